@@ -1,0 +1,172 @@
+"""Catalog reads shared by the pages and the API. They own the joins and prefetches."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category, Product, ProductImage, ProductVariant, Store
+
+SORTS = {
+    "newest": (_("Newest"), ("-published_at", "-id")),
+    "price_asc": (_("Price: low to high"), ("min_price", "-id")),
+    "price_desc": (_("Price: high to low"), ("-min_price", "-id")),
+    "title": (_("Name"), ("title", "id")),
+    "relevance": (_("Best match"), ("-relevance", "-published_at", "-id")),
+}
+DEFAULT_SORT = "newest"
+SEARCH_TERMS_MAX = 8
+
+
+@dataclass
+class ProductFilters:
+    """What a shopper may filter the product list by. Prices are in minor units."""
+
+    q: str = ""
+    category: Category | None = None
+    store: Store | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    in_stock: bool = False
+    sort: str = DEFAULT_SORT
+    errors: dict = field(default_factory=dict)
+
+
+def search_terms(q: str) -> list[str]:
+    return re.findall(r"\w+", q.lower())[:SEARCH_TERMS_MAX]
+
+
+def _cover_images() -> Prefetch:
+    return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images")
+
+
+def _search(queryset: QuerySet, terms: list[str]) -> QuerySet:
+    """Full text on PostgreSQL (prefix matching, ranked); word containment elsewhere."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("title", weight="A", config="simple")
+            + SearchVector("store__name", weight="B", config="simple")
+            + SearchVector("description", weight="C", config="simple")
+        )
+        query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="simple")
+        matching = Product.objects.annotate(search=vector).filter(search=query).values("pk")
+        return queryset.filter(pk__in=matching).annotate(relevance=SearchRank(vector, query))
+    condition = Q()
+    title_hits = Value(0)
+    for term in terms:
+        condition &= Q(title__icontains=term) | Q(description__icontains=term) | Q(store__name__icontains=term)
+        title_hits = title_hits + Case(When(title__icontains=term, then=Value(1)), default=Value(0))
+    return queryset.filter(condition).annotate(relevance=Case(default=title_hits, output_field=IntegerField()))
+
+
+def category_and_descendants(category: Category) -> Q:
+    return Q(category=category) | Q(category__parent=category) | Q(category__parent__parent=category)
+
+
+def product_list(*, filters: ProductFilters, user=None) -> QuerySet[Product]:
+    """Active products (or the viewer's own) matching ``filters``, ready for product cards.
+
+    Each product carries ``min_price``, ``min_compare_at_price``, ``total_stock`` and
+    ``ordered_images``; the store comes with it. Constant queries whatever the page size.
+    """
+    queryset = Product.objects.active() if user is None else Product.objects.visible_to(user)
+    if filters.store is not None:
+        queryset = queryset.filter(store=filters.store)
+    if filters.category is not None:
+        queryset = queryset.filter(category_and_descendants(filters.category))
+    terms = search_terms(filters.q)
+    if terms:
+        queryset = _search(queryset, terms)
+    queryset = queryset.annotate(
+        min_price=Min("variants__price"),
+        min_compare_at_price=Min("variants__compare_at_price"),
+        total_stock=Sum("variants__stock"),
+    )
+    if filters.min_price is not None:
+        queryset = queryset.filter(min_price__gte=filters.min_price)
+    if filters.max_price is not None:
+        queryset = queryset.filter(min_price__lte=filters.max_price)
+    if filters.in_stock:
+        queryset = queryset.filter(total_stock__gt=0)
+    sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
+    if sort == "relevance" and not terms:
+        sort = DEFAULT_SORT
+    return queryset.select_related("store").prefetch_related(_cover_images()).order_by(*SORTS[sort][1])
+
+
+def product_detail(*, slug: str, user) -> Product:
+    """A product page's product, with store, category path, variants and images.
+
+    Draft and archived products are 404 except to their seller (and superusers).
+    """
+    queryset = (
+        Product.objects.visible_to(user)
+        .select_related("store", "category__parent__parent")
+        .prefetch_related(
+            Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id"), to_attr="ordered_variants"),
+            _cover_images(),
+        )
+    )
+    product = queryset.filter(slug=slug).first()
+    if product is None:
+        raise Http404(_("No such product."))
+    return product
+
+
+def store_detail(*, slug: str) -> Store:
+    store = Store.objects.filter(slug=slug, is_active=True).select_related("owner").first()
+    if store is None:
+        raise Http404(_("No such store."))
+    return store
+
+
+def category_tree() -> list[Category]:
+    """Root categories, each with ``.subcategories`` (and theirs), from one query."""
+    categories = list(Category.objects.order_by("depth", "position", "name"))
+    by_parent: dict[int | None, list[Category]] = {}
+    for category in categories:
+        by_parent.setdefault(category.parent_id, []).append(category)
+    for category in categories:
+        category.subcategories = by_parent.get(category.pk, [])
+    return by_parent.get(None, [])
+
+
+def category_by_slug(slug: str) -> Category:
+    category = Category.objects.select_related("parent__parent").filter(slug=slug).first()
+    if category is None:
+        raise Http404(_("No such category."))
+    return category
+
+
+def variant_choices(product: Product) -> dict:
+    """The option axes of a product and its variants, for the variant picker."""
+    from shop.money import format_money
+
+    variants = getattr(product, "ordered_variants", None) or list(product.variants.all())
+    axes: dict[str, list[str]] = {}
+    for variant in variants:
+        for name, value in variant.options.items():
+            values = axes.setdefault(name, [])
+            if str(value) not in values:
+                values.append(str(value))
+    return {
+        "axes": [{"name": name, "values": values} for name, values in axes.items()],
+        "variants": [
+            {
+                "id": variant.pk,
+                "sku": variant.sku,
+                "options": {name: str(value) for name, value in variant.options.items()},
+                "price": format_money(variant.price),
+                "compare_at_price": format_money(variant.compare_at_price) if variant.compare_at_price else "",
+                "stock": variant.stock,
+            }
+            for variant in variants
+        ],
+    }

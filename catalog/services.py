@@ -1,0 +1,351 @@
+"""Every catalog write that carries a rule: stores, categories, products, variants, images."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from catalog.models import CATEGORY_MAX_DEPTH, Category, Product, ProductImage, ProductVariant, Store
+from shop.images import make_renditions
+from shop.models import User
+
+SELLERS_GROUP = "sellers"
+
+# What a seller may do in the admin; the admin's querysets keep it to their own store.
+SELLER_PERMISSIONS = {
+    "store": ("view", "change"),
+    "product": ("view", "add", "change", "delete"),
+    "productvariant": ("view", "add", "change", "delete"),
+    "productimage": ("view", "add", "change", "delete"),
+    "category": ("view",),
+}
+
+
+def unique_slug(model, text: str, *, field: str = "slug", max_length: int = 80, exclude_pk=None) -> str:
+    """A slug from ``text`` not yet used by ``model``: ``kopi``, then ``kopi-2``, ``kopi-3``..."""
+    base = (slugify(text) or "item")[: max_length - 6].strip("-") or "item"
+    queryset = model._default_manager.all()
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    taken = set(queryset.filter(**{f"{field}__startswith": base}).values_list(field, flat=True))
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{number}"
+        number += 1
+    return candidate
+
+
+# --- Stores -------------------------------------------------------------------
+
+
+def ensure_sellers_group() -> Group:
+    """The ``sellers`` group with exactly the permissions in ``SELLER_PERMISSIONS``. Idempotent."""
+    group, _created = Group.objects.get_or_create(name=SELLERS_GROUP)
+    wanted = []
+    for model, actions in SELLER_PERMISSIONS.items():
+        wanted += [f"{action}_{model}" for action in actions]
+    permissions = Permission.objects.filter(content_type__app_label="catalog", codename__in=wanted)
+    group.permissions.set(permissions)
+    return group
+
+
+@transaction.atomic
+def open_store(
+    *,
+    owner: User,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    whatsapp: str = "",
+    logo=None,
+) -> Store:
+    """Open ``owner``'s store and make them a seller who can use the admin.
+
+    ``logo``, when given, must already have passed ``shop.images.verify_image``.
+    """
+    if Store.objects.filter(owner=owner).exists():
+        raise ValidationError(_("You already have a store."), code="store_exists")
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give your store a name.")})
+    if slug:
+        slug = slugify(slug)
+        if Store.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": _("This address is taken; try another.")})
+    else:
+        slug = unique_slug(Store, name)
+    store = Store(owner=owner, name=name, slug=slug, description=description.strip(), whatsapp=whatsapp.strip())
+    if logo:
+        store.logo = logo
+    store.full_clean()
+    try:
+        with transaction.atomic():
+            store.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("You already have a store."), code="store_exists") from exc
+    make_seller(user=owner)
+    return store
+
+
+def make_seller(*, user: User) -> None:
+    """Give ``user`` access to the admin as a seller (staff, in the sellers group)."""
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(ensure_sellers_group())
+
+
+# --- Categories -----------------------------------------------------------------
+
+
+def _subtree_height(category: Category) -> int:
+    """Levels below and including ``category`` (1 for a leaf)."""
+    if not category.pk:
+        return 1
+    children = list(Category.objects.filter(parent=category))
+    if not children:
+        return 1
+    return 1 + max(_subtree_height(child) for child in children)
+
+
+def validate_category_parent(*, category: Category, parent: Category | None) -> int:
+    """The depth ``category`` would have under ``parent``; refuses cycles and trees too deep."""
+    depth = parent.depth + 1 if parent else 1
+    node = parent
+    while node is not None:
+        if category.pk and node.pk == category.pk:
+            raise ValidationError({"parent": _("A category cannot be placed under itself.")})
+        node = node.parent
+    if depth - 1 + _subtree_height(category) > CATEGORY_MAX_DEPTH:
+        raise ValidationError(
+            {"parent": _("Categories can be at most %(n)d levels deep.") % {"n": CATEGORY_MAX_DEPTH}}
+        )
+    return depth
+
+
+@transaction.atomic
+def save_category(*, category: Category) -> Category:
+    """Save ``category`` with its depth, and the depths of everything below it."""
+    category.depth = validate_category_parent(category=category, parent=category.parent)
+    if not category.slug:
+        category.slug = unique_slug(Category, category.name)
+    category.save()
+    _refresh_child_depths(category)
+    return category
+
+
+def _refresh_child_depths(category: Category) -> None:
+    for child in Category.objects.filter(parent=category):
+        if child.depth != category.depth + 1:
+            child.depth = category.depth + 1
+            child.save(update_fields=["depth"])
+        _refresh_child_depths(child)
+
+
+def create_category(*, name: str, parent: Category | None = None, slug: str = "", position: int = 0) -> Category:
+    return save_category(category=Category(name=name, parent=parent, slug=slug, position=position))
+
+
+# --- Products -------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_product(
+    *,
+    store: Store,
+    title: str,
+    description: str = "",
+    category: Category | None = None,
+    status: str = Product.Status.DRAFT,
+    slug: str = "",
+) -> Product:
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("A product needs a title.")})
+    if slug:
+        slug = slugify(slug)
+        if Product.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": _("This address is taken; try another.")})
+    product = Product(
+        store=store,
+        title=title,
+        description=description,
+        category=category,
+        status=status,
+        slug=slug or unique_slug(Product, title, max_length=160),
+    )
+    if status == Product.Status.ACTIVE:
+        product.published_at = timezone.now()
+    product.full_clean()
+    product.save()
+    return product
+
+
+PRODUCT_EDITABLE_FIELDS = {"title", "description", "category", "status", "slug"}
+
+
+@transaction.atomic
+def update_product(*, product: Product, **changes) -> Product:
+    unknown = set(changes) - PRODUCT_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "slug" in changes and changes["slug"] != product.slug:
+        slug = slugify(changes["slug"])
+        if Product.objects.exclude(pk=product.pk).filter(slug=slug).exists():
+            raise ValidationError({"slug": _("This address is taken; try another.")})
+        changes["slug"] = slug
+    for field, value in changes.items():
+        setattr(product, field, value)
+    if product.status == Product.Status.ACTIVE and product.published_at is None:
+        product.published_at = timezone.now()
+    product.full_clean()
+    product.save()
+    return product
+
+
+def set_products_status(*, products: Iterable[Product] | None = None, ids=None, status: str) -> int:
+    """Publish, archive or unpublish many products at once. Returns how many changed."""
+    if status not in Product.Status.values:
+        raise ValidationError(_("Unknown status."))
+    if ids is None:
+        ids = [product.pk for product in products or []]
+    queryset = Product.objects.filter(pk__in=list(ids)).exclude(status=status)
+    now = timezone.now()
+    with transaction.atomic():
+        if status == Product.Status.ACTIVE:
+            queryset.filter(published_at__isnull=True).update(published_at=now)
+        return queryset.update(status=status, updated_at=now)
+
+
+def publish_products(*, ids) -> int:
+    return set_products_status(ids=ids, status=Product.Status.ACTIVE)
+
+
+def archive_products(*, ids) -> int:
+    return set_products_status(ids=ids, status=Product.Status.ARCHIVED)
+
+
+# --- Variants -------------------------------------------------------------------
+
+
+def _validate_variant(variant: ProductVariant) -> None:
+    variant.store_id = variant.product.store_id
+    variant.sku = variant.sku.strip()
+    if not variant.sku:
+        raise ValidationError({"sku": _("Give the variant a SKU.")})
+    if not isinstance(variant.options, dict) or not all(
+        isinstance(key, str) and isinstance(value, str | int | float) for key, value in variant.options.items()
+    ):
+        raise ValidationError({"options": _('Options are names and values, for example {"Size": "M"}.')})
+    if variant.price is None or variant.price < 0:
+        raise ValidationError({"price": _("The price cannot be negative.")})
+    if variant.compare_at_price is not None and variant.compare_at_price <= variant.price:
+        raise ValidationError({"compare_at_price": _("The compare-at price must be higher than the price.")})
+    if variant.stock is None or variant.stock < 0:
+        raise ValidationError({"stock": _("Stock cannot be negative.")})
+    clash = ProductVariant.objects.filter(store_id=variant.store_id, sku=variant.sku).exclude(pk=variant.pk)
+    if clash.exists():
+        raise ValidationError({"sku": _("Your store already has a variant with SKU %(sku)s.") % {"sku": variant.sku}})
+
+
+@transaction.atomic
+def create_variant(
+    *,
+    product: Product,
+    sku: str,
+    price: int,
+    options: dict | None = None,
+    compare_at_price: int | None = None,
+    stock: int = 0,
+    position: int | None = None,
+) -> ProductVariant:
+    if position is None:
+        position = (product.variants.aggregate(top=Max("position"))["top"] or 0) + 1
+    variant = ProductVariant(
+        product=product,
+        sku=sku,
+        price=price,
+        options=options or {},
+        compare_at_price=compare_at_price,
+        stock=stock,
+        position=position,
+    )
+    _validate_variant(variant)
+    variant.save()
+    return variant
+
+
+VARIANT_EDITABLE_FIELDS = {"sku", "price", "options", "compare_at_price", "stock", "position"}
+
+
+@transaction.atomic
+def update_variant(*, variant: ProductVariant, **changes) -> ProductVariant:
+    unknown = set(changes) - VARIANT_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(variant, field, value)
+    _validate_variant(variant)
+    variant.save()
+    return variant
+
+
+# --- Images ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_product_image(*, product: Product, image, alt_text: str = "", position: int | None = None) -> ProductImage:
+    """Attach an image to ``product`` and have its renditions made after commit.
+
+    ``image`` must already have passed ``shop.images.verify_image`` (the form and
+    serializer fields do that).
+    """
+    if position is None:
+        position = (product.images.aggregate(top=Max("position"))["top"] or 0) + 1
+    product_image = ProductImage(product=product, image=image, alt_text=alt_text.strip(), position=position)
+    product_image.save()
+    schedule_renditions(product_image)
+    return product_image
+
+
+def schedule_renditions(product_image: ProductImage) -> None:
+    from catalog.tasks import make_product_image_renditions
+
+    image_id = product_image.pk
+    transaction.on_commit(lambda: make_product_image_renditions.delay(image_id))
+
+
+def make_renditions_for(*, image_id: int) -> bool:
+    """Make the thumbnail, display and WebP renditions of one image, once.
+
+    Idempotent: an image whose renditions match its current file is left alone.
+    Returns whether anything was made.
+    """
+    product_image = ProductImage.objects.filter(pk=image_id).first()
+    if product_image is None or not product_image.image or product_image.renditions_ready:
+        return False
+    source_name = product_image.image.name
+    with product_image.image.open("rb") as source:
+        renditions = make_renditions(source)
+    old = [f.name for f in (product_image.thumbnail, product_image.display, product_image.webp) if f]
+    for field, (file_name, data) in renditions.items():
+        getattr(product_image, field).save(file_name, ContentFile(data), save=False)
+    product_image.renditions_source = source_name
+    updated = ProductImage.objects.filter(pk=image_id, image=source_name).update(
+        thumbnail=product_image.thumbnail.name,
+        display=product_image.display.name,
+        webp=product_image.webp.name,
+        renditions_source=source_name,
+    )
+    storage = product_image.image.storage
+    for name in old:
+        storage.delete(name)
+    return bool(updated)

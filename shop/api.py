@@ -1,0 +1,65 @@
+"""API plumbing shared by every app: errors as JSON, verified image uploads, tokens."""
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from shop.images import verify_image
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django ``ValidationError`` from services as a 400."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            exc = exceptions.ValidationError(exc.message_dict)
+        else:
+            exc = exceptions.ValidationError({"detail": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)
+
+
+class VerifiedImageField(serializers.ImageField):
+    """Accepts only a verified JPEG, PNG or WebP and stores a clean re-encoded copy."""
+
+    def to_internal_value(self, data):
+        upload = serializers.FileField.to_internal_value(self, data)
+        try:
+            return verify_image(upload)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class ObtainTokenView(APIView):
+    """Exchange an email and password for an API token (``Authorization: Token <key>``)."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request, email=data.validated_data["email"], password=data.validated_data["password"]
+        )
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed(_("Unable to log in with the email and password given."))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key}, status=status.HTTP_200_OK)

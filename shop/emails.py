@@ -1,0 +1,27 @@
+"""Outgoing email: rendered in the request, sent by a Celery task after commit."""
+
+from __future__ import annotations
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import transaction
+
+
+def queue_email(message: EmailMessage) -> None:
+    """Send ``message`` through the worker once the current transaction commits.
+
+    Only plain data crosses to the task, so it serialises to JSON.
+    """
+    from shop.tasks import send_email
+
+    html = None
+    if isinstance(message, EmailMultiAlternatives):
+        html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), None)
+    payload = {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "html": html,
+        "headers": dict(message.extra_headers or {}),
+    }
+    transaction.on_commit(lambda: send_email.delay(**payload))

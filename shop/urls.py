@@ -1,0 +1,42 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from catalog import views as catalog_views
+from shop import views as shop_views
+from shop.api import ObtainTokenView
+
+# The admin's own login form has no rate limit: send everyone through allauth's.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("Etalase back office")
+admin.site.site_title = _("Etalase back office")
+admin.site.index_title = _("Your store")
+admin.site.site_url = "/"
+
+api_v1 = [
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("", include("catalog.api_urls")),
+]
+
+urlpatterns = [
+    path("", catalog_views.home, name="home"),
+    path("healthz", shop_views.healthz, name="healthz"),
+    path("ping", shop_views.ping, name="ping"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("catalog.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "shop.views.page_not_found"
+handler500 = "shop.views.server_error"

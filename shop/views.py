@@ -1,0 +1,78 @@
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+logger = logging.getLogger(__name__)
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache() -> None:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return what was stored")
+
+
+def _check_broker() -> str:
+    if settings.CELERY_BROKER_URL.startswith("memory://"):
+        return "in-process"
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2, transport_options={"max_retries": 0}) as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return "ok"
+
+
+CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 with the state of each dependency, or 503 naming those that are down."""
+    status: dict[str, str] = {}
+    down: list[str] = []
+    for name, check in CHECKS.items():
+        try:
+            status[name] = check() or "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "down"
+            logger.warning("healthz: %s is down: %s", name, exc)
+            status[name] = "down"
+            down.append(name)
+    body = {"status": "ok" if not down else "down", "checks": status}
+    if down:
+        body["down"] = down
+    return JsonResponse(body, status=503 if down else 200)
+
+
+def ping(request):
+    """The cheapest page: same middleware, no database. Benchmarks measure against it."""
+    return JsonResponse({"pong": True})
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def page_not_found(request, exception):
+    from django.views.defaults import page_not_found as html_not_found
+
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return html_not_found(request, exception)
+
+
+def server_error(request):
+    from django.views.defaults import server_error as html_server_error
+
+    if _wants_json(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return html_server_error(request)

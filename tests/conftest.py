@@ -1,0 +1,29 @@
+import os
+
+import pytest
+from django.core.cache import cache
+
+from shop.celery import app as celery_app
+
+
+def pytest_configure(config):
+    # Tests run Celery tasks in-process unless a test starts a real worker itself.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (``FAIL_ON_SKIP=1``) a skipped test fails the run: nothing may skip for lack of a service."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("FAIL_ON_SKIP") == "1" and skipped:
+        reporter.write_line(f"FAIL_ON_SKIP: {len(skipped)} test(s) were skipped; CI allows none.", red=True)
+        session.exitstatus = 1

@@ -1,0 +1,102 @@
+"""factory-boy factories for every model the tests build."""
+
+import io
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from catalog.models import Category, Product, ProductImage, ProductVariant, Store
+from catalog.services import make_seller
+from shop.models import User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def image_file(name="photo.jpg", fmt="JPEG", size=(64, 48), color=(200, 80, 40), exif=None) -> SimpleUploadedFile:
+    """A real image file made with Pillow."""
+    buffer = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, color).save(buffer, format=fmt, **options)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(fmt, "application/octet-stream")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(obj, create, extracted, **kwargs):
+        if create:
+            from allauth.account.models import EmailAddress
+
+            obj.save()
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": extracted is not False, "primary": True}
+            )
+
+
+class SellerFactory(UserFactory):
+    @factory.post_generation
+    def seller(obj, create, extracted, **kwargs):
+        if create:
+            make_seller(user=obj)
+
+
+class StoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Store
+
+    owner = factory.SubFactory(SellerFactory)
+    name = factory.Sequence(lambda n: f"Toko {n}")
+    slug = factory.Sequence(lambda n: f"toko-{n}")
+    description = "A small shop."
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    parent = None
+    depth = factory.LazyAttribute(lambda c: c.parent.depth + 1 if c.parent else 1)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    store = factory.SubFactory(StoreFactory)
+    title = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    description = "Handmade in Indonesia."
+    status = Product.Status.ACTIVE
+    published_at = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.now())
+
+
+class VariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductVariant
+
+    product = factory.SubFactory(ProductFactory)
+    store = factory.LazyAttribute(lambda v: v.product.store)
+    sku = factory.Sequence(lambda n: f"SKU-{n}")
+    options = factory.LazyFunction(dict)
+    price = 15_000_000
+    stock = 10
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.LazyFunction(lambda: image_file())
+    alt_text = "A photo"
