@@ -145,7 +145,10 @@ class ProductVariant(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="variants", editable=False)
     sku = models.CharField(_("SKU"), max_length=64)
     options = models.JSONField(
-        _("options"), default=dict, blank=True, help_text=_('Option values, for example {"Size": "M", "Colour": "Navy"}.')
+        _("options"),
+        default=dict,
+        blank=True,
+        help_text=_('Option values, for example {"Size": "M", "Colour": "Navy"}.'),
     )
     price = MoneyField(_("price"))
     compare_at_price = MoneyField(
@@ -183,9 +186,7 @@ class ProductVariant(models.Model):
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product"))
-    image = VerifiedImageField(
-        _("image"), upload_to="products/originals/", width_field="width", height_field="height"
-    )
+    image = VerifiedImageField(_("image"), upload_to="products/originals/", width_field="width", height_field="height")
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
     alt_text = models.CharField(

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Prefetch, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -110,7 +110,9 @@ def product_detail(*, slug: str, user) -> Product:
         Product.objects.visible_to(user)
         .select_related("store", "category__parent__parent")
         .prefetch_related(
-            Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "id"), to_attr="ordered_variants"),
+            Prefetch(
+                "variants", queryset=ProductVariant.objects.order_by("position", "id"), to_attr="ordered_variants"
+            ),
             _cover_images(),
         )
     )
@@ -170,3 +172,27 @@ def variant_choices(product: Product) -> dict:
             for variant in variants
         ],
     }
+
+
+def store_list(*, user=None) -> QuerySet[Store]:
+    """Open stores, plus ``user``'s own (open or not), each with ``product_count`` (active products)."""
+    condition = Q(is_active=True)
+    if user is not None and user.is_authenticated:
+        condition |= Q(owner=user)
+    return (
+        Store.objects.filter(condition)
+        .select_related("owner")
+        .annotate(product_count=Count("products", filter=Q(products__status=Product.Status.ACTIVE)))
+        .order_by("name", "id")
+    )
+
+
+def category_list() -> QuerySet[Category]:
+    """Every category, roots first, each with its parent and ``subcategories`` (two queries)."""
+    return (
+        Category.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("children", queryset=Category.objects.order_by("position", "name"), to_attr="subcategories")
+        )
+        .order_by("depth", "position", "name")
+    )

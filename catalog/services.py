@@ -103,6 +103,36 @@ def make_seller(*, user: User) -> None:
     user.groups.add(ensure_sellers_group())
 
 
+STORE_EDITABLE_FIELDS = {"name", "description", "whatsapp", "logo"}
+
+
+@transaction.atomic
+def update_store(*, store: Store, **changes) -> Store:
+    """Change a store's public details. The slug and the owner never change here.
+
+    ``logo``, when given, must already have passed ``shop.images.verify_image``; the
+    replaced logo file is deleted once the change is committed.
+    """
+    unknown = set(changes) - STORE_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for field in ("name", "description", "whatsapp"):
+        if field in changes:
+            changes[field] = (changes[field] or "").strip()
+    if "name" in changes and not changes["name"]:
+        raise ValidationError({"name": _("Give your store a name.")})
+    old_logo = store.logo.name if store.logo else ""
+    for field, value in changes.items():
+        setattr(store, field, value)
+    store.full_clean()
+    store.save()
+    new_logo = store.logo.name if store.logo else ""
+    if old_logo and old_logo != new_logo:
+        storage = store.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    return store
+
+
 # --- Categories -----------------------------------------------------------------
 
 
@@ -125,9 +155,7 @@ def validate_category_parent(*, category: Category, parent: Category | None) -> 
             raise ValidationError({"parent": _("A category cannot be placed under itself.")})
         node = node.parent
     if depth - 1 + _subtree_height(category) > CATEGORY_MAX_DEPTH:
-        raise ValidationError(
-            {"parent": _("Categories can be at most %(n)d levels deep.") % {"n": CATEGORY_MAX_DEPTH}}
-        )
+        raise ValidationError({"parent": _("Categories can be at most %(n)d levels deep.") % {"n": CATEGORY_MAX_DEPTH}})
     return depth
 
 
@@ -298,6 +326,11 @@ def update_variant(*, variant: ProductVariant, **changes) -> ProductVariant:
     return variant
 
 
+def delete_variant(*, variant: ProductVariant) -> None:
+    """Remove a variant from its product (the product itself stays)."""
+    variant.delete()
+
+
 # --- Images ---------------------------------------------------------------------
 
 
@@ -314,6 +347,21 @@ def add_product_image(*, product: Product, image, alt_text: str = "", position: 
     product_image.save()
     schedule_renditions(product_image)
     return product_image
+
+
+@transaction.atomic
+def remove_product_image(*, product_image: ProductImage) -> None:
+    """Delete an image and, once that is committed, its files (original and renditions)."""
+    storage = product_image.image.storage
+    files = (product_image.image, product_image.thumbnail, product_image.display, product_image.webp)
+    names = [file.name for file in files if file]
+    product_image.delete()
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 def schedule_renditions(product_image: ProductImage) -> None:

@@ -53,7 +53,9 @@ class VerifiedImageFormField(forms.ImageField):
     """An image field that accepts only verified JPEG/PNG/WebP and returns a re-encoded copy."""
 
     default_error_messages = {
-        "invalid_image": _("This file is not a JPEG, PNG or WebP image. Please upload a photo in one of those formats."),
+        "invalid_image": _(
+            "This file is not a JPEG, PNG or WebP image. Please upload a photo in one of those formats."
+        ),
     }
 
     def to_python(self, data):

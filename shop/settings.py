@@ -23,9 +23,7 @@ PRODUCTION = DJANGO_ENV == "production"
 if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not env.str(name, default="")]
     if missing:
-        raise ImproperlyConfigured(
-            "DJANGO_ENV=production needs these environment variables: " + ", ".join(missing)
-        )
+        raise ImproperlyConfigured("DJANGO_ENV=production needs these environment variables: " + ", ".join(missing))
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
     DEBUG = env.bool("DEBUG", default=False)
@@ -210,9 +208,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous request to a protected endpoint then gets 401 with
+    # "WWW-Authenticate: Token" (DRF takes the header from the first class) instead of 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -15,8 +15,8 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    cache.clear()
-    yield
+    # A deliberately slow hash protects real passwords; tests need none of that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
 
 

@@ -1,0 +1,54 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_every_dependency(client):
+    # when
+    response = client.get("/healthz")
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert body["checks"]["database"] == "ok"
+
+
+def test_healthz_names_an_unreachable_broker(client, settings):
+    # given a broker nobody listens on
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    # when
+    response = client.get("/healthz")
+    # then
+    assert response.status_code == 503
+    assert response.json()["down"] == ["broker"]
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_healthz_names_an_unreachable_cache(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "cache" in response.json()["down"]
+
+
+def test_healthz_checks_the_real_broker_when_one_is_configured(client, settings):
+    import os
+
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        pytest.skip("REDIS_URL is not set (CI sets it)")
+    settings.CELERY_BROKER_URL = redis_url
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["broker"] == "ok"
+
+
+def test_the_cheapest_page_answers(client):
+    assert client.get("/ping").json() == {"pong": True}
