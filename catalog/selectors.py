@@ -45,9 +45,15 @@ def _cover_images() -> Prefetch:
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images")
 
 
-def _search(queryset: QuerySet, terms: list[str]) -> QuerySet:
-    """Full text on PostgreSQL (prefix matching, ranked); word containment elsewhere."""
-    if connection.vendor == "postgresql":
+def search_products(queryset: QuerySet, terms: list[str], *, full_text: bool | None = None) -> QuerySet:
+    """Full text on PostgreSQL (prefix matching, ranked); word containment elsewhere.
+
+    Either way every term must match (title, store name or description) and the
+    queryset gains a ``relevance`` annotation.
+    """
+    if full_text is None:
+        full_text = connection.vendor == "postgresql"
+    if full_text:
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
         vector = (
@@ -83,7 +89,7 @@ def product_list(*, filters: ProductFilters, user=None) -> QuerySet[Product]:
         queryset = queryset.filter(category_and_descendants(filters.category))
     terms = search_terms(filters.q)
     if terms:
-        queryset = _search(queryset, terms)
+        queryset = search_products(queryset, terms)
     queryset = queryset.annotate(
         min_price=Min("variants__price"),
         min_compare_at_price=Min("variants__compare_at_price"),
