@@ -11,7 +11,10 @@ class ProductFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), to_field_name="slug", required=False,
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        required=False,
         empty_label=_("All categories"),
     )
     min_price = MoneyFormField(label=_("Min price"), required=False)
@@ -55,7 +58,9 @@ class OpenStoreForm(forms.ModelForm):
         fields = ["name", "slug", "description", "whatsapp", "logo"]
         labels = {"slug": _("Store address")}
         help_texts = {
-            "slug": _("Letters, numbers and hyphens; your store will live at /s/<address>/. Leave empty to use the name."),
+            "slug": _(
+                "Letters, numbers and hyphens; your store will live at /s/<address>/. Leave empty to use the name."
+            ),
             "whatsapp": _("Optional. Shoppers can message you on WhatsApp."),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}

@@ -264,7 +264,7 @@ def archive_products(*, ids) -> int:
 # --- Variants -------------------------------------------------------------------
 
 
-def _validate_variant(variant: ProductVariant) -> None:
+def validate_variant(variant: ProductVariant) -> None:
     variant.store_id = variant.product.store_id
     variant.sku = variant.sku.strip()
     if not variant.sku:
@@ -306,7 +306,7 @@ def create_variant(
         stock=stock,
         position=position,
     )
-    _validate_variant(variant)
+    validate_variant(variant)
     variant.save()
     return variant
 
@@ -321,7 +321,7 @@ def update_variant(*, variant: ProductVariant, **changes) -> ProductVariant:
         raise ValueError(f"not editable: {sorted(unknown)}")
     for field, value in changes.items():
         setattr(variant, field, value)
-    _validate_variant(variant)
+    validate_variant(variant)
     variant.save()
     return variant
 

@@ -16,6 +16,26 @@ def _paginate(request, queryset, per_page=PRODUCTS_PER_PAGE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def _page_error(request, page) -> str:
+    """Why the page shown is not the page asked for (``?page=999``, ``?page=abc``), if it is not."""
+    requested = request.GET.get("page")
+    if not requested or requested == str(page.number):
+        return ""
+    return _("There is no page %(page)s; showing page %(number)d.") % {"page": requested[:20], "number": page.number}
+
+
+def _picker_axes(choices: dict, initial) -> list[dict]:
+    """The variant picker's option axes, each value marked checked when the initial variant has it."""
+    chosen = {name: str(value) for name, value in initial.options.items()} if initial else {}
+    return [
+        {
+            "name": axis["name"],
+            "values": [{"value": v, "checked": chosen.get(axis["name"]) == v} for v in axis["values"]],
+        }
+        for axis in choices["axes"]
+    ]
+
+
 def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
@@ -47,6 +67,7 @@ def _product_list_page(request, *, template="catalog/product_list.html", **fixed
             "products": page.object_list,
             "categories": selectors.category_tree(),
             "query_without_page": _query_without_page(request),
+            "page_error": _page_error(request, page),
             **fixed,
         },
     )
@@ -63,14 +84,19 @@ def category(request, slug):
 def product_detail(request, slug):
     product = selectors.product_detail(slug=slug, user=request.user)
     choices = selectors.variant_choices(product)
+    variants = product.ordered_variants
+    # The picker starts on the first variant in stock (or the first one, if all are sold out).
+    initial = next((variant for variant in variants if variant.in_stock), variants[0] if variants else None)
     return render(
         request,
         "catalog/product_detail.html",
         {
             "product": product,
-            "variants": product.ordered_variants,
+            "variants": variants,
             "images": product.ordered_images,
             "variant_choices": choices,
+            "initial_variant": initial,
+            "picker_axes": _picker_axes(choices, initial),
             "is_owner": request.user.is_authenticated and product.store.owner_id == request.user.pk,
             "not_public": product.status != Product.Status.ACTIVE,
         },
@@ -79,12 +105,23 @@ def product_detail(request, slug):
 
 def store_detail(request, slug):
     store = selectors.store_detail(slug=slug)
-    filters = selectors.ProductFilters(store=store, sort=request.GET.get("sort") or selectors.DEFAULT_SORT)
+    sort = request.GET.get("sort") or selectors.DEFAULT_SORT
+    if sort not in selectors.SORTS or sort == "relevance":
+        sort = selectors.DEFAULT_SORT
+    filters = selectors.ProductFilters(store=store, sort=sort)
     page = _paginate(request, selectors.product_list(filters=filters))
     return render(
         request,
         "catalog/store_detail.html",
-        {"store": store, "page_obj": page, "products": page.object_list, "query_without_page": _query_without_page(request)},
+        {
+            "store": store,
+            "page_obj": page,
+            "products": page.object_list,
+            "query_without_page": _query_without_page(request),
+            "page_error": _page_error(request, page),
+            "sort": sort,
+            "sort_choices": [(key, label) for key, (label, _order) in selectors.SORTS.items() if key != "relevance"],
+        },
     )
 
 

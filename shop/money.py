@@ -47,7 +47,7 @@ def babel_locale(language: str | None = None) -> str:
 
 
 def format_money(minor: int | None, currency: str | None = None, language: str | None = None) -> str:
-    """``format_money(15000000)`` -> ``"Rp 150.000"`` in Indonesian, ``"IDR 150,000"`` in English.
+    """``format_money(15000000)`` -> ``"Rp150.000"`` in Indonesian, ``"IDR150,000"`` in English.
 
     Whole amounts are shown without decimals, as shoppers read prices.
     """
