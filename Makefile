@@ -47,9 +47,15 @@ format: $(VENV)/.installed-dev
 worker: $(VENV)/.installed
 	$(BIN)/celery -A shop worker --beat --loglevel=info
 
+# Needs GNU gettext (apt-get install gettext). Extracts every marked string into
+# locale/<lang>/LC_MESSAGES/django.po, then compiles the .mo files (both are committed).
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=media --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media var staticfiles
+
+# HTTP benchmark of the shopper pages (needs wrk: apt-get install wrk). DATABASE_URL picks the database.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/http_pages.py $(BENCH_ARGS)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
@@ -66,7 +67,7 @@ def page_not_found(request, exception):
     from django.views.defaults import page_not_found as html_not_found
 
     if _wants_json(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return html_not_found(request, exception)
 
 
@@ -74,5 +75,5 @@ def server_error(request):
     from django.views.defaults import server_error as html_server_error
 
     if _wants_json(request):
-        return JsonResponse({"detail": "Server error."}, status=500)
+        return JsonResponse({"detail": _("Server error.")}, status=500)
     return html_server_error(request)

@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from shop.celery import app as celery_app
 
@@ -18,6 +19,15 @@ def _isolated_media_and_cache(settings, tmp_path):
     # A deliberately slow hash protects real passwords; tests need none of that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. LocaleMiddleware activates a request's language
+    in the thread that handled it (the test's, with the test client) and leaves it active."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def pytest_sessionfinish(session, exitstatus):

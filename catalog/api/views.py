@@ -198,7 +198,7 @@ class ProductViewSet(CatalogViewSet):
 
 
 PRODUCT_SLUG_PARAMETER = OpenApiParameter(
-    "product_slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The product's slug."
+    "product_slug", OpenApiTypes.STR, OpenApiParameter.PATH, description=_("The product's slug.")
 )
 
 

@@ -1,0 +1,165 @@
+"""HTTP benchmark of the shopper pages, each beside the cheapest page in the same run.
+
+Starts gunicorn on loopback against the configured database (``DATABASE_URL``; SQLite by
+default), loads the demo data if it is missing, and drives every page with wrk for a fixed
+time. The figure that holds on any machine is each page's throughput as a share of
+``/ping`` (same middleware, no database).
+
+    make bench                     # or: .venv/bin/python bench/http_pages.py --duration 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "WRK_JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"errors\\": %d, \\"non2xx\\": %d, "
+    .. "\\"p50_ms\\": %f, \\"p99_ms\\": %f}\\n",
+    summary.requests, summary.duration / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def _django_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "0")
+    env.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    return env
+
+
+def _wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} did not answer within {timeout}s")
+
+
+def _pick_paths(env: dict[str, str]) -> list[str]:
+    """The cheapest page first, then real pages with slugs taken from the database."""
+    script = (
+        "import django, json; django.setup();"
+        "from catalog.models import Product, Store, Category;"
+        "p = Product.objects.active().order_by('id').first();"
+        "s = Store.objects.order_by('id').first();"
+        "c = Category.objects.filter(parent=None).order_by('id').first();"
+        "print(json.dumps([p.slug, s.slug, c.slug]))"
+    )
+    out = subprocess.run([_python(), "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    product, store, category = json.loads(out.stdout.strip().splitlines()[-1])
+    return [
+        "/ping",
+        "/",
+        "/products/",
+        "/products/?sort=price_asc&page=2",
+        "/search/?q=batik",
+        f"/c/{category}/",
+        f"/p/{product}/",
+        f"/s/{store}/",
+        "/api/v1/products/",
+    ]
+
+
+def run(duration: int, connections: int, threads: int, workers: int, port: int) -> list[dict]:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    env = _django_env()
+    subprocess.run([_python(), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([_python(), "manage.py", "seed_demo", "--quiet"], cwd=ROOT, env=env, check=True)
+    paths = _pick_paths(env)
+    gunicorn = subprocess.Popen(
+        [
+            _python(),
+            "-m",
+            "gunicorn",
+            "shop.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    lua = RESULTS / "report.lua"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    lua.write_text(WRK_REPORT)
+    results = []
+    try:
+        _wait_for(base + "/ping")
+        for path in paths:
+            subprocess.run(["wrk", "-t1", "-c2", "-d1s", base + path], capture_output=True, check=True)  # warm up
+            out = subprocess.run(
+                ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(lua), base + path],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
+            stats = json.loads(line.removeprefix("WRK_JSON "))
+            stats["path"] = path
+            stats["rps"] = stats["requests"] / stats["seconds"]
+            results.append(stats)
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    cheapest = results[0]["rps"]
+    for stats in results:
+        stats["share_of_cheapest"] = stats["rps"] / cheapest
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    results = run(args.duration, args.connections, args.threads, args.workers, args.port)
+    database = os.environ.get("DATABASE_URL", "sqlite (default)").split("@")[-1]
+    print(
+        f"\ndatabase: {database}; {args.workers} gunicorn workers, "
+        f"{args.connections} connections, {args.duration}s each"
+    )
+    print(f"{'page':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'share of /ping':>15} {'errors':>7}")
+    for s in results:
+        print(
+            f"{s['path']:40} {s['rps']:8.0f} {s['p50_ms']:8.1f} {s['p99_ms']:8.1f} "
+            f"{s['share_of_cheapest']:15.2f} {s['errors'] + s['non2xx']:7d}"
+        )
+    out = RESULTS / f"http_pages-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"args": vars(args), "database": database, "results": results}, indent=2))
+    print(f"\nsaved {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
