@@ -8,6 +8,8 @@ autocomplete all go through it, and an object outside the scope answers 404.
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import TO_FIELD_VAR
@@ -286,7 +288,25 @@ class ScopedInlineMixin:
         return scope_to_store(request, super().get_queryset(request), self.store_path)
 
 
-class ProductVariantInline(ScopedInlineMixin, admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose inputs are named after their column.
+
+    Django's tabular inline puts the labels in the table head only, so each cell's input
+    has no accessible name: a screen reader announces "edit text", not "SKU".
+    """
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        fields = formset.form.base_fields  # the form class is made for this call, its dict too
+        for name, field in fields.items():
+            if field.label and not field.widget.is_hidden:
+                # A field declared on the form class is shared with it: change a copy.
+                fields[name] = field = copy.deepcopy(field)
+                field.widget.attrs.setdefault("aria-label", field.label)
+        return formset
+
+
+class ProductVariantInline(ScopedInlineMixin, LabelledTabularInline):
     model = ProductVariant
     form = ProductVariantForm
     formset = ProductVariantInlineFormSet
@@ -346,7 +366,7 @@ def save_image(image: ProductImage) -> None:
         services.schedule_renditions(image)
 
 
-class ProductImageInline(ScopedInlineMixin, admin.TabularInline):
+class ProductImageInline(ScopedInlineMixin, LabelledTabularInline):
     model = ProductImage
     fields = ("preview", "image", "alt_text", "position")
     readonly_fields = ("preview",)

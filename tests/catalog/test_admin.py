@@ -352,6 +352,17 @@ def test_a_seller_adds_a_product_with_variants_to_their_own_store_whatever_store
     assert variants["TORAJA-500"].compare_at_price == 20_000_000
 
 
+def test_the_inline_inputs_are_named_after_their_columns(seller_a, shop_a):
+    # The tabular inlines label their columns in the table head only: each input needs a name.
+    response = seller_a.get(admin_url(Product, "change", shop_a.product.pk))
+    variant, image = (inline.formset.forms[0] for inline in response.context["inline_admin_formsets"])
+    assert 'aria-label="SKU"' in str(variant["sku"])
+    assert 'aria-label="Price"' in str(variant["price"])
+    assert 'aria-label="Alt text"' in str(image["alt_text"])
+    # The stand-alone variant form keeps its visible <label>, without a second name.
+    assert 'aria-label="SKU"' not in seller_a.get(admin_url(ProductVariant, "add")).content.decode()
+
+
 def test_the_variant_inline_shows_prices_in_rupiah(seller_a, shop_a):
     response = seller_a.get(admin_url(Product, "change", shop_a.product.pk))
     form = response.context["inline_admin_formsets"][0].formset.initial_forms[0]
