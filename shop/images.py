@@ -113,7 +113,7 @@ def _encode(image: Image.Image, image_format: str, max_side: int | None = None) 
     if image_format == "JPEG":
         options = {"quality": 85, "optimize": True, "progressive": True}
     elif image_format == "WEBP":
-        options = {"quality": 80, "method": 4}
+        options = {"quality": 80, "method": 2}
     elif image_format == "PNG":
         options = {"optimize": True}
     # No exif=, no icc_profile=, no pnginfo=: nothing of the original's metadata is written.
