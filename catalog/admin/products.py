@@ -1,236 +1,31 @@
-"""The seller's back office in the Django admin.
-
-A seller (staff, in the "sellers" group, owner of a store) sees and edits only their
-own store's rows; a superuser sees everything. The scoping lives in one place,
-``StoreScopedAdminMixin``: querysets, object permissions, foreign-key choices and
-autocomplete all go through it, and an object outside the scope answers 404.
-"""
+"""Products, variants and images in the back office."""
 
 from __future__ import annotations
 
-import copy
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import TO_FIELD_VAR
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Min, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
 
 from catalog import services
-from catalog.models import Category, Product, ProductImage, ProductVariant, Store
+from catalog.admin.scoping import (
+    LabelledTabularInline,
+    ScopedImportExportMixin,
+    ScopedInlineMixin,
+    StoreScopedAdminMixin,
+    sees_all_stores,
+    seller_store,
+    with_store_column,
+)
+from catalog.models import Product, ProductImage, ProductVariant
 from catalog.resources import ProductResource, VariantResource
 from shop.money import format_money
-
-# --- Scoping ----------------------------------------------------------------------------
-
-
-def seller_store(request) -> Store | None:
-    """The store of the user making ``request``, or ``None``. Looked up once per request."""
-    if not hasattr(request, "_seller_store"):
-        user = request.user
-        request._seller_store = Store.objects.filter(owner=user).first() if user.is_authenticated else None
-    return request._seller_store
-
-
-def sees_all_stores(request) -> bool:
-    return request.user.is_active and request.user.is_superuser
-
-
-def scope_to_store(request, queryset: QuerySet, store_path: str) -> QuerySet:
-    """``queryset`` limited to the requesting seller's store (``store_path`` leads to it)."""
-    if sees_all_stores(request):
-        return queryset
-    store = seller_store(request)
-    if store is None:
-        return queryset.none()
-    return queryset.filter(**{store_path or "pk": store.pk})
-
-
-class StoreScopedAdminMixin:
-    """Limits a ModelAdmin to the seller's own store.
-
-    ``store_path`` is the lookup from the model to its ``Store``: ``"store"``,
-    ``"product__store"``, or ``""`` for the Store model itself.
-    """
-
-    store_path = "store"
-
-    def get_queryset(self, request):
-        return scope_to_store(request, super().get_queryset(request), self.store_path)
-
-    def store_id_of(self, obj) -> int | None:
-        if not self.store_path:
-            return obj.pk
-        *hops, last = self.store_path.split("__")
-        for hop in hops:
-            obj = getattr(obj, hop, None)
-            if obj is None:
-                return None
-        return getattr(obj, f"{last}_id", None)
-
-    def in_scope(self, request, obj) -> bool:
-        if obj is None or sees_all_stores(request):
-            return True
-        store = seller_store(request)
-        return store is not None and self.store_id_of(obj) == store.pk
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self.in_scope(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
-
-    def has_add_permission(self, request):
-        # A seller without a store has nowhere to put a new row.
-        return super().has_add_permission(request) and (sees_all_stores(request) or seller_store(request) is not None)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """Foreign-key choices (product of a variant, store of a product) come from the seller's store."""
-        related_model = db_field.remote_field.model
-        related_admin = (
-            self.admin_site.get_model_admin(related_model) if self.admin_site.is_registered(related_model) else None
-        )
-        if "queryset" not in kwargs and isinstance(related_admin, StoreScopedAdminMixin):
-            queryset = related_model._default_manager.all()
-            ordering = related_admin.get_ordering(request)
-            if ordering:
-                queryset = queryset.order_by(*ordering)
-            kwargs["queryset"] = scope_to_store(request, queryset, related_admin.store_path)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    # Django's admin answers an object it cannot find with a redirect and a message;
-    # an object of another store simply does not exist here: 404.
-    def _get_object_or_404(self, request, object_id: str) -> None:
-        to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
-        if to_field and not self.to_field_allowed(request, to_field):
-            return  # Django's own view refuses the request.
-        if self.get_object(request, unquote(object_id), to_field) is None:
-            raise Http404(_("No %(name)s with this ID.") % {"name": self.opts.verbose_name})
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._get_object_or_404(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._get_object_or_404(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._get_object_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-
-class ScopedImportExportMixin(StoreScopedAdminMixin, ImportExportMixin):
-    """CSV import and export limited to the seller's store (see ``catalog.resources``)."""
-
-    formats = (base_formats.CSV,)
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def get_resource_kwargs(self, request, *args, **kwargs):
-        kwargs = super().get_resource_kwargs(request, *args, **kwargs)
-        if sees_all_stores(request):
-            kwargs.update(all_stores=True, store=None)
-        else:
-            kwargs.update(all_stores=False, store=seller_store(request))
-        return kwargs
-
-
-def with_store_column(request, columns: tuple, after: str, column: str = "store") -> tuple:
-    """``columns`` with a store column after ``after``, for superusers only."""
-    if not sees_all_stores(request):
-        return columns
-    position = columns.index(after) + 1
-    return (*columns[:position], column, *columns[position:])
-
-
-# --- Stores -----------------------------------------------------------------------------
-
-
-@admin.register(Store)
-class StoreAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
-    store_path = ""
-    list_display = ("name", "slug", "owner", "is_active", "created_at")
-    list_filter = ("is_active",)
-    list_select_related = ("owner",)
-    search_fields = ("name", "slug", "owner__username")
-    fields = ("owner", "name", "slug", "logo", "description", "whatsapp", "is_active", "created_at")
-    autocomplete_fields = ("owner",)
-    prepopulated_fields = {"slug": ("name",)}
-
-    def get_readonly_fields(self, request, obj=None):
-        if sees_all_stores(request):
-            return ("created_at",)
-        # Hiding a whole store is the platform's call, and a store keeps its owner.
-        return ("owner", "is_active", "created_at")
-
-    def get_prepopulated_fields(self, request, obj=None):
-        return self.prepopulated_fields if obj is None else {}
-
-    def has_add_permission(self, request):
-        # Sellers open their store on the site (catalog.services.open_store).
-        return sees_all_stores(request) and super().has_add_permission(request)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if "owner" in form.changed_data:
-            services.make_seller(user=obj.owner)
-
-
-# --- Categories -------------------------------------------------------------------------
-
-
-class CategoryAdminForm(forms.ModelForm):
-    class Meta:
-        model = Category
-        fields = ("name", "slug", "parent", "position")
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if "parent" in cleaned_data:
-            try:
-                services.validate_category_parent(category=self.instance, parent=cleaned_data["parent"])
-            except ValidationError as exc:
-                self.add_error(None, exc)
-        return cleaned_data
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    """Superusers manage the category tree; sellers may only look (and search, for autocomplete)."""
-
-    form = CategoryAdminForm
-    list_display = ("__str__", "slug", "depth", "position")
-    list_filter = ("depth",)
-    list_select_related = ("parent__parent",)
-    search_fields = ("name", "slug")
-    ordering = ("depth", "position", "name")
-    fields = ("name", "slug", "parent", "position", "depth")
-    readonly_fields = ("depth",)
-    autocomplete_fields = ("parent",)
-    prepopulated_fields = {"slug": ("name",)}
-
-    def save_model(self, request, obj, form, change):
-        # Sets the depth, and the depths of everything below a moved category.
-        services.save_category(category=obj)
-
 
 # --- Variants ---------------------------------------------------------------------------
 
@@ -279,31 +74,6 @@ class ProductVariantInlineFormSet(BaseInlineFormSet):
             if sku and sku in seen:
                 form.add_error("sku", _("Two variants cannot share the SKU %(sku)s.") % {"sku": sku})
             seen.add(sku)
-
-
-class ScopedInlineMixin:
-    store_path = "product__store"
-
-    def get_queryset(self, request):
-        return scope_to_store(request, super().get_queryset(request), self.store_path)
-
-
-class LabelledTabularInline(admin.TabularInline):
-    """A tabular inline whose inputs are named after their column.
-
-    Django's tabular inline puts the labels in the table head only, so each cell's input
-    has no accessible name: a screen reader announces "edit text", not "SKU".
-    """
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        fields = formset.form.base_fields  # the form class is made for this call, its dict too
-        for name, field in fields.items():
-            if field.label and not field.widget.is_hidden:
-                # A field declared on the form class is shared with it: change a copy.
-                fields[name] = field = copy.deepcopy(field)
-                field.widget.attrs.setdefault("aria-label", field.label)
-        return formset
 
 
 class ProductVariantInline(ScopedInlineMixin, LabelledTabularInline):
