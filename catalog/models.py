@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import MoneyField, VerifiedImageField
+from shop.models import RenditionedImage
 
 CATEGORY_MAX_DEPTH = 3
 
@@ -184,43 +185,17 @@ class ProductVariant(models.Model):
         return self.stock > 0
 
 
-class ProductImage(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product"))
-    image = VerifiedImageField(_("image"), upload_to="products/originals/", width_field="width", height_field="height")
-    width = models.PositiveIntegerField(default=0, editable=False)
-    height = models.PositiveIntegerField(default=0, editable=False)
-    alt_text = models.CharField(
-        _("alt text"), max_length=200, blank=True, help_text=_("Describe the picture for people who cannot see it.")
-    )
-    position = models.PositiveIntegerField(_("position"), default=0)
-    thumbnail = models.ImageField(upload_to="products/renditions/", blank=True, editable=False)
-    display = models.ImageField(upload_to="products/renditions/", blank=True, editable=False)
-    webp = models.ImageField(upload_to="products/renditions/", blank=True, editable=False)
-    renditions_source = models.CharField(max_length=255, blank=True, editable=False)
+class ProductImage(RenditionedImage):
+    image_folder = "products"
 
-    class Meta:
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product"))
+
+    class Meta(RenditionedImage.Meta):
         verbose_name = _("product image")
         verbose_name_plural = _("product images")
-        ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.alt_text or self.product.title
-
-    @property
-    def renditions_ready(self) -> bool:
-        return bool(self.display) and self.renditions_source == self.image.name
-
-    @property
-    def thumbnail_url(self) -> str:
-        return self.thumbnail.url if self.renditions_ready else self.image.url
-
-    @property
-    def display_url(self) -> str:
-        return self.display.url if self.renditions_ready else self.image.url
-
-    @property
-    def webp_url(self) -> str:
-        return self.webp.url if self.renditions_ready else ""
 
     @property
     def alt(self) -> str:

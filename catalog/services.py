@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from catalog.models import CATEGORY_MAX_DEPTH, Category, Product, ProductImage, ProductVariant, Store
-from shop.images import make_renditions
+from shop.images import fill_renditions
 from shop.models import User
 
 SELLERS_GROUP = "sellers"
@@ -372,28 +371,5 @@ def schedule_renditions(product_image: ProductImage) -> None:
 
 
 def make_renditions_for(*, image_id: int) -> bool:
-    """Make the thumbnail, display and WebP renditions of one image, once.
-
-    Idempotent: an image whose renditions match its current file is left alone.
-    Returns whether anything was made.
-    """
-    product_image = ProductImage.objects.filter(pk=image_id).first()
-    if product_image is None or not product_image.image or product_image.renditions_ready:
-        return False
-    source_name = product_image.image.name
-    with product_image.image.open("rb") as source:
-        renditions = make_renditions(source)
-    old = [f.name for f in (product_image.thumbnail, product_image.display, product_image.webp) if f]
-    for field, (file_name, data) in renditions.items():
-        getattr(product_image, field).save(file_name, ContentFile(data), save=False)
-    product_image.renditions_source = source_name
-    updated = ProductImage.objects.filter(pk=image_id, image=source_name).update(
-        thumbnail=product_image.thumbnail.name,
-        display=product_image.display.name,
-        webp=product_image.webp.name,
-        renditions_source=source_name,
-    )
-    storage = product_image.image.storage
-    for name in old:
-        storage.delete(name)
-    return bool(updated)
+    """Make the thumbnail, display and WebP renditions of one product image, once."""
+    return fill_renditions(ProductImage, image_id)

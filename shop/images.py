@@ -150,3 +150,29 @@ def image_size(source) -> tuple[int, int]:
     source.seek(0)
     with Image.open(source) as image:
         return image.size
+
+
+def fill_renditions(model, pk) -> bool:
+    """Make the renditions of one ``RenditionedImage`` row, once.
+
+    Idempotent: an image whose renditions match its current file is left alone, and a
+    row whose file changed meanwhile is not overwritten. Returns whether anything was made.
+    """
+    from django.core.files.base import ContentFile
+
+    row = model._default_manager.filter(pk=pk).first()
+    if row is None or not row.image or row.renditions_ready:
+        return False
+    source_name = row.image.name
+    with row.image.open("rb") as source:
+        renditions = make_renditions(source)
+    old = [f.name for f in (row.thumbnail, row.display, row.webp) if f]
+    for field, (file_name, data) in renditions.items():
+        getattr(row, field).save(file_name, ContentFile(data), save=False)
+    updated = model._default_manager.filter(pk=pk, image=source_name).update(
+        thumbnail=row.thumbnail.name, display=row.display.name, webp=row.webp.name, renditions_source=source_name
+    )
+    storage = row.image.storage
+    for name in old if updated else [row.thumbnail.name, row.display.name, row.webp.name]:
+        storage.delete(name)
+    return bool(updated)
