@@ -100,3 +100,34 @@ class ProductImageFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     image = factory.LazyFunction(lambda: image_file())
     alt_text = "A photo"
+
+
+# --- Social -----------------------------------------------------------------------------
+
+
+def make_post(author=None, *, profile=None, caption="A new post", products=(), images=1, at=None):
+    """A post published through the real service (pictures verified, tags checked).
+
+    ``products`` are tagged on the first picture; ``at`` backdates the post.
+    """
+    from shop.images import verify_image
+    from social import services
+    from social.models import FeedEntry, Post, PostHashtag
+    from social.services.posts import TagSpec, hot_score_update
+
+    author = author or UserFactory()
+    post = services.create_post(
+        author=author,
+        profile=profile,
+        caption=caption,
+        images=[verify_image(image_file(f"p{i}.jpg")) for i in range(images)],
+        tags=[TagSpec(0, product, 0.2 + 0.1 * n, 0.5) for n, product in enumerate(products)],
+    )
+    if at is not None:
+        Post.objects.filter(pk=post.pk).update(created_at=at)
+        FeedEntry.objects.filter(post=post).update(created_at=at)
+        PostHashtag.objects.filter(post=post).update(created_at=at)
+        post.created_at = at
+        Post.objects.filter(pk=post.pk).update(**hot_score_update(post))
+        post.refresh_from_db()
+    return post

@@ -1,0 +1,379 @@
+"""Social reads shared by the pages and the API: feeds (keyset pages, never OFFSET),
+profiles, posts with everything a post card shows, in a constant number of queries."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db.models import Min, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product, Store
+from shop.models import User
+from social.models import (
+    Comment,
+    FeedEntry,
+    Follow,
+    Hashtag,
+    Like,
+    Post,
+    PostHashtag,
+    PostImage,
+    ProductTag,
+    Profile,
+    Save,
+)
+from social.services import build_feed, profile_for_store, profile_for_user
+
+PAGE_SIZE = 20
+FOR_YOU_CANDIDATES = 400
+FOR_YOU_CACHE_SECONDS = 300
+# A friend's like is worth this much hot score (log10 of engagement: 0.5 ~ 3x engagement).
+FRIEND_LIKE_BOOST = 0.5
+FRIEND_LIKES_WINDOW = 500
+
+
+class BadCursor(ValueError):
+    """A cursor that this code did not make. Views answer 400."""
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+
+def encode_cursor(*parts) -> str:
+    raw = "|".join(str(part) for part in parts)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *types) -> tuple | None:
+    """``decode_cursor("...", float, int)`` -> ``(0.5, 12)``; None for no cursor; BadCursor if forged."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        parts = raw.split("|")
+        if len(parts) != len(types):
+            raise BadCursor(cursor)
+        values = tuple(kind(part) for kind, part in zip(types, parts, strict=True))
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
+        raise BadCursor(cursor) from exc
+    if any(isinstance(value, float) and not math.isfinite(value) for value in values):
+        raise BadCursor(cursor)
+    return values
+
+
+def _time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("naive time in cursor")
+    return parsed
+
+
+# --- Post cards ----------------------------------------------------------------------
+
+
+def post_card_queryset(viewer: User | None = None) -> QuerySet[Post]:
+    """Posts with author, profile (and store), pictures and tagged products with prices."""
+    tags = ProductTag.objects.select_related("product__store").annotate(
+        min_price=Min("product__variants__price"), total_stock=Sum("product__variants__stock")
+    )
+    return (
+        Post.objects.visible_to(viewer)
+        .select_related("author", "profile__user", "profile__store")
+        .prefetch_related(
+            Prefetch("images", queryset=PostImage.objects.order_by("position", "id"), to_attr="ordered_images"),
+            Prefetch("tags", queryset=tags.order_by("id"), to_attr="product_tags"),
+        )
+    )
+
+
+def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
+    """Attach what depends on the viewer: ``viewer_liked``, ``viewer_saved``, ``viewer_follows``.
+
+    Three queries whatever the number of posts (none for an anonymous viewer).
+    """
+    liked: set[int] = set()
+    saved: set[int] = set()
+    following: set[int] = set()
+    if viewer is not None and viewer.is_authenticated and posts:
+        ids = [post.pk for post in posts]
+        liked = set(Like.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True))
+        saved = set(Save.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True))
+        following = set(
+            Follow.objects.filter(follower=viewer, followee_id__in={post.profile_id for post in posts}).values_list(
+                "followee_id", flat=True
+            )
+        )
+    for post in posts:
+        post.viewer_liked = post.pk in liked
+        post.viewer_saved = post.pk in saved
+        post.viewer_follows = post.profile_id in following
+        post.viewer_is_author = viewer is not None and viewer.is_authenticated and post.author_id == viewer.pk
+        for picture in post.ordered_images:
+            picture.post = post  # the alt text names the post's profile; no query
+            picture.image_tags = [tag for tag in post.product_tags if tag.image_id == picture.pk]
+        seen: set[int] = set()
+        post.tagged_products = []
+        for tag in post.product_tags:
+            if tag.product_id not in seen:
+                seen.add(tag.product_id)
+                tag.product.min_price = tag.min_price
+                post.tagged_products.append(tag.product)
+    return posts
+
+
+def _viewer(user) -> User | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def _keyset_by_time(queryset: QuerySet, cursor: str | None, *, time_field="created_at", id_field="id") -> QuerySet:
+    position = decode_cursor(cursor, _time, int)
+    if position is not None:
+        at, last_id = position
+        queryset = queryset.filter(Q(**{f"{time_field}__lt": at}) | Q(**{time_field: at, f"{id_field}__lt": last_id}))
+    return queryset.order_by(f"-{time_field}", f"-{id_field}")
+
+
+def _time_page(posts: list[Post], limit: int) -> Page:
+    more = len(posts) > limit
+    posts = posts[:limit]
+    cursor = encode_cursor(posts[-1].created_at.isoformat(), posts[-1].pk) if more and posts else None
+    return Page(posts, cursor)
+
+
+# --- Feeds ---------------------------------------------------------------------------
+
+
+def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """The newest posts of the people and stores ``user`` follows.
+
+    Reads the materialised feed (built on first visit). Past its oldest entry the page
+    is read from the posts of the followed profiles directly.
+    """
+    profile = profile_for_user(user)
+    if profile.feed_built_at is None:
+        build_feed(user=user)
+    entries = _keyset_by_time(FeedEntry.objects.filter(owner=user), cursor, id_field="post_id")
+    posts = list(
+        post_card_queryset(user).filter(pk__in=entries.values("post_id")[: limit + 1]).order_by("-created_at", "-id")
+    )
+    if len(posts) <= limit:
+        # Older than anything materialised: read the followed profiles' posts.
+        after = encode_cursor(posts[-1].created_at.isoformat(), posts[-1].pk) if posts else cursor
+        followed = Follow.objects.filter(follower=user).values("followee_id")
+        older = _keyset_by_time(post_card_queryset(user).filter(profile_id__in=followed), after)
+        posts += list(older[: limit + 1 - len(posts)])
+    page = _time_page(posts, limit)
+    return Page(decorate(page.items, user), page.next_cursor)
+
+
+def friend_ids(user: User) -> list[int]:
+    """Users who follow ``user`` and whom ``user`` follows back."""
+    profile = profile_for_user(user)
+    followers = Follow.objects.filter(followee=profile).values("follower_id")
+    return list(
+        Follow.objects.filter(follower=user, followee__user_id__in=followers).values_list(
+            "followee__user_id", flat=True
+        )
+    )
+
+
+def _for_you_ranking(viewer: User | None) -> list[tuple[float, int]]:
+    """(score, post id) pairs, best first: hot posts plus those the viewer's friends liked.
+
+    The score is the post's hot score (engagement with a time decay) plus a boost for
+    each friend who liked it. Cached per viewer for a few minutes, so deeper pages cost
+    a cache read and one page of posts.
+    """
+    key = f"social:for-you:{viewer.pk if viewer else 'anon'}"
+    ranking = cache.get(key)
+    if ranking is not None:
+        return ranking
+    candidates = Post.objects.visible_to(viewer)
+    if viewer is not None:
+        candidates = candidates.exclude(author=viewer)
+    scores = dict(candidates.order_by("-hot_score", "-id").values_list("id", "hot_score")[:FOR_YOU_CANDIDATES])
+    if viewer is not None:
+        friends = friend_ids(viewer)
+        if friends:
+            liked = (
+                Like.objects.filter(user_id__in=friends, post__in=candidates)
+                .order_by("-created_at")
+                .values_list("post_id", "post__hot_score")[:FRIEND_LIKES_WINDOW]
+            )
+            boosts: dict[int, int] = {}
+            for post_id, hot in liked:
+                scores.setdefault(post_id, hot)
+                boosts[post_id] = boosts.get(post_id, 0) + 1
+            for post_id, count in boosts.items():
+                scores[post_id] += FRIEND_LIKE_BOOST * count
+    ranking = sorted(((score, post_id) for post_id, score in scores.items()), key=lambda pair: (-pair[0], -pair[1]))
+    cache.set(key, ranking, FOR_YOU_CACHE_SECONDS)
+    return ranking
+
+
+def for_you_feed(*, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Discovery: posts ranked by recent engagement and friends' likes, never the viewer's own.
+
+    Past the ranked candidates, the page continues down the hot-score index.
+    """
+    viewer = _viewer(user)
+    position = decode_cursor(cursor, float, int)
+    ranking = _for_you_ranking(viewer)
+    if position is not None:
+        # Best first means descending (score, id): what comes after the cursor is smaller.
+        ranking = [pair for pair in ranking if pair < position]
+    chosen = ranking[: limit + 1]
+    by_id = {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=[post_id for _s, post_id in chosen])}
+    posts = [(score, by_id[post_id]) for score, post_id in chosen if post_id in by_id]
+    if len(chosen) <= limit:
+        # The ranked candidates are used up: continue with the hot-score index alone.
+        floor = chosen[-1] if chosen else position
+        rest = post_card_queryset(viewer)
+        if viewer is not None:
+            rest = rest.exclude(author=viewer)
+        if floor is not None:
+            ranked_ids = {post_id for _s, post_id in _for_you_ranking(viewer)}
+            rest = rest.filter(Q(hot_score__lt=floor[0]) | Q(hot_score=floor[0], id__lt=floor[1])).exclude(
+                pk__in=ranked_ids
+            )
+        rest = rest.order_by("-hot_score", "-id")[: limit + 1 - len(posts)]
+        posts += [(post.hot_score, post) for post in rest]
+    more = len(posts) > limit
+    posts = posts[:limit]
+    next_cursor = encode_cursor(posts[-1][0], posts[-1][1].pk) if more and posts else None
+    return Page(decorate([post for _score, post in posts], viewer), next_cursor)
+
+
+def hashtag_feed(*, name: str, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[Hashtag, Page]:
+    hashtag = Hashtag.objects.filter(name=name.lower()).first()
+    if hashtag is None:
+        raise Http404(_("No posts with this hashtag yet."))
+    viewer = _viewer(user)
+    links = _keyset_by_time(PostHashtag.objects.filter(hashtag=hashtag), cursor, id_field="post_id")
+    posts = list(
+        post_card_queryset(viewer).filter(pk__in=links.values("post_id")[: limit + 1]).order_by("-created_at", "-id")
+    )
+    page = _time_page(posts, limit)
+    return hashtag, Page(decorate(page.items, viewer), page.next_cursor)
+
+
+def profile_posts(*, profile: Profile, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    viewer = _viewer(user)
+    posts = list(_keyset_by_time(post_card_queryset(viewer).filter(profile=profile), cursor)[: limit + 1])
+    page = _time_page(posts, limit)
+    return Page(decorate(page.items, viewer), page.next_cursor)
+
+
+def saved_posts(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """The user's private Saved list, most recently saved first."""
+    saves = list(
+        _keyset_by_time(Save.objects.filter(user=user), cursor).values_list("post_id", "created_at", "id")[: limit + 1]
+    )
+    more = len(saves) > limit
+    saves = saves[:limit]
+    by_id = {post.pk: post for post in post_card_queryset(user).filter(pk__in=[s[0] for s in saves])}
+    posts = [by_id[post_id] for post_id, _at, _id in saves if post_id in by_id]
+    cursor = encode_cursor(saves[-1][1].isoformat(), saves[-1][2]) if more and saves else None
+    return Page(decorate(posts, user), cursor)
+
+
+def posts_tagging(*, product: Product, user=None, limit: int = 12) -> list[Post]:
+    """ "Seen in posts": the newest posts that tag ``product``."""
+    viewer = _viewer(user)
+    ids = ProductTag.objects.filter(product=product).order_by("-post_id").values("post_id")
+    posts = list(post_card_queryset(viewer).filter(pk__in=ids[: limit * 2]).order_by("-created_at", "-id")[:limit])
+    return decorate(posts, viewer)
+
+
+def post_detail(*, pk: int, user=None) -> Post:
+    viewer = _viewer(user)
+    post = post_card_queryset(viewer).filter(pk=pk).first()
+    if post is None:
+        raise Http404(_("No such post."))
+    return decorate([post], viewer)[0]
+
+
+def comments_for(*, post: Post, cursor: str | None = None, limit: int = 50) -> Page:
+    """Top-level visible comments, oldest first, each with ``visible_replies``."""
+    position = decode_cursor(cursor, _time, int)
+    comments = Comment.objects.filter(post=post, parent=None, is_hidden=False).select_related("author")
+    if position is not None:
+        at, last_id = position
+        comments = comments.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=last_id))
+    comments = list(
+        comments.prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=Comment.objects.filter(is_hidden=False).select_related("author").order_by("created_at", "id"),
+                to_attr="visible_replies",
+            )
+        ).order_by("created_at", "id")[: limit + 1]
+    )
+    more = len(comments) > limit
+    comments = comments[:limit]
+    next_cursor = encode_cursor(comments[-1].created_at.isoformat(), comments[-1].pk) if more else None
+    return Page(comments, next_cursor)
+
+
+# --- Profiles ------------------------------------------------------------------------
+
+
+def user_profile(*, username: str, viewer=None) -> Profile:
+    user = User.objects.filter(username__iexact=username, is_active=True).first()
+    if user is None:
+        raise Http404(_("No such person."))
+    profile = profile_for_user(user)
+    profile.user = user
+    return profile
+
+
+def store_profile(*, slug: str) -> Profile:
+    store = Store.objects.filter(slug=slug, is_active=True).select_related("owner").first()
+    if store is None:
+        raise Http404(_("No such store."))
+    profile = profile_for_store(store)
+    profile.store = store
+    return profile
+
+
+def follow_state(*, viewer, profile: Profile) -> bool:
+    viewer = _viewer(viewer)
+    return viewer is not None and Follow.objects.filter(follower=viewer, followee=profile).exists()
+
+
+def followers_of(*, profile: Profile, cursor: str | None = None, limit: int = 50) -> Page:
+    """People following ``profile``, newest first (each with their profile handle)."""
+    follows = list(
+        _keyset_by_time(Follow.objects.filter(followee=profile), cursor).select_related("follower")[: limit + 1]
+    )
+    more = len(follows) > limit
+    follows = follows[:limit]
+    next_cursor = encode_cursor(follows[-1].created_at.isoformat(), follows[-1].pk) if more else None
+    return Page([follow.follower for follow in follows], next_cursor)
+
+
+def following_of(*, user: User, cursor: str | None = None, limit: int = 50) -> Page:
+    """Profiles ``user`` follows, newest first."""
+    follows = list(
+        _keyset_by_time(Follow.objects.filter(follower=user), cursor).select_related(
+            "followee__user", "followee__store"
+        )[: limit + 1]
+    )
+    more = len(follows) > limit
+    follows = follows[:limit]
+    next_cursor = encode_cursor(follows[-1].created_at.isoformat(), follows[-1].pk) if more else None
+    return Page([follow.followee for follow in follows], next_cursor)

@@ -1,0 +1,31 @@
+"""Every social write with a rule. Import from here: ``from social import services``."""
+
+from social.services.engagement import (  # noqa: F401
+    add_comment,
+    delete_comment,
+    hide_comment,
+    like,
+    save_post,
+    unhide_comment,
+    unlike,
+    unsave_post,
+)
+from social.services.feeds import build_feed, fan_out_post  # noqa: F401
+from social.services.posts import (  # noqa: F401
+    create_post,
+    delete_post,
+    edit_caption,
+    hide_post,
+    remove_tag,
+    tag_product,
+)
+from social.services.profiles import (  # noqa: F401
+    block,
+    can_post_as,
+    follow,
+    is_blocked_between,
+    profile_for_store,
+    profile_for_user,
+    unblock,
+    unfollow,
+)
