@@ -138,6 +138,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 3, "max_retries": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "UTC"
+# The periodic schedule, declared here and run by `make worker` (celery worker --beat).
+CELERY_BEAT_SCHEDULE = {
+    "trim-feeds": {"task": "social.tasks.trim_feeds_task", "schedule": 60 * 60},
+}
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "shop.User"

@@ -13,3 +13,8 @@ def make_post_image_renditions(image_id: int) -> bool:
 @shared_task(acks_late=True, retry_backoff=True, max_retries=8, autoretry_for=(Exception,))
 def fan_out_post_task(post_id: int) -> int:
     return services.fan_out_post(post_id=post_id)
+
+
+@shared_task(acks_late=True)
+def trim_feeds_task() -> int:
+    return services.trim_feeds()

@@ -10,6 +10,8 @@ Celery task (``fan_out_post``), and following someone adds their recent posts at
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from shop.models import User
@@ -95,3 +97,19 @@ def fan_out_post(*, post_id: int) -> int:
         )
         written += len(batch)
         last_id = batch[-1]
+
+
+def trim_feeds(*, keep: int = BUILD_LIMIT) -> int:
+    """Keep only the newest ``keep`` entries of every materialised feed. Returns rows deleted.
+
+    What remains is still a window with no gaps (the newest posts), so older pages keep
+    working: they are read from the posts themselves.
+    """
+    ranked = FeedEntry.objects.annotate(
+        rank=Window(RowNumber(), partition_by=F("owner_id"), order_by=(F("created_at").desc(), F("post_id").desc()))
+    )
+    surplus = list(ranked.filter(rank__gt=keep).values_list("id", flat=True)[:100_000])
+    deleted = 0
+    for start in range(0, len(surplus), 5_000):
+        deleted += FeedEntry.objects.filter(id__in=surplus[start : start + 5_000]).delete()[0]
+    return deleted

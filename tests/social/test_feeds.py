@@ -170,3 +170,18 @@ def test_post_cards_carry_viewer_state_and_tagged_products():
     assert card.tagged_products == [product]
     assert card.tagged_products[0].min_price == 12_300_000
     assert card.ordered_images[0].image_tags[0].product == product
+
+
+def test_trimming_keeps_the_newest_entries_and_older_pages_still_work(now):
+    # given a built feed of 12 posts
+    shopper, author = UserFactory(), UserFactory()
+    services.follow(follower=shopper, profile=services.profile_for_user(author))
+    posts = [make_post(author, at=now - timedelta(minutes=i)) for i in range(12)]
+    services.build_feed(user=shopper)
+    # when
+    deleted = services.trim_feeds(keep=5)
+    # then
+    assert deleted == 7
+    kept = set(FeedEntry.objects.filter(owner=shopper).values_list("post_id", flat=True))
+    assert kept == {p.pk for p in posts[:5]}
+    assert _walk(selectors.following_feed, user=shopper, limit=4) == [p.pk for p in posts]
