@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker bench messages clean
+.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,13 @@ clean:
 # HTTP benchmark of the shopper pages (needs wrk: apt-get install wrk). DATABASE_URL picks the database.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/http_pages.py $(BENCH_ARGS)
+
+# The feed benchmark's databases (PostgreSQL on 127.0.0.1, user postgres): etalase_bench at the
+# base size and etalase_bench10 with ten times the posts. Minutes, not seconds; safe to re-run.
+bench-feed-data: $(VENV)/.installed-dev
+	$(BIN)/python bench/feed_load.py --generate --prepare-only $(BENCH_ARGS)
+
+# Load benchmark of the feeds over HTTP (gunicorn, wrk, Redis cache) beside /ping, then the growth
+# check on the 10x database. Makes the databases first if they are missing.
+bench-feed: $(VENV)/.installed-dev
+	$(BIN)/python bench/feed_load.py --generate $(BENCH_ARGS)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -26,6 +26,28 @@ SELLER_PERMISSIONS = {
     "productimage": ("view", "add", "change", "delete"),
     "category": ("view",),
 }
+
+# What sellers may do with the models of higher layers (social's posts and comments...),
+# which catalog must not import: each app registers its own from its AppConfig.ready().
+_app_seller_permissions: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def register_seller_permissions(app_label: str, permissions: dict[str, tuple[str, ...]]) -> None:
+    """Add ``app_label``'s ``{model_name: (action, ...)}`` to what the sellers group may do.
+
+    Called from the higher app's ``AppConfig.ready()``; ``ensure_sellers_group`` then grants
+    them along with ``SELLER_PERMISSIONS``. Registering the same app again replaces its entry.
+    """
+    _app_seller_permissions[app_label] = dict(permissions)
+
+
+def seller_permission_codenames() -> dict[str, list[str]]:
+    """``{app_label: [codename, ...]}`` of every permission the sellers group holds."""
+    wanted = {"catalog": SELLER_PERMISSIONS, **_app_seller_permissions}
+    return {
+        app_label: [f"{action}_{model}" for model, actions in models.items() for action in actions]
+        for app_label, models in wanted.items()
+    }
 
 
 def unique_slug(model, text: str, *, field: str = "slug", max_length: int = 80, exclude_pk=None) -> str:
@@ -46,13 +68,13 @@ def unique_slug(model, text: str, *, field: str = "slug", max_length: int = 80, 
 
 
 def ensure_sellers_group() -> Group:
-    """The ``sellers`` group with exactly the permissions in ``SELLER_PERMISSIONS``. Idempotent."""
+    """The ``sellers`` group with exactly the permissions in ``SELLER_PERMISSIONS`` and those
+    other apps registered (``register_seller_permissions``). Idempotent."""
     group, _created = Group.objects.get_or_create(name=SELLERS_GROUP)
-    wanted = []
-    for model, actions in SELLER_PERMISSIONS.items():
-        wanted += [f"{action}_{model}" for action in actions]
-    permissions = Permission.objects.filter(content_type__app_label="catalog", codename__in=wanted)
-    group.permissions.set(permissions)
+    wanted = Q(pk__in=[])
+    for app_label, codenames in seller_permission_codenames().items():
+        wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+    group.permissions.set(Permission.objects.filter(wanted))
     return group
 
 

@@ -42,17 +42,6 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
-def home(request):
-    filters = selectors.ProductFilters()
-    products = selectors.product_list(filters=filters)[:12]
-    stores = Store.objects.filter(is_active=True).order_by("name")[:12]
-    return render(
-        request,
-        "catalog/home.html",
-        {"products": products, "stores": stores, "categories": selectors.category_tree()},
-    )
-
-
 def _product_list_page(request, *, template="catalog/product_list.html", **fixed):
     form = ProductFilterForm(request.GET or None)
     filters = form.to_filters(**fixed)

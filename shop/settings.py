@@ -237,6 +237,9 @@ REST_FRAMEWORK = {
         "anon": env.str("API_ANON_RATE", default="120/min"),
         "user": env.str("API_USER_RATE", default="600/min"),
         "login": env.str("API_LOGIN_RATE", default="10/min"),
+        # Per user, on publishing (social.api): posts, and comments.
+        "posting": env.str("API_POSTING_RATE", default="20/hour"),
+        "commenting": env.str("API_COMMENTING_RATE", default="60/hour"),
     },
     "EXCEPTION_HANDLER": "shop.api.exception_handler",
 }

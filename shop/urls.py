@@ -6,9 +6,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from catalog import views as catalog_views
 from shop import views as shop_views
 from shop.api import ObtainTokenView
+from social import views as social_views
 
 # The admin's own login form has no rate limit: send everyone through allauth's.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -20,10 +20,11 @@ admin.site.site_url = "/"
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("", include("catalog.api_urls")),
+    path("", include("social.api_urls")),
 ]
 
 urlpatterns = [
-    path("", catalog_views.home, name="home"),
+    path("", social_views.home, name="home"),
     path("healthz", shop_views.healthz, name="healthz"),
     path("ping", shop_views.ping, name="ping"),
     path("accounts/", include("allauth.urls")),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("social.urls")),
     path("", include("catalog.urls")),
 ]
 

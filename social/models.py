@@ -305,3 +305,12 @@ class FeedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id}: {self.post_id}"
+
+
+class TaggedPost(ProductTag):
+    """For the admin: a store's product tagged in someone else's post (one row per tag)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("post tagging your products")
+        verbose_name_plural = _("posts tagging your products")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Store
 from shop.models import User
+from social import feed_rows
 from social.models import (
+    Block,
     Comment,
     FeedEntry,
     Follow,
@@ -100,28 +103,40 @@ def post_card_queryset(viewer: User | None = None) -> QuerySet[Post]:
     )
 
 
-def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
-    """Attach what depends on the viewer: ``viewer_liked``, ``viewer_saved``, ``viewer_follows``.
+def post_ref_queryset(viewer: User | None = None) -> QuerySet[Post]:
+    """Posts as light rows: what picks a page and keys a cached card (``social.cards``), no more."""
+    return Post.objects.visible_to(viewer).only(
+        "id", "profile_id", "author_id", "created_at", "edited_at", "like_count", "comment_count", "hot_score"
+    )
 
-    Three queries whatever the number of posts (none for an anonymous viewer).
+
+def mark_viewer_state(posts: list[Post], viewer: User | None) -> list[Post]:
+    """Set ``viewer_liked``, ``viewer_saved``, ``viewer_follows`` and ``viewer_is_author``.
+
+    One query whatever the number of posts (none for an anonymous viewer).
     """
     liked: set[int] = set()
     saved: set[int] = set()
     following: set[int] = set()
     if viewer is not None and viewer.is_authenticated and posts:
-        ids = [post.pk for post in posts]
-        liked = set(Like.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True))
-        saved = set(Save.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True))
-        following = set(
-            Follow.objects.filter(follower=viewer, followee_id__in={post.profile_id for post in posts}).values_list(
-                "followee_id", flat=True
-            )
+        liked, saved, following = feed_rows.viewer_state(
+            viewer_id=viewer.pk,
+            post_ids=[post.pk for post in posts],
+            profile_ids=sorted({post.profile_id for post in posts}),
         )
     for post in posts:
         post.viewer_liked = post.pk in liked
         post.viewer_saved = post.pk in saved
         post.viewer_follows = post.profile_id in following
         post.viewer_is_author = viewer is not None and viewer.is_authenticated and post.author_id == viewer.pk
+    return posts
+
+
+def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
+    """Attach what depends on the viewer (``mark_viewer_state``) and what the card template
+    reads from the prefetched pictures and tags. One query whatever the number of posts."""
+    mark_viewer_state(posts, viewer)
+    for post in posts:
         for picture in post.ordered_images:
             picture.post = post  # the alt text names the post's profile; no query
             picture.image_tags = [tag for tag in post.product_tags if tag.image_id == picture.pk]
@@ -133,6 +148,13 @@ def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
                 tag.product.min_price = tag.min_price
                 post.tagged_products.append(tag.product)
     return posts
+
+
+def post_cards(*, ids: list[int], user=None) -> list[Post]:
+    """Full post cards (``post_card_queryset``, decorated) for ``ids``, in that order."""
+    viewer = _viewer(user)
+    by_id = {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=ids)}
+    return decorate([by_id[pk] for pk in ids if pk in by_id], viewer)
 
 
 def _viewer(user) -> User | None:
@@ -157,6 +179,14 @@ def _time_page(posts: list[Post], limit: int) -> Page:
 # --- Feeds ---------------------------------------------------------------------------
 
 
+def _older_than_window(user: User, page: list, cursor: str | None, limit: int, posts: Callable) -> list:
+    """Past the materialised feed's oldest entry: the followed profiles' posts themselves."""
+    after = encode_cursor(page[-1].created_at.isoformat(), page[-1].pk) if page else cursor
+    followed = Follow.objects.filter(follower=user).values("followee_id")
+    older = _keyset_by_time(posts(user).filter(profile_id__in=followed), after)
+    return list(older[: limit + 1 - len(page)])
+
+
 def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
     """The newest posts of the people and stores ``user`` follows.
 
@@ -171,13 +201,22 @@ def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_S
         post_card_queryset(user).filter(pk__in=entries.values("post_id")[: limit + 1]).order_by("-created_at", "-id")
     )
     if len(posts) <= limit:
-        # Older than anything materialised: read the followed profiles' posts.
-        after = encode_cursor(posts[-1].created_at.isoformat(), posts[-1].pk) if posts else cursor
-        followed = Follow.objects.filter(follower=user).values("followee_id")
-        older = _keyset_by_time(post_card_queryset(user).filter(profile_id__in=followed), after)
-        posts += list(older[: limit + 1 - len(posts)])
+        posts += _older_than_window(user, posts, cursor, limit, post_card_queryset)
     page = _time_page(posts, limit)
     return Page(decorate(page.items, user), page.next_cursor)
+
+
+def following_feed_refs(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """``following_feed`` as light rows (``feed_rows.PostRow``) with the viewer's state, for
+    the pages, whose cards come from the cache (``social.cards``). The same posts, in plain SQL."""
+    position = decode_cursor(cursor, _time, int)
+    if not feed_rows.feed_built(user.pk):
+        build_feed(user=user)
+    posts: list = feed_rows.feed_window(owner_id=user.pk, after=position, limit=limit + 1)
+    if len(posts) <= limit:
+        posts += _older_than_window(user, posts, cursor, limit, post_ref_queryset)
+    page = _time_page(posts, limit)
+    return Page(mark_viewer_state(page.items, user), page.next_cursor)
 
 
 def friend_ids(user: User) -> list[int]:
@@ -225,24 +264,19 @@ def _for_you_ranking(viewer: User | None) -> list[tuple[float, int]]:
     return ranking
 
 
-def for_you_feed(*, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
-    """Discovery: posts ranked by recent engagement and friends' likes, never the viewer's own.
-
-    Past the ranked candidates, the page continues down the hot-score index.
-    """
-    viewer = _viewer(user)
+def _for_you_page(viewer: User | None, cursor: str | None, limit: int, *, by_ids: Callable, posts: Callable) -> Page:
     position = decode_cursor(cursor, float, int)
     ranking = _for_you_ranking(viewer)
     if position is not None:
         # Best first means descending (score, id): what comes after the cursor is smaller.
         ranking = [pair for pair in ranking if pair < position]
     chosen = ranking[: limit + 1]
-    by_id = {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=[post_id for _s, post_id in chosen])}
-    posts = [(score, by_id[post_id]) for score, post_id in chosen if post_id in by_id]
+    found = by_ids([post_id for _s, post_id in chosen])
+    page = [(score, found[post_id]) for score, post_id in chosen if post_id in found]
     if len(chosen) <= limit:
         # The ranked candidates are used up: continue with the hot-score index alone.
         floor = chosen[-1] if chosen else position
-        rest = post_card_queryset(viewer)
+        rest = posts(viewer)
         if viewer is not None:
             rest = rest.exclude(author=viewer)
         if floor is not None:
@@ -250,12 +284,37 @@ def for_you_feed(*, user=None, cursor: str | None = None, limit: int = PAGE_SIZE
             rest = rest.filter(Q(hot_score__lt=floor[0]) | Q(hot_score=floor[0], id__lt=floor[1])).exclude(
                 pk__in=ranked_ids
             )
-        rest = rest.order_by("-hot_score", "-id")[: limit + 1 - len(posts)]
-        posts += [(post.hot_score, post) for post in rest]
-    more = len(posts) > limit
-    posts = posts[:limit]
-    next_cursor = encode_cursor(posts[-1][0], posts[-1][1].pk) if more and posts else None
-    return Page(decorate([post for _score, post in posts], viewer), next_cursor)
+        rest = rest.order_by("-hot_score", "-id")[: limit + 1 - len(page)]
+        page += [(post.hot_score, post) for post in rest]
+    more = len(page) > limit
+    page = page[:limit]
+    next_cursor = encode_cursor(page[-1][0], page[-1][1].pk) if more and page else None
+    return Page([post for _score, post in page], next_cursor)
+
+
+def for_you_feed(*, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Discovery: posts ranked by recent engagement and friends' likes, never the viewer's own.
+
+    Past the ranked candidates, the page continues down the hot-score index.
+    """
+    viewer = _viewer(user)
+
+    def by_ids(ids: list[int]) -> dict:
+        return {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=ids)}
+
+    page = _for_you_page(viewer, cursor, limit, by_ids=by_ids, posts=post_card_queryset)
+    return Page(decorate(page.items, viewer), page.next_cursor)
+
+
+def for_you_feed_refs(*, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """``for_you_feed`` as light rows with the viewer's state, for the pages' cached cards."""
+    viewer = _viewer(user)
+
+    def by_ids(ids: list[int]) -> dict:
+        return feed_rows.by_ids(ids, viewer_id=viewer.pk if viewer else None)
+
+    page = _for_you_page(viewer, cursor, limit, by_ids=by_ids, posts=post_ref_queryset)
+    return Page(mark_viewer_state(page.items, viewer), page.next_cursor)
 
 
 def hashtag_feed(*, name: str, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[Hashtag, Page]:
@@ -289,6 +348,19 @@ def saved_posts(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE
     posts = [by_id[post_id] for post_id, _at, _id in saves if post_id in by_id]
     cursor = encode_cursor(saves[-1][1].isoformat(), saves[-1][2]) if more and saves else None
     return Page(decorate(posts, user), cursor)
+
+
+def posts_tagging_page(*, product: Product, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """ "Seen in posts", page by page: the posts that tag ``product``, newest (highest id) first."""
+    viewer = _viewer(user)
+    position = decode_cursor(cursor, int)
+    posts = post_card_queryset(viewer).filter(pk__in=ProductTag.objects.filter(product=product).values("post_id"))
+    if position is not None:
+        posts = posts.filter(pk__lt=position[0])
+    posts = list(posts.order_by("-id")[: limit + 1])
+    more = len(posts) > limit
+    posts = posts[:limit]
+    return Page(decorate(posts, viewer), encode_cursor(posts[-1].pk) if more else None)
 
 
 def posts_tagging(*, product: Product, user=None, limit: int = 12) -> list[Post]:
@@ -355,10 +427,44 @@ def follow_state(*, viewer, profile: Profile) -> bool:
     return viewer is not None and Follow.objects.filter(follower=viewer, followee=profile).exists()
 
 
+@dataclass
+class ProfileRelations:
+    """How the viewer stands to a profile."""
+
+    is_self: bool = False  # the viewer speaks for it (their own profile or their store's)
+    is_following: bool = False
+    follows_viewer: bool = False
+    is_blocked: bool = False  # the viewer blocked the person behind it
+
+    @property
+    def is_friend(self) -> bool:
+        return self.is_following and self.follows_viewer
+
+
+def profile_relations(*, viewer, profile: Profile) -> ProfileRelations:
+    """At most three small queries; none for an anonymous viewer. Reads only (no profile is created)."""
+    viewer = _viewer(viewer)
+    if viewer is None:
+        return ProfileRelations()
+    owner_id = profile.user_id if profile.user_id is not None else profile.store.owner_id
+    if owner_id == viewer.pk:
+        return ProfileRelations(is_self=True)
+    follows_viewer = profile.user_id is not None and (
+        Follow.objects.filter(follower_id=profile.user_id, followee__user=viewer).exists()
+    )
+    return ProfileRelations(
+        is_following=Follow.objects.filter(follower=viewer, followee=profile).exists(),
+        follows_viewer=follows_viewer,
+        is_blocked=Block.objects.filter(blocker=viewer, blocked_id=owner_id).exists(),
+    )
+
+
 def followers_of(*, profile: Profile, cursor: str | None = None, limit: int = 50) -> Page:
     """People following ``profile``, newest first (each with their profile handle)."""
     follows = list(
-        _keyset_by_time(Follow.objects.filter(followee=profile), cursor).select_related("follower")[: limit + 1]
+        _keyset_by_time(Follow.objects.filter(followee=profile), cursor).select_related("follower__profile")[
+            : limit + 1
+        ]
     )
     more = len(follows) > limit
     follows = follows[:limit]

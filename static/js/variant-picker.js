@@ -8,12 +8,15 @@
  *                  "compare_at_price": "", "stock": 5}]}
  * Prices arrive already formatted by the server, in the shopper's language.
  * Translated texts come from the buy box's data-text-* attributes.
+ *
+ * A box may name its own data with data-variant-data="<json_script id>" (the product
+ * sheet a post's tag opens does), and boxes that htmx brings in later start by themselves.
  */
 (function () {
   "use strict";
 
-  function readData() {
-    var node = document.getElementById("variant-data");
+  function readData(box) {
+    var node = document.getElementById(box.dataset.variantData || "variant-data");
     if (!node) return null;
     try {
       return JSON.parse(node.textContent);
@@ -81,8 +84,10 @@
   }
 
   function init(box) {
-    var data = readData();
+    if (box.dataset.variantPickerReady) return;
+    var data = readData(box);
     if (!data || !data.variants || !data.variants.length) return;
+    box.dataset.variantPickerReady = "true";
     var variants = data.variants;
 
     function update() {
@@ -105,5 +110,15 @@
     update();
   }
 
-  document.querySelectorAll("[data-variant-picker]").forEach(init);
+  function initWithin(root) {
+    if (!root || !root.querySelectorAll) return;
+    if (root.matches && root.matches("[data-variant-picker]")) init(root);
+    root.querySelectorAll("[data-variant-picker]").forEach(init);
+  }
+
+  initWithin(document);
+  // Content swapped in by htmx (the product sheet): htmx:load fires on each new element.
+  document.addEventListener("htmx:load", function (event) {
+    initWithin(event.detail && event.detail.elt);
+  });
 })();

@@ -1,4 +1,6 @@
-"""``manage.py seed_demo``: a believable demo shop, made through the services, safe to run twice."""
+"""``manage.py seed_demo``, catalog side (``catalog.demo``): a believable demo shop, made through
+the services, safe to run twice. The command lives in social, which seeds the posts and follows
+after the shop (``tests/social/test_seed_demo.py``)."""
 
 import io
 from collections import Counter

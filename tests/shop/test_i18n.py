@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from shop.money import format_money
-from tests.factories import ProductFactory, VariantFactory
+from social.services import profile_for_store
+from tests.factories import ProductFactory, VariantFactory, make_post
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_FILE = ROOT / "locale" / "id" / "LC_MESSAGES" / "django.po"
@@ -56,8 +57,9 @@ def test_english_is_the_default_language(client):
 
 @pytest.mark.django_db
 def test_the_language_switch_turns_the_home_page_indonesian(client):
-    # given
-    _product("Kopi Gayo", price=150_000)
+    # given: the home page is the feed; a store's post tags the product
+    product = _product("Kopi Gayo", price=150_000)
+    make_post(product.store.owner, profile=profile_for_store(product.store), products=[product])
 
     # when
     _switch_to_indonesian(client)
@@ -76,7 +78,7 @@ def test_the_language_switch_turns_the_home_page_indonesian(client):
     assert '<option value="en" lang="en">English</option>' in html
     assert '<option value="id" lang="id" selected>Bahasa Indonesia</option>' in html
     # page body and footer
-    assert "Baru di etalase" in html
+    assert "Untukmu" in html and "Belanja dari postingan ini" in html
     assert "Buka tokomu" in html
     assert "Jualan di Etalase" in html
     assert "Rp150.000" in html

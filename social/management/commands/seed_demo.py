@@ -1,8 +1,13 @@
 """``python manage.py seed_demo``: a believable demo shop to click through.
 
 Five Indonesian small brands with their owners, seventy products with variants and
-pictures drawn by Pillow, twenty shoppers and an admin. Safe to run again: only what
-is missing is created. ``make run`` runs it before starting the server.
+pictures drawn by Pillow, twenty shoppers and an admin (``catalog.demo``); then their
+social life (``social.demo``): follows, posts with tagged products from every store and
+from shoppers, likes, comments and saves. Safe to run again: only what is missing is
+created. ``make run`` runs it before starting the server.
+
+The command lives in social, the top app, because it seeds both layers: catalog must
+not import social, so ``catalog.demo`` seeds the shop and ``social.demo`` what is built on it.
 
 Demo logins (by email; every address is verified, so they work even with
 ``ACCOUNT_EMAIL_VERIFICATION=mandatory``):
@@ -25,10 +30,11 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog.demo.seed import SITE_URL, seed_demo
 from catalog.demo.specs import ADMIN, DEMO_DOMAIN, SHOPPERS
 from catalog.demo.stores import STORES
+from social.demo.seed import seed_social
 
 
 class Command(BaseCommand):
-    help = "Create the demo shop (stores, products, shoppers, logins) unless it is already there."
+    help = "Create the demo shop (stores, products, shoppers, logins, posts, follows) unless it is already there."
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print nothing unless something goes wrong.")
@@ -52,14 +58,17 @@ class Command(BaseCommand):
         levels = {name: logger.level for name, logger in noisy.items()}
         for logger in noisy.values():
             logger.setLevel(logging.ERROR)
+        progress = None if quiet else self.stdout.write
         try:
-            report = seed_demo(products_per_store=products_per_store, progress=None if quiet else self.stdout.write)
+            report = seed_demo(products_per_store=products_per_store, progress=progress)
+            social = seed_social(progress=progress)
         finally:
             for name, logger in noisy.items():
                 logger.setLevel(levels[name])
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(report.summary()))
+        self.stdout.write(self.style.SUCCESS(social.summary()))
         self.stdout.write("")
         self.stdout.write(f"Open {SITE_URL}  (back office: {SITE_URL}admin/). Log in with the email address:")
         self.stdout.write("")

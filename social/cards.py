@@ -1,0 +1,213 @@
+"""Post cards rendered once, then reused for every viewer.
+
+A post card is the most expensive thing on a feed page: about 5 ms of template work each,
+twenty to a page. Almost all of it is the same for every viewer, so the card is rendered
+once per post (and language) into the cache, as a *stencil*: its HTML cut where a viewer
+changes it, with each viewer-dependent part (a ``{% card_slot %}`` in the template) rendered
+in all of its states. A page then costs one cache read for its cards, and each card is put
+together from strings for the viewer at hand: their like, save and follow state, the time
+("3 hours ago", always fresh), their CSRF token and the page to come back to in forms.
+
+Freshness: the cache key carries the post's counters and edit time, so a like, a comment
+or a caption edit shows at once, and tag changes drop the post's cards. Pictures never change.
+What a card shows of *other* rows (the author's name, a tagged product's title, price or
+whether it is on sale) may lag for at most ``SOCIAL_CARD_CACHE_SECONDS`` (default two minutes);
+the product sheet, the product page and the cart always read the database.
+
+Viewer state is never cached: it is read for each request (``selectors.mark_viewer_state``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+CARD_TEMPLATE = "components/post_card.html"
+# Bump when the card template or the cached structure changes in a way old entries must not survive.
+CARD_FORMAT = 1
+CSRF_SENTINEL = "card-slot-csrf-token"
+BACK_URL_SENTINEL = "card-slot-back-url"
+_SLOT = "\x00slot:{}\x00"
+_SLOTS = re.compile("\x00slot:([a-z_]+)\x00")
+# A slot with states: the post attribute (set by selectors.mark_viewer_state) it depends on.
+STATE_SLOTS = {"like": "viewer_liked", "save": "viewer_saved", "follow": "viewer_follows"}
+# A slot filled for each request from the post itself.
+LIVE_SLOTS = {"ago"}
+
+
+class _StencilViewer(AnonymousUser):
+    """The signed-in "someone" a stencil is rendered for: no name, no id, no state of their own."""
+
+    pk = id = -1
+    username = ""
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+
+class _StencilRequest:
+    """Stands in for the request: the page's own address is the back-address sentinel."""
+
+    path = BACK_URL_SENTINEL
+    GET: dict = {}
+
+    def get_full_path(self) -> str:
+        return BACK_URL_SENTINEL
+
+
+def cache_seconds() -> int:
+    return getattr(settings, "SOCIAL_CARD_CACHE_SECONDS", 120)
+
+
+def card_key(post_id: int, *, signed_in: bool) -> str:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    zone = timezone.get_current_timezone_name()
+    return f"social:card:{CARD_FORMAT}:{post_id}:{language}:{zone}:{'in' if signed_in else 'out'}"
+
+
+def card_version(post) -> tuple:
+    """What changes a card without changing its key: counts shown on it and the caption."""
+    edited = post.edited_at.isoformat() if post.edited_at else ""
+    return (post.like_count, post.comment_count, edited)
+
+
+def forget(post_id: int) -> None:
+    """Drop every cached card of a post (its tags changed)."""
+    keys = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            keys += [card_key(post_id, signed_in=True), card_key(post_id, signed_in=False)]
+    cache.delete_many(keys)
+
+
+# --- Rendering a stencil ---------------------------------------------------------------
+
+
+def render_slot(name: str, nodelist, context, stencil: dict) -> str:
+    """Called by ``{% card_slot %}`` while a stencil is rendered: every state, then a mark."""
+    if name in LIVE_SLOTS:
+        return _SLOT.format(name)
+    attribute = STATE_SLOTS[name]
+    post = context["post"]
+    current = getattr(post, attribute, False)
+    variants = {}
+    try:
+        for state in (False, True):
+            setattr(post, attribute, state)
+            variants[state] = nodelist.render(context)
+    finally:
+        setattr(post, attribute, current)
+    stencil[name] = variants
+    return _SLOT.format(name)
+
+
+def _stencil(post, *, signed_in: bool) -> dict:
+    """Render ``post``'s card for nobody in particular, cut at its slots."""
+    stencil: dict = {}
+    html = get_template(CARD_TEMPLATE).render(
+        {
+            "post": post,
+            "user": _StencilViewer() if signed_in else AnonymousUser(),
+            "request": _StencilRequest(),
+            "csrf_token": CSRF_SENTINEL,
+            "back_url": BACK_URL_SENTINEL,
+            "card_stencil": stencil,
+        }
+    )
+    parts = _SLOTS.split(html)  # text, slot name, text, slot name, ..., text
+    owner_id = post.profile.owner_id
+    return {"version": card_version(post), "owner_id": owner_id, "parts": parts, "slots": stencil}
+
+
+# --- Putting a card together for a viewer ---------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _ago_minutes(language: str, minutes: int) -> str:
+    from social.templatetags.social_tags import ago
+
+    return escape(ago(timezone.now() - timedelta(minutes=minutes, seconds=30)))
+
+
+def _ago(created_at, now) -> str:
+    """``social_tags.ago``, escaped. Under four weeks its text depends on the age in whole
+    minutes only (no calendar months yet), so each text is worked out once per process."""
+    from social.templatetags.social_tags import ago
+
+    seconds = (now - created_at).total_seconds()
+    if 60 <= seconds < 28 * 86_400:
+        return _ago_minutes(translation.get_language() or "", int(seconds // 60))
+    return escape(ago(created_at))
+
+
+def _assemble(entry: dict, post, viewer_id: int | None, now) -> str:
+    states = {
+        "like": bool(getattr(post, "viewer_liked", False)),
+        "save": bool(getattr(post, "viewer_saved", False)),
+        # The follow button hides for profiles the viewer follows or speaks for.
+        "follow": bool(getattr(post, "viewer_follows", False)) or entry["owner_id"] == viewer_id,
+    }
+    out = []
+    for index, part in enumerate(entry["parts"]):
+        if index % 2 == 0:
+            out.append(part)
+        elif part == "ago":
+            out.append(_ago(post.created_at, now))
+        else:
+            out.append(entry["slots"][part][states[part]])
+    return "".join(out)
+
+
+def render_cards(posts: Iterable, *, viewer, csrf_token: str = "", back_url: str = "") -> SafeString:
+    """The cards of ``posts`` for ``viewer``, from the cache where it has them.
+
+    ``posts`` carry the viewer's state (``viewer_liked``, ``viewer_saved``,
+    ``viewer_follows``). They may be full post cards from ``selectors`` or light rows
+    (``feed_rows.PostRow``): what is not cached is loaded, rendered and cached.
+    """
+    from social import selectors
+
+    posts = list(posts)
+    if not posts:
+        return mark_safe("")
+    signed_in = viewer is not None and viewer.is_authenticated
+    keys = {post.pk: card_key(post.pk, signed_in=signed_in) for post in posts}
+    found = cache.get_many(list(keys.values()))
+    entries = {}
+    missing = []
+    for post in posts:
+        entry = found.get(keys[post.pk])
+        if entry is not None and entry["version"] == card_version(post):
+            entries[post.pk] = entry
+        else:
+            missing.append(post)
+    if missing:
+        full = [post for post in missing if hasattr(post, "ordered_images")]
+        light = [post.pk for post in missing if not hasattr(post, "ordered_images")]
+        if light:
+            full += selectors.post_cards(ids=light, user=viewer)
+        fresh = {post.pk: _stencil(post, signed_in=signed_in) for post in full}
+        cache.set_many({keys[pk]: entry for pk, entry in fresh.items()}, cache_seconds())
+        entries.update(fresh)
+    viewer_id = viewer.pk if signed_in else None
+    now = timezone.now()
+    html = "".join(_assemble(entries[post.pk], post, viewer_id, now) for post in posts if post.pk in entries)
+    if signed_in:
+        html = html.replace(CSRF_SENTINEL, escape(str(csrf_token)))
+    html = html.replace(BACK_URL_SENTINEL, escape(back_url))
+    return mark_safe(html)

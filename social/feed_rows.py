@@ -1,0 +1,147 @@
+"""The feed pages' hot path in plain SQL: light rows of posts, and the viewer's state.
+
+Why not the ORM: on a small server the ORM spends 5-8 ms of CPU *building* each of these
+queries (the visibility rule is two excludes across joins), while the database answers in
+well under a millisecond; written out, the same query costs about 1 ms in all. A feed page
+runs two of them (its rows, then the viewer's likes, saves and follows), and the cards come
+from the cache (``social.cards``), so this is most of what a page costs.
+
+The rules mirror ``PostQuerySet.visible_to`` (not hidden; no block either way between the
+viewer and the author) and ``selectors.following_feed`` / ``for_you_feed``; the tests check
+that both ways give the same posts. The SQL is portable: PostgreSQL and SQLite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+from social.models import Block, FeedEntry, Follow, Like, Post, Profile, Save
+
+POST = Post._meta.db_table
+ENTRY = FeedEntry._meta.db_table
+BLOCK = Block._meta.db_table
+LIKE = Like._meta.db_table
+SAVE = Save._meta.db_table
+FOLLOW = Follow._meta.db_table
+PROFILE = Profile._meta.db_table
+COLUMNS = "p.id, p.profile_id, p.author_id, p.created_at, p.edited_at, p.like_count, p.comment_count, p.hot_score"
+
+
+@dataclass(slots=True, eq=False)
+class PostRow:
+    """What picks a page, keys a cached card and carries the viewer's state: no more."""
+
+    id: int
+    profile_id: int
+    author_id: int
+    created_at: datetime
+    edited_at: datetime | None
+    like_count: int
+    comment_count: int
+    hot_score: float
+    viewer_liked: bool = False
+    viewer_saved: bool = False
+    viewer_follows: bool = False
+    viewer_is_author: bool = False
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _aware(value) -> datetime | None:
+    """Datetimes as the ORM gives them (aware, UTC), from either database."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _param(value):
+    return connection.ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _rows(sql: str, params: list) -> list[PostRow]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_param(value) for value in params])
+        return [
+            PostRow(id, profile_id, author_id, _aware(at), _aware(edited), likes, comments, hot)
+            for id, profile_id, author_id, at, edited, likes, comments, hot in cursor.fetchall()
+        ]
+
+
+def _visible(viewer_id: int | None) -> tuple[str, list]:
+    """``PostQuerySet.visible_to``: not hidden, and no block between the viewer and the author."""
+    if viewer_id is None:
+        return "p.is_hidden = %s", [False]
+    return (
+        f"p.is_hidden = %s AND NOT EXISTS (SELECT 1 FROM {BLOCK} b WHERE "
+        "(b.blocker_id = p.author_id AND b.blocked_id = %s) OR (b.blocker_id = %s AND b.blocked_id = p.author_id))",
+        [False, viewer_id, viewer_id],
+    )
+
+
+def feed_built(user_id: int) -> bool:
+    """Whether ``user_id``'s Following feed is materialised (their profile says when it was built)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT feed_built_at FROM {PROFILE} WHERE user_id = %s", [user_id])
+        row = cursor.fetchone()
+    return row is not None and row[0] is not None
+
+
+def feed_window(*, owner_id: int, after: tuple[datetime, int] | None, limit: int) -> list[PostRow]:
+    """The next ``limit`` materialised entries of ``owner_id``'s feed (after the cursor position),
+    newest first, as visible posts: the first step of ``selectors.following_feed``."""
+    keyset, keyset_params = "", []
+    if after is not None:
+        at, last_id = after
+        keyset = "AND (e.created_at < %s OR (e.created_at = %s AND e.post_id < %s))"
+        keyset_params = [at, at, last_id]
+    visible, visible_params = _visible(owner_id)
+    sql = (
+        f"SELECT {COLUMNS} FROM {POST} p WHERE p.id IN ("
+        f"SELECT e.post_id FROM {ENTRY} e WHERE e.owner_id = %s {keyset} "
+        "ORDER BY e.created_at DESC, e.post_id DESC LIMIT %s"
+        f") AND {visible} ORDER BY p.created_at DESC, p.id DESC"
+    )
+    return _rows(sql, [owner_id, *keyset_params, limit, *visible_params])
+
+
+def by_ids(ids: list[int], *, viewer_id: int | None) -> dict[int, PostRow]:
+    """The visible posts among ``ids``, by id."""
+    if not ids:
+        return {}
+    visible, visible_params = _visible(viewer_id)
+    sql = f"SELECT {COLUMNS} FROM {POST} p WHERE p.id IN ({_placeholders(ids)}) AND {visible}"
+    return {row.id: row for row in _rows(sql, [*ids, *visible_params])}
+
+
+def viewer_state(*, viewer_id: int, post_ids: list[int], profile_ids: list[int]) -> tuple[set, set, set]:
+    """(posts liked, posts saved, profiles followed) by the viewer, among those given. One query."""
+    if not post_ids:
+        return set(), set(), set()
+    posts = _placeholders(post_ids)
+    parts = [
+        f"SELECT 0, post_id FROM {LIKE} WHERE user_id = %s AND post_id IN ({posts})",
+        f"SELECT 1, post_id FROM {SAVE} WHERE user_id = %s AND post_id IN ({posts})",
+    ]
+    params = [viewer_id, *post_ids, viewer_id, *post_ids]
+    if profile_ids:
+        profiles = _placeholders(profile_ids)
+        parts.append(f"SELECT 2, followee_id FROM {FOLLOW} WHERE follower_id = %s AND followee_id IN ({profiles})")
+        params += [viewer_id, *profile_ids]
+    found: tuple[set, set, set] = (set(), set(), set())
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, row_id in cursor.fetchall():
+            found[kind].add(row_id)
+    return found

@@ -1,0 +1,24 @@
+"""The social pages: thin views that parse the request, call a service or a selector,
+and render (a whole page, or the fragment an htmx request asked for)."""
+
+from social.views.engagement import comment_delete, comment_hide, comments, like, save  # noqa: F401
+from social.views.feeds import following, for_you, hashtag, home, saved  # noqa: F401
+from social.views.posts import (  # noqa: F401
+    post_create,
+    post_delete,
+    post_detail,
+    post_edit,
+    post_tags,
+    product_search,
+    product_sheet,
+    tag_remove,
+)
+from social.views.profiles import (  # noqa: F401
+    block,
+    follow,
+    store_followers,
+    store_profile,
+    user_followers,
+    user_following,
+    user_profile,
+)
