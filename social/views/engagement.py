@@ -53,7 +53,7 @@ def save(request, pk: int):
 
 def _comments_section(request, post: Post, *, form: CommentForm | None = None, status: int = 200):
     post = selectors.post_detail(pk=post.pk, user=request.user)
-    context = comments_context(request, post)
+    context = comments_context(request, post, panel=bool(request.POST.get("panel")))
     context["comment_form"] = form
     response = render(request, "social/partials/comments.html", context, status=status)
     if status == 400:
@@ -70,6 +70,10 @@ def comments(request, pk: int):
     if request.method == "GET":
         if not is_htmx(request):
             return back_to(request, f"{post.get_absolute_url()}?comments={request.GET.get('cursor', '')}", "comments")
+        if request.GET.get("panel"):
+            # A feed card opens its comments, with the form, in place.
+            post = selectors.post_detail(pk=post.pk, user=request.user)
+            return render(request, "social/partials/comments.html", comments_context(request, post, panel=True))
         context = comments_context(request, post, request.GET.get("cursor"))
         return render(request, "social/partials/comment_items.html", context)
     return _add_comment(request, post)

@@ -45,7 +45,8 @@ def _own_post(request, pk: int) -> Post:
     return post
 
 
-def comments_context(request, post: Post, cursor: str | None = None) -> dict:
+def comments_context(request, post: Post, cursor: str | None = None, *, panel: bool = False) -> dict:
+    """``panel``: the comments open inside a feed card (ids carry the post's, no page anchors)."""
     page = selectors.comments_for(post=post, cursor=cursor)
     viewer = request.user
     return {
@@ -54,6 +55,7 @@ def comments_context(request, post: Post, cursor: str | None = None) -> dict:
         "comments_page": page,
         "more_comments_url": cursor_url(reverse("social:comments", kwargs={"pk": post.pk}), page.next_cursor),
         "viewer_can_moderate": viewer.is_authenticated and can_moderate(viewer, post),
+        "comments_panel": panel,
     }
 
 

@@ -911,3 +911,28 @@ def test_the_post_page_costs_constant_queries(client):
 
 def test_selectors_page_size_matches_the_feed_page():
     assert selectors.PAGE_SIZE == 20
+
+
+def test_a_feed_card_opens_its_comments_in_place_and_comments_there(client):
+    # given
+    from social.models import Post
+
+    post = make_post()
+    reader = UserFactory()
+    client.force_login(reader)
+    # when the card asks for its comments panel
+    panel = client.get(f"/posts/{post.pk}/comments/?panel=1", headers={"HX-Request": "true"})
+    # then it gets the section with a form, named after this post
+    html = panel.content.decode()
+    assert panel.status_code == 200
+    assert f'id="comments-{post.pk}"' in html and f'id="comment-body-{post.pk}"' in html
+    assert 'name="panel" value="1"' in html
+    # when a comment is posted from the panel
+    response = client.post(
+        f"/posts/{post.pk}/comments/", {"body": "Mantap!", "panel": "1"}, headers={"HX-Request": "true"}
+    )
+    # then the panel comes back with the comment, still named after the post
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="comments-{post.pk}"' in html and "Mantap!" in html
+    assert Post.objects.get(pk=post.pk).comment_count == 1
