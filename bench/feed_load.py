@@ -1,0 +1,374 @@
+"""HTTP load benchmark of the feeds, each page beside the cheapest page in the same run.
+
+Runs against the databases that ``manage.py bench_feed_data`` filled (PostgreSQL), with
+gunicorn on loopback (DEBUG off, Redis as the shared cache, persistent database
+connections), and wrk sending the session cookie of ``bench_follows_1000`` (who follows
+1,000 accounts) on every request. For the base database it measures, in one run:
+
+    /ping                        the cheapest page: same middleware, same cookie, no query
+    Following, first page        the materialised feed of 1,000 follows
+    Following, page 10           the cursor followed nine times
+    For you, first page          ranked discovery, viewer-specific
+    For you, page 10
+
+and prints each page's requests/s as a share of /ping's (target: 0.25 or more). Then the
+growth check: /ping and the Following feed's first page on the database with ten times the
+posts; its p50 beside the base p50 (target: within 1.5x). Results go to bench/results/.
+
+    make bench-feed                    # or: .venv/bin/python bench/feed_load.py --duration 10
+    .venv/bin/python bench/feed_load.py --generate   # make the databases first if missing
+
+Everything stays on 127.0.0.1: PostgreSQL, Redis, gunicorn and wrk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+BENCH_USERNAME = "bench_follows_1000"
+DEEP_PAGE = 10
+FOLLOWING_URL = "/feed/following/"
+FOR_YOU_URL = "/feed/for-you/"
+
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "WRK_JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"errors\\": %d, \\"non2xx\\": %d, "
+    .. "\\"p50_ms\\": %f, \\"p90_ms\\": %f, \\"p99_ms\\": %f, \\"bytes\\": %d}\\n",
+    summary.requests, summary.duration / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, summary.bytes))
+end
+"""
+
+
+# --- Inside Django (a subprocess on the benchmarked database) -------------------------
+
+
+def prepare_inside_django() -> None:
+    """Print a session for the benchmark user and the cursors of page 10 of both feeds (JSON)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+
+    from shop.models import User
+    from social import selectors
+    from social.models import FeedEntry, Post
+
+    user = User.objects.filter(username=BENCH_USERNAME).first()
+    if user is None:
+        raise SystemExit(f"{BENCH_USERNAME} is missing: run manage.py bench_feed_data on this database first")
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    cursors = {}
+    for name, feed in (("following", selectors.following_feed), ("for_you", selectors.for_you_feed)):
+        cursor = None
+        for _page in range(DEEP_PAGE - 1):
+            cursor = feed(user=user, cursor=cursor).next_cursor
+            if cursor is None:
+                raise SystemExit(f"the {name} feed of {BENCH_USERNAME} has fewer than {DEEP_PAGE} pages")
+        cursors[name] = cursor
+    with connection.cursor() as db:
+        db.execute("SELECT pg_database_size(current_database())")
+        size = db.fetchone()[0]
+    print(
+        "PREPARED "
+        + json.dumps(
+            {
+                "session": session.session_key,
+                "cursors": cursors,
+                "posts": Post.objects.count(),
+                "feed_entries": FeedEntry.objects.filter(owner=user).count(),
+                "following": user.follows.count(),
+                "database_bytes": size,
+            }
+        )
+    )
+
+
+# --- Outside: orchestration ---------------------------------------------------------
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def _env(database: str, redis_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "shop.settings",
+            "DATABASE_URL": f"{POSTGRES}/{database}",
+            "DEBUG": "0",
+            "REDIS_URL": redis_url,
+            # Persistent database connections, as in production (the default there).
+            "CONN_MAX_AGE": "60",
+            "LOG_LEVEL": "ERROR",  # no "Not Found" line per request of the 404 reference page
+        }
+    )
+    return env
+
+
+def _database_exists(name: str) -> bool:
+    out = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip() == "1"
+
+
+def _has_bench_data(env: dict[str, str]) -> bool:
+    # The generator builds the benchmark user's feed last: a feed built means a complete run.
+    script = (
+        "import django; django.setup();"
+        "from social.models import Profile;"
+        f"print('HAS', Profile.objects.filter(user__username={BENCH_USERNAME!r}, feed_built_at__isnull=False).exists())"
+    )
+    out = subprocess.run([_python(), "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    return "HAS True" in out.stdout
+
+
+def ensure_database(name: str, scale: int, redis_url: str, generate: bool) -> None:
+    env = _env(name, redis_url)
+    if not _database_exists(name):
+        if not generate:
+            raise SystemExit(f"database {name} is missing: run with --generate (or see bench/README.md)")
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    subprocess.run([_python(), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    if not _has_bench_data(env):
+        if not generate:
+            raise SystemExit(f"database {name} has no benchmark data: run with --generate")
+        subprocess.run(
+            [_python(), "manage.py", "bench_feed_data", "--scale", str(scale), "--reset"], cwd=ROOT, env=env, check=True
+        )
+
+
+def _prepare(env: dict[str, str]) -> dict:
+    out = subprocess.run(
+        [_python(), str(Path(__file__).resolve()), "--inside-django"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    line = next((line for line in out.stdout.splitlines() if line.startswith("PREPARED ")), None)
+    if line is None:
+        raise SystemExit(f"preparing the benchmark failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(line.removeprefix("PREPARED "))
+
+
+def _flush_cache(redis_url: str) -> None:
+    """Start every database's run from an empty cache (the benchmark's own Redis database)."""
+    match = re.match(r"redis://([^:/]+)(?::(\d+))?(?:/(\d+))?", redis_url)
+    host, port, db = match.group(1), match.group(2) or "6379", match.group(3) or "0"
+    subprocess.run(["redis-cli", "-h", host, "-p", port, "-n", db, "FLUSHDB"], capture_output=True, check=True)
+
+
+def _wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} did not answer within {timeout}s")
+
+
+def _check_page(url: str, cookie: str) -> dict:
+    """One request as the benchmark user: its status, size, and how many posts it links to."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body, status = response.read().decode(), response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read().decode(), error.code
+    posts = len(set(re.findall(r'href="/posts/(\d+)/"', body)))
+    return {"status": status, "bytes": len(body), "posts_linked": posts, "signed_in": BENCH_USERNAME in body}
+
+
+def _wrk(url: str, cookie: str, lua: Path, duration: int, connections: int, threads: int) -> dict:
+    header = ["-H", f"Cookie: {cookie}"]
+    subprocess.run(["wrk", "-t1", "-c2", "-d2s", *header, url], capture_output=True, check=True)  # warm up
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(lua), *header, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
+    stats = json.loads(line.removeprefix("WRK_JSON "))
+    stats["rps"] = stats["requests"] / stats["seconds"]
+    return stats
+
+
+def measure(database: str, pages: list[tuple[str, str]], args) -> dict:
+    """Start gunicorn on ``database`` and drive each page with wrk; the first page is /ping."""
+    env = _env(database, args.redis_url)
+    _flush_cache(args.redis_url)
+    prepared = _prepare(env)
+    cookie = f"sessionid={prepared['session']}"
+    gunicorn = subprocess.Popen(
+        [
+            _python(),
+            "-m",
+            "gunicorn",
+            "shop.wsgi",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    lua = RESULTS / "feed_report.lua"
+    lua.write_text(WRK_REPORT)
+    results = []
+    try:
+        _wait_for(base + "/ping")
+        for label, path, kind in pages:
+            path = path.format(**{f"{name}_cursor": value for name, value in prepared["cursors"].items()})
+            check = _check_page(base + path, cookie)
+            if kind == "feed" and (check["status"] != 200 or check["posts_linked"] < 20 or not check["signed_in"]):
+                raise SystemExit(f"{path} does not show the signed-in user's feed: {check}")
+            stats = _wrk(base + path, cookie, lua, args.duration, args.connections, args.threads)
+            if kind == "reference" and check["status"] == 404:
+                stats["non2xx"] = 0  # the point of this page
+            stats.update({"page": label, "path": path, "kind": kind, "check": check})
+            results.append(stats)
+            if args.verbose:
+                print(f"  {database}: {label:<22} {stats['rps']:8.0f} req/s  p50 {stats['p50_ms']:6.1f} ms")
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    cheapest = results[0]["rps"]
+    for stats in results:
+        stats["share_of_ping"] = stats["rps"] / cheapest
+    return {"database": database, "prepared": {k: v for k, v in prepared.items() if k != "session"}, "pages": results}
+
+
+def _table(run: dict) -> list[str]:
+    rows = [f"{'page':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'share of /ping':>15} {'errors':>7}"]
+    for s in run["pages"]:
+        rows.append(
+            f"{s['page']:<24} {s['rps']:8.0f} {s['p50_ms']:8.1f} {s['p99_ms']:8.1f} "
+            f"{s['share_of_ping']:15.2f} {s['errors'] + s['non2xx']:7d}"
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--inside-django", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default: 2 x 2 cores)")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--database", default="etalase_bench", help="base size (bench_feed_data --scale 1)")
+    parser.add_argument("--database-10x", default="etalase_bench10", help="ten times the posts (--scale 10)")
+    parser.add_argument("--skip-growth", action="store_true", help="measure the base database only")
+    parser.add_argument("--generate", action="store_true", help="create and fill missing databases first")
+    parser.add_argument("--prepare-only", action="store_true", help="check (or --generate) the databases, then stop")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
+    parser.add_argument("--quiet", dest="verbose", action="store_false")
+    args = parser.parse_args()
+    if args.inside_django:
+        prepare_inside_django()
+        return
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    ensure_database(args.database, 1, args.redis_url, args.generate)
+    if not args.skip_growth:
+        ensure_database(args.database_10x, 10, args.redis_url, args.generate)
+    if args.prepare_only:
+        return
+
+    deep = "?cursor={following_cursor}"
+    base_pages = [
+        ("/ping", "/ping", "cheapest"),
+        ("Following, first page", FOLLOWING_URL, "feed"),
+        (f"Following, page {DEEP_PAGE}", FOLLOWING_URL + deep, "feed"),
+        ("For you, first page", FOR_YOU_URL, "feed"),
+        (f"For you, page {DEEP_PAGE}", FOR_YOU_URL + "?cursor={for_you_cursor}", "feed"),
+        # For scale, not for the target: the site's layout and nothing else (the 404 page, signed in).
+        ("layout only (404 page)", "/no-such-page/", "reference"),
+    ]
+    runs = [measure(args.database, base_pages, args)]
+    if not args.skip_growth:
+        runs.append(measure(args.database_10x, base_pages[:2], args))
+
+    print(
+        f"\n{args.workers} gunicorn sync workers, wrk {args.threads} threads x {args.connections} connections, "
+        f"{args.duration} s per page, {os.cpu_count()} CPUs, user {BENCH_USERNAME}"
+    )
+    for run in runs:
+        prepared = run["prepared"]
+        print(
+            f"\n{run['database']}: {prepared['posts']:,} posts, "
+            f"{prepared['database_bytes'] / 1024**3:.2f} GiB, following {prepared['following']}"
+        )
+        print("\n".join(_table(run)))
+    summary = {"target_share": 0.25}
+    feeds = [s for s in runs[0]["pages"] if s["kind"] == "feed"]
+    summary["lowest_share"] = min(s["share_of_ping"] for s in feeds)
+    summary["share_target_met"] = summary["lowest_share"] >= 0.25
+    if len(runs) > 1:
+        base_p50 = runs[0]["pages"][1]["p50_ms"]
+        grown_p50 = runs[1]["pages"][1]["p50_ms"]
+        summary.update(
+            {
+                "following_p50_ms_base": base_p50,
+                "following_p50_ms_10x": grown_p50,
+                "growth_ratio": grown_p50 / base_p50,
+                "growth_target_met": grown_p50 / base_p50 <= 1.5,
+            }
+        )
+        print(
+            f"\nGrowth: Following first page p50 {base_p50:.1f} ms at base, {grown_p50:.1f} ms with 10x the posts: "
+            f"{grown_p50 / base_p50:.2f}x (target: 1.5x or less)"
+        )
+    print(
+        f"Lowest feed share of /ping: {summary['lowest_share']:.2f} (target: 0.25 or more) -> "
+        f"{'met' if summary['share_target_met'] else 'MISSED'}"
+    )
+    out = RESULTS / f"feed_load-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    settings = {k: v for k, v in vars(args).items() if k not in ("inside_django", "verbose")}
+    out.write_text(json.dumps({"args": settings, "cpus": os.cpu_count(), "runs": runs, "summary": summary}, indent=2))
+    print(f"\nsaved {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
