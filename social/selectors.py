@@ -230,21 +230,23 @@ def friend_ids(user: User) -> list[int]:
     )
 
 
-def _for_you_ranking(viewer: User | None) -> list[tuple[float, int]]:
-    """(score, post id) pairs, best first: hot posts plus those the viewer's friends liked.
+def _for_you_ranking(viewer: User | None) -> tuple[list[tuple[float, int]], bool]:
+    """(score, post id) pairs, best first: hot posts plus those the viewer's friends liked;
+    and whether they are every post the viewer may see (nothing lies past them).
 
     The score is the post's hot score (engagement with a time decay) plus a boost for
     each friend who liked it. Cached per viewer for a few minutes, so deeper pages cost
     a cache read and one page of posts.
     """
-    key = f"social:for-you:{viewer.pk if viewer else 'anon'}"
-    ranking = cache.get(key)
-    if ranking is not None:
-        return ranking
+    key = f"social:for-you:v2:{viewer.pk if viewer else 'anon'}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     candidates = Post.objects.visible_to(viewer)
     if viewer is not None:
         candidates = candidates.exclude(author=viewer)
     scores = dict(candidates.order_by("-hot_score", "-id").values_list("id", "hot_score")[:FOR_YOU_CANDIDATES])
+    complete = len(scores) < FOR_YOU_CANDIDATES
     if viewer is not None:
         friends = friend_ids(viewer)
         if friends:
@@ -260,27 +262,28 @@ def _for_you_ranking(viewer: User | None) -> list[tuple[float, int]]:
             for post_id, count in boosts.items():
                 scores[post_id] += FRIEND_LIKE_BOOST * count
     ranking = sorted(((score, post_id) for post_id, score in scores.items()), key=lambda pair: (-pair[0], -pair[1]))
-    cache.set(key, ranking, FOR_YOU_CACHE_SECONDS)
-    return ranking
+    cache.set(key, (ranking, complete), FOR_YOU_CACHE_SECONDS)
+    return ranking, complete
 
 
 def _for_you_page(viewer: User | None, cursor: str | None, limit: int, *, by_ids: Callable, posts: Callable) -> Page:
     position = decode_cursor(cursor, float, int)
-    ranking = _for_you_ranking(viewer)
+    ranking, complete = _for_you_ranking(viewer)
+    all_ranked = ranking
     if position is not None:
         # Best first means descending (score, id): what comes after the cursor is smaller.
         ranking = [pair for pair in ranking if pair < position]
     chosen = ranking[: limit + 1]
     found = by_ids([post_id for _s, post_id in chosen])
     page = [(score, found[post_id]) for score, post_id in chosen if post_id in found]
-    if len(chosen) <= limit:
+    if len(chosen) <= limit and not complete:
         # The ranked candidates are used up: continue with the hot-score index alone.
         floor = chosen[-1] if chosen else position
         rest = posts(viewer)
         if viewer is not None:
             rest = rest.exclude(author=viewer)
         if floor is not None:
-            ranked_ids = {post_id for _s, post_id in _for_you_ranking(viewer)}
+            ranked_ids = {post_id for _s, post_id in all_ranked}
             rest = rest.filter(Q(hot_score__lt=floor[0]) | Q(hot_score=floor[0], id__lt=floor[1])).exclude(
                 pk__in=ranked_ids
             )
