@@ -5,13 +5,13 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.models import Category, Product, ProductImage, ProductVariant, Store
 from catalog.resources import ProductResource, VariantResource
 from shop.money import format_money
+from tests.admin_helpers import admin_url, form_data
 from tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -64,45 +64,6 @@ def seller_a(client, shop_a, shop_b):
 def superuser_client(client, shop_a, shop_b):
     client.force_login(UserFactory(username="root-admin", is_staff=True, is_superuser=True))
     return client
-
-
-def admin_url(model, view: str, *args) -> str:
-    return reverse(f"admin:catalog_{model._meta.model_name}_{view}", args=args)
-
-
-def form_data(response) -> dict:
-    """POST data for an admin change form as the browser would send it back unchanged.
-
-    The main form plus, for each inline, its management form and its existing rows.
-    Add new inline rows with ``add_inline_row``.
-    """
-    data = {}
-
-    def add(form):
-        for name, field in form.fields.items():
-            if isinstance(field, forms.FileField):
-                continue
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if isinstance(field, forms.BooleanField):
-                if value:
-                    data[key] = "on"
-            elif isinstance(field.widget, forms.MultiWidget):
-                for index, part in enumerate(field.widget.decompress(value)):
-                    data[f"{key}_{index}"] = "" if part is None else str(part)
-            elif isinstance(value, list | tuple):
-                data[key] = [str(item) for item in value]
-            elif value is not None:
-                data[key] = str(value)
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        add(formset.management_form)
-        for form in formset.initial_forms:
-            add(form)
-        data[formset.management_form.add_prefix("TOTAL_FORMS")] = str(len(formset.initial_forms))
-    return data
 
 
 # What the browser sends for the fields of a new inline row left as they were.

@@ -4,7 +4,6 @@ products and the comments on their posts, and nothing of another store."""
 from dataclasses import dataclass
 
 import pytest
-from django import forms
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -13,6 +12,7 @@ from catalog.services import SELLERS_GROUP, ensure_sellers_group
 from social import services
 from social.models import Comment, FeedEntry, Hashtag, Post, ProductTag, Profile, TaggedPost
 from social.sellers import SELLER_PERMISSIONS, refresh_sellers_group
+from tests.admin_helpers import admin_url, form_data
 from tests.factories import ProductFactory, SellerFactory, StoreFactory, UserFactory, make_post
 
 pytestmark = pytest.mark.django_db
@@ -71,10 +71,6 @@ def superuser_client(client, shop_a, shop_b):
     return client
 
 
-def admin_url(model, view: str, *args) -> str:
-    return reverse(f"admin:social_{model._meta.model_name}_{view}", args=args)
-
-
 def comment_count(post: Post) -> int:
     return Post.objects.get(pk=post.pk).comment_count
 
@@ -82,32 +78,6 @@ def comment_count(post: Post) -> int:
 def visible_comments(post: Post) -> int:
     """The comments a visitor sees: not hidden, and not replies to a hidden comment."""
     return Comment.objects.filter(post=post, is_hidden=False).exclude(parent__is_hidden=True).count()
-
-
-def form_data(response) -> dict:
-    """POST data for an admin change form as the browser would send it back unchanged."""
-    data = {}
-
-    def add(form):
-        for name, field in form.fields.items():
-            if isinstance(field, forms.FileField):
-                continue
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if isinstance(field, forms.BooleanField):
-                if value:
-                    data[key] = "on"
-            elif value is not None:
-                data[key] = str(value)
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        add(formset.management_form)
-        for form in formset.initial_forms:
-            add(form)
-        data[formset.management_form.add_prefix("TOTAL_FORMS")] = str(len(formset.initial_forms))
-    return data
 
 
 def add_tag_row(data: dict, row: dict) -> dict:
