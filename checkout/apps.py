@@ -5,3 +5,35 @@ from django.utils.translation import gettext_lazy as _
 class CheckoutConfig(AppConfig):
     name = "checkout"
     verbose_name = _("Checkout")
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_logged_in
+        from django.db.models.signals import post_migrate
+
+        from catalog.services import register_seller_permissions
+
+        # A visitor's cart follows them when they log in.
+        user_logged_in.connect(_adopt_cart, dispatch_uid="checkout-adopt-cart")
+        register_seller_permissions(
+            "checkout",
+            {
+                "order": ("view", "change"),
+                "orderline": ("view",),
+                "orderevent": ("view",),
+                "storecheckoutsettings": ("view", "add", "change"),
+                "discountcode": ("view", "add", "change", "delete"),
+            },
+        )
+        post_migrate.connect(_refresh_sellers_group, sender=self, dispatch_uid="checkout.refresh_sellers_group")
+
+
+def _refresh_sellers_group(**kwargs) -> None:
+    from catalog.services import ensure_sellers_group
+
+    ensure_sellers_group()
+
+
+def _adopt_cart(sender, request, user, **kwargs) -> None:
+    from checkout.services import adopt_session_cart
+
+    adopt_session_cart(request, user)

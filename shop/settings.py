@@ -141,6 +141,8 @@ CELERY_TIMEZONE = "UTC"
 # The periodic schedule, declared here and run by `make worker` (celery worker --beat).
 CELERY_BEAT_SCHEDULE = {
     "trim-feeds": {"task": "social.tasks.trim_feeds_task", "schedule": 60 * 60},
+    "expire-unpaid-orders": {"task": "checkout.tasks.expire_unpaid_orders_task", "schedule": 60},
+    "complete-delivered-orders": {"task": "checkout.tasks.complete_delivered_orders_task", "schedule": 60 * 60},
 }
 
 # --- Auth -----------------------------------------------------------------
@@ -181,6 +183,20 @@ USE_TZ = True
 
 # Money is stored in the currency's minor unit (ISO 4217), formatted with Babel.
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="IDR")
+
+# --- Checkout and payments ----------------------------------------------------
+# Card payments (Stripe) are offered only when both keys are set. STRIPE_API_BASE points the
+# client elsewhere (the tests' localstripe); empty means Stripe itself.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# An unpaid order expires (and its stock goes back on sale) after this long.
+ORDER_CARD_PAYMENT_MINUTES = env.int("ORDER_CARD_PAYMENT_MINUTES", default=30)
+ORDER_BANK_TRANSFER_HOURS = env.int("ORDER_BANK_TRANSFER_HOURS", default=24)
+# A delivered order the buyer never confirms completes by itself after this many days.
+ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=7)
 
 # --- Static and media -------------------------------------------------------
 STATIC_URL = "/static/"

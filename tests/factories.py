@@ -131,3 +131,88 @@ def make_post(author=None, *, profile=None, caption="A new post", products=(), i
         Post.objects.filter(pk=post.pk).update(**hot_score_update(post))
         post.refresh_from_db()
     return post
+
+
+# --- Checkout ---------------------------------------------------------------------------
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "checkout.Address"
+
+    user = factory.SubFactory(UserFactory)
+    label = "Home"
+    recipient = "Ani Wijaya"
+    phone = "081234567890"
+    street = "Jl. Kemang Raya No. 8"
+    district = "Mampang Prapatan"
+    city = "Jakarta Selatan"
+    province = "DKI Jakarta"
+    postal_code = "12730"
+
+
+class CheckoutSettingsFactory(factory.django.DjangoModelFactory):
+    """A store that ships for Rp20.000 (free from Rp500.000) and takes transfers and cash."""
+
+    class Meta:
+        model = "checkout.StoreCheckoutSettings"
+        django_get_or_create = ("store",)
+
+    store = factory.SubFactory(StoreFactory)
+    shipping_flat_rate = 2_000_000
+    free_shipping_threshold = 50_000_000
+    bank_name = "BCA"
+    bank_account_number = "1234567890"
+    bank_account_holder = "Toko Contoh"
+    cod_enabled = True
+    cod_fee = 500_000
+    cod_max_order = 100_000_000
+
+
+class DiscountCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "checkout.DiscountCode"
+
+    code = factory.Sequence(lambda n: f"HEMAT{n}")
+    kind = "percentage"
+    value = 10
+    starts_at = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.now())
+
+
+def buyable_variant(*, store=None, price=15_000_000, stock=10, **kwargs):
+    """An active product's variant in a store that ships and takes transfers and cash."""
+    store = store or StoreFactory()
+    CheckoutSettingsFactory(store=store)
+    product = ProductFactory(store=store, status="active")
+    return VariantFactory(product=product, price=price, stock=stock, **kwargs)
+
+
+def checkout_cart(buyer, *variants_and_quantities):
+    """``buyer``'s cart holding ``(variant, quantity)`` pairs (added through the service)."""
+    from checkout import services
+
+    cart = services.cart_for_user(buyer, create=True)
+    for variant, quantity in variants_and_quantities:
+        services.add_to_cart(cart=cart, variant_id=variant.pk, quantity=quantity)
+    return cart
+
+
+def place(buyer, *variants_and_quantities, method="bank_transfer", code="", address=None, key=None):
+    """Place ``buyer``'s order for ``(variant, quantity)`` pairs through the real service,
+    with the digest of the quote a checkout page would have shown."""
+    import uuid
+
+    from checkout import services
+
+    cart = checkout_cart(buyer, *variants_and_quantities)
+    address = address or AddressFactory(user=buyer)
+    quote = services.cart_quote(cart, buyer=buyer, discount_code=code, payment_method=method)
+    return services.place_order(
+        buyer=buyer,
+        cart=cart,
+        address=address,
+        payment_method=method,
+        idempotency_key=key or uuid.uuid4().hex,
+        quote_digest=quote.digest,
+        discount_code=code,
+    )

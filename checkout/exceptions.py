@@ -1,0 +1,27 @@
+"""Errors a checkout service raises with a message the shopper or seller can act on.
+
+All are ``ValidationError`` subclasses, so forms and the API turn them into a 4xx with
+the message; the code says which (``out_of_stock``, ``quote_changed``, ...).
+"""
+
+from django.core.exceptions import ValidationError
+
+
+class CheckoutError(ValidationError):
+    pass
+
+
+class OutOfStock(CheckoutError):
+    def __init__(self, message, *, variants=()):
+        super().__init__(message, code="out_of_stock")
+        self.variants = list(variants)
+
+
+class QuoteChanged(CheckoutError):
+    def __init__(self, message):
+        super().__init__(message, code="quote_changed")
+
+
+class IllegalTransition(CheckoutError):
+    def __init__(self, message):
+        super().__init__(message, code="illegal_transition")

@@ -1,0 +1,185 @@
+"""Carts: a signed-in shopper's, or an anonymous visitor's kept by id in their session."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product, ProductVariant
+from checkout.models import Cart, CartLine
+from checkout.pricing import MAX_LINE_QUANTITY
+
+SESSION_KEY = "cart_token"
+
+
+def cart_for_request(request, *, create: bool = False) -> Cart | None:
+    """The cart of whoever makes ``request``: the user's own when signed in, else the one
+    whose token the session holds. ``create`` makes one when there is none."""
+    user = request.user
+    if user.is_authenticated:
+        cart = Cart.objects.filter(user=user).first()
+        if cart is None and create:
+            cart, _created = Cart.objects.get_or_create(user=user)
+        return cart
+    token = request.session.get(SESSION_KEY)
+    cart = Cart.objects.filter(token=token, user__isnull=True).first() if token else None
+    if cart is None and create:
+        cart = Cart.objects.create()
+        request.session[SESSION_KEY] = str(cart.token)
+    return cart
+
+
+def cart_for_user(user, *, create: bool = False) -> Cart | None:
+    cart = Cart.objects.filter(user=user).first()
+    if cart is None and create:
+        cart, _created = Cart.objects.get_or_create(user=user)
+    return cart
+
+
+def cart_count(cart: Cart | None) -> int:
+    """How many items (the sum of quantities) ``cart`` holds."""
+    if cart is None:
+        return 0
+    return cart.lines.aggregate(count=Sum("quantity"))["count"] or 0
+
+
+def _buyable_variant(variant_id) -> ProductVariant:
+    try:
+        variant_id = int(variant_id)
+    except (TypeError, ValueError):
+        raise ValidationError({"variant": _("Choose a variant.")}, code="invalid") from None
+    variant = (
+        ProductVariant.objects.select_related("product", "store")
+        .filter(pk=variant_id, product__status=Product.Status.ACTIVE, store__is_active=True)
+        .first()
+    )
+    if variant is None:
+        raise ValidationError({"variant": _("This product is not on sale.")}, code="unavailable")
+    return variant
+
+
+def _check_quantity(quantity, variant: ProductVariant) -> int:
+    try:
+        quantity = int(quantity)
+    except (TypeError, ValueError):
+        raise ValidationError({"quantity": _("Enter a quantity.")}, code="invalid") from None
+    if quantity < 1 or quantity > MAX_LINE_QUANTITY:
+        raise ValidationError(
+            {"quantity": _("Choose between 1 and %(max)d.") % {"max": MAX_LINE_QUANTITY}}, code="invalid"
+        )
+    if variant.stock <= 0:
+        raise ValidationError({"variant": _("Sorry, this is sold out.")}, code="out_of_stock")
+    if quantity > variant.stock:
+        raise ValidationError(
+            {"quantity": _("Only %(count)d left in stock.") % {"count": variant.stock}}, code="out_of_stock"
+        )
+    return quantity
+
+
+@transaction.atomic
+def add_to_cart(*, cart: Cart, variant_id, quantity=1) -> CartLine:
+    """Add ``quantity`` of a variant to ``cart`` (on top of what is there), at today's price."""
+    variant = _buyable_variant(variant_id)
+    line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
+    wanted = (line.quantity if line else 0) + _check_quantity(quantity, variant)
+    _check_quantity(wanted, variant)
+    if line is None:
+        try:
+            with transaction.atomic():
+                line = CartLine.objects.create(cart=cart, variant=variant, quantity=wanted, price_seen=variant.price)
+        except IntegrityError:  # The same variant added by a parallel request: add to that line.
+            line = CartLine.objects.select_for_update().get(cart=cart, variant=variant)
+            line.quantity = _check_quantity(line.quantity + int(quantity), variant)
+            line.price_seen = variant.price
+            line.save(update_fields=["quantity", "price_seen"])
+    else:
+        line.quantity = wanted
+        line.price_seen = variant.price
+        line.save(update_fields=["quantity", "price_seen"])
+    _touch(cart)
+    return line
+
+
+def _line_of(cart: Cart, line_id) -> CartLine:
+    try:
+        line_id = int(line_id)
+    except (TypeError, ValueError):
+        line_id = None
+    line = CartLine.objects.select_related("variant").filter(cart=cart, pk=line_id).first() if line_id else None
+    if line is None:
+        raise ValidationError(_("This item is no longer in your cart."), code="not_found")
+    return line
+
+
+@transaction.atomic
+def set_line_quantity(*, cart: Cart, line_id, quantity) -> CartLine | None:
+    """Change a line's quantity; 0 removes it (and returns ``None``)."""
+    line = _line_of(cart, line_id)
+    try:
+        if int(quantity) == 0:
+            line.delete()
+            _touch(cart)
+            return None
+    except (TypeError, ValueError):
+        pass
+    line.quantity = _check_quantity(quantity, line.variant)
+    line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def remove_line(*, cart: Cart, line_id) -> None:
+    _line_of(cart, line_id).delete()
+    _touch(cart)
+
+
+def accept_current_prices(*, cart: Cart) -> int:
+    """The shopper has seen the new prices: stop flagging them. Returns the lines changed."""
+    changed = 0
+    for line in CartLine.objects.filter(cart=cart).exclude(price_seen=F("variant__price")).select_related("variant"):
+        changed += CartLine.objects.filter(pk=line.pk).update(price_seen=line.variant.price)
+    return changed
+
+
+@transaction.atomic
+def merge_carts(*, source: Cart, target: Cart) -> Cart:
+    """Move ``source``'s lines into ``target`` (adding quantities, capped by stock and the
+    line maximum) and delete ``source``. Used when a visitor with a cart logs in."""
+    if source.pk == target.pk:
+        return target
+    existing = {line.variant_id: line for line in CartLine.objects.select_for_update().filter(cart=target)}
+    for line in source.lines.select_related("variant"):
+        if line.variant_id in existing:
+            kept = existing[line.variant_id]
+            kept.quantity = max(1, min(kept.quantity + line.quantity, MAX_LINE_QUANTITY, line.variant.stock or 1))
+            kept.price_seen = line.price_seen
+            kept.save(update_fields=["quantity", "price_seen"])
+        else:
+            line.cart = target
+            line.save(update_fields=["cart"])
+    source.delete()
+    _touch(target)
+    return target
+
+
+def adopt_session_cart(request, user) -> None:
+    """On login: the visitor's session cart becomes (or joins) the user's cart."""
+    token = request.session.pop(SESSION_KEY, None)
+    if not token:
+        return
+    source = Cart.objects.filter(token=token, user__isnull=True).first()
+    if source is None:
+        return
+    target = Cart.objects.filter(user=user).first()
+    if target is None:
+        Cart.objects.filter(pk=source.pk).update(user=user)
+        return
+    merge_carts(source=source, target=target)
+
+
+def _touch(cart: Cart) -> None:
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now(), reminded_at=None)
