@@ -20,6 +20,7 @@ admin.site.site_url = "/"
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("", include("catalog.api_urls")),
+    path("", include("checkout.api_urls")),
     path("", include("social.api_urls")),
 ]
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("checkout.urls")),
     path("", include("social.urls")),
     path("", include("catalog.urls")),
 ]

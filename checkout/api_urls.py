@@ -1,0 +1,3 @@
+"""Checkout's API under /api/v1/ (namespace "api"): filled in by checkout/api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Filled in by the checkout pages (work in progress)."""
+
+urlpatterns: list = []
