@@ -11,9 +11,13 @@ class CheckoutConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from catalog.services import register_seller_permissions
+        from checkout.views.cart import buy_box
+        from shop import slots
 
         # A visitor's cart follows them when they log in.
         user_logged_in.connect(_adopt_cart, dispatch_uid="checkout-adopt-cart")
+        # The product page's "Add to cart" and "Buy now" (catalog names the place, never checkout).
+        slots.register("buy_box", buy_box)
         register_seller_permissions(
             "checkout",
             {

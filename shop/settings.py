@@ -256,6 +256,7 @@ REST_FRAMEWORK = {
         # Per user, on publishing (social.api): posts, and comments.
         "posting": env.str("API_POSTING_RATE", default="20/hour"),
         "commenting": env.str("API_COMMENTING_RATE", default="60/hour"),
+        "checkout": env.str("API_CHECKOUT_RATE", default="20/min"),  # per user, placing orders (checkout.api)
     },
     "EXCEPTION_HANDLER": "shop.api.exception_handler",
 }
@@ -271,6 +272,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets shared by several fields get one name (checkout's statuses beside the catalog's).
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStatusEnum": "catalog.models.Product.Status",
+        "OrderStatusEnum": "checkout.models.OrderStatus",
+        "PaymentStatusEnum": "checkout.models.Payment.Status",
+        "PaymentMethodEnum": "checkout.models.PaymentMethod",
+    },
 }
 
 # --- Security ---------------------------------------------------------------

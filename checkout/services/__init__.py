@@ -31,6 +31,7 @@ from checkout.services.orders import (
     record_card_payment,
     record_refund,
 )
+from checkout.services.transfers import upload_transfer_proof
 
 __all__ = [
     "TRANSITIONS",
@@ -63,4 +64,5 @@ __all__ = [
     "set_default_address",
     "set_line_quantity",
     "update_address",
+    "upload_transfer_proof",
 ]

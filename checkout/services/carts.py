@@ -1,7 +1,15 @@
-"""Carts: a signed-in shopper's, or an anonymous visitor's kept by id in their session."""
+"""Carts: a signed-in shopper's, or an anonymous visitor's kept by id in their session.
+
+The header shows how many items the cart holds on every page, so that count is cached per
+owner (user id, or the visitor's cart token) in Django's cache: reading it costs no query.
+Every change here drops it after commit (``_touch``), and so does placing an order.
+"""
 
 from __future__ import annotations
 
+import uuid
+
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -13,6 +21,8 @@ from checkout.models import Cart, CartLine
 from checkout.pricing import MAX_LINE_QUANTITY
 
 SESSION_KEY = "cart_token"
+# A change this module does not make (a variant deleted under a cart) shows within the hour.
+COUNT_CACHE_SECONDS = 60 * 60
 
 
 def cart_for_request(request, *, create: bool = False) -> Cart | None:
@@ -44,6 +54,80 @@ def cart_count(cart: Cart | None) -> int:
     if cart is None:
         return 0
     return cart.lines.aggregate(count=Sum("quantity"))["count"] or 0
+
+
+# --- The header's count, cached per owner --------------------------------------------------
+
+
+def _count_key(*, user_id=None, token=None) -> str:
+    return f"cart-count:u{user_id}" if user_id else f"cart-count:t{token}"
+
+
+def _session_token(request) -> str | None:
+    session = getattr(request, "session", None)
+    token = session.get(SESSION_KEY) if session is not None else None
+    try:
+        return str(uuid.UUID(str(token))) if token else None
+    except ValueError:
+        return None
+
+
+def _count_source(request):
+    """(cache key, the cart lines to count) for whoever makes ``request``; ``(None, None)``
+    for a visitor without a cart."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return _count_key(user_id=user.pk), CartLine.objects.filter(cart__user=user)
+    token = _session_token(request)
+    if token is None:
+        return None, None
+    return _count_key(token=token), CartLine.objects.filter(cart__token=token, cart__user__isnull=True)
+
+
+def cached_cart_count(request) -> int | None:
+    """The item count of the requester's cart from the cache: never a database query.
+    ``None`` when it is not cached (then ``request_cart_count`` computes it)."""
+    key, _lines = _count_source(request)
+    if key is None:
+        return 0
+    return cache.get(key)
+
+
+def request_cart_count(request, *, fresh: bool = False) -> int:
+    """The item count of the requester's cart, cached for the next pages. ``fresh``: count
+    again even if cached (the caller has just changed the cart)."""
+    key, lines = _count_source(request)
+    if key is None:
+        return 0
+    if not fresh and (cached := cache.get(key)) is not None:
+        return cached
+    count = lines.aggregate(count=Sum("quantity"))["count"] or 0
+    if fresh:
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    else:
+        # ``add``: a count read before a parallel change committed never replaces the newer one.
+        cache.add(key, count, COUNT_CACHE_SECONDS)
+    return count
+
+
+def remember_cart_count(request, count: int) -> None:
+    """A page that has just counted the cart (the cart page) saves the header the work."""
+    key, _lines = _count_source(request)
+    if key is not None:
+        cache.add(key, count, COUNT_CACHE_SECONDS)
+
+
+def forget_cart_count(cart: Cart) -> None:
+    """Drop the cached count of ``cart``'s owner now. Inside a transaction, call it on commit
+    (``transaction.on_commit(lambda: forget_cart_count(cart))``): dropped earlier, a page
+    could cache the count the transaction is about to change."""
+    keys = [_count_key(token=cart.token)]
+    if cart.user_id:
+        keys.append(_count_key(user_id=cart.user_id))
+    cache.delete_many(keys)
+
+
+# --- Changing a cart ---------------------------------------------------------------------------
 
 
 def _buyable_variant(variant_id) -> ProductVariant:
@@ -161,6 +245,7 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
         else:
             line.cart = target
             line.save(update_fields=["cart"])
+    _forget_on_commit(source)  # its token's count; the object keeps token and user after delete()
     source.delete()
     _touch(target)
     return target
@@ -177,9 +262,16 @@ def adopt_session_cart(request, user) -> None:
     target = Cart.objects.filter(user=user).first()
     if target is None:
         Cart.objects.filter(pk=source.pk).update(user=user)
+        source.user = user
+        _forget_on_commit(source)
         return
     merge_carts(source=source, target=target)
 
 
+def _forget_on_commit(cart: Cart) -> None:
+    transaction.on_commit(lambda: forget_cart_count(cart))
+
+
 def _touch(cart: Cart) -> None:
     Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now(), reminded_at=None)
+    _forget_on_commit(cart)

@@ -17,11 +17,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import ProductVariant
+from catalog.models import ProductVariant, Store
 from checkout import lock_objects, signals
 from checkout.exceptions import IllegalTransition, OutOfStock, QuoteChanged
 from checkout.models import (
@@ -38,6 +38,7 @@ from checkout.models import (
     PaymentMethod,
 )
 from checkout.pricing import Quote, QuoteLine, StoreQuote, build_quote
+from checkout.services.carts import forget_cart_count
 from shop.money import currency_exponent
 
 S = OrderStatus
@@ -183,13 +184,18 @@ def cart_quote(
 
 
 def _load_store_settings(variants: Iterable[ProductVariant]) -> None:
+    """Attach each store's checkout settings (or none) to every variant's ``store`` in one
+    query: each locked row carries its own ``Store`` instance, and a store without a
+    settings row must not be looked up again one by one."""
     from checkout.models import StoreCheckoutSettings
 
-    stores = {variant.store_id: variant.store for variant in variants}
-    found = {row.store_id: row for row in StoreCheckoutSettings.objects.filter(store_id__in=stores)}
-    for store_id, store in stores.items():
-        if store_id in found:
-            store.checkout_settings = found[store_id]
+    variants = list(variants)
+    found = {
+        row.store_id: row
+        for row in StoreCheckoutSettings.objects.filter(store_id__in={variant.store_id for variant in variants})
+    }
+    for variant in variants:
+        Store.checkout_settings.related.set_cached_value(variant.store, found.get(variant.store_id))
 
 
 @dataclass
@@ -204,16 +210,21 @@ def _new_order_number() -> str:
     return f"ET{timezone.now():%y%m%d}-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
-def _unique_code(store_id: int) -> int:
-    """A few rupiah, different from every other unpaid transfer to this store if possible."""
+def _unique_codes(store_ids: Iterable[int]) -> dict[int, int]:
+    """For each store, a few rupiah different from every other unpaid transfer to it if
+    possible (one query for all the stores)."""
     unit = 10 ** currency_exponent()
-    taken = set(
-        Order.objects.filter(store_id=store_id, status=S.PENDING_PAYMENT, payment_method=M.BANK_TRANSFER).values_list(
-            "unique_code", flat=True
-        )
-    )
-    free = [code * unit for code in range(1, 1000) if code * unit not in taken]
-    return secrets.choice(free) if free else secrets.choice(range(1, 1000)) * unit
+    store_ids = list(store_ids)
+    taken: dict[int, set[int]] = {store_id: set() for store_id in store_ids}
+    for store_id, code in Order.objects.filter(
+        store_id__in=store_ids, status=S.PENDING_PAYMENT, payment_method=M.BANK_TRANSFER
+    ).values_list("store_id", "unique_code"):
+        taken[store_id].add(code)
+    codes = {}
+    for store_id in store_ids:
+        free = [code * unit for code in range(1, 1000) if code * unit not in taken[store_id]]
+        codes[store_id] = secrets.choice(free) if free else secrets.choice(range(1, 1000)) * unit
+    return codes
 
 
 def _expiry(method: str):
@@ -308,10 +319,16 @@ def _place(*, buyer, cart, address, payment_method, idempotency_key, quote_diges
     _reserve(quote)
 
     now = timezone.now()
-    orders = [_create_order(store, quote, buyer, payment, address, note, now) for store in quote.stores]
+    codes = _unique_codes(store.store.pk for store in quote.stores) if quote.payment_method == M.BANK_TRANSFER else {}
+    orders = [
+        _create_order(store, quote, buyer, payment, address, note, now, unique_code=codes.get(store.store.pk, 0))
+        for store in quote.stores
+    ]
+    _create_lines_and_events(quote, orders, buyer)
     payment.amount = sum(order.total for order in orders)
     payment.save(update_fields=["amount", "method"])
     CartLine.objects.filter(pk__in=[line.line_id for line in quote.lines]).delete()
+    transaction.on_commit(lambda: forget_cart_count(cart))  # the header's cached item count
 
     transaction.on_commit(lambda: signals.order_placed.send(sender=Payment, payment=payment, orders=orders))
     return PlacedCheckout(payment=payment, orders=orders, created=True)
@@ -346,23 +363,34 @@ def _redeem(discount: DiscountCode, *, buyer, payment: Payment) -> None:
 
 
 def _reserve(quote: Quote) -> None:
-    """Take the quoted units off the locked variants. The conditional update is a second
-    guard: it cannot take a unit that is not there, even if a lock were missing."""
+    """Take the quoted units off the locked variants, in one statement whatever the number
+    of lines. The update is conditional, a second guard: a row without enough stock is not
+    updated (even if a lock were missing), and then nothing is reserved at all."""
     wanted: dict[int, int] = {}
     for line in quote.lines:
         wanted[line.variant.pk] = wanted.get(line.variant.pk, 0) + line.quantity
-    for variant_id in sorted(wanted):
-        taken = ProductVariant.objects.filter(pk=variant_id, stock__gte=wanted[variant_id]).update(
-            stock=F("stock") - wanted[variant_id]
+    if not wanted:
+        return
+    enough = Q()
+    for variant_id, quantity in wanted.items():
+        enough |= Q(pk=variant_id, stock__gte=quantity)
+    taken = ProductVariant.objects.filter(enough).update(
+        stock=F("stock")
+        - Case(
+            *(When(pk=variant_id, then=Value(quantity)) for variant_id, quantity in sorted(wanted.items())),
+            default=Value(0),
         )
-        if not taken:
-            raise OutOfStock(_("Sorry, this just sold out. Your cart has been kept."))
+    )
+    if taken != len(wanted):
+        # The caller's transaction rolls back the rows that were taken.
+        raise OutOfStock(_("Sorry, this just sold out. Your cart has been kept."))
 
 
-def _create_order(store: StoreQuote, quote: Quote, buyer, payment, address: Address, note, now) -> Order:
+def _create_order(
+    store: StoreQuote, quote: Quote, buyer, payment, address: Address, note, now, *, unique_code: int
+) -> Order:
     method = quote.payment_method
     store_settings = store.settings
-    unique_code = _unique_code(store.store.pk) if method == M.BANK_TRANSFER else 0
     fields = {
         "buyer": buyer,
         "store": store.store,
@@ -401,6 +429,11 @@ def _create_order(store: StoreQuote, quote: Quote, buyer, payment, address: Addr
             continue
     else:  # pragma: no cover - 32^6 numbers a day
         raise ValidationError(_("Could not number the order; try again."))
+    return order
+
+
+def _create_lines_and_events(quote: Quote, orders: list[Order], buyer) -> None:
+    """Every order's lines (snapshots) and its first timeline event, in one insert each."""
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -413,10 +446,12 @@ def _create_order(store: StoreQuote, quote: Quote, buyer, payment, address: Addr
             quantity=line.quantity,
             line_total=line.line_total,
         )
+        for store, order in zip(quote.stores, orders, strict=True)
         for line in store.lines
     )
-    OrderEvent.objects.create(order=order, from_status="", to_status=S.PENDING_PAYMENT, actor=buyer)
-    return order
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=order, from_status="", to_status=S.PENDING_PAYMENT, actor=buyer) for order in orders
+    )
 
 
 # --- Transitions --------------------------------------------------------------------------

@@ -1,3 +1,264 @@
-"""Filled in by the checkout pages (work in progress)."""
+"""The cart: its page, adding from a product page or a post's product sheet, changing lines.
 
-urlpatterns: list = []
+Routes (namespace ``checkout``):
+
+- ``cart/`` ``cart``: the page, lines grouped by store, flagged when sold out, short, off
+  sale or re-priced since they were added.
+- ``cart/count/`` ``cart_count``: the header's cart link, which asks for it with htmx when
+  its count was not cached (so no page pays a query for the header).
+- ``cart/add/`` ``cart_add`` (POST ``variant``, ``quantity``): from a product page or sheet.
+- ``cart/buy-now/`` ``buy_now`` (POST, the same): add, then go to checkout.
+- ``cart/lines/<line_id>/`` ``cart_line`` (POST ``quantity``; 0 removes).
+- ``cart/lines/<line_id>/remove/`` ``cart_line_remove`` (POST).
+- ``cart/accept-prices/`` ``cart_accept_prices`` (POST): "OK, use the new prices".
+
+Visitors have carts too (kept in their session, merged into theirs when they log in).
+Every POST works without JavaScript (it redirects back with a message) and with htmx (it
+answers the part of the page that changed, and the header's count out of band). A refused
+change answers 400 with the reason shown in place; a line of someone else's cart is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from catalog.models import Product, ProductImage
+from checkout import services
+from checkout.models import CartLine
+from checkout.pricing import Quote
+from checkout.services.carts import remember_cart_count, request_cart_count
+
+# A 400 that carries something to show in place: the page's script swaps it like a 200
+# (htmx swaps only 2xx by default; see static/js/cart.js).
+SWAP_ERRORS_HEADER = "X-Swap-Errors"
+
+
+def is_htmx(request) -> bool:
+    """An htmx request for a fragment (not a boosted link or a history restore)."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+def _safe_next(request, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _buyer(request):
+    return request.user if request.user.is_authenticated else None
+
+
+def _cart_link(request, count: int) -> str:
+    """The header's cart link, out of band: htmx puts it in place of the one on the page."""
+    return render_to_string("components/cart_link.html", {"count": count, "oob": True}, request=request)
+
+
+def _attach_covers(quote: Quote) -> None:
+    """Every line's product pictures in one query (``product.ordered_images``)."""
+    products = list({line.product.pk: line.product for line in quote.lines}.values())
+    prefetch_related_objects(
+        products,
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images"),
+    )
+
+
+def _cart_context(request, cart, **extra) -> dict:
+    quote = services.cart_quote(cart, buyer=_buyer(request))
+    _attach_covers(quote)
+    return {
+        "quote": quote,
+        "blocked": bool(quote.line_problems or quote.price_changes),
+        **extra,
+    }
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request")
+def cart_page(request):
+    cart = services.cart_for_request(request)
+    context = _cart_context(request, cart)
+    # The page has just counted the cart: the header shows it without asking again.
+    remember_cart_count(request, context["quote"].item_count)
+    if is_htmx(request):
+        return render(request, "components/cart_body.html", context)
+    return render(request, "checkout/cart.html", context)
+
+
+@require_GET
+@never_cache
+def cart_count(request):
+    """The header's cart link with its count (htmx asks when the count was not cached)."""
+    if not is_htmx(request):
+        return redirect("checkout:cart")
+    return render(request, "components/cart_link.html", {"count": request_cart_count(request)})
+
+
+def _cart_body_response(request, cart, *, status: int = 200, notice: str = "", **extra) -> HttpResponse:
+    """The cart's body (what the cart page's forms swap), the header count and the
+    announcement for screen readers, both out of band."""
+    context = _cart_context(request, cart, **extra)
+    count = request_cart_count(request, fresh=True)
+    html = render_to_string("components/cart_body.html", context, request=request)
+    html += _cart_link(request, count)
+    html += render_to_string("components/cart_status.html", {"notice": notice, "oob": True}, request=request)
+    response = HttpResponse(html, status=status)
+    if status == 400:
+        response[SWAP_ERRORS_HEADER] = "true"
+    return response
+
+
+# --- Adding -----------------------------------------------------------------------------------
+
+
+def _add(request, *, then_checkout: bool) -> HttpResponse:
+    back = _safe_next(request, reverse("checkout:cart"))
+    cart = services.cart_for_request(request, create=True)
+    # Without JavaScript, a product with several variants offers a plain select instead of the picker.
+    variant_id = request.POST.get("variant_choice") or request.POST.get("variant")
+    try:
+        line = services.add_to_cart(cart=cart, variant_id=variant_id, quantity=request.POST.get("quantity", 1))
+    except ValidationError as exc:
+        message = _message(exc)
+        if is_htmx(request):
+            response = render(request, "components/cart_add_status.html", {"error": message}, status=400)
+            response[SWAP_ERRORS_HEADER] = "true"
+            return response
+        messages.error(request, message)
+        return redirect(back)
+    if then_checkout:
+        target = reverse("checkout:checkout")
+        if is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    if is_htmx(request):
+        html = render_to_string("components/cart_add_status.html", {"line": line}, request=request)
+        return HttpResponse(html + _cart_link(request, request_cart_count(request, fresh=True)))
+    messages.success(request, _("Added to your cart: %(item)s.") % {"item": line.variant})
+    return redirect(back)
+
+
+@require_POST
+def cart_add(request):
+    return _add(request, then_checkout=False)
+
+
+@require_POST
+def buy_now(request):
+    return _add(request, then_checkout=True)
+
+
+# --- Changing lines ---------------------------------------------------------------------------
+
+
+def _change(request, line_id, change) -> HttpResponse:
+    """Run ``change(cart)`` (a service call) and answer with the cart as it is now."""
+    cart = services.cart_for_request(request)
+    if cart is None:
+        raise Http404(_("This item is no longer in your cart."))
+    try:
+        notice = change(cart)
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "not_found":
+            raise Http404(_message(exc)) from None
+        if is_htmx(request):
+            return _cart_body_response(
+                request, cart, status=400, error_line_id=line_id, error_message=_message(exc), notice=_message(exc)
+            )
+        messages.error(request, _message(exc))
+        return redirect("checkout:cart")
+    if is_htmx(request):
+        return _cart_body_response(request, cart, notice=notice)
+    messages.success(request, notice)
+    return redirect("checkout:cart")
+
+
+def _title_of(cart, line_id) -> str:
+    line = CartLine.objects.filter(cart=cart, pk=line_id).select_related("variant__product").first()
+    return str(line.variant) if line is not None else ""
+
+
+@require_POST
+def cart_line(request, line_id: int):
+    def change(cart) -> str:
+        quantity = request.POST.get("quantity")
+        title = _title_of(cart, line_id)
+        line = services.set_line_quantity(cart=cart, line_id=line_id, quantity=quantity)
+        if line is None:
+            return _("Removed %(item)s from your cart.") % {"item": title}
+        return _("%(item)s: quantity %(quantity)d.") % {"item": title, "quantity": line.quantity}
+
+    return _change(request, line_id, change)
+
+
+@require_POST
+def cart_line_remove(request, line_id: int):
+    def change(cart) -> str:
+        title = _title_of(cart, line_id)
+        services.remove_line(cart=cart, line_id=line_id)
+        return _("Removed %(item)s from your cart.") % {"item": title}
+
+    return _change(request, line_id, change)
+
+
+@require_POST
+def cart_accept_prices(request):
+    def change(cart) -> str:
+        services.accept_current_prices(cart=cart)
+        return _("Your cart uses the new prices.")
+
+    return _change(request, None, change)
+
+
+# --- On a product page (catalog's "buy_box" slot, filled from CheckoutConfig.ready()) ---------
+
+
+def buy_box(request, *, product, variant=None, form_id: str = "buy-form", **_kwargs) -> str:
+    """The "Add to cart" and "Buy now" form under a product page's variant picker; nothing
+    for a product that is not on sale (its seller previewing a draft)."""
+    if variant is None or product.status != Product.Status.ACTIVE or not product.store.is_active:
+        return ""
+    return render_to_string(
+        "components/add_to_cart.html",
+        {"product": product, "variant": variant, "form_id": form_id},
+        request=request,
+    )
+
+
+urlpatterns = [
+    path("cart/", cart_page, name="cart"),
+    path("cart/count/", cart_count, name="cart_count"),
+    path("cart/add/", cart_add, name="cart_add"),
+    path("cart/buy-now/", buy_now, name="buy_now"),
+    path("cart/lines/<int:line_id>/", cart_line, name="cart_line"),
+    path("cart/lines/<int:line_id>/remove/", cart_line_remove, name="cart_line_remove"),
+    path("cart/accept-prices/", cart_accept_prices, name="cart_accept_prices"),
+]

@@ -761,7 +761,8 @@ def test_a_tag_opens_the_product_sheet_in_place(client):
     assert '<script id="sheet-variant-data" type="application/json">' in text
     assert 'id="sheet-option-1-2"' in text and "checked" in text
     assert f'href="{product.get_absolute_url()}"' in text and "View product" in text
-    assert "Add to cart" not in text and "Buy now" not in text  # the cart comes later
+    assert "Add to cart" in text and "Buy now" in text  # checkout's form, joined to the picker
+    assert 'form="sheet-buy-form"' in text
     # and opened directly it is a page
     assert "<html" in client.get(reverse("social:product_sheet", kwargs={"pk": tag.pk})).text
 

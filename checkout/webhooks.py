@@ -1,0 +1,175 @@
+"""Stripe's webhook: the only way a card order becomes paid.
+
+Every delivery is verified with ``stripe.Webhook.construct_event`` and the shared secret
+(``STRIPE_WEBHOOK_SECRET``); anything unsigned or badly signed is a 400 and changes nothing.
+Stripe delivers at least once and in any order, so:
+
+- each event id is stored (``StripeEvent``, unique) in the same transaction as its effect:
+  a redelivery finds the row and is answered 200 "already processed"; an effect that fails
+  rolls the row back too, so Stripe's retry does the work;
+- no event moves an order backwards: a failed or cancelled payment only marks the
+  ``Payment`` (never one that succeeded), and orders leave "pending payment" only through
+  ``services.record_card_payment``;
+- what we cannot place (an unknown intent, a type we do not handle) is logged and answered
+  200, since a retry would not help.
+
+Money that arrives for orders already cancelled or expired goes back (a refund per order,
+after commit) and is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from checkout import services
+from checkout.models import Order, Payment, StripeEvent
+from checkout.payments import stripe as stripe_provider
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    payload = request.body
+    try:
+        stripe.Webhook.construct_event(payload, request.headers.get("Stripe-Signature"), settings.STRIPE_WEBHOOK_SECRET)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        logger.warning("Refused a Stripe webhook delivery: %s", exc)
+        return HttpResponseBadRequest("invalid signature or payload", content_type="text/plain")
+
+    data = json.loads(payload)
+    event_id, event_type = str(data.get("id") or ""), str(data.get("type") or "")
+    if not event_id or not isinstance(data.get("data"), dict):
+        return HttpResponseBadRequest("not an event", content_type="text/plain")
+    intent = data["data"].get("object") or {}
+    intent_id = str(intent.get("id") or "") if intent.get("object") == "payment_intent" else ""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                StripeEvent.objects.create(
+                    event_id=event_id[:100], type=event_type[:100], payment_intent=intent_id[:64], payload=data
+                )
+        except IntegrityError:
+            # The unique event id: another delivery of this event was (or is being) handled.
+            logger.info("Stripe event %s (%s) already processed", event_id, event_type)
+            return HttpResponse("already processed", content_type="text/plain")
+        handler = HANDLERS.get(event_type)
+        if handler is None:
+            logger.info("Ignored Stripe event %s of type %s", event_id, event_type)
+            return HttpResponse("ignored", content_type="text/plain")
+        outcome = handler(event_id=event_id, intent=intent)
+    return HttpResponse(outcome, content_type="text/plain")
+
+
+def _payment_for(intent: dict, event_id: str) -> Payment | None:
+    intent_id = intent.get("id") or ""
+    payment = Payment.objects.filter(stripe_payment_intent=intent_id).first() if intent_id else None
+    if payment is None:
+        logger.warning(
+            "Stripe event %s is for payment intent %r, which matches no payment (metadata %s)",
+            event_id,
+            intent_id,
+            intent.get("metadata"),
+        )
+    return payment
+
+
+def _payment_succeeded(*, event_id: str, intent: dict) -> str:
+    payment = _payment_for(intent, event_id)
+    if payment is None:
+        return "unknown payment intent"
+    amount, currency = intent.get("amount"), str(intent.get("currency") or "")
+    if amount != payment.amount or currency.lower() != payment.currency.lower():
+        logger.error(
+            "Stripe event %s: intent %s paid %s %s but payment %s is for %s %s; nothing was changed",
+            event_id,
+            payment.stripe_payment_intent,
+            amount,
+            currency,
+            payment.pk,
+            payment.amount,
+            payment.currency,
+        )
+        return "amount mismatch"
+    paid, too_late = services.record_card_payment(payment=payment)
+    logger.info(
+        "Stripe event %s: payment %s succeeded; %d order(s) paid, %d closed before the money came",
+        event_id,
+        payment.pk,
+        len(paid),
+        len(too_late),
+    )
+    if too_late:
+        order_ids = [order.pk for order in too_late]
+        transaction.on_commit(lambda: refund_orders_closed_before_payment(order_ids))
+    return "paid"
+
+
+def refund_orders_closed_before_payment(order_ids: list[int]) -> None:
+    """Give back the money of orders that were cancelled or expired before their card payment
+    arrived. Runs after commit; a failure is logged for a person to refund by hand (the
+    refund's idempotency key makes a later retry safe)."""
+    for order in Order.objects.filter(pk__in=order_ids).select_related("payment").order_by("pk"):
+        try:
+            refund_id = stripe_provider.refund(order)
+        except Exception:
+            logger.exception(
+                "Could not refund order %s (%s), paid after it closed: refund it in the Stripe dashboard",
+                order.number,
+                order.status,
+            )
+            continue
+        # The order stays cancelled or expired; the amount records that its money went back.
+        Order.objects.filter(pk=order.pk).update(refunded_amount=order.total)
+        logger.warning(
+            "Order %s was %s when its card payment arrived: refunded %s (%s)",
+            order.number,
+            order.status,
+            order.total,
+            refund_id,
+        )
+
+
+def _payment_failed(*, event_id: str, intent: dict) -> str:
+    payment = _payment_for(intent, event_id)
+    if payment is None:
+        return "unknown payment intent"
+    # Only a pending payment fails: a failure reported after the success changes nothing.
+    # The orders stay pending, so the buyer can try another card until they expire.
+    changed = Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=Payment.Status.FAILED)
+    error = intent.get("last_payment_error") or {}
+    logger.info(
+        "Stripe event %s: payment %s attempt failed (%s)%s",
+        event_id,
+        payment.pk,
+        error.get("code") or "no code",
+        "" if changed else "; the payment had already moved on",
+    )
+    return "failed" if changed else "no change"
+
+
+def _payment_canceled(*, event_id: str, intent: dict) -> str:
+    payment = _payment_for(intent, event_id)
+    if payment is None:
+        return "unknown payment intent"
+    changed = Payment.objects.filter(pk=payment.pk, status__in=[Payment.Status.PENDING, Payment.Status.FAILED]).update(
+        status=Payment.Status.CANCELLED
+    )
+    logger.info("Stripe event %s: payment %s intent cancelled%s", event_id, payment.pk, "" if changed else " (ignored)")
+    return "cancelled" if changed else "no change"
+
+
+HANDLERS = {
+    "payment_intent.succeeded": _payment_succeeded,
+    "payment_intent.payment_failed": _payment_failed,
+    "payment_intent.canceled": _payment_canceled,
+}
