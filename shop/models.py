@@ -14,6 +14,8 @@ class User(AbstractUser):
 
     email = models.EmailField(_("email address"), blank=True)
     bio = models.CharField(_("bio"), max_length=300, blank=True)
+    # Emails and notifications go out in this language (one of settings.LANGUAGES).
+    language = models.CharField(_("language"), max_length=8, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -78,3 +80,97 @@ class RenditionedImage(models.Model):
     @property
     def webp_url(self) -> str:
         return self.webp.url if self.renditions_ready else ""
+
+
+# --- Notifications ------------------------------------------------------------------------
+
+
+class Notification(models.Model):
+    """Something that happened that ``recipient`` should know about (the in-app inbox).
+
+    Generic: ``kind`` names an entry of ``shop.notifications.kinds``, registered by the app
+    that sends it; ``data`` holds what its text and email need. Notifications sharing a
+    ``group_key`` (``"like:post:42"``) show as one line: "Ani and 4 others liked your post".
+    """
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    target_url = models.CharField(_("link"), max_length=300, blank=True)
+    group_key = models.CharField(max_length=120, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # False for an email-only notification (the recipient turned the in-app kind off).
+    in_app = models.BooleanField(default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at", "-id"], condition=models.Q(in_app=True), name="notification_inbox"
+            ),
+            models.Index(
+                fields=["recipient"], condition=models.Q(read_at__isnull=True, in_app=True), name="notification_unread"
+            ),
+            # A group's notifications, newest first: is a row its group's latest, the group's
+            # counts and second actor (shop.notifications.selectors.inbox), mark a group read.
+            models.Index(
+                fields=["recipient", "group_key", "-created_at", "-id"],
+                condition=models.Q(in_app=True),
+                name="notification_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient}"
+
+
+class Delivery(models.Model):
+    """The email of a notification: a row first, sent second. ``state`` makes sending
+    idempotent (a retried task finds it sent) and lets the sweeper find what is stuck."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="delivery")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(state="pending"), name="delivery_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification} ({self.state})"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind of notification. No row means the kind's default."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(_("kind"), max_length=40)
+    email = models.BooleanField(_("by email"), default=True)
+    in_app = models.BooleanField(_("in the app"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind}"

@@ -143,6 +143,7 @@ CELERY_BEAT_SCHEDULE = {
     "trim-feeds": {"task": "social.tasks.trim_feeds_task", "schedule": 60 * 60},
     "expire-unpaid-orders": {"task": "checkout.tasks.expire_unpaid_orders_task", "schedule": 60},
     "complete-delivered-orders": {"task": "checkout.tasks.complete_delivered_orders_task", "schedule": 60 * 60},
+    "sweep-notification-deliveries": {"task": "shop.tasks.sweep_deliveries", "schedule": 60},
 }
 
 # --- Auth -----------------------------------------------------------------
@@ -228,6 +229,10 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.file
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
+# Links in emails (sent by the worker, with no request) start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unsent notification emails older than this are enqueued again by the sweeper.
+NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Etalase <no-reply@etalase.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("catalog.api_urls")),
     path("", include("checkout.api_urls")),
     path("", include("social.api_urls")),
+    path("", include("shop.notifications.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", include("shop.notifications.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

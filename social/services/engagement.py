@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Store
 from shop.models import User
+from social import notifications
 from social.models import COMMENT_MAX, Comment, Like, Post, Save
 from social.services.posts import hot_score_update
 from social.services.profiles import is_blocked_between
@@ -29,6 +30,7 @@ def like(*, user: User, post: Post) -> bool:
     except IntegrityError:
         return False
     Post.objects.filter(pk=post.pk).update(**hot_score_update(post, likes=1))
+    notifications.liked(user=user, post=post)
     return True
 
 
@@ -78,6 +80,7 @@ def add_comment(*, author: User, post: Post, body: str, parent: Comment | None =
             parent = parent.parent  # a reply to a reply joins the same thread
     comment = Comment.objects.create(post=post, author=author, parent=parent, body=body)
     Post.objects.filter(pk=post.pk).update(**hot_score_update(post, comments=1))
+    notifications.commented(comment=comment, post=post, parent=parent)
     return comment
 
 

@@ -97,6 +97,7 @@ def check_tag(*, profile: Profile, product: Product, x: float, y: float) -> None
 def _link_words(post: Post) -> None:
     """(Re)create the post's hashtag and mention rows from its caption."""
     PostHashtag.objects.filter(post=post).delete()
+    already_mentioned = set(Mention.objects.filter(post=post).values_list("user_id", flat=True))
     Mention.objects.filter(post=post).delete()
     names = hashtags_in(post.caption)
     if names:
@@ -109,8 +110,13 @@ def _link_words(post: Post) -> None:
         )
     handles = mentions_in(post.caption)
     if handles:
-        users = User.objects.filter(username__iregex=r"^(" + "|".join(re.escape(h) for h in handles) + r")$")
+        users = list(User.objects.filter(username__iregex=r"^(" + "|".join(re.escape(h) for h in handles) + r")$"))
         Mention.objects.bulk_create([Mention(post=post, user=user) for user in users], ignore_conflicts=True)
+        from social import notifications
+
+        # Only people newly mentioned hear about it (an edited caption keeps the others).
+        fresh = [user for user in users if user.pk not in already_mentioned]
+        notifications.mentioned(post=post, users=fresh)
 
 
 def _clean_caption(caption: str) -> str:

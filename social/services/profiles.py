@@ -87,6 +87,10 @@ def follow(*, follower: User, profile: Profile) -> bool:
     from social.services.feeds import backfill_feed
 
     backfill_feed(owner=follower, profile=profile)
+    from social import notifications
+
+    owner = profile.user if profile.user_id is not None else User.objects.get(pk=owner_id)
+    notifications.followed(follower=follower, owner=owner, profile=profile)
     return True
 
 

@@ -1,0 +1,203 @@
+"""Writing notifications: a row first, in the caller's transaction; a delivery second.
+
+``notify`` is called by a service *inside* the transaction that makes the event (an order
+placed, a follow): if the event rolls back, so does its notification. The email is a
+``Delivery`` row written at the same time and sent by a Celery task enqueued on commit. If
+the broker is down at that moment the row stays pending and the sweeper
+(``shop.tasks.sweep_deliveries``) enqueues it later: delayed, never lost.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shop.models import Delivery, Notification, NotificationPreference, User
+from shop.notifications import kinds
+
+log = logging.getLogger(__name__)
+
+FAN_OUT_BATCH = 2000
+
+
+def wants(user_id: int, kind: kinds.Kind, *, channel: str, preferences: dict | None = None) -> bool:
+    """Whether the user gets ``kind`` on ``channel`` ("email" or "in_app")."""
+    if kind.transactional:
+        return True
+    if preferences is None:
+        row = NotificationPreference.objects.filter(user_id=user_id, kind=kind.name).first()
+    else:
+        row = preferences.get(user_id)
+    if row is None:
+        return kind.email_by_default if channel == "email" else True
+    return getattr(row, channel)
+
+
+def notify(
+    recipient: User,
+    kind: str,
+    *,
+    actor: User | None = None,
+    target_url: str = "",
+    data: dict | None = None,
+    group_key: str = "",
+) -> Notification | None:
+    """Tell ``recipient`` about an event of ``kind``. Call inside the event's transaction.
+
+    Nobody is notified of their own actions. Returns the notification, or ``None`` when
+    the recipient turned this kind off entirely.
+    """
+    spec = kinds.get(kind)
+    if spec is None:
+        raise ValueError(f"Unknown notification kind {kind!r}: register it in an AppConfig.ready().")
+    if actor is not None and actor.pk == recipient.pk:
+        return None
+    in_app = wants(recipient.pk, spec, channel="in_app")
+    email = spec.emails and bool(recipient.email) and wants(recipient.pk, spec, channel="email")
+    if not (in_app or email):
+        return None
+    notification = Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        actor=actor,
+        target_url=target_url[:300],
+        group_key=group_key[:120],
+        data=data or {},
+        in_app=in_app,  # False: email only, never shown in the inbox
+    )
+    if email:
+        delivery = Delivery.objects.create(notification=notification)
+        transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
+    return notification
+
+
+def notify_many(
+    recipient_ids: Iterable[int],
+    kind: str,
+    *,
+    actor: User | None = None,
+    target_url: str = "",
+    data: dict | None = None,
+    group_key: str = "",
+    batch_size: int = FAN_OUT_BATCH,
+) -> int:
+    """Fan one event out to many recipients in bulk inserts (run it in a task, never in a
+    request). In-app only: kinds sent this way do not email one by one. Returns the count."""
+    spec = kinds.get(kind)
+    if spec is None:
+        raise ValueError(f"Unknown notification kind {kind!r}")
+    created = 0
+    batch: list[int] = []
+
+    def flush() -> int:
+        preferences = {row.user_id: row for row in NotificationPreference.objects.filter(user_id__in=batch, kind=kind)}
+        rows = [
+            Notification(
+                recipient_id=user_id,
+                kind=kind,
+                actor=actor,
+                target_url=target_url[:300],
+                group_key=group_key[:120],
+                data=data or {},
+            )
+            for user_id in batch
+            if (actor is None or user_id != actor.pk)
+            and wants(user_id, spec, channel="in_app", preferences=preferences)
+        ]
+        Notification.objects.bulk_create(rows, batch_size=batch_size)
+        return len(rows)
+
+    for user_id in recipient_ids:
+        batch.append(user_id)
+        if len(batch) >= batch_size:
+            with transaction.atomic():
+                created += flush()
+            batch = []
+    if batch:
+        with transaction.atomic():
+            created += flush()
+    return created
+
+
+def enqueue_delivery(delivery_id: int) -> bool:
+    """Hand a delivery to the worker. A broker failure is logged, not raised: the row is
+    committed and pending, and the sweeper will enqueue it again."""
+    from shop.tasks import deliver_notification
+
+    try:
+        deliver_notification.delay(delivery_id)
+    except Exception:
+        log.warning("Could not enqueue delivery %s; the sweeper will retry it.", delivery_id, exc_info=True)
+        return False
+    return True
+
+
+def mark_read(*, user: User, notification_ids: Iterable[int]) -> int:
+    """Mark the user's own notifications read (ids of others are ignored). Returns the count."""
+    ids = [int(pk) for pk in notification_ids]
+    return Notification.objects.filter(recipient=user, pk__in=ids, read_at__isnull=True, in_app=True).update(
+        read_at=timezone.now()
+    )
+
+
+def mark_group_read(*, user: User, group_key: str) -> int:
+    return Notification.objects.filter(recipient=user, group_key=group_key, read_at__isnull=True, in_app=True).update(
+        read_at=timezone.now()
+    )
+
+
+def mark_all_read(*, user: User) -> int:
+    # in_app: email-only notifications are never shown, never read; the partial indexes cover the rest.
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, in_app=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_preferences(*, user: User, choices: dict[str, dict[str, bool]]) -> None:
+    """``choices``: ``{kind: {"email": bool, "in_app": bool}}`` for optional kinds only."""
+    for kind in kinds.optional_kinds():
+        if kind.name not in choices:
+            continue
+        wanted = choices[kind.name]
+        NotificationPreference.objects.update_or_create(
+            user=user,
+            kind=kind.name,
+            defaults={"email": bool(wanted.get("email")), "in_app": bool(wanted.get("in_app", True))},
+        )
+
+
+def unsubscribe(*, user: User, kind: str) -> None:
+    """Stop emails of ``kind`` (from the one-click link); in-app stays as it was."""
+    spec = kinds.get(kind)
+    if spec is None or spec.transactional:
+        return
+    NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": False})
+
+
+def set_language(*, user: User, language: str) -> None:
+    """The language of the user's emails: one of ``settings.LANGUAGES``."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Choose one of the languages offered."), code="invalid_language")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+
+
+def retry_deliveries(*, delivery_ids: Iterable[int]) -> int:
+    """Send failed deliveries again (the back office's "send again"): pending once more,
+    enqueued after commit. Returns how many were reset; deliveries not failed are left alone."""
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update()
+            .filter(pk__in=list(delivery_ids), state=Delivery.State.FAILED)
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=ids).update(state=Delivery.State.PENDING, last_error="")
+        for delivery_id in ids:
+            transaction.on_commit(functools.partial(enqueue_delivery, delivery_id))
+    return len(ids)
