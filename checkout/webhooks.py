@@ -110,23 +110,31 @@ def _payment_succeeded(*, event_id: str, intent: dict) -> str:
     )
     if too_late:
         order_ids = [order.pk for order in too_late]
-        transaction.on_commit(lambda: refund_orders_closed_before_payment(order_ids))
+        transaction.on_commit(lambda: _enqueue_late_refunds(order_ids))
     return "paid"
 
 
-def refund_orders_closed_before_payment(order_ids: list[int]) -> None:
+def _enqueue_late_refunds(order_ids: list[int]) -> None:
+    from checkout.tasks import refund_late_card_payments_task
+
+    try:
+        refund_late_card_payments_task.delay(order_ids)
+    except Exception:  # the event is recorded; a person must refund by hand
+        logger.exception("Could not enqueue the refund of orders %s: refund them in the Stripe dashboard", order_ids)
+
+
+def refund_orders_closed_before_payment(order_ids: list[int]) -> list[int]:
     """Give back the money of orders that were cancelled or expired before their card payment
-    arrived. Runs after commit; a failure is logged for a person to refund by hand (the
-    refund's idempotency key makes a later retry safe)."""
-    for order in Order.objects.filter(pk__in=order_ids).select_related("payment").order_by("pk"):
+    arrived. Idempotent: an order already refunded is skipped, and each refund carries a
+    per-order idempotency key. Returns the ids whose refund failed (the task retries them)."""
+    failed = []
+    orders = Order.objects.filter(pk__in=order_ids, refunded_amount=0).select_related("payment").order_by("pk")
+    for order in orders:
         try:
             refund_id = stripe_provider.refund(order)
         except Exception:
-            logger.exception(
-                "Could not refund order %s (%s), paid after it closed: refund it in the Stripe dashboard",
-                order.number,
-                order.status,
-            )
+            logger.exception("Could not refund order %s (%s), paid after it closed", order.number, order.status)
+            failed.append(order.pk)
             continue
         # The order stays cancelled or expired; the amount records that its money went back.
         Order.objects.filter(pk=order.pk).update(refunded_amount=order.total)
@@ -137,6 +145,7 @@ def refund_orders_closed_before_payment(order_ids: list[int]) -> None:
             order.total,
             refund_id,
         )
+    return failed
 
 
 def _payment_failed(*, event_id: str, intent: dict) -> str:
