@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed messages clean
+.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,9 @@ bench-feed-data: $(VENV)/.installed-dev
 # check on the 10x database. Makes the databases first if they are missing.
 bench-feed: $(VENV)/.installed-dev
 	$(BIN)/python bench/feed_load.py --generate $(BENCH_ARGS)
+
+# Order placement on PostgreSQL: 8 client processes placing orders through the checkout service,
+# on distinct products and on one hot product (orders/s, p50, p99), and the queries of one
+# placement. Creates, migrates and EMPTIES BENCH_ORDERS_DATABASE_URL (default etalase_bench_orders).
+bench-orders: $(VENV)/.installed-dev
+	$(BIN)/python bench/orders_load.py $(BENCH_ARGS)

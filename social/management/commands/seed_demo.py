@@ -1,13 +1,15 @@
 """``python manage.py seed_demo``: a believable demo shop to click through.
 
 Five Indonesian small brands with their owners, seventy products with variants and
-pictures drawn by Pillow, twenty shoppers and an admin (``catalog.demo``); then their
-social life (``social.demo``): follows, posts with tagged products from every store and
-from shoppers, likes, comments and saves. Safe to run again: only what is missing is
-created. ``make run`` runs it before starting the server.
+pictures drawn by Pillow, twenty shoppers and an admin (``catalog.demo``); then checkout
+(``checkout.demo``): shipping and payment settings, discount codes, address books, carts
+and orders in every state; then their social life (``social.demo``): follows, posts with
+tagged products from every store and from shoppers, likes, comments and saves. Safe to
+run again: only what is missing is created. ``make run`` runs it before starting the server.
 
-The command lives in social, the top app, because it seeds both layers: catalog must
-not import social, so ``catalog.demo`` seeds the shop and ``social.demo`` what is built on it.
+The command lives in social, the top app, because it seeds every layer: catalog must
+not import checkout or social, so ``catalog.demo`` seeds the shop, ``checkout.demo`` the
+orders and ``social.demo`` what is built on them.
 
 Demo logins (by email; every address is verified, so they work even with
 ``ACCOUNT_EMAIL_VERIFICATION=mandatory``):
@@ -30,11 +32,14 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog.demo.seed import SITE_URL, seed_demo
 from catalog.demo.specs import ADMIN, DEMO_DOMAIN, SHOPPERS
 from catalog.demo.stores import STORES
+from checkout.demo.seed import seed_checkout
 from social.demo.seed import seed_social
 
 
 class Command(BaseCommand):
-    help = "Create the demo shop (stores, products, shoppers, logins, posts, follows) unless it is already there."
+    help = (
+        "Create the demo shop (stores, products, shoppers, logins, orders, posts, follows) unless it is already there."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print nothing unless something goes wrong.")
@@ -61,6 +66,7 @@ class Command(BaseCommand):
         progress = None if quiet else self.stdout.write
         try:
             report = seed_demo(products_per_store=products_per_store, progress=progress)
+            checkout = seed_checkout(progress=progress)
             social = seed_social(progress=progress)
         finally:
             for name, logger in noisy.items():
@@ -68,6 +74,7 @@ class Command(BaseCommand):
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(report.summary()))
+        self.stdout.write(self.style.SUCCESS(checkout.summary()))
         self.stdout.write(self.style.SUCCESS(social.summary()))
         self.stdout.write("")
         self.stdout.write(f"Open {SITE_URL}  (back office: {SITE_URL}admin/). Log in with the email address:")
