@@ -16,6 +16,8 @@ class User(AbstractUser):
     bio = models.CharField(_("bio"), max_length=300, blank=True)
     # Emails and notifications go out in this language (one of settings.LANGUAGES).
     language = models.CharField(_("language"), max_length=8, blank=True)
+    # "Let friends see what I buy": off unless the user turns it on.
+    share_purchases = models.BooleanField(_("let friends see what I buy"), default=False)
 
     class Meta:
         verbose_name = _("user")

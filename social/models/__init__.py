@@ -1,0 +1,68 @@
+"""The social layer's models: the graph and feed (``feed``), reviews (``reviews``) and
+friends' recommendations (``recommendations``)."""
+
+from social.models.feed import (
+    CAPTION_MAX,
+    COMMENT_MAX,
+    POST_IMAGES_MAX,
+    Block,
+    Comment,
+    FeedEntry,
+    Follow,
+    Hashtag,
+    Like,
+    Mention,
+    Post,
+    PostHashtag,
+    PostImage,
+    PostQuerySet,
+    ProductTag,
+    Profile,
+    Save,
+    TaggedPost,
+)
+from social.models.recommendations import (
+    FriendSuggestionDismissal,
+    ProductAffinity,
+    Recommendation,
+)
+from social.models.reviews import (
+    REVIEW_PHOTOS_MAX,
+    ProductRating,
+    Review,
+    ReviewPhoto,
+    ReviewReply,
+    ReviewReport,
+    ReviewVote,
+)
+
+__all__ = [
+    "CAPTION_MAX",
+    "COMMENT_MAX",
+    "POST_IMAGES_MAX",
+    "REVIEW_PHOTOS_MAX",
+    "Block",
+    "Comment",
+    "FeedEntry",
+    "Follow",
+    "FriendSuggestionDismissal",
+    "Hashtag",
+    "Like",
+    "Mention",
+    "Post",
+    "PostHashtag",
+    "PostImage",
+    "PostQuerySet",
+    "ProductAffinity",
+    "ProductRating",
+    "ProductTag",
+    "Profile",
+    "Recommendation",
+    "Review",
+    "ReviewPhoto",
+    "ReviewReply",
+    "ReviewReport",
+    "ReviewVote",
+    "Save",
+    "TaggedPost",
+]
