@@ -8,6 +8,7 @@ profile, which refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Sessions are read from Redis on every signed-in request and written through to the
+    # database, so a Redis flush logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "etalase"}}
 
@@ -144,6 +148,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "checkout.tasks.expire_unpaid_orders_task", "schedule": 60},
     "complete-delivered-orders": {"task": "checkout.tasks.complete_delivered_orders_task", "schedule": 60 * 60},
     "sweep-notification-deliveries": {"task": "shop.tasks.sweep_deliveries", "schedule": 60},
+    # Reminders (back in stock and price drops are sent on the event, not on a schedule).
+    "remind-abandoned-carts": {"task": "checkout.tasks.remind_abandoned_carts_task", "schedule": 60 * 60},
+    "request-reviews": {"task": "checkout.tasks.request_reviews_task", "schedule": 60 * 60},
+    # 01:00 UTC is 08:00 in Jakarta: the digest arrives with the morning, once a day.
+    "daily-digest": {"task": "social.tasks.send_daily_digests_task", "schedule": crontab(hour=1, minute=0)},
 }
 
 # --- Auth -----------------------------------------------------------------
