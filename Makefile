@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders messages clean
+.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,11 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Needs REDIS_URL: a real Celery worker with the periodic scheduler.
+# Needs REDIS_URL: a real Celery worker with the periodic scheduler (CELERY_BEAT_SCHEDULE in
+# shop/settings.py). Beat keeps its state file in var/ (ignored by git), not in the project folder.
 worker: $(VENV)/.installed
-	$(BIN)/celery -A shop worker --beat --loglevel=info
+	@mkdir -p var
+	$(BIN)/celery -A shop worker --beat --schedule var/celerybeat-schedule --loglevel=info
 
 # Needs GNU gettext (apt-get install gettext). Extracts every marked string into
 # locale/<lang>/LC_MESSAGES/django.po, then compiles the .mo files (both are committed).
@@ -75,3 +77,14 @@ bench-feed: $(VENV)/.installed-dev
 # placement. Creates, migrates and EMPTIES BENCH_ORDERS_DATABASE_URL (default etalase_bench_orders).
 bench-orders: $(VENV)/.installed-dev
 	$(BIN)/python bench/orders_load.py $(BENCH_ARGS)
+
+# People you may know on the feed benchmark's base graph (etalase_bench: make bench-feed-data first):
+# cold (no cache) and cached p50/p99 for the users who follow the most accounts, on PostgreSQL.
+bench-pymk: $(VENV)/.installed-dev
+	$(BIN)/python bench/pymk_bench.py $(BENCH_ARGS)
+
+# Notifications on PostgreSQL and Redis: fan-out of one post to 100,000 followers (time, peak
+# memory, per batch size) and emails/s through a real Celery worker (10,000 emails, file backend).
+# Creates and DROPS BENCH_NOTIF_DATABASE_URL (default etalase_bench_notif); Redis database 8.
+bench-notifications: $(VENV)/.installed-dev
+	$(BIN)/python bench/notifications_bench.py $(BENCH_ARGS)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from catalog import signals
 from catalog.models import CATEGORY_MAX_DEPTH, Category, Product, ProductImage, ProductVariant, Store
 from shop.images import fill_renditions
 from shop.models import User
@@ -340,11 +341,33 @@ def update_variant(*, variant: ProductVariant, **changes) -> ProductVariant:
     unknown = set(changes) - VARIANT_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    previous_stock, previous_price = variant.stock, variant.price
     for field, value in changes.items():
         setattr(variant, field, value)
     validate_variant(variant)
     variant.save()
+    announce_variant_change(variant=variant, previous_stock=previous_stock, previous_price=previous_price)
     return variant
+
+
+def announce_variant_change(*, variant: ProductVariant, previous_stock: int | None, previous_price: int | None) -> None:
+    """Once the change is committed, tell the layers above that a variant a seller just saved
+    is back in stock (0 before, more now) or cheaper (``catalog.signals``). Call it inside
+    the transaction that saved the variant, with its stock and price from before (``None``:
+    unknown, no news)."""
+    stock, price = variant.stock, variant.price
+    if previous_stock is not None and previous_stock <= 0 < stock:
+        transaction.on_commit(
+            lambda: signals.variant_restocked.send(
+                sender=ProductVariant, variant=variant, previous_stock=previous_stock
+            )
+        )
+    if previous_price is not None and price < previous_price:
+        transaction.on_commit(
+            lambda: signals.variant_price_dropped.send(
+                sender=ProductVariant, variant=variant, old_price=previous_price, new_price=price
+            )
+        )
 
 
 def delete_variant(*, variant: ProductVariant) -> None:

@@ -11,6 +11,8 @@ class CheckoutConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from catalog.services import register_seller_permissions
+        from checkout import notifications as order_notifications
+        from checkout import reminders
         from checkout.views.cart import buy_box
         from shop import slots
 
@@ -18,6 +20,10 @@ class CheckoutConfig(AppConfig):
         user_logged_in.connect(_adopt_cart, dispatch_uid="checkout-adopt-cart")
         # The product page's "Add to cart" and "Buy now" (catalog names the place, never checkout).
         slots.register("buy_box", buy_box)
+        # Back in stock, price drops, abandoned carts, review requests: kinds and catalog's signals.
+        reminders.connect()
+        # Order confirmations with invoices, new orders for sellers, every later move (transactional).
+        order_notifications.register_kinds()
         register_seller_permissions(
             "checkout",
             {

@@ -393,6 +393,8 @@ class Order(models.Model):
             models.Index(fields=["buyer", "-placed_at"], name="order_buyer_newest"),
             models.Index(fields=["store", "status", "-placed_at"], name="order_store_status"),
             models.Index(fields=["expires_at"], condition=Q(status="pending_payment"), name="order_unpaid_expiry"),
+            # Review requests and auto-completion look for orders delivered some days ago.
+            models.Index(fields=["delivered_at"], condition=Q(delivered_at__isnull=False), name="order_delivered"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,8 +3,9 @@
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 
-from checkout import services
+from checkout import reminders, services
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +35,24 @@ def refund_late_card_payments_task(self, order_ids: list[int]) -> int:
         logger.error("Giving up refunding orders %s: refund them in the Stripe dashboard", failed)
         return len(order_ids) - len(failed)
     raise self.retry(args=[failed], countdown=min(3600, 30 * 2**self.request.retries))
+
+
+# --- Reminders (see checkout.reminders) ------------------------------------------------------
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def remind_carted_variant_task(variant_id: int, kind: str, old_price: int | None = None) -> int:
+    """Back in stock or cheaper: tell the shoppers whose cart holds the variant (once a day)."""
+    return reminders.remind_carted_variant(variant_id=variant_id, kind=kind, old_price=old_price)
+
+
+@shared_task(acks_late=True)
+def remind_abandoned_carts_task() -> int:
+    """Hourly: remind once the shoppers whose cart has sat untouched for a day."""
+    return reminders.remind_abandoned_carts()
+
+
+@shared_task(acks_late=True)
+def request_reviews_task() -> int:
+    """Hourly: ask buyers to rate what they bought, a few days after delivery, once per order."""
+    return reminders.request_reviews()

@@ -153,6 +153,8 @@ CELERY_BEAT_SCHEDULE = {
     "request-reviews": {"task": "checkout.tasks.request_reviews_task", "schedule": 60 * 60},
     # 01:00 UTC is 08:00 in Jakarta: the digest arrives with the morning, once a day.
     "daily-digest": {"task": "social.tasks.send_daily_digests_task", "schedule": crontab(hour=1, minute=0)},
+    # "You may also like" is read from a table this recomputes (never per request).
+    "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
 }
 
 # --- Auth -----------------------------------------------------------------
@@ -240,6 +242,13 @@ if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 # Links in emails (sent by the worker, with no request) start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How often an open page asks for the unread notification count (the bell).
+NOTIFICATION_POLL_SECONDS = env.int("NOTIFICATION_POLL_SECONDS", default=30)
+# Reminders: a cart idle this long gets one reminder; a delivered order asks for reviews after
+# this many days; the daily digest lists at most this many new posts.
+ABANDONED_CART_AFTER_HOURS = env.int("ABANDONED_CART_AFTER_HOURS", default=24)
+REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=3)
+DAILY_DIGEST_MAX_POSTS = env.int("DAILY_DIGEST_MAX_POSTS", default=8)
 # Unsent notification emails older than this are enqueued again by the sweeper.
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Etalase <no-reply@etalase.local>")

@@ -118,6 +118,10 @@ class ProductVariantAdmin(ScopedImportExportMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.store_id = obj.product.store_id
         super().save_model(request, obj, form, change)
+        if change:  # back in stock or cheaper: tell shoppers (see services.announce_variant_change)
+            services.announce_variant_change(
+                variant=obj, previous_stock=form.initial.get("stock"), previous_price=form.initial.get("price")
+            )
 
 
 # --- Images -----------------------------------------------------------------------------
@@ -252,6 +256,7 @@ class ProductAdmin(ScopedImportExportMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
+        before = {f.instance.pk: f.initial for f in formset.initial_forms if isinstance(f.instance, ProductVariant)}
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             obj.delete()
@@ -259,6 +264,11 @@ class ProductAdmin(ScopedImportExportMixin, admin.ModelAdmin):
             if isinstance(instance, ProductVariant):
                 instance.store_id = form.instance.store_id
                 instance.save()
+                if instance.pk in before:
+                    initial = before[instance.pk]
+                    services.announce_variant_change(
+                        variant=instance, previous_stock=initial.get("stock"), previous_price=initial.get("price")
+                    )
             elif isinstance(instance, ProductImage):
                 save_image(instance)
             else:

@@ -4,7 +4,8 @@
 stock on rows locked in primary-key order (see ``checkout.lock_objects``). Every later
 change of state is a named function below that checks the move is allowed
 (``TRANSITIONS``) and that the actor may make it, records an ``OrderEvent`` (who, when)
-and, after commit, tells the layers above through ``checkout.signals``.
+and, after commit, tells the layers above through ``checkout.signals``. The notifications
+(``checkout.notifications``) are written inside the same transactions.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant, Store
-from checkout import lock_objects, signals
+from checkout import lock_objects, notifications, signals
 from checkout.exceptions import IllegalTransition, OutOfStock, QuoteChanged
 from checkout.models import (
     Address,
@@ -108,6 +109,8 @@ def _move(order: Order, to_status: str, *, actor, note: str = "", **timestamps) 
         fields.append(name)
     order.save(update_fields=fields)
     OrderEvent.objects.create(order=order, from_status=from_status, to_status=to_status, actor=actor, note=note)
+    # The buyer and the seller hear of it in this transaction: rolled back, nobody is told.
+    notifications.order_moved(order, from_status=from_status, to_status=to_status, actor=actor)
     if to_status in RESTOCKING:
         _restock(order)
         _release_discount(order)
@@ -328,6 +331,8 @@ def _place(*, buyer, cart, address, payment_method, idempotency_key, quote_diges
     payment.amount = sum(order.total for order in orders)
     payment.save(update_fields=["amount", "method"])
     CartLine.objects.filter(pk__in=[line.line_id for line in quote.lines]).delete()
+    # One confirmation (with the invoices) to the buyer, "new order" to each store's owner.
+    notifications.checkout_placed(buyer=buyer, payment=payment, orders=orders)
     transaction.on_commit(lambda: forget_cart_count(cart))  # the header's cached item count
 
     transaction.on_commit(lambda: signals.order_placed.send(sender=Payment, payment=payment, orders=orders))
