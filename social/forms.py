@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product, Store
 from shop.images import verify_image
 from social import services
-from social.models import CAPTION_MAX, COMMENT_MAX, POST_IMAGES_MAX, PostImage, Profile
+from social.models import CAPTION_MAX, COMMENT_MAX, POST_IMAGES_MAX, REVIEW_PHOTOS_MAX, PostImage, Profile, ReviewReport
+from social.models.reviews import REPLY_MAX, REVIEW_BODY_MAX, REVIEW_TITLE_MAX
 from social.services.posts import TAGS_PER_IMAGE_MAX, TagSpec
 
 TAG_FIELD = re.compile(r"^tags-(\d{1,4})-image$")
@@ -214,3 +215,114 @@ class TagForm(forms.Form):
         self.fields["image"].label_from_instance = lambda image: (
             _("Picture %(number)d") % {"number": image.position + 1}
         )
+
+
+# --- Reviews ------------------------------------------------------------------------------
+
+
+class ReviewPhotosField(forms.FileField):
+    """Up to ``REVIEW_PHOTOS_MAX`` new photos, counted here before any is decoded; the review
+    service verifies each one (``shop.images.verify_image``) and names every bad file."""
+
+    widget = MultipleImageInput
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"accept": "image/jpeg,image/png,image/webp", "multiple": True})
+        return attrs
+
+    def clean(self, data, initial=None):
+        files = [upload for upload in (data or []) if upload]
+        if len(files) > REVIEW_PHOTOS_MAX:
+            raise ValidationError(
+                _("A review has at most %(n)d photos; you chose %(count)d.")
+                % {"n": REVIEW_PHOTOS_MAX, "count": len(files)},
+                code="too_many",
+            )
+        return files
+
+
+class ServiceErrorsMixin:
+    def add_service_error(self, error: ValidationError) -> None:
+        """Put a service's ValidationError on the matching field, or above the form."""
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields and field != "__all__" else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+class ReviewForm(ServiceErrorsMixin, forms.Form):
+    """A shopper's review: stars, title, text, photos (new ones, and which of theirs to remove)."""
+
+    rating = forms.TypedChoiceField(
+        label=_("Your rating"),
+        coerce=int,
+        choices=[(star, str(star)) for star in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose 1 to 5 stars."), "invalid_choice": _("Choose 1 to 5 stars.")},
+    )
+    title = forms.CharField(label=_("Title"), required=False, max_length=REVIEW_TITLE_MAX)
+    body = forms.CharField(
+        label=_("Your review"),
+        required=False,
+        max_length=REVIEW_BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What did you like, what not? How was the size, the taste, the delivery?"),
+    )
+    photos = ReviewPhotosField(
+        label=_("Add photos"),
+        required=False,
+        help_text=_("Up to %(n)d photos in all: JPEG, PNG or WebP.") % {"n": REVIEW_PHOTOS_MAX},
+    )
+    photo_alt = forms.CharField(
+        label=_("Describe the new photos"),
+        required=False,
+        max_length=ALT_MAX,
+        help_text=_("For people who cannot see them."),
+    )
+    remove_photos = forms.TypedMultipleChoiceField(
+        label=_("Remove photos"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, review=None, **kwargs):
+        self.review = review
+        self.existing_photos = []
+        if review is not None:
+            self.existing_photos = list(review.photos.order_by("position", "id"))
+            kwargs.setdefault("initial", {"rating": review.rating, "title": review.title, "body": review.body})
+        super().__init__(*args, **kwargs)
+        self.fields["remove_photos"].choices = [
+            (photo.pk, _("Photo %(number)d") % {"number": number})
+            for number, photo in enumerate(self.existing_photos, start=1)
+        ]
+        if not self.existing_photos:
+            del self.fields["remove_photos"]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        photos = data.get("photos") or []
+        return {
+            "rating": data["rating"],
+            "title": data.get("title", ""),
+            "body": data.get("body", ""),
+            "photos": photos,
+            "photo_alts": [data.get("photo_alt", "")] * len(photos),
+            "remove_photo_ids": data.get("remove_photos") or [],
+        }
+
+
+class ReviewReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why do you report this review?"),
+        choices=ReviewReport.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why you report this review.")},
+    )
+    note = forms.CharField(label=_("Anything to add? (optional)"), required=False, max_length=500)
+
+
+class ReviewReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"), max_length=REPLY_MAX, widget=forms.Textarea(attrs={"rows": 3}), strip=True
+    )

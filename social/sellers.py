@@ -21,6 +21,9 @@ SELLER_PERMISSIONS = {
     "producttag": ("view", "add", "change", "delete"),
     "taggedpost": ("view",),
     "comment": ("view", "change"),
+    # Reviews of their products: read, hide and show again, reply (social/admin/reviews.py).
+    "review": ("view", "change"),
+    "reviewphoto": ("view",),
 }
 
 

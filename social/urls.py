@@ -1,6 +1,7 @@
 from django.urls import path
 
 from social import views
+from social.views import recommendations as friend_views
 
 app_name = "social"
 
@@ -29,4 +30,19 @@ urlpatterns = [
     path("@<str:username>/block/", views.block, name="block"),
     path("s/<slug:slug>/posts/", views.store_profile, name="store_profile"),
     path("s/<slug:slug>/followers/", views.store_followers, name="store_followers"),
+    # Friends: people you may know, what friends liked or bought, sending to friends.
+    path("friends/suggestions/", friend_views.people_you_may_know, name="people_you_may_know"),
+    path("friends/suggestions/<int:user_id>/dismiss/", friend_views.dismiss_suggestion, name="dismiss_suggestion"),
+    path("friends/shelf/", friend_views.friends_shelf, name="friends_shelf"),
+    path("friends/recommend/", friend_views.recommend, name="recommend"),
+    path("friends/recommended/", friend_views.recommended_to_you, name="recommended_to_you"),
+    path("friends/settings/", friend_views.friends_settings, name="friends_settings"),
+    # Reviews (the product page itself, /p/<slug>/, is catalog's).
+    path("p/<slug:slug>/reviews/", views.product_reviews, name="product_reviews"),
+    path("p/<slug:slug>/review/", views.review_write, name="review_write"),
+    path("p/<slug:slug>/review/delete/", views.review_delete, name="review_delete"),
+    path("reviews/<int:pk>/helpful/", views.review_helpful, name="review_helpful"),
+    path("reviews/<int:pk>/report/", views.review_report, name="review_report"),
+    path("reviews/<int:pk>/reply/", views.review_reply, name="review_reply"),
+    path("reviews/<int:pk>/hide/", views.review_hide, name="review_hide"),
 ]

@@ -10,4 +10,4 @@ hashtags. Every change goes through ``social.services``, so counters stay exact.
 The sellers group gets the permissions in ``social.sellers.SELLER_PERMISSIONS``.
 """
 
-from social.admin import accounts, comments, posts  # noqa: F401  (registers the ModelAdmins)
+from social.admin import accounts, comments, posts, reviews  # noqa: F401  (registers the ModelAdmins)

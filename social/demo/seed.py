@@ -37,6 +37,9 @@ from social import services
 from social.demo.base import SocialReport, demo_people
 from social.demo.engagement import engage, ensure_follows, existing_follows
 from social.demo.posts import ensure_post, plan_posts, submit_originals, unpublished
+from social.demo.recommendations import seed_recommendations
+from social.demo.reviews import seed_reviews
+from social.demo.reviews import summary as review_summary
 from social.models import Profile
 
 
@@ -62,6 +65,9 @@ def seed_social(*, progress: Callable[[str], None] | None = None) -> SocialRepor
         verifier.shutdown(wait=True, cancel_futures=True)
     with transaction.atomic():
         engage(report, people, posts, now)
+    say(review_summary(seed_reviews(people=people, stores=stores, now=now)))
+    with transaction.atomic():
+        seed_recommendations(report, people, stores)  # opt-ins, recommendations, "you may also like"
     seller = people.get(STORES[0].owner.username)
     if seller is not None and not Profile.objects.filter(user=seller, feed_built_at__isnull=False).exists():
         services.build_feed(user=seller)

@@ -29,3 +29,21 @@ from social.services.profiles import (  # noqa: F401
     unblock,
     unfollow,
 )
+from social.services.recommendations import (  # noqa: F401
+    compute_product_affinities,
+    dismiss_suggestion,
+    mark_recommendations_seen,
+    recommend,
+    record_recommended_purchase,
+    set_share_purchases,
+)
+from social.services.reviews import (  # noqa: F401
+    delete_review,
+    hide_review,
+    reply_to_review,
+    report_review,
+    unhide_review,
+    unvote_helpful,
+    vote_helpful,
+    write_review,
+)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Store
 from shop.models import User
 from social.models import Block, FeedEntry, Follow, Profile
+from social.services.recommendations import forget_friend_reads
 
 
 def profile_for_user(user: User) -> Profile:
@@ -82,6 +83,7 @@ def follow(*, follower: User, profile: Profile) -> bool:
     except IntegrityError:
         return False
     follower_profile = profile_for_user(follower)
+    forget_friend_reads(follower.pk, profile.user_id)  # their suggestions and shelves change
     Profile.objects.filter(pk=profile.pk).update(follower_count=F("follower_count") + 1)
     Profile.objects.filter(pk=follower_profile.pk).update(following_count=F("following_count") + 1)
     from social.services.feeds import backfill_feed
@@ -101,6 +103,7 @@ def unfollow(*, follower: User, profile: Profile) -> bool:
     if not deleted:
         return False
     follower_profile = profile_for_user(follower)
+    forget_friend_reads(follower.pk, profile.user_id)
     Profile.objects.filter(pk=profile.pk).update(follower_count=F("follower_count") - 1)
     Profile.objects.filter(pk=follower_profile.pk).update(following_count=F("following_count") - 1)
     FeedEntry.objects.filter(owner=follower, profile=profile).delete()
@@ -128,6 +131,7 @@ def block(*, blocker: User, blocked: User) -> bool:
             Block.objects.create(blocker=blocker, blocked=blocked)
     except IntegrityError:
         return False
+    forget_friend_reads(blocker.pk, blocked.pk)
     for profile in _profiles_spoken_for_by(blocker):
         unfollow(follower=blocked, profile=profile)
     for profile in _profiles_spoken_for_by(blocked):

@@ -22,3 +22,12 @@ from social.views.profiles import (  # noqa: F401
     user_following,
     user_profile,
 )
+from social.views.reviews import (  # noqa: F401
+    product_reviews,
+    review_delete,
+    review_helpful,
+    review_hide,
+    review_reply,
+    review_report,
+    review_write,
+)

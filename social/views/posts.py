@@ -287,6 +287,7 @@ def product_sheet(request, pk: int):
                 "variant_choices": choices,
                 "initial_variant": initial,
                 "picker_axes": _picker_axes(choices, initial),
+                "rating": selectors.rating_summary(product=product),
             }
         )
     if is_htmx(request):

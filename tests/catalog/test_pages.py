@@ -605,7 +605,7 @@ def test_the_product_list_costs_the_same_queries_for_12_and_24_products(client, 
     _products_with_variant_and_image(12)
     twelve = _count_queries(client, PRODUCTS)
     _products_with_variant_and_image(12)
-    # when
+    # when (5 queries today: one of them is the page's ratings, which social attaches through catalog.hooks)
     with django_assert_max_num_queries(10):
         response = client.get(PRODUCTS)
     twenty_four = _count_queries(client, PRODUCTS)
@@ -647,4 +647,8 @@ def test_the_product_page_costs_the_same_queries_for_1_and_5_variants_and_images
     with django_assert_num_queries(expected):
         client.get(five.get_absolute_url())
     print(f"product page: {expected} queries for 1 or 5 variants and images")
-    assert expected <= 5
+    # 4 for the product, its posts and its buy box; social's reviews section adds 2 (the
+    # rating summary and the first page of reviews, which has no photos to fetch here), and
+    # "You may also like" 1 (its precomputed rows: none here; with some, 2 more for the cards'
+    # pictures and ratings). A visitor has no friends to show: that section costs nothing.
+    assert expected <= 7

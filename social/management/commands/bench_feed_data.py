@@ -370,12 +370,14 @@ class Command(BaseCommand):
                     joined,
                     f"{username}@bench.etalase.test",
                     "",
+                    "",
+                    False,
                 )
 
         self.loader.copy(
             "shop_user",
             _words("id password last_login is_superuser username first_name last_name is_staff is_active")
-            + _words("date_joined email bio"),
+            + _words("date_joined email bio language share_purchases"),
             users(),
         )
 
