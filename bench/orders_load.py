@@ -58,6 +58,10 @@ def _django(database_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings"
     os.environ["DEBUG"] = "0"  # no query log kept in memory
     os.environ.setdefault("LOG_LEVEL", "ERROR")
+    # As in production, placing an order only enqueues its emails (here into Celery's
+    # in-memory transport, never consumed): a worker sends them, not the buyer's request.
+    os.environ.pop("REDIS_URL", None)
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     import django
 
     django.setup()
