@@ -1,13 +1,13 @@
 """What catalog tells the layers above it (checkout, social), always after commit.
 
-Handlers connect in their ``AppConfig.ready()``; the sender is ``catalog.services`` (a
-seller changing a variant) and nothing else. checkout's own restocks (an order cancelled or
-expired puts its units back) do not send these.
+Handlers connect in their ``AppConfig.ready()``; the sender is
+``catalog.services.announce_variant_change``: a seller changing a variant, or checkout putting
+an order's units back (cancelled, expired, refused, refunded before shipping).
 """
 
 from django.dispatch import Signal
 
-# variant: ProductVariant, previous_stock: int. A seller put a sold-out variant back on sale
+# variant: ProductVariant, previous_stock: int. A sold-out variant is back on sale
 # (its stock went from 0 to more).
 variant_restocked = Signal()
 # variant: ProductVariant, old_price: int, new_price: int. A seller lowered a variant's price.

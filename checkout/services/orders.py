@@ -134,12 +134,18 @@ def _locked(order: Order) -> Order:
 
 
 def _restock(order: Order) -> None:
-    """Put ``order``'s units back (caller holds the order's lock; variants in pk order)."""
+    """Put ``order``'s units back (caller holds the order's lock; variants locked in pk
+    order). A variant that was sold out is announced back in stock to carts and saves."""
+    from catalog.services import announce_variant_change
+
     quantities: dict[int, int] = {}
     for variant_id, quantity in order.lines.exclude(variant=None).values_list("variant_id", "quantity"):
         quantities[variant_id] = quantities.get(variant_id, 0) + quantity
-    for variant_id in sorted(quantities):
-        ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + quantities[variant_id])
+    for variant in lock_objects.variants_for_update(quantities):
+        previous_stock = variant.stock
+        ProductVariant.objects.filter(pk=variant.pk).update(stock=F("stock") + quantities[variant.pk])
+        variant.stock = previous_stock + quantities[variant.pk]
+        announce_variant_change(variant=variant, previous_stock=previous_stock, previous_price=None)
 
 
 def _release_discount(order: Order) -> None:

@@ -356,3 +356,22 @@ def test_parallel_runs_of_the_same_news_notify_each_shopper_once():
     assert errors == []
     assert Notification.objects.filter(kind="back_in_stock").count() == 10
     assert Delivery.objects.count() == 10
+
+
+def test_a_cancelled_order_that_ends_a_sell_out_tells_the_carts(django_capture_on_commit_callbacks):
+    # given a variant whose last unit is ordered, and another shopper who carted it before
+    from checkout import services as checkout_services
+    from shop.models import Notification
+    from tests.factories import UserFactory, buyable_variant, checkout_cart, place
+
+    variant = buyable_variant(stock=2)
+    waiting = UserFactory()
+    checkout_cart(waiting, (variant, 1))
+    buyer = UserFactory()
+    order = place(buyer, (variant, 2)).orders[0]
+    # when the buyer cancels and the units come back
+    with django_capture_on_commit_callbacks(execute=True):
+        checkout_services.cancel_order(order=order, actor=buyer)
+    # then the shopper with it in their cart hears it is back in stock; the buyer does not
+    assert Notification.objects.filter(recipient=waiting, kind="back_in_stock").count() == 1
+    assert not Notification.objects.filter(recipient=buyer, kind="back_in_stock").exists()
