@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -139,11 +140,13 @@ def _cart_body_response(request, cart, *, status: int = 200, notice: str = "", *
 
 def _add(request, *, then_checkout: bool) -> HttpResponse:
     back = _safe_next(request, reverse("checkout:cart"))
-    cart = services.cart_for_request(request, create=True)
     # Without JavaScript, a product with several variants offers a plain select instead of the picker.
     variant_id = request.POST.get("variant_choice") or request.POST.get("variant")
     try:
-        line = services.add_to_cart(cart=cart, variant_id=variant_id, quantity=request.POST.get("quantity", 1))
+        # A visitor's first cart is made with its first line: a refused add leaves no empty cart.
+        with transaction.atomic():
+            cart = services.cart_for_request(request, create=True)
+            line = services.add_to_cart(cart=cart, variant_id=variant_id, quantity=request.POST.get("quantity", 1))
     except ValidationError as exc:
         message = _message(exc)
         if is_htmx(request):

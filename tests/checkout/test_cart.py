@@ -554,3 +554,16 @@ def test_the_account_menu_links_to_orders_and_addresses(client):
     body = client.get(reverse("catalog:product_list")).content.decode()
     assert f'href="{reverse("checkout:order_list")}"' in body and "My orders" in body
     assert f'href="{reverse("checkout:addresses")}"' in body
+
+
+def test_a_refused_first_add_leaves_no_empty_cart(client):
+    # given a visitor and a sold-out variant
+    from checkout.models import Cart
+    from tests.factories import buyable_variant
+
+    variant = buyable_variant(stock=0)
+    # when they try to add it
+    response = client.post("/cart/add/", {"variant": variant.pk, "quantity": 1}, HTTP_HX_REQUEST="true")
+    # then they are told, and no cart row was made for them
+    assert response.status_code == 400
+    assert not Cart.objects.exists()
