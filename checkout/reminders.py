@@ -37,6 +37,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductVariant
+from checkout import hooks
 from checkout.models import Cart, CartLine, Order, OrderLine, OrderStatus
 from shop.money import format_money
 from shop.notifications import kinds
@@ -119,11 +120,16 @@ def review_request_context(notification) -> dict:
         .select_related("product")
         .order_by("id")
     )
+    reviewed = hooks.reviewed_pairs(
+        (notification.recipient_id, line.product_id) for line in lines if line.product_id is not None
+    )
     products, seen = [], set()
     for line in lines:
         if line.product_id in seen and line.product_id is not None:
             continue
         seen.add(line.product_id)
+        if (notification.recipient_id, line.product_id) in reviewed:
+            continue  # already rated: no need to ask
         url = absolute(line.product.get_absolute_url()) if line.product is not None else ""
         products.append({"title": line.product_title, "url": url})
     return {"products": products}
@@ -358,6 +364,23 @@ def _cart_draft(user_id: int, lines: list[CartLine]) -> Draft:
 # --- Review requests ---------------------------------------------------------------------------
 
 
+def _with_something_to_review(orders: list[Order]) -> list[Order]:
+    """The orders whose buyer has not yet reviewed every product in them (two queries)."""
+    products: dict[int, set[int]] = {}
+    for order_id, product_id in OrderLine.objects.filter(
+        order_id__in=[order.pk for order in orders], product__isnull=False
+    ).values_list("order_id", "product_id"):
+        products.setdefault(order_id, set()).add(product_id)
+    reviewed = hooks.reviewed_pairs(
+        (order.buyer_id, product_id) for order in orders for product_id in products.get(order.pk, ())
+    )
+    return [
+        order
+        for order in orders
+        if any((order.buyer_id, product_id) not in reviewed for product_id in products.get(order.pk, ()))
+    ]
+
+
 def request_reviews(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
     """Ask each buyer to rate what they bought ``review_request_after()`` after delivery,
     once per order. Returns how many requests were written."""
@@ -378,6 +401,7 @@ def request_reviews(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
         if not batch:
             return written
         last = batch[-1].pk
+        batch = _with_something_to_review(batch)
         drafts = [
             Draft(
                 recipient_id=order.buyer_id,

@@ -3,7 +3,8 @@
 
 - checkout's ``order_paid`` (sent after commit): the buyer's reviews of the order's products
   become "Verified purchase";
-- catalog's product lists: each card of a page gets its ``rating_summary`` (one query).
+- catalog's product lists: each card of a page gets its ``rating_summary`` (one query);
+- checkout's review requests: which bought products the buyer has reviewed already.
 """
 
 from __future__ import annotations
@@ -19,10 +20,21 @@ def mark_reviews_of_paid_order(sender, order, **kwargs) -> int:
     return mark_verified_purchases(Review.objects.filter(author_id=order.buyer_id, product_id__in=product_ids))
 
 
+def reviewed_pairs(pairs) -> set[tuple[int, int]]:
+    """Which ``(user_id, product_id)`` pairs have a review (hidden ones too: it was written)."""
+    pairs = set(pairs)
+    users = {user_id for user_id, _product in pairs}
+    products = {product_id for _user, product_id in pairs}
+    rows = Review.objects.filter(author_id__in=users, product_id__in=products).values_list("author_id", "product_id")
+    return {row for row in rows if row in pairs}
+
+
 def connect() -> None:
     from catalog import hooks
+    from checkout import hooks as checkout_hooks
     from checkout import signals as checkout_signals
     from social.selectors.reviews import attach_rating_summaries
 
     checkout_signals.order_paid.connect(mark_reviews_of_paid_order, dispatch_uid="social.reviews.order_paid")
     hooks.register_product_list_decorator(attach_rating_summaries)
+    checkout_hooks.register_reviewed_products(reviewed_pairs)

@@ -375,3 +375,26 @@ def test_a_cancelled_order_that_ends_a_sell_out_tells_the_carts(django_capture_o
     # then the shopper with it in their cart hears it is back in stock; the buyer does not
     assert Notification.objects.filter(recipient=waiting, kind="back_in_stock").count() == 1
     assert not Notification.objects.filter(recipient=buyer, kind="back_in_stock").exists()
+
+
+def test_a_review_request_asks_only_for_what_is_not_reviewed_yet(django_capture_on_commit_callbacks):
+    # given a delivered order of two products, one already reviewed, and another fully reviewed
+    from social.services.reviews import write_review
+
+    buyer = UserFactory()
+    rated, unrated = buyable_variant(), None
+    unrated = buyable_variant(store=rated.store)
+    order = delivered_order(buyer, rated, unrated, days_ago=4)
+    write_review(author=buyer, product=rated.product, rating=5)
+    done = buyable_variant()
+    delivered_order(buyer, done, days_ago=4)
+    write_review(author=buyer, product=done.product, rating=4)
+    mail.outbox.clear()
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.request_reviews() == 1
+    # then only the order with something left to rate is asked about, and only for that product
+    assert Notification.objects.get(kind="review_request").target_url == order.get_absolute_url()
+    (message,) = mail.outbox
+    assert unrated.product.get_absolute_url() in message.body
+    assert rated.product.get_absolute_url() not in message.body
