@@ -1,10 +1,10 @@
 """What checkout tells people about their orders: the kinds it registers (all transactional:
 they ignore preferences and carry no unsubscribe link) and who gets which.
 
-The services in ``checkout.services.orders`` call ``checkout_placed`` and ``order_moved``
-inside their transaction, so a notification exists exactly when its event does; the emails
-go out after commit (``shop.notifications``). ``register_kinds`` runs in
-``CheckoutConfig.ready()``.
+The services in ``checkout.services.placing`` and ``checkout.services.transitions`` call
+``checkout_placed`` and ``order_moved`` inside their transaction, so a notification exists
+exactly when its event does; the emails go out after commit (``shop.notifications``).
+``register_kinds`` runs in ``CheckoutConfig.ready()``.
 
 Who hears about what:
 

@@ -12,7 +12,7 @@ Views, the admin and the API call these functions, never a provider's SDK direct
 from __future__ import annotations
 
 from checkout.models import Order, Payment, PaymentMethod
-from checkout.services import orders as order_services
+from checkout.services import transitions
 
 
 def refund_order(*, order: Order, actor, note: str = "") -> Order:
@@ -25,12 +25,12 @@ def refund_order(*, order: Order, actor, note: str = "") -> Order:
     if order.payment_method == PaymentMethod.CARD:
         from checkout.payments import stripe as stripe_provider
 
-        order_services._require(actor, order, seller=True)
-        if not order_services.can_transition(order, "refunded"):
+        transitions._require(actor, order, seller=True)
+        if not transitions.can_transition(order, "refunded"):
             # Let the service raise its clear message before money moves.
-            return order_services.record_refund(order=order, actor=actor, note=note)
+            return transitions.record_refund(order=order, actor=actor, note=note)
         stripe_provider.refund(order=order)
-    return order_services.record_refund(order=order, actor=actor, note=note)
+    return transitions.record_refund(order=order, actor=actor, note=note)
 
 
 def client_secret(payment: Payment) -> str:

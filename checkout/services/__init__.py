@@ -12,12 +12,12 @@ from checkout.services.carts import (
     remove_line,
     set_line_quantity,
 )
-from checkout.services.orders import (
+from checkout.services.placing import PlacedCheckout, cart_quote, place_order
+from checkout.services.transfers import upload_transfer_proof
+from checkout.services.transitions import (
     TRANSITIONS,
-    PlacedCheckout,
     can_transition,
     cancel_order,
-    cart_quote,
     complete_delivered_orders,
     confirm_receipt,
     confirm_transfer,
@@ -27,11 +27,9 @@ from checkout.services.orders import (
     mark_refused,
     mark_shipped,
     next_states,
-    place_order,
     record_card_payment,
     record_refund,
 )
-from checkout.services.transfers import upload_transfer_proof
 
 __all__ = [
     "TRANSITIONS",

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from checkout.models import Order, OrderStatus, PaymentMethod
-from checkout.services.orders import _locked
+from checkout.services.transitions import _locked
 
 
 def upload_transfer_proof(*, order: Order, actor, image: UploadedFile) -> Order:

@@ -106,7 +106,7 @@ def test_only_the_least_followed_stores_count_within_a_budget_of_rows(monkeypatc
         follow_store(user, big)
     assert len(compute_people_you_may_know(user_id=me.pk)) == 5
     # when only 2 follower rows may be read: the niche store (the least followed) fills them
-    monkeypatch.setattr("social.selectors.recommendations.PYMK_STORE_FOLLOWERS_READ", 2)
+    monkeypatch.setattr("social.selectors.recommendations.people.PYMK_STORE_FOLLOWERS_READ", 2)
     # then
     assert [s.username for s in compute_people_you_may_know(user_id=me.pk)] == ["hana"]
 
