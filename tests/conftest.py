@@ -37,3 +37,12 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("FAIL_ON_SKIP") == "1" and skipped:
         reporter.write_line(f"FAIL_ON_SKIP: {len(skipped)} test(s) were skipped; CI allows none.", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture
+def postgres_only():
+    """For tests of real parallel writes (tests/concurrency.py): SQLite serialises writers."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency needs PostgreSQL: SQLite serialises writers (CI runs this)")

@@ -16,28 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.admin.scoping import sees_all_stores
 from checkout.models import Address, Cart, CartLine, Payment, StripeEvent
+from shop.admin import ReadOnlySuperuserAdmin
 from shop.money import format_money
 
 
-class SuperuserReadOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return sees_all_stores(request)
-
-    def has_view_permission(self, request, obj=None):
-        return sees_all_stores(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Payment)
-class PaymentAdmin(SuperuserReadOnlyAdmin):
+class PaymentAdmin(ReadOnlySuperuserAdmin):
     list_display = ("__str__", "buyer", "method", "status", "amount_display", "created_at")
     list_filter = ("method", "status")
     list_select_related = ("buyer",)
@@ -76,7 +60,7 @@ class PaymentAdmin(SuperuserReadOnlyAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(SuperuserReadOnlyAdmin):
+class StripeEventAdmin(ReadOnlySuperuserAdmin):
     list_display = ("event_id", "type", "payment_intent", "received_at")
     list_filter = ("type",)
     search_fields = ("event_id", "payment_intent")
@@ -118,7 +102,7 @@ class CartLineInline(admin.TabularInline):
 
 
 @admin.register(Cart)
-class CartAdmin(SuperuserReadOnlyAdmin):
+class CartAdmin(ReadOnlySuperuserAdmin):
     list_display = ("__str__", "user", "created_at", "updated_at", "reminded_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__email")
@@ -130,7 +114,7 @@ class CartAdmin(SuperuserReadOnlyAdmin):
 
 
 @admin.register(Address)
-class AddressAdmin(SuperuserReadOnlyAdmin):
+class AddressAdmin(ReadOnlySuperuserAdmin):
     list_display = ("recipient", "user", "city", "province", "is_default", "created_at")
     list_filter = ("province",)
     list_select_related = ("user",)

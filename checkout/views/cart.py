@@ -39,20 +39,7 @@ from checkout import services
 from checkout.models import CartLine
 from checkout.pricing import Quote
 from checkout.services.carts import remember_cart_count, request_cart_count
-
-# A 400 that carries something to show in place: the page's script swaps it like a 200
-# (htmx swaps only 2xx by default; see static/js/cart.js).
-SWAP_ERRORS_HEADER = "X-Swap-Errors"
-
-
-def is_htmx(request) -> bool:
-    """An htmx request for a fragment (not a boosted link or a history restore)."""
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
+from shop.htmx import SWAP_ERRORS_HEADER, is_htmx
 
 
 def _message(error: ValidationError) -> str:

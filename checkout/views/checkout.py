@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import functools
 import uuid
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,22 +30,13 @@ from checkout import selectors, services
 from checkout.exceptions import OutOfStock, QuoteChanged
 from checkout.forms import CheckoutForm
 from checkout.models import Payment, PaymentMethod
+from shop.htmx import is_htmx, login_first
 
 PAGE_TEMPLATE = "checkout/checkout.html"
 SUMMARY_TEMPLATE = "checkout/partials/checkout_summary.html"
 
 
 # --- Shared by the checkout and order views -----------------------------------------------
-
-
-def is_htmx(request) -> bool:
-    """An htmx request for a fragment (not a boosted link or a history restore)."""
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def signed_in(after_login):
@@ -61,11 +50,7 @@ def signed_in(after_login):
             if request.user.is_authenticated:
                 return view(request, *args, **kwargs)
             if is_htmx(request):
-                current = request.headers.get("HX-Current-URL", "")
-                login = resolve_url(settings.LOGIN_URL)
-                response = HttpResponse(_("Log in first."), status=401, content_type="text/plain; charset=utf-8")
-                response["HX-Redirect"] = f"{login}?{urlencode({'next': current})}" if current else login
-                return response
+                return login_first(request)
             target = request.get_full_path() if request.method == "GET" else after_login(request, **kwargs)
             return redirect_to_login(target)
 

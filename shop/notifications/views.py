@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from shop.htmx import is_htmx, login_first
 from shop.models import Notification, User
 from shop.notifications import kinds, selectors, services
 from shop.notifications.emails import read_unsubscribe_token
@@ -28,10 +29,6 @@ from shop.notifications.forms import PreferencesForm
 CHANGED_EVENT = "notifications-changed"
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-
-
 def login_required(view):
     """Django's, except that an htmx request gets a 401 and a redirect header."""
 
@@ -39,10 +36,8 @@ def login_required(view):
     def wrapper(request, *args, **kwargs):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        if _is_htmx(request):
-            response = HttpResponse(_("Log in first."), status=401, content_type="text/plain; charset=utf-8")
-            response["HX-Redirect"] = reverse("account_login")
-            return response
+        if is_htmx(request):
+            return login_first(request)
         # A POST-only address would answer 405 after logging in: come back to the inbox instead.
         return redirect_to_login(request.get_full_path() if request.method == "GET" else reverse("notifications:inbox"))
 
@@ -55,7 +50,7 @@ def _is_safe_local(url: str) -> bool:
 
 
 def _after_marking(request, marked: int):
-    if _is_htmx(request):
+    if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Trigger"] = CHANGED_EVENT
         return response
@@ -83,7 +78,7 @@ def inbox(request):
         )
     next_url = f"{reverse('notifications:inbox')}?{urlencode({'cursor': page.next_cursor})}" if page.has_next else ""
     context = {"page": page, "rows": page.rows, "next_url": next_url, "is_later_page": bool(cursor)}
-    if _is_htmx(request) and cursor:
+    if is_htmx(request) and cursor:
         return render(request, "notifications/partials/rows.html", context)
     return render(request, "notifications/inbox.html", context)
 
@@ -124,7 +119,7 @@ def mark_read(request):
 @login_required
 def mark_all_read(request):
     marked = services.mark_all_read(user=request.user)
-    if not _is_htmx(request) and marked:
+    if not is_htmx(request) and marked:
         messages.success(request, _("All notifications are marked as read."))
     return _after_marking(request, marked)
 

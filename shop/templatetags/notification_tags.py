@@ -12,7 +12,8 @@ register = template.Library()
 
 @register.filter
 def since(value) -> str:
-    """``3 hours ago``; ``just now`` under a minute. One unit, as lists of events show time."""
+    """``3 hours ago``; ``just now`` under a minute. One unit, as feeds and lists of events
+    show time (social's ``ago`` filter is this one)."""
     if not isinstance(value, datetime):
         return ""
     if (timezone.now() - value).total_seconds() < 60:

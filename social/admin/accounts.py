@@ -10,26 +10,9 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.scoping import sees_all_stores
+from shop.admin import ReadOnlySuperuserAdmin
 from social.admin.posts import site_link
 from social.models import Block, Follow, Hashtag, Profile
-
-
-class SuperuserReadOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return sees_all_stores(request)
-
-    def has_view_permission(self, request, obj=None):
-        return sees_all_stores(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProfileKindFilter(admin.SimpleListFilter):
@@ -48,7 +31,7 @@ class ProfileKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Profile)
-class ProfileAdmin(SuperuserReadOnlyAdmin):
+class ProfileAdmin(ReadOnlySuperuserAdmin):
     list_display = ("__str__", "kind", "follower_count", "following_count", "post_count", "on_site")
     list_filter = (ProfileKindFilter,)
     list_select_related = ("user", "store")
@@ -67,7 +50,7 @@ class ProfileAdmin(SuperuserReadOnlyAdmin):
 
 
 @admin.register(Follow)
-class FollowAdmin(SuperuserReadOnlyAdmin):
+class FollowAdmin(ReadOnlySuperuserAdmin):
     list_display = ("follower", "followee", "created_at")
     list_select_related = ("follower", "followee__user", "followee__store")
     search_fields = ("follower__username", "followee__user__username", "followee__store__name")
@@ -78,7 +61,7 @@ class FollowAdmin(SuperuserReadOnlyAdmin):
 
 
 @admin.register(Block)
-class BlockAdmin(SuperuserReadOnlyAdmin):
+class BlockAdmin(ReadOnlySuperuserAdmin):
     list_display = ("blocker", "blocked", "created_at")
     list_select_related = ("blocker", "blocked")
     search_fields = ("blocker__username", "blocked__username")
@@ -88,7 +71,7 @@ class BlockAdmin(SuperuserReadOnlyAdmin):
 
 
 @admin.register(Hashtag)
-class HashtagAdmin(SuperuserReadOnlyAdmin):
+class HashtagAdmin(ReadOnlySuperuserAdmin):
     list_display = ("__str__", "post_total", "on_site")
     search_fields = ("name",)
     ordering = ("name",)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
-from django.utils.translation import gettext as _
 
+from shop.templatetags.notification_tags import since
 from social.services.posts import HASHTAG_RE, MENTION_RE
 
 register = template.Library()
@@ -55,14 +52,8 @@ def caption_html(text) -> SafeString:
     return mark_safe(linked.replace("\r\n", "\n").replace("\n", "<br>"))
 
 
-@register.filter
-def ago(value) -> str:
-    """``3 hours ago``; ``just now`` under a minute. One unit, as feeds show time."""
-    if not isinstance(value, datetime):
-        return ""
-    if (timezone.now() - value).total_seconds() < 60:
-        return _("just now")
-    return _("%(time)s ago") % {"time": timesince(value, depth=1)}
+# ``3 hours ago``: the same filter as the notification centre's (social/cards.py uses it too).
+ago = register.filter("ago", since)
 
 
 @register.filter

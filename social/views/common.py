@@ -5,34 +5,16 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from shop.htmx import SWAP_ERRORS_HEADER, is_htmx, login_first
 from social.ratelimit import RateLimited
 from social.selectors import BadCursor
-
-# A response to an htmx request that carries a form with its errors: the page's script
-# swaps it in although its status is 400 (htmx swaps only 2xx by default).
-SWAP_ERRORS_HEADER = "X-Swap-Errors"
-
-
-def is_htmx(request) -> bool:
-    """An htmx request for a fragment (a boosted link or a history restore wants a whole page).
-
-    Views that answer differently to it are marked ``vary_on_headers("HX-Request")`` so
-    that no cache hands a fragment to a browser that asked for the page.
-    """
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def error_response(request, message: str, status: int) -> HttpResponse:
@@ -75,12 +57,7 @@ def login_required(view):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if is_htmx(request):
-            current = request.headers.get("HX-Current-URL", "")
-            login = resolve_url(settings.LOGIN_URL)
-            target = f"{login}?{urlencode({'next': current})}" if current else login
-            response = HttpResponse(_("Log in first."), status=401, content_type="text/plain; charset=utf-8")
-            response["HX-Redirect"] = target
-            return response
+            return login_first(request)
         # After logging in, a form's POST-only address would answer 405: go back to the page instead.
         return redirect_to_login(request.get_full_path() if request.method == "GET" else safe_next(request, "/"))
 
@@ -115,3 +92,16 @@ def wants_on(request, currently: bool) -> bool:
 
 def cursor_url(url: str, cursor: str | None, name: str = "cursor") -> str:
     return f"{url}?{urlencode({name: cursor})}" if cursor else ""
+
+
+__all__ = [
+    "SWAP_ERRORS_HEADER",
+    "back_to",
+    "cursor_url",
+    "error_response",
+    "is_htmx",
+    "login_required",
+    "safe_next",
+    "social_errors",
+    "wants_on",
+]

@@ -1,42 +1,13 @@
 """Counters under real parallel requests: threads with their own PostgreSQL connections."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from social import services
 from social.models import Post, Profile
+from tests.concurrency import in_parallel
 from tests.factories import StoreFactory, UserFactory, make_post
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL: SQLite serialises writers (CI runs this)")
-
-
-def _in_parallel(actions) -> list[BaseException]:
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action):
-        try:
-            barrier.wait(timeout=30)
-            action()
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]
 
 
 def test_twenty_parallel_likes_count_exactly_twenty():
@@ -44,7 +15,7 @@ def test_twenty_parallel_likes_count_exactly_twenty():
     post = make_post()
     fans = [UserFactory() for _ in range(20)]
     # when every fan likes at the same moment, and likes again
-    errors = _in_parallel([lambda fan=fan: services.like(user=fan, post=post) for fan in fans] * 2)
+    errors = in_parallel([lambda fan=fan: services.like(user=fan, post=post) for fan in fans] * 2)
     # then
     assert errors == []
     post = Post.objects.get(pk=post.pk)
@@ -57,9 +28,9 @@ def test_parallel_follows_and_unfollows_keep_the_follower_count_exact():
     fans = [UserFactory() for _ in range(20)]
     for fan in fans[:10]:
         services.profile_for_user(fan)
-    errors = _in_parallel([lambda fan=fan: services.follow(follower=fan, profile=profile) for fan in fans])
+    errors = in_parallel([lambda fan=fan: services.follow(follower=fan, profile=profile) for fan in fans])
     assert errors == []
-    errors = _in_parallel([lambda fan=fan: services.unfollow(follower=fan, profile=profile) for fan in fans[:7]])
+    errors = in_parallel([lambda fan=fan: services.unfollow(follower=fan, profile=profile) for fan in fans[:7]])
     assert errors == []
     assert Profile.objects.get(pk=profile.pk).follower_count == 13 == profile.followers.count()
 
@@ -67,6 +38,6 @@ def test_parallel_follows_and_unfollows_keep_the_follower_count_exact():
 def test_parallel_comments_count_exactly():
     post = make_post()
     authors = [UserFactory() for _ in range(15)]
-    errors = _in_parallel([lambda a=a: services.add_comment(author=a, post=post, body="Mantap!") for a in authors])
+    errors = in_parallel([lambda a=a: services.add_comment(author=a, post=post, body="Mantap!") for a in authors])
     assert errors == []
     assert Post.objects.get(pk=post.pk).comment_count == 15

@@ -1,43 +1,14 @@
 """Friends' writes under real parallel requests: threads with their own PostgreSQL connections."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from shop.models import Notification
 from social import services
 from social.models import FriendSuggestionDismissal, ProductAffinity, Recommendation
+from tests.concurrency import in_parallel
 from tests.factories import CategoryFactory, ProductFactory, UserFactory, buyable_variant, place
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL: SQLite serialises writers (CI runs this)")
-
-
-def _in_parallel(actions) -> list[BaseException]:
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action):
-        try:
-            barrier.wait(timeout=30)
-            action()
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]
 
 
 def _befriend(a, b) -> None:
@@ -57,7 +28,7 @@ def test_two_orders_paid_at_once_tell_the_recommender_once():
         type(order).objects.filter(pk=order.pk).update(status="paid")
         order.status = "paid"
     # when both orders' handlers run at the same moment, twice over
-    errors = _in_parallel([lambda o=o: services.record_recommended_purchase(order=o) for o in orders] * 2)
+    errors = in_parallel([lambda o=o: services.record_recommended_purchase(order=o) for o in orders] * 2)
     # then
     assert errors == []
     assert Notification.objects.filter(recipient=ani, kind="recommendation_purchased").count() == 1
@@ -66,7 +37,7 @@ def test_two_orders_paid_at_once_tell_the_recommender_once():
 
 def test_parallel_dismissals_of_the_same_person_keep_one_row():
     me, someone = UserFactory(), UserFactory()
-    errors = _in_parallel([lambda: services.dismiss_suggestion(user=me, suggested=someone)] * 6)
+    errors = in_parallel([lambda: services.dismiss_suggestion(user=me, suggested=someone)] * 6)
     assert errors == []
     assert FriendSuggestionDismissal.objects.filter(user=me, suggested=someone).count() == 1
 
@@ -75,6 +46,6 @@ def test_two_affinity_runs_at_once_leave_one_clean_set():
     category = CategoryFactory()
     for _ in range(6):
         ProductFactory(category=category)
-    errors = _in_parallel([services.compute_product_affinities] * 3)
+    errors = in_parallel([services.compute_product_affinities] * 3)
     assert errors == []
     assert ProductAffinity.objects.count() == 6 * 5

@@ -1,43 +1,14 @@
 """Review aggregates under real parallel requests: threads with their own PostgreSQL connections."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.db.models import Count, Q, Sum
 
 from social import services
 from social.models import ProductRating, Review
+from tests.concurrency import in_parallel
 from tests.factories import ProductFactory, UserFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL: SQLite serialises writers (CI runs this)")
-
-
-def _in_parallel(actions) -> list[BaseException]:
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action):
-        try:
-            barrier.wait(timeout=30)
-            action()
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]
 
 
 def stored(product) -> dict:
@@ -62,7 +33,7 @@ def test_twenty_parallel_reviews_of_a_new_product_count_exactly():
     people = [UserFactory() for _ in range(20)]
     ratings = [1 + n % 5 for n in range(20)]
     # when
-    errors = _in_parallel(
+    errors = in_parallel(
         [
             lambda person=person, rating=rating: write(person, product, rating)
             for person, rating in zip(people, ratings, strict=True)
@@ -83,7 +54,7 @@ def test_parallel_edits_move_the_stars_exactly():
     # when every author changes their rating at once, twice over (a double submit each)
     new_ratings = [1 + n % 4 for n in range(20)]
     actions = [lambda p=p, r=r: write(p, product, r) for p, r in zip(people, new_ratings, strict=True)]
-    errors = _in_parallel(actions * 2)
+    errors = in_parallel(actions * 2)
     # then
     assert errors == []
     assert stored(product) == fresh(product)
@@ -93,7 +64,7 @@ def test_parallel_edits_move_the_stars_exactly():
 def test_one_person_submitting_ten_times_at_once_has_one_review():
     product = ProductFactory()
     author = UserFactory()
-    errors = _in_parallel([lambda rating=rating: write(author, product, rating) for rating in [3, 4] * 5])
+    errors = in_parallel([lambda rating=rating: write(author, product, rating) for rating in [3, 4] * 5])
     assert errors == []
     assert Review.objects.filter(product=product, author=author).count() == 1
     assert stored(product) == fresh(product) and stored(product)["count"] == 1
@@ -115,7 +86,7 @@ def test_parallel_hides_edits_and_deletes_keep_the_aggregates_exact():
         ]
     actions += [lambda p=p: write(p, product, 1) for p in people[4:8]]
     actions += [lambda t=t: services.delete_review(review=t, actor=t.author) for t in reviews[8:]]
-    errors = _in_parallel(actions)
+    errors = in_parallel(actions)
     # then
     assert errors == []
     assert stored(product) == fresh(product)
@@ -125,6 +96,6 @@ def test_parallel_hides_edits_and_deletes_keep_the_aggregates_exact():
 def test_twenty_parallel_helpful_votes_count_exactly_twenty():
     review, _created = write(UserFactory(), ProductFactory(), 5)
     fans = [UserFactory() for _ in range(20)]
-    errors = _in_parallel([lambda fan=fan: services.vote_helpful(user=fan, review=review) for fan in fans] * 2)
+    errors = in_parallel([lambda fan=fan: services.vote_helpful(user=fan, review=review) for fan in fans] * 2)
     assert errors == []
     assert Review.objects.get(pk=review.pk).helpful_count == 20 == review.votes.count()
