@@ -128,6 +128,16 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "etalase"}}
+# Template fragments that change only with the language and the release (the page's static
+# links, the footer): rendered once per process ({% cache ... using="fragments" %}). With
+# DEBUG on they are rendered every time, so that template edits show.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+    if DEBUG
+    else "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": None,
+}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -159,9 +169,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "shop.User"
+# Django's and allauth's backends, loading the person's store with them (one query less per page).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "catalog.auth_backends.StoreModelBackend",
+    "catalog.auth_backends.StoreAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

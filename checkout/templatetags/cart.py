@@ -1,12 +1,13 @@
 """The header's cart: ``{% load cart %}``.
 
 ``{% cart_count as n %}`` gives the item count of the visitor's cart from the cache (no
-database query), or ``None`` when it is not cached. ``{% cart_link %}`` renders the header's
-cart link with that count; when the count is not cached the link asks for it once the page
+database query), or ``None`` when it is not cached. ``{% cart_link_html as html %}`` renders
+the header's cart link with that count; when the count is not cached the link asks for it once the page
 has loaded (htmx), so no page pays a query for it: feed pages keep their query budgets.
 """
 
 from django import template
+from django.template.loader import render_to_string
 
 from checkout.services.carts import cached_cart_count
 
@@ -23,6 +24,8 @@ def cart_count(context) -> int | None:
     return _count(context)
 
 
-@register.inclusion_tag("components/cart_link.html", takes_context=True)
-def cart_link(context) -> dict:
-    return {"count": _count(context)}
+@register.simple_tag(takes_context=True)
+def cart_link_html(context) -> str:
+    """The header's cart link as HTML, for ``{% cart_link_html as cart_html %}``: the site
+    header (``shop``) is cached, and takes the link, which changes with the cart, as an argument."""
+    return render_to_string("components/cart_link.html", {"count": _count(context)})

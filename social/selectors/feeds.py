@@ -113,18 +113,20 @@ def post_ref_queryset(viewer: User | None = None) -> QuerySet[Post]:
 def mark_viewer_state(posts: list[Post], viewer: User | None) -> list[Post]:
     """Set ``viewer_liked``, ``viewer_saved``, ``viewer_follows`` and ``viewer_is_author``.
 
-    One query whatever the number of posts (none for an anonymous viewer).
+    One query whatever the number of posts (none for an anonymous viewer, and none for rows
+    that were read with the viewer's state: ``feed_rows.PostRow.viewer_state_read``).
     """
     liked: set[int] = set()
     saved: set[int] = set()
     following: set[int] = set()
-    if viewer is not None and viewer.is_authenticated and posts:
+    unread = [post for post in posts if not getattr(post, "viewer_state_read", False)]
+    if viewer is not None and viewer.is_authenticated and unread:
         liked, saved, following = feed_rows.viewer_state(
             viewer_id=viewer.pk,
-            post_ids=[post.pk for post in posts],
-            profile_ids=sorted({post.profile_id for post in posts}),
+            post_ids=[post.pk for post in unread],
+            profile_ids=sorted({post.profile_id for post in unread}),
         )
-    for post in posts:
+    for post in unread:
         post.viewer_liked = post.pk in liked
         post.viewer_saved = post.pk in saved
         post.viewer_follows = post.profile_id in following
@@ -210,9 +212,12 @@ def following_feed_refs(*, user: User, cursor: str | None = None, limit: int = P
     """``following_feed`` as light rows (``feed_rows.PostRow``) with the viewer's state, for
     the pages, whose cards come from the cache (``social.cards``). The same posts, in plain SQL."""
     position = decode_cursor(cursor, _time, int)
-    if not feed_rows.feed_built(user.pk):
-        build_feed(user=user)
     posts: list = feed_rows.feed_window(owner_id=user.pk, after=position, limit=limit + 1)
+    # A full window means a built feed (entries are only ever written into built feeds), so
+    # only a short one asks whether the feed was ever built.
+    if len(posts) <= limit and not feed_rows.feed_built(user.pk):
+        build_feed(user=user)
+        posts = feed_rows.feed_window(owner_id=user.pk, after=position, limit=limit + 1)
     if len(posts) <= limit:
         posts += _older_than_window(user, posts, cursor, limit, post_ref_queryset)
     page = _time_page(posts, limit)

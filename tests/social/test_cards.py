@@ -109,6 +109,41 @@ def test_plain_sql_rows_carry_the_viewers_state_like_decorate(world):
     fields = ("pk", "viewer_liked", "viewer_saved", "viewer_follows", "viewer_is_author", "like_count", "created_at")
     assert [[getattr(p, f) for f in fields] for p in light] == [[getattr(p, f) for f in fields] for p in full]
     assert sum(p.viewer_liked for p in light) == 6 and sum(p.viewer_saved for p in light) == 3
+    # For you reads the state with its rows too (the stranger's post: followed by nobody)
+    light = selectors.for_you_feed_refs(user=viewer, limit=50).items
+    full = selectors.for_you_feed(user=viewer, limit=50).items
+    assert [[getattr(p, f) for f in fields] for p in light] == [[getattr(p, f) for f in fields] for p in full]
+    assert sum(p.viewer_follows for p in light) == len(light) - 1
+
+
+def test_a_following_page_reads_its_posts_and_the_viewers_state_in_one_query(world, django_assert_num_queries):
+    # given a built feed with more posts than a page
+    viewer = world["viewer"]
+    selectors.following_feed_refs(user=viewer)
+    # when / then: one query for the rows with their likes, saves and follows
+    with django_assert_num_queries(1):
+        page = selectors.following_feed_refs(user=viewer, limit=5)
+    assert page.has_next and len(page.items) == 5
+    assert [post.viewer_liked for post in page.items] == [post.pk in _liked(viewer) for post in page.items]
+
+
+def _liked(viewer) -> set[int]:
+    from social.models import Like
+
+    return set(Like.objects.filter(user=viewer).values_list("post_id", flat=True))
+
+
+def test_a_feed_never_built_is_built_on_the_first_visit(world):
+    # given a viewer whose feed was never materialised
+    from social.models import FeedEntry, Profile
+
+    viewer = world["viewer"]
+    FeedEntry.objects.filter(owner=viewer).delete()
+    Profile.objects.filter(user=viewer).update(feed_built_at=None)
+    # when / then: the first page is the same as the ORM's, and the feed is built
+    assert _walk(selectors.following_feed_refs, user=viewer) == _walk(selectors.following_feed, user=viewer)
+    assert Profile.objects.get(user=viewer).feed_built_at is not None
+    assert FeedEntry.objects.filter(owner=viewer).exists()
 
 
 @pytest.mark.parametrize("signed_in", [True, False])

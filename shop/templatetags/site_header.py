@@ -1,0 +1,97 @@
+"""The site header: ``{% site_header cart=cart_html store=user.store %}`` in ``base.html``.
+
+Every page shows the header, and rendering it was most of what a short page cost: about
+4 ms of template work on a small server (twenty-odd URL reversals, forty translated
+strings). Yet it depends on a handful of facts: the language, who is signed in (their name,
+their store), and which section of the site the page belongs to. So it is rendered once for
+each combination of those and reused. The rendering is a pure function of its key, kept in
+the process (``functools.lru_cache``): nothing has to be invalidated, since a new name or a
+new store is a new key, and each server keeps its own copy.
+
+What differs on every request is cut out of the cached HTML and filled in each time: the
+cart link (rendered by checkout, passed in as ``cart``), the CSRF token of the two forms,
+the search box's text and the page to come back to after switching languages.
+
+With ``DEBUG`` on, the header is rendered for every request, so that template edits show.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django import template
+from django.conf import settings
+from django.template.loader import get_template
+from django.urls import get_script_prefix, reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from shop.context_processors import SITE_NAME
+
+TEMPLATE = "components/site_header.html"
+_SLOT = "\x00header:{}\x00"
+SLOTS = ("cart", "csrf", "search", "next")
+# The header's sections (aria-current): the view names of each section's pages.
+SECTIONS = {
+    "home": "feed",
+    "social:following": "feed",
+    "social:for_you": "feed",
+    "social:post_create": "new_post",
+    "social:saved": "saved",
+    "notifications:inbox": "inbox",
+}
+
+register = template.Library()
+
+
+def section_of(request, username: str) -> str:
+    """The header section that ``request``'s page belongs to, or ``""``."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.view_name == "social:user_profile":
+        return "profile" if username and match.kwargs.get("username") == username else ""
+    return SECTIONS.get(match.view_name, "")
+
+
+@lru_cache(maxsize=2048)  # a few kB each
+def _stencil(language: str, script_prefix: str, username: str, store_url: str, section: str, poll_seconds: int) -> str:
+    """The header's HTML for these facts, with a marker in place of each slot. ``username``
+    is empty for visitors. ``script_prefix`` is in the key because URLs are built with it."""
+    signed_in = bool(username)
+    with translation.override(language):
+        return get_template(TEMPLATE).render(
+            {
+                "signed_in": signed_in,
+                "username": username,
+                "profile_url": reverse("social:user_profile", kwargs={"username": username}) if signed_in else "",
+                "store_url": store_url,
+                "section": section,
+                "SITE_NAME": SITE_NAME,
+                "NOTIFICATION_POLL_SECONDS": poll_seconds,
+                **{f"{name}_slot": _SLOT.format(name) for name in SLOTS},
+            }
+        )
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context, cart: str = "", store=None) -> SafeString:
+    request = context["request"]
+    user = context.get("user")
+    username = user.get_username() if user is not None and user.is_authenticated else ""
+    facts = (
+        translation.get_language() or settings.LANGUAGE_CODE,
+        get_script_prefix(),
+        username,
+        store.get_absolute_url() if store else "",
+        section_of(request, username),
+        settings.NOTIFICATION_POLL_SECONDS,
+    )
+    html = _stencil.__wrapped__(*facts) if settings.DEBUG else _stencil(*facts)
+    return mark_safe(
+        html.replace(_SLOT.format("cart"), str(cart))
+        .replace(_SLOT.format("csrf"), escape(str(context.get("csrf_token", ""))))
+        .replace(_SLOT.format("search"), escape(request.GET.get("q", "")))
+        .replace(_SLOT.format("next"), escape(request.get_full_path()))
+    )
