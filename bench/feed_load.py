@@ -323,8 +323,10 @@ def main() -> None:
         (f"Following, page {DEEP_PAGE}", FOLLOWING_URL + deep, "feed"),
         ("For you, first page", FOR_YOU_URL, "feed"),
         (f"For you, page {DEEP_PAGE}", FOR_YOU_URL + "?cursor={for_you_cursor}", "feed"),
-        # For scale, not for the target: the site's layout and nothing else (the 404 page, signed in).
+        # For scale, not for the target: the site's layout and nothing else (the 404 page, signed in),
+        # and the smallest signed-in answer there is (the bell's count: session, user, one count).
         ("layout only (404 page)", "/no-such-page/", "reference"),
+        ("bell count (signed in)", "/notifications/count/", "reference"),
     ]
     runs = [measure(args.database, base_pages, args)]
     if not args.skip_growth:
