@@ -17,8 +17,9 @@ Who hears about what:
   themselves (cancelling): a transactional confirmation is the buyer's record of what
   happened to their money, so it is sent without an actor rather than skipped.
 - the store's owner hears of moves they did not make: a cancellation by the buyer (or by
-  the site's staff), and a payment that arrived without them (a card paid through Stripe,
-  a transfer confirmed by staff): that is their cue to ship.
+  the site's staff), a payment that arrived without them (a card paid through Stripe,
+  a transfer confirmed by staff): that is their cue to ship; and an order that expired
+  unpaid, so they stop waiting for the transfer (its items are back on sale).
 - completing (the buyer's own confirmation of receipt, or the automatic one days after
   delivery) and a parcel refused at the door (recorded by the seller, who has it back)
   notify nobody: nothing is left for anyone to do.
@@ -105,6 +106,8 @@ def cancelled_text(actor: str, others: int, data: dict) -> str:
 
 
 def expired_text(actor: str, others: int, data: dict) -> str:
+    if data.get("to") == "seller":
+        return gettext("Order %(number)s was not paid in time: it is cancelled and back in stock.") % _fields(data)
     return gettext("Your order %(number)s from %(store)s was cancelled: it was not paid in time.") % _fields(data)
 
 
@@ -260,6 +263,7 @@ def order_moved(order: Order, *, from_status: str, to_status: str, actor) -> Non
             to_seller = ("order_cancelled", _data(order, by=by, to="seller"))
     elif to_status == S.EXPIRED:
         to_buyer = ("order_expired", _data(order))
+        to_seller = ("order_expired", _data(order, to="seller"))
     elif to_status == S.REFUNDED:
         to_buyer = ("order_refunded", _data(order, amount=order.refunded_amount, currency=order.currency))
     if to_buyer is None and to_seller is None:

@@ -359,16 +359,28 @@ def test_a_seller_cancelling_tells_the_buyer_only_with_the_reason(
     assert "Sold out at the market" in email.body
 
 
-def test_an_expired_order_tells_the_buyer_only(buyer, variant, seller, django_capture_on_commit_callbacks, mailoutbox):
+def test_an_expired_order_tells_the_buyer_and_the_seller(
+    buyer, variant, seller, django_capture_on_commit_callbacks, mailoutbox
+):
     order = place(buyer, (variant, 1)).orders[0]
     Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.expire_unpaid_orders() == 1
     assert kinds_for(buyer) == ["order_placed", "order_expired"]
-    assert kinds_for(seller) == ["new_order"]
+    # the seller stops waiting for the transfer: the order is off and its items are back on sale
+    assert kinds_for(seller) == ["new_order", "order_expired"]
+    theirs = latest(seller, "order_expired")
+    assert theirs.actor is None and theirs.target_url == f"/admin/checkout/order/{order.pk}/change/"
     (email,) = emails_to(mailoutbox, buyer)
     assert email.subject == f"Order {order.number} from Batik Sekar Jagad was not paid in time"
     assert "order again" in email.body
+    (to_seller,) = emails_to(mailoutbox, seller)
+    assert f"Order {order.number} from Ani Wijaya was not paid in time" in to_seller.body
+    assert "nothing to ship" in to_seller.body and "order again" not in to_seller.body
+    with translation.override("en"):
+        assert selectors.inbox(seller).rows[0].text == (
+            f"Order {order.number} was not paid in time: it is cancelled and back in stock."
+        )
 
 
 def test_a_refund_tells_the_buyer_the_amount(buyer, variant, seller, django_capture_on_commit_callbacks, mailoutbox):
