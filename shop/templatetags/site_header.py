@@ -77,7 +77,7 @@ def _stencil(language: str, script_prefix: str, username: str, store_url: str, s
 
 @register.simple_tag(takes_context=True)
 def site_header(context, cart: str = "", store=None) -> SafeString:
-    request = context["request"]
+    request = context.get("request")  # None when a template is rendered without one
     user = context.get("user")
     username = user.get_username() if user is not None and user.is_authenticated else ""
     facts = (
@@ -92,6 +92,6 @@ def site_header(context, cart: str = "", store=None) -> SafeString:
     return mark_safe(
         html.replace(_SLOT.format("cart"), str(cart))
         .replace(_SLOT.format("csrf"), escape(str(context.get("csrf_token", ""))))
-        .replace(_SLOT.format("search"), escape(request.GET.get("q", "")))
-        .replace(_SLOT.format("next"), escape(request.get_full_path()))
+        .replace(_SLOT.format("search"), escape(request.GET.get("q", "") if request else ""))
+        .replace(_SLOT.format("next"), escape(request.get_full_path() if request else "/"))
     )

@@ -143,3 +143,10 @@ def test_the_sellers_store_comes_with_the_user_at_no_extra_query(django_assert_m
         assert response.status_code == 404
         assert not [query for query in captured if re.search(r'\bFROM "catalog_store"', query["sql"])]
         assert (seller.store.get_absolute_url() in _header(response)) == (user == seller)
+
+
+def test_a_page_rendered_without_a_request_still_has_its_header():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("404.html", {})
+    assert '<header class="site-header">' in html and reverse("account_login") in html
