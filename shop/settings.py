@@ -128,15 +128,17 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "etalase"}}
-# Template fragments that change only with the language and the release (the page's static
-# links, the footer): rendered once per process ({% cache ... using="fragments" %}). With
-# DEBUG on they are rendered every time, so that template edits show.
+# Rendered template fragments that are pure functions of their key (the page's static links
+# and footer per language, the site header per language, person and section): kept in each
+# process ({% cache ... using="fragments" %}, shop.templatetags.site_header). With DEBUG on
+# they are rendered every time, so that template edits show.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.dummy.DummyCache"
     if DEBUG
     else "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
     "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 2000},  # a few kB each
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

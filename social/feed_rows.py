@@ -89,29 +89,16 @@ def _rows(sql: str, params: list, *, viewer_id: int | None = None) -> list[PostR
     """Rows of ``COLUMNS``, followed by the ``_state_columns`` when there is a viewer."""
     with connection.cursor() as cursor:
         cursor.execute(sql, [_param(value) for value in params])
-        if viewer_id is None:
-            return [
-                PostRow(id, profile_id, author_id, _aware(at), _aware(edited), likes, comments, hot)
-                for id, profile_id, author_id, at, edited, likes, comments, hot in cursor.fetchall()
-            ]
-        return [
-            PostRow(
-                id,
-                profile_id,
-                author_id,
-                _aware(at),
-                _aware(edited),
-                likes,
-                comments,
-                hot,
-                viewer_liked=bool(liked),
-                viewer_saved=bool(saved),
-                viewer_follows=bool(follows),
-                viewer_is_author=author_id == viewer_id,
-                viewer_state_read=True,
-            )
-            for id, profile_id, author_id, at, edited, likes, comments, hot, liked, saved, follows in cursor.fetchall()
-        ]
+        fetched = cursor.fetchall()
+    rows = []
+    for id, profile_id, author_id, at, edited, likes, comments, hot, *state in fetched:
+        row = PostRow(id, profile_id, author_id, _aware(at), _aware(edited), likes, comments, hot)
+        if viewer_id is not None:
+            row.viewer_liked, row.viewer_saved, row.viewer_follows = (bool(value) for value in state)
+            row.viewer_is_author = author_id == viewer_id
+            row.viewer_state_read = True
+        rows.append(row)
+    return rows
 
 
 def _visible(viewer_id: int | None) -> tuple[str, list]:

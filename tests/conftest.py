@@ -11,6 +11,15 @@ def pytest_configure(config):
     # Tests run Celery tasks in-process unless a test starts a real worker itself.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+    # Rendered fragments are kept as in production (settings turn that off with DEBUG, which is
+    # the local default): the pages under test are the cached ones. Entries are pure functions
+    # of their keys, so they are safe to share between tests.
+    from django.conf import settings
+
+    settings.CACHES["fragments"] = {
+        **settings.CACHES["fragments"],
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -5,22 +5,23 @@ Every page shows the header, and rendering it was most of what a short page cost
 strings). Yet it depends on a handful of facts: the language, who is signed in (their name,
 their store), and which section of the site the page belongs to. So it is rendered once for
 each combination of those and reused. The rendering is a pure function of its key, kept in
-the process (``functools.lru_cache``): nothing has to be invalidated, since a new name or a
-new store is a new key, and each server keeps its own copy.
+each process's ``fragments`` cache (as the footer's ``{% cache %}`` is; see the setting):
+nothing has to be invalidated, since a new name or a new store is a new key.
 
 What differs on every request is cut out of the cached HTML and filled in each time: the
 cart link (rendered by checkout, passed in as ``cart``), the CSRF token of the two forms,
 the search box's text and the page to come back to after switching languages.
 
-With ``DEBUG`` on, the header is rendered for every request, so that template edits show.
+With ``DEBUG`` on, that cache keeps nothing, so template edits show.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import hashlib
 
 from django import template
 from django.conf import settings
+from django.core.cache import caches
 from django.template.loader import get_template
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
@@ -55,7 +56,6 @@ def section_of(request, username: str) -> str:
     return SECTIONS.get(match.view_name, "")
 
 
-@lru_cache(maxsize=2048)  # a few kB each
 def _stencil(language: str, script_prefix: str, username: str, store_url: str, section: str, poll_seconds: int) -> str:
     """The header's HTML for these facts, with a marker in place of each slot. ``username``
     is empty for visitors. ``script_prefix`` is in the key because URLs are built with it."""
@@ -88,7 +88,12 @@ def site_header(context, cart: str = "", store=None) -> SafeString:
         section_of(request, username),
         settings.NOTIFICATION_POLL_SECONDS,
     )
-    html = _stencil.__wrapped__(*facts) if settings.DEBUG else _stencil(*facts)
+    fragments = caches["fragments"]
+    key = "site-header:" + hashlib.md5(repr(facts).encode(), usedforsecurity=False).hexdigest()
+    html = fragments.get(key)
+    if html is None:
+        html = _stencil(*facts)
+        fragments.set(key, html)
     return mark_safe(
         html.replace(_SLOT.format("cart"), str(cart))
         .replace(_SLOT.format("csrf"), escape(str(context.get("csrf_token", ""))))

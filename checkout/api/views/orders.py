@@ -83,6 +83,15 @@ class OrderViewSetBase(CheckoutAPIMixin, viewsets.GenericViewSet):
         order = get_object_or_404(order_detail_queryset(self.get_queryset()), number=number)
         return self.get_serializer(order).data
 
+    def move_with_note(self, number: str, move) -> Response:
+        """Validate the request's note, make ``move`` (a service taking ``order``, ``actor`` and
+        ``note``) on the requested order, and answer the order as it is now."""
+        order = self.get_object()
+        data = NoteSerializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        move(order=order, actor=self.request.user, note=data.validated_data["note"])
+        return Response(self.order_data(number))
+
     def retrieve(self, request, number):
         return Response(self.order_data(number))
 
@@ -132,11 +141,7 @@ class OrderViewSet(OrderViewSetBase):
     @action(detail=True, methods=["post"])
     def cancel(self, request, number):
         """While it awaits payment. Its units go back on sale."""
-        order = self.get_object()
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.cancel_order(order=order, actor=request.user, note=data.validated_data["note"])
-        return Response(self.order_data(number))
+        return self.move_with_note(number, services.cancel_order)
 
     @extend_schema(summary=_("Confirm you received the parcel"), request=None, responses=ORDER_ACTION_RESPONSES)
     @action(detail=True, methods=["post"], url_path="confirm-receipt")

@@ -61,11 +61,7 @@ class StoreOrderViewSet(OrderViewSetBase):
     @action(detail=True, methods=["post"], url_path="confirm-transfer")
     def confirm_transfer(self, request, number):
         """The money is in your account (match it by the amount with its unique code): the order is paid."""
-        order = self.get_object()
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.confirm_transfer(order=order, actor=request.user, note=data.validated_data["note"])
-        return Response(self.order_data(number))
+        return self.move_with_note(number, services.confirm_transfer)
 
     @extend_schema(summary=_("Mark shipped"), request=ShipSerializer, responses=ORDER_ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
@@ -90,29 +86,17 @@ class StoreOrderViewSet(OrderViewSetBase):
     @action(detail=True, methods=["post"])
     def refuse(self, request, number):
         """The buyer refused it at the door: its units go back on sale."""
-        order = self.get_object()
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.mark_refused(order=order, actor=request.user, note=data.validated_data["note"])
-        return Response(self.order_data(number))
+        return self.move_with_note(number, services.mark_refused)
 
     @extend_schema(summary=_("Cancel an unpaid order"), request=NoteSerializer, responses=ORDER_ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
     def cancel(self, request, number):
         """While it awaits payment. Its units go back on sale."""
-        order = self.get_object()
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.cancel_order(order=order, actor=request.user, note=data.validated_data["note"])
-        return Response(self.order_data(number))
+        return self.move_with_note(number, services.cancel_order)
 
     @extend_schema(summary=_("Refund an order in full"), request=NoteSerializer, responses=ORDER_ACTION_RESPONSES)
     @action(detail=True, methods=["post"])
     def refund(self, request, number):
         """A card payment goes back through Stripe; a transfer or cash you give back yourself, and
         this records it. Units not yet shipped go back on sale."""
-        order = self.get_object()
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        payments.refund_order(order=order, actor=request.user, note=data.validated_data["note"])
-        return Response(self.order_data(number))
+        return self.move_with_note(number, payments.refund_order)
