@@ -28,9 +28,9 @@ def test_healthz_names_an_unreachable_broker(client, settings):
 def test_healthz_names_an_unreachable_cache(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5},
         }
     }
     response = client.get("/healthz")
