@@ -74,10 +74,15 @@ def cache_seconds() -> int:
     return getattr(settings, "SOCIAL_CARD_CACHE_SECONDS", 120)
 
 
-def card_key(post_id: int, *, signed_in: bool) -> str:
+def _card_key_format(*, signed_in: bool) -> str:
+    """The cache key of a card with ``{}`` for the post's id, in the current language and zone."""
     language = translation.get_language() or settings.LANGUAGE_CODE
     zone = timezone.get_current_timezone_name()
-    return f"social:card:{CARD_FORMAT}:{post_id}:{language}:{zone}:{'in' if signed_in else 'out'}"
+    return f"social:card:{CARD_FORMAT}:{{}}:{language}:{zone}:{'in' if signed_in else 'out'}"
+
+
+def card_key(post_id: int, *, signed_in: bool) -> str:
+    return _card_key_format(signed_in=signed_in).format(post_id)
 
 
 def card_version(post) -> tuple:
@@ -186,7 +191,8 @@ def render_cards(posts: Iterable, *, viewer, csrf_token: str = "", back_url: str
     if not posts:
         return mark_safe("")
     signed_in = viewer is not None and viewer.is_authenticated
-    keys = {post.pk: card_key(post.pk, signed_in=signed_in) for post in posts}
+    key = _card_key_format(signed_in=signed_in)
+    keys = {post.pk: key.format(post.pk) for post in posts}
     found = cache.get_many(list(keys.values()))
     entries = {}
     missing = []

@@ -7,7 +7,11 @@ has loaded (htmx), so no page pays a query for it: feed pages keep their query b
 """
 
 from django import template
+from django.core.cache import caches
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from checkout.services.carts import cached_cart_count
 
@@ -27,5 +31,15 @@ def cart_count(context) -> int | None:
 @register.simple_tag(takes_context=True)
 def cart_link_html(context) -> str:
     """The header's cart link as HTML, for ``{% cart_link_html as cart_html %}``: the site
-    header (``shop``) is cached, and takes the link, which changes with the cart, as an argument."""
-    return render_to_string("components/cart_link.html", {"count": _count(context)})
+    header (``shop``) is cached, and takes the link, which changes with the cart, as an argument.
+
+    The link is a pure function of the count, the language and the script prefix, so it is
+    rendered once for each and kept in the per-process ``fragments`` cache, as the header is."""
+    count = _count(context)
+    fragments = caches["fragments"]
+    key = f"cart-link:{translation.get_language()}:{get_script_prefix()}:{count}"
+    html = fragments.get(key)
+    if html is None:
+        html = render_to_string("components/cart_link.html", {"count": count})
+        fragments.set(key, html)
+    return mark_safe(html)  # rendered by components/cart_link.html, which escapes

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from checkout import services
 from checkout.models import Cart, CartLine
@@ -477,6 +478,24 @@ def test_the_header_count_costs_no_query_on_a_warm_cache(django_assert_num_queri
     # then
     assert rendered.startswith("[3]")
     assert 'aria-label="Cart, 3 items"' in rendered and f'href="{CART}"' in rendered
+
+
+def test_the_cached_header_link_follows_the_count_and_the_language():
+    # given a shopper whose link has been rendered (and kept) with 3 items
+    buyer = UserFactory()
+    cart = checkout_cart(buyer, (buyable_variant(), 2), (buyable_variant(), 1))
+    request = signed_in_request(buyer)
+    assert request_cart_count(request) == 3
+    assert 'aria-label="Cart, 3 items"' in render_count(request)
+    # when the cart changes
+    services.set_line_quantity(cart=cart, line_id=cart.lines.first().pk, quantity=5)
+    request_cart_count(request, fresh=True)
+    # then the link shows the new count, and in Indonesian the Indonesian words
+    rendered = render_count(request)
+    assert rendered.startswith("[6]") and 'aria-label="Cart, 6 items"' in rendered
+    assert 'data-cart-count="6">6<' in rendered
+    with translation.override("id"):
+        assert 'aria-label="Keranjang, 6 barang"' in render_count(request)
 
 
 def test_a_cold_count_costs_no_query_either_the_link_asks_for_it(client, django_assert_num_queries):
