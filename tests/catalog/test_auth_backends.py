@@ -1,0 +1,65 @@
+"""The signed-in person is loaded with their store in one query written once per process
+(catalog.auth_backends): it must give what the ORM gives."""
+
+import pytest
+from django.core.files.base import ContentFile
+
+from catalog.auth_backends import StoreAuthenticationBackend, StoreModelBackend, user_with_store
+from shop.models import User
+from tests.factories import StoreFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _values(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def test_a_seller_and_their_store_are_what_the_orm_gives(django_assert_num_queries):
+    # given a seller whose store has a logo and some text
+    store = StoreFactory(description="Kopi & teh <b>asli</b>", whatsapp="+628123456789")
+    store.logo.save("logo.png", ContentFile(b"not read here"), save=True)
+    expected = User.objects.select_related("store").get(pk=store.owner_id)
+    # when
+    with django_assert_num_queries(1):
+        user = user_with_store(str(store.owner_id))  # as the session stores it
+        loaded_store = user.store
+        owner = loaded_store.owner
+    # then every column has the ORM's value and type, and nothing more is asked
+    assert _values(user) == _values(expected)
+    assert {name: type(value) for name, value in _values(user).items()} == {
+        name: type(value) for name, value in _values(expected).items()
+    }
+    assert _values(loaded_store) == _values(expected.store)
+    assert loaded_store.logo.name == expected.store.logo.name and loaded_store.logo.url
+    assert owner is user
+    assert user.date_joined.tzinfo is not None and loaded_store.created_at.tzinfo is not None
+    assert user._state.adding is False and user._state.db == "default"
+    # and the loaded user saves like any other
+    user.bio = "Baru"
+    user.save(update_fields=["bio"])
+    assert User.objects.get(pk=user.pk).bio == "Baru"
+
+
+def test_a_shopper_without_a_store_has_none_without_another_query(django_assert_num_queries):
+    shopper = UserFactory(first_name="Sari")
+    with django_assert_num_queries(1):
+        user = user_with_store(shopper.pk)
+        assert not hasattr(user, "store")  # as with select_related: no store, no query
+    assert _values(user) == _values(User.objects.get(pk=shopper.pk))
+
+
+def test_an_unknown_or_inactive_person_is_nobody():
+    inactive = UserFactory(is_active=False)
+    assert user_with_store(987_654) is None
+    for backend in (StoreModelBackend(), StoreAuthenticationBackend()):
+        assert backend.get_user(987_654) is None
+        assert backend.get_user(inactive.pk) is None
+        assert backend.get_user(UserFactory().pk) is not None
+
+
+def test_a_signed_in_page_knows_the_person_and_their_store(client):
+    store = StoreFactory(name="Toko Kopi Gayo")
+    client.force_login(store.owner)
+    page = client.get("/").content.decode()
+    assert store.owner.username in page and 'href="/admin/"' in page
