@@ -111,13 +111,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django turns psycopg's prepared statements off (for connection poolers). Its own queries
-    # bind parameters on the client and are never prepared either way; the feed pages' queries
-    # (social.feed_rows) bind them on the server, and with this psycopg prepares one that a
-    # connection runs for the fifth time, so PostgreSQL plans it once per connection. Behind
-    # PgBouncer in transaction mode, it needs version 1.21 or newer (max_prepared_statements).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------

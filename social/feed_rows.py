@@ -13,7 +13,6 @@ that both ways give the same posts. The SQL is portable: PostgreSQL and SQLite.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -86,31 +85,9 @@ def _state_columns(viewer_id: int | None) -> tuple[str, list]:
     )
 
 
-@contextmanager
-def _cursor():
-    """A cursor for these queries. On PostgreSQL it binds parameters on the server, so that
-    psycopg prepares a statement that a connection runs again and again (from its fifth run):
-    PostgreSQL then plans a feed page's query once per connection instead of on every page,
-    where planning cost it more than answering (0.6 ms against 0.5 ms). Django's other
-    queries keep its default client-side binding. The cursor is Django's own wrapper, so the
-    queries are logged and counted like any other."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = connection._prepare_cursor(ServerBindingCursor(connection.connection))
-    with cursor:
-        yield cursor
-
-
 def _rows(sql: str, params: list, *, viewer_id: int | None = None) -> list[PostRow]:
     """Rows of ``COLUMNS``, followed by the ``_state_columns`` when there is a viewer."""
-    with _cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [_param(value) for value in params])
         fetched = cursor.fetchall()
     rows = []
@@ -137,7 +114,7 @@ def _visible(viewer_id: int | None) -> tuple[str, list]:
 
 def feed_built(user_id: int) -> bool:
     """Whether ``user_id``'s Following feed is materialised (their profile says when it was built)."""
-    with _cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT feed_built_at FROM {PROFILE} WHERE user_id = %s", [user_id])
         row = cursor.fetchone()
     return row is not None and row[0] is not None
@@ -188,7 +165,7 @@ def viewer_state(*, viewer_id: int, post_ids: list[int], profile_ids: list[int])
         parts.append(f"SELECT 2, followee_id FROM {FOLLOW} WHERE follower_id = %s AND followee_id IN ({profiles})")
         params += [viewer_id, *profile_ids]
     found: tuple[set, set, set] = (set(), set(), set())
-    with _cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for kind, row_id in cursor.fetchall():
             found[kind].add(row_id)

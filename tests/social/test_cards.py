@@ -127,29 +127,6 @@ def test_a_following_page_reads_its_posts_and_the_viewers_state_in_one_query(wor
     assert [post.viewer_liked for post in page.items] == [post.pk in _liked(viewer) for post in page.items]
 
 
-@pytest.mark.postgres
-@pytest.mark.usefixtures("postgres_only")
-def test_on_postgresql_a_following_page_is_planned_once_per_connection(world, django_assert_num_queries):
-    from django.db import connection
-
-    def prepared() -> list[str]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            return [row[0] for row in cursor.fetchall()]
-
-    # given a connection that has shown the viewer's Following page several times
-    viewer = world["viewer"]
-    for _ in range(6):
-        selectors.following_feed_refs(user=viewer, limit=5)
-    # then its query is a prepared statement of that connection
-    assert any("social_feedentry" in statement for statement in prepared())
-    # and a page still reads the same posts, and its query is still counted
-    with django_assert_num_queries(1):
-        page = selectors.following_feed_refs(user=viewer, limit=5)
-    expected = selectors.following_feed(user=viewer, limit=5).items
-    assert [post.pk for post in page.items] == [post.pk for post in expected]
-
-
 def _liked(viewer) -> set[int]:
     from social.models import Like
 
