@@ -36,10 +36,6 @@ def cart_link_html(context) -> str:
     The link is a pure function of the count, the language and the script prefix, so it is
     rendered once for each and kept in the per-process ``fragments`` cache, as the header is."""
     count = _count(context)
-    fragments = caches["fragments"]
     key = f"cart-link:{translation.get_language()}:{get_script_prefix()}:{count}"
-    html = fragments.get(key)
-    if html is None:
-        html = render_to_string("components/cart_link.html", {"count": count})
-        fragments.set(key, html)
+    html = caches["fragments"].get_or_set(key, lambda: render_to_string("components/cart_link.html", {"count": count}))
     return mark_safe(html)  # rendered by components/cart_link.html, which escapes

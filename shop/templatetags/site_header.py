@@ -88,12 +88,8 @@ def site_header(context, cart: str = "", store=None) -> SafeString:
         section_of(request, username),
         settings.NOTIFICATION_POLL_SECONDS,
     )
-    fragments = caches["fragments"]
     key = "site-header:" + hashlib.md5(repr(facts).encode(), usedforsecurity=False).hexdigest()
-    html = fragments.get(key)
-    if html is None:
-        html = _stencil(*facts)
-        fragments.set(key, html)
+    html = caches["fragments"].get_or_set(key, lambda: _stencil(*facts))
     return mark_safe(
         html.replace(_SLOT.format("cart"), str(cart))
         .replace(_SLOT.format("csrf"), escape(str(context.get("csrf_token", ""))))
