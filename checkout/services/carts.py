@@ -72,22 +72,24 @@ def _session_token(request) -> str | None:
         return None
 
 
-def _count_source(request):
-    """(cache key, the cart lines to count) for whoever makes ``request``; ``(None, None)``
-    for a visitor without a cart."""
+def _count_owner(request) -> tuple[int | None, str | None]:
+    """(user id, cart token) of whoever makes ``request``: one of them, or neither for a
+    visitor without a cart. Every page's header asks, so it builds no query."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return _count_key(user_id=user.pk), CartLine.objects.filter(cart__user=user)
-    token = _session_token(request)
-    if token is None:
-        return None, None
-    return _count_key(token=token), CartLine.objects.filter(cart__token=token, cart__user__isnull=True)
+        return user.pk, None
+    return None, _session_token(request)
+
+
+def _count_cache_key(request) -> str | None:
+    user_id, token = _count_owner(request)
+    return _count_key(user_id=user_id, token=token) if user_id or token else None
 
 
 def cached_cart_count(request) -> int | None:
     """The item count of the requester's cart from the cache: never a database query.
     ``None`` when it is not cached (then ``request_cart_count`` computes it)."""
-    key, _lines = _count_source(request)
+    key = _count_cache_key(request)
     if key is None:
         return 0
     return cache.get(key)
@@ -96,11 +98,16 @@ def cached_cart_count(request) -> int | None:
 def request_cart_count(request, *, fresh: bool = False) -> int:
     """The item count of the requester's cart, cached for the next pages. ``fresh``: count
     again even if cached (the caller has just changed the cart)."""
-    key, lines = _count_source(request)
+    key = _count_cache_key(request)
     if key is None:
         return 0
     if not fresh and (cached := cache.get(key)) is not None:
         return cached
+    user_id, token = _count_owner(request)
+    if user_id:
+        lines = CartLine.objects.filter(cart__user_id=user_id)
+    else:
+        lines = CartLine.objects.filter(cart__token=token, cart__user__isnull=True)
     count = lines.aggregate(count=Sum("quantity"))["count"] or 0
     if fresh:
         cache.set(key, count, COUNT_CACHE_SECONDS)
@@ -112,7 +119,7 @@ def request_cart_count(request, *, fresh: bool = False) -> int:
 
 def remember_cart_count(request, count: int) -> None:
     """A page that has just counted the cart (the cart page) saves the header the work."""
-    key, _lines = _count_source(request)
+    key = _count_cache_key(request)
     if key is not None:
         cache.add(key, count, COUNT_CACHE_SECONDS)
 
