@@ -1,4 +1,4 @@
-"""The site header: ``{% site_header cart=cart_html store=user.store %}`` in ``base.html``.
+"""The site header: ``{% site_header cart=cart_html %}`` in ``base.html``.
 
 Every page shows the header, and rendering it was most of what a short page cost: about
 4 ms of template work on a small server (twenty-odd URL reversals, forty translated
@@ -28,11 +28,14 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from shop import page_stencil
 from shop.context_processors import SITE_NAME
 
 TEMPLATE = "components/site_header.html"
 _SLOT = "\x00header:{}\x00"
 SLOTS = ("cart", "csrf", "search", "next")
+# The header's hole in a page kept whole by shop.page_stencil.
+HEADER_SLOT = "site_header"
 # The header's sections (aria-current): the view names of each section's pages.
 SECTIONS = {
     "home": "feed",
@@ -75,11 +78,10 @@ def _stencil(language: str, script_prefix: str, username: str, store_url: str, s
         )
 
 
-@register.simple_tag(takes_context=True)
-def site_header(context, cart: str = "", store=None) -> SafeString:
-    request = context.get("request")  # None when a template is rendered without one
-    user = context.get("user")
+def header_html(request, user, *, cart: str, csrf_token: str) -> SafeString:
+    """The header for ``user`` on ``request``'s page, with ``cart`` (the cart link's HTML) in it."""
     username = user.get_username() if user is not None and user.is_authenticated else ""
+    store = getattr(user, "store", None) if username else None
     facts = (
         translation.get_language() or settings.LANGUAGE_CODE,
         get_script_prefix(),
@@ -92,7 +94,15 @@ def site_header(context, cart: str = "", store=None) -> SafeString:
     html = caches["fragments"].get_or_set(key, lambda: _stencil(*facts))
     return mark_safe(
         html.replace(_SLOT.format("cart"), str(cart))
-        .replace(_SLOT.format("csrf"), escape(str(context.get("csrf_token", ""))))
+        .replace(_SLOT.format("csrf"), escape(str(csrf_token)))
         .replace(_SLOT.format("search"), escape(request.GET.get("q", "") if request else ""))
         .replace(_SLOT.format("next"), escape(request.get_full_path() if request else "/"))
     )
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context, cart: str = "") -> SafeString:
+    if page_stencil.is_stencil(context):
+        # A page kept whole (shop.page_stencil): the header is one of the holes it fills.
+        return page_stencil.slot(HEADER_SLOT)
+    return header_html(context.get("request"), context.get("user"), cart=cart, csrf_token=context.get("csrf_token", ""))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import template
 
+from shop import page_stencil
 from social import cards
 
 register = template.Library()
@@ -40,8 +41,14 @@ def card_slot(parser, token):
     return CardSlotNode(name, nodelist)
 
 
+# The cards' hole in a page kept whole by shop.page_stencil.
+CARDS_SLOT = "post_cards"
+
+
 @register.simple_tag(takes_context=True)
 def post_cards(context, posts):
+    if page_stencil.is_stencil(context):
+        return page_stencil.slot(CARDS_SLOT)
     return cards.render_cards(
         posts,
         viewer=context.get("user"),

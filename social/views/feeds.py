@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import Store
+from checkout.templatetags.cart import cart_link_for
+from shop import page_stencil
+from shop.templatetags.site_header import HEADER_SLOT, header_html
 from social import selectors
+from social.cards import render_cards
 from social.services import profile_for_user
+from social.templatetags.post_cards import CARDS_SLOT
 from social.views.common import cursor_url, is_htmx, login_required, social_errors
 
 FOLLOWING, FOR_YOU = "following", "for_you"
@@ -19,16 +26,27 @@ SUGGESTED_STORES = 6
 
 def _feed_response(request, *, page, url_name: str, template: str, context: dict, url_kwargs=None):
     """A page of post cards: the whole page, or (for htmx's infinite scroll) the cards and
-    the next sentinel only."""
+    the next sentinel only.
+
+    ``context`` holds plain values (text, flags) and, for an empty page, anything else the
+    empty state needs. A page with posts and no messages waiting is filled into the stencil
+    of its shape (``shop.page_stencil``): the header, the cards and the next page's address
+    are its holes."""
     url = reverse(url_name, kwargs=url_kwargs)
-    context = {
-        **context,
-        "page": page,
-        "posts": page.items,
-        "next_url": cursor_url(url, page.next_cursor),
-        "is_later_page": bool(request.GET.get("cursor")),
-        "back_url": request.get_full_path(),
-    }
+    next_url = cursor_url(url, page.next_cursor)
+    back_url = request.get_full_path()
+    context = {**context, "is_later_page": bool(request.GET.get("cursor"))}
+    if page.items and not is_htmx(request) and not page_stencil.has_messages(request):
+        token = get_token(request)
+        fills = {
+            page_stencil.CSRF_SLOT: lambda: token,
+            HEADER_SLOT: lambda: header_html(request, request.user, cart=cart_link_for(request), csrf_token=token),
+            CARDS_SLOT: lambda: render_cards(page.items, viewer=request.user, csrf_token=token, back_url=back_url),
+        }
+        if next_url:
+            fills["next_url"] = lambda: escape(next_url)
+        return page_stencil.render(request, template, shape={**context, "posts": True}, fills=fills)
+    context = {**context, "page": page, "posts": page.items, "next_url": next_url, "back_url": back_url}
     if is_htmx(request):
         return render(request, "social/partials/feed_items.html", context)
     return render(request, template, context)
@@ -96,7 +114,6 @@ def hashtag(request, name: str):
         context={
             "title": f"#{tag.name}",
             "empty_title": _("No posts with this hashtag yet."),
-            "hashtag": tag,
         },
     )
 
