@@ -213,6 +213,20 @@ def _check_page(url: str, cookie: str) -> dict:
     return {"status": status, "bytes": len(body), "posts_linked": posts, "signed_in": BENCH_USERNAME in body}
 
 
+def _with_csrf_cookie(url: str, cookie: str) -> str:
+    """``cookie`` plus the CSRF cookie the site sets on a first visit, as a browser sends them
+    from then on. Without it every feed request would make and set a new CSRF secret, which
+    no browser that has seen one page before causes."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        headers = response.headers.get_all("Set-Cookie") or []
+    for header in headers:
+        name, _, rest = header.partition("=")
+        if name.strip() == "csrftoken":
+            return f"{cookie}; csrftoken={rest.split(';', 1)[0]}"
+    raise SystemExit(f"{url} set no CSRF cookie")
+
+
 def _wrk(url: str, cookie: str, lua: Path, duration: int, connections: int, threads: int) -> dict:
     header = ["-H", f"Cookie: {cookie}"]
     subprocess.run(["wrk", "-t1", "-c2", "-d2s", *header, url], capture_output=True, check=True)  # warm up
@@ -257,6 +271,7 @@ def measure(database: str, pages: list[tuple[str, str]], args) -> dict:
     results = []
     try:
         _wait_for(base + "/ping")
+        cookie = _with_csrf_cookie(base + FOLLOWING_URL, cookie)
         for label, path, kind in pages:
             path = path.format(**{f"{name}_cursor": value for name, value in prepared["cursors"].items()})
             check = _check_page(base + path, cookie)

@@ -31,7 +31,10 @@ LIKE = Like._meta.db_table
 SAVE = Save._meta.db_table
 FOLLOW = Follow._meta.db_table
 PROFILE = Profile._meta.db_table
-COLUMNS = "p.id, p.profile_id, p.author_id, p.created_at, p.edited_at, p.like_count, p.comment_count, p.hot_score"
+COLUMNS = (
+    "p.id, p.profile_id, p.author_id, p.created_at, p.edited_at, p.like_count, p.comment_count, p.hot_score, "
+    "p.tag_version"
+)
 
 
 def _probe() -> str:
@@ -54,6 +57,7 @@ class PostRow:
     like_count: int
     comment_count: int
     hot_score: float
+    tag_version: int
     viewer_liked: bool = False
     viewer_saved: bool = False
     viewer_follows: bool = False
@@ -103,8 +107,8 @@ def _rows(sql: str, params: list, *, viewer_id: int | None = None) -> list[PostR
         cursor.execute(sql, [_param(value) for value in params])
         fetched = cursor.fetchall()
     rows = []
-    for id, profile_id, author_id, at, edited, likes, comments, hot, *state in fetched:
-        row = PostRow(id, profile_id, author_id, _aware(at), _aware(edited), likes, comments, hot)
+    for id, profile_id, author_id, at, edited, likes, comments, hot, tags, *state in fetched:
+        row = PostRow(id, profile_id, author_id, _aware(at), _aware(edited), likes, comments, hot, tags)
         if viewer_id is not None:
             row.viewer_liked, row.viewer_saved, row.viewer_follows = (bool(value) for value in state)
             row.viewer_is_author = author_id == viewer_id

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from shop.celery import app as celery_app
+from social import cards
 
 
 def pytest_configure(config):
@@ -28,6 +29,7 @@ def _isolated_media_and_cache(settings, tmp_path):
     # A deliberately slow hash protects real passwords; tests need none of that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    cards.clear_local()  # the cards each process keeps in front of the cache
 
 
 @pytest.fixture(autouse=True)

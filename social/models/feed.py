@@ -151,6 +151,9 @@ class Post(models.Model):
     # Engagement with a time decay, in one indexed number: log10(engagement) + age bonus.
     # A post a day newer needs ~10x less engagement to rank the same (see services.HOT_HALF_DAY).
     hot_score = models.FloatField(default=0, editable=False)
+    # Counts changes to the post's product tags: cached cards (social.cards) compare it, as they
+    # compare the counters and the edit time, so a tag shows on the next page in every process.
+    tag_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = PostQuerySet.as_manager()
 

@@ -106,7 +106,15 @@ def post_card_queryset(viewer: User | None = None) -> QuerySet[Post]:
 def post_ref_queryset(viewer: User | None = None) -> QuerySet[Post]:
     """Posts as light rows: what picks a page and keys a cached card (``social.cards``), no more."""
     return Post.objects.visible_to(viewer).only(
-        "id", "profile_id", "author_id", "created_at", "edited_at", "like_count", "comment_count", "hot_score"
+        "id",
+        "profile_id",
+        "author_id",
+        "created_at",
+        "edited_at",
+        "like_count",
+        "comment_count",
+        "hot_score",
+        "tag_version",
     )
 
 

@@ -249,20 +249,18 @@ def tag_product(*, actor: User, image: PostImage, product: Product, x: float, y:
     tag, _created = ProductTag.objects.update_or_create(
         image=image, product=product, defaults={"post": post, "x": float(x), "y": float(y)}
     )
-    _forget_cards(post.pk)
+    _tags_changed(post.pk)
     return tag
 
 
 def remove_tag(*, actor: User, tag: ProductTag) -> None:
     _require_author(tag.post, actor)
-    tag.delete()
-    _forget_cards(tag.post_id)
+    with transaction.atomic():
+        tag.delete()
+        _tags_changed(tag.post_id)
 
 
-def _forget_cards(post_id: int) -> None:
-    """The post's cached cards show its tags: drop them now, and again once this commits
-    (a page rendered meanwhile may have cached the old tags)."""
-    from social import cards
-
-    cards.forget(post_id)
-    transaction.on_commit(lambda: cards.forget(post_id))
+def _tags_changed(post_id: int) -> None:
+    """The post's cached cards show its tags: a new tag version makes every cached card of
+    it outdated (``social.cards.card_version``), in every process and cache."""
+    Post.objects.filter(pk=post_id).update(tag_version=F("tag_version") + 1)

@@ -179,7 +179,7 @@ def test_one_viewers_state_never_reaches_another_viewer_through_the_cache(world)
     assert 'like-button" type="submit" aria-pressed="true"' in mine and "follow-form" not in mine
 
 
-def test_a_like_a_comment_or_an_edit_shows_at_once_and_tag_changes_drop_the_card(world):
+def test_a_like_a_comment_an_edit_or_a_tag_shows_at_once(world):
     viewer, stranger = world["viewer"], world["stranger"]
     post = world["posts"][9]
 
@@ -194,8 +194,63 @@ def test_a_like_a_comment_or_an_edit_shows_at_once_and_tag_changes_drop_the_card
     assert "Fresh words" in card()
     store = post.profile.store
     product = _product(store, "Newly tagged")
-    services.tag_product(actor=post.author, image=post.images.first(), product=product, x=0.5, y=0.5)
+    tag = services.tag_product(actor=post.author, image=post.images.first(), product=product, x=0.5, y=0.5)
     assert "Newly tagged" in card()
+    services.remove_tag(actor=post.author, tag=tag)
+    assert "Newly tagged" not in card()
+
+
+def _following_rows(viewer):
+    return selectors.following_feed_refs(user=viewer, limit=50).items
+
+
+def test_a_tag_changed_by_another_process_shows_though_this_one_holds_the_card(world):
+    viewer, post = world["viewer"], world["posts"][9]
+    assert "Newly tagged" not in _cached(_following_rows(viewer), viewer)  # now in this process's memory
+    # Another process tags a product: all this one can see is the rows (its memory is not told).
+    product = _product(post.profile.store, "Newly tagged")
+    services.tag_product(actor=post.author, image=post.images.first(), product=product, x=0.5, y=0.5)
+    assert "Newly tagged" in _cached(_following_rows(viewer), viewer)
+
+
+def test_a_page_seen_before_takes_its_cards_from_memory_without_a_cache_read(world, monkeypatch):
+    viewer = world["viewer"]
+    rows = _following_rows(viewer)
+    first = _cached(rows, viewer)
+    reads = []
+    monkeypatch.setattr(cards.cache, "get_many", lambda keys: reads.append(keys) or {})
+    assert _norm(_cached(_following_rows(viewer), viewer)) == _norm(first)
+    assert reads == []
+
+
+def test_cards_from_another_process_come_from_the_cache_and_stay_in_memory(world, monkeypatch):
+    viewer = world["viewer"]
+    first = _cached(_following_rows(viewer), viewer)
+    cards.clear_local()  # as in a process that has not seen these cards
+    stencils = []
+    monkeypatch.setattr(cards, "_stencil", lambda *args, **kwargs: stencils.append(args))
+    assert _norm(_cached(_following_rows(viewer), viewer)) == _norm(first)
+    assert stencils == []  # none rendered again
+
+
+def test_a_card_older_than_the_cache_time_is_rendered_again_even_from_memory(world, monkeypatch, settings):
+    settings.SOCIAL_CARD_CACHE_SECONDS = 60
+    viewer, post = world["viewer"], world["posts"][9]
+    product = post.tags.first().product
+    _cached(_following_rows(viewer), viewer)
+    type(product).objects.filter(pk=product.pk).update(title="Renamed product")
+    now = cards.time.time()
+    monkeypatch.setattr(cards.time, "time", lambda: now + 59)
+    assert "Renamed product" not in _cached(_following_rows(viewer), viewer)  # may lag a minute
+    monkeypatch.setattr(cards.time, "time", lambda: now + 61)
+    assert "Renamed product" in _cached(_following_rows(viewer), viewer)
+
+
+def test_each_process_keeps_at_most_the_configured_number_of_cards(world, settings):
+    settings.SOCIAL_CARD_LOCAL_ENTRIES = 3
+    viewer = world["viewer"]
+    _cached(_following_rows(viewer), viewer)
+    assert len(cards._local._entries) == 3
 
 
 def test_the_feed_pages_serve_cached_cards_with_the_requests_csrf_token(client, world):
