@@ -194,18 +194,18 @@ def _ago_minutes(language: str, minutes: int) -> str:
     return escape(ago(timezone.now() - timedelta(minutes=minutes, seconds=30)))
 
 
-def _ago(created_at, now) -> str:
+def _ago(created_at, now, language: str) -> str:
     """``social_tags.ago``, escaped. Under four weeks its text depends on the age in whole
     minutes only (no calendar months yet), so each text is worked out once per process."""
     from social.templatetags.social_tags import ago
 
     seconds = (now - created_at).total_seconds()
     if 60 <= seconds < 28 * 86_400:
-        return _ago_minutes(translation.get_language() or "", int(seconds // 60))
+        return _ago_minutes(language, int(seconds // 60))
     return escape(ago(created_at))
 
 
-def _assemble(entry: dict, post, viewer_id: int | None, now) -> str:
+def _assemble(entry: dict, post, viewer_id: int | None, now, language: str) -> str:
     states = {
         "like": bool(getattr(post, "viewer_liked", False)),
         "save": bool(getattr(post, "viewer_saved", False)),
@@ -217,7 +217,7 @@ def _assemble(entry: dict, post, viewer_id: int | None, now) -> str:
         if index % 2 == 0:
             out.append(part)
         elif part == "ago":
-            out.append(_ago(post.created_at, now))
+            out.append(_ago(post.created_at, now, language))
         else:
             out.append(entry["slots"][part][states[part]])
     return "".join(out)
@@ -272,7 +272,8 @@ def render_cards(posts: Iterable, *, viewer, csrf_token: str = "", back_url: str
         entries.update(fresh)
     viewer_id = viewer.pk if signed_in else None
     when = timezone.now()
-    html = "".join(_assemble(entries[post.pk], post, viewer_id, when) for post in posts if post.pk in entries)
+    language = translation.get_language() or ""
+    html = "".join(_assemble(entries[post.pk], post, viewer_id, when, language) for post in posts if post.pk in entries)
     if signed_in:
         html = html.replace(CSRF_SENTINEL, escape(str(csrf_token)))
     html = html.replace(BACK_URL_SENTINEL, escape(back_url))

@@ -138,6 +138,14 @@ def feed_built(user_id: int) -> bool:
     return row is not None and row[0] is not None
 
 
+def following_count(user_id: int) -> int:
+    """How many profiles ``user_id`` follows (0 before they have a profile)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(f"SELECT following_count FROM {PROFILE} WHERE user_id = %s", [user_id])
+        row = cursor.fetchone()
+    return row[0] if row is not None else 0
+
+
 def feed_window(*, owner_id: int, after: tuple[datetime, int] | None, limit: int) -> list[PostRow]:
     """The next ``limit`` materialised entries of ``owner_id``'s feed (after the cursor position),
     newest first, as visible posts with the owner's state: the first step of

@@ -232,6 +232,12 @@ def following_feed_refs(*, user: User, cursor: str | None = None, limit: int = P
     return Page(mark_viewer_state(page.items, user), page.next_cursor)
 
 
+def follows_anyone(user: User) -> bool:
+    """Whether ``user`` follows any person or store: the home page shows them Following then,
+    else For you with a nudge. Every signed-in home page asks, so it is one prepared query."""
+    return feed_rows.following_count(user.pk) > 0
+
+
 def friend_ids(user: User) -> list[int]:
     """Users who follow ``user`` and whom ``user`` follows back."""
     profile = profile_for_user(user)

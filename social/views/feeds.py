@@ -16,7 +16,6 @@ from shop import page_stencil
 from shop.templatetags.site_header import HEADER_SLOT, header_html
 from social import selectors
 from social.cards import render_cards
-from social.services import profile_for_user
 from social.templatetags.post_cards import CARDS_SLOT
 from social.views.common import cursor_url, is_htmx, login_required, social_errors
 
@@ -69,7 +68,7 @@ def _feed(request, tab: str):
         url_name = "social:for_you"
         if request.user.is_authenticated and not cursor:
             # Someone who follows nobody yet is shown For you with a nudge to follow stores.
-            context["nudge"] = profile_for_user(request.user).following_count == 0
+            context["nudge"] = not selectors.follows_anyone(request.user)
     return _feed_response(request, page=page, url_name=url_name, template="social/home.html", context=context)
 
 
@@ -81,8 +80,7 @@ def home(request):
     someone, else For you with a nudge to follow stores."""
     if not request.user.is_authenticated:
         return _feed(request, FOR_YOU)
-    following_anyone = profile_for_user(request.user).following_count > 0
-    return _feed(request, FOLLOWING if following_anyone else FOR_YOU)
+    return _feed(request, FOLLOWING if selectors.follows_anyone(request.user) else FOR_YOU)
 
 
 @require_GET
