@@ -3,7 +3,8 @@
 Runs against the databases that ``manage.py bench_feed_data`` filled (PostgreSQL), with
 gunicorn on loopback (DEBUG off, Redis as the shared cache, persistent database
 connections), and wrk sending the session cookie of ``bench_follows_1000`` (who follows
-1,000 accounts) on every request. For the base database it measures, in one run:
+1,000 accounts) and a CSRF cookie, as a browser would, on every request. For the base
+database it measures, in interleaved rounds (every page in turn, three times):
 
     /ping                        the cheapest page: same middleware, same cookie, no query
     Following, first page        the materialised feed of 1,000 follows
@@ -15,7 +16,7 @@ and prints each page's requests/s as a share of /ping's (target: 0.25 or more). 
 growth check: /ping and the Following feed's first page on the database with ten times the
 posts; its p50 beside the base p50 (target: within 1.5x). Results go to bench/results/.
 
-    make bench-feed                    # or: .venv/bin/python bench/feed_load.py --duration 10
+    make bench-feed                    # or: .venv/bin/python bench/feed_load.py --duration 12 --rounds 3
     .venv/bin/python bench/feed_load.py --generate   # make the databases first if missing
 
 Everything stays on 127.0.0.1: PostgreSQL, Redis, gunicorn and wrk.

@@ -35,9 +35,21 @@ def _prepared_cursor_class():
         """psycopg's server-binding cursor, preparing every statement it runs."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            result = super().execute(query, params, prepare=True, binary=binary)
+            if self._query is None:
+                # psycopg keeps no query text after a prepared execution; Django's query log
+                # reads it from here (``last_executed_query``). The text, with its placeholders.
+                self._query = _QueryText(query)
+            return result
 
     return PreparedCursor
+
+
+class _QueryText:
+    """What Django's query log reads of psycopg's last query."""
+
+    def __init__(self, sql: str):
+        self.query = sql.encode()
 
 
 @contextmanager
