@@ -17,6 +17,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from shop.models import Notification, NotificationPreference, User
 from shop.notifications import kinds
+from shop.sql import prepared_cursor
 
 PAGE_SIZE = 20
 PAGE_LIMIT_MAX = 50
@@ -98,10 +99,22 @@ def _inbox(user: User) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     """Unread in-app notifications, counted up to ``UNREAD_COUNT_CAP`` (so a bounded
-    query on the ``notification_unread`` partial index, however many there are)."""
+    query on the ``notification_unread`` partial index, however many there are).
+
+    Every signed-in tab polls it, so it is written out once and prepared (``shop.sql``)
+    instead of being built by the ORM on each poll (about 1 ms of CPU)."""
     if not user.is_authenticated:
         return 0
-    return _inbox(user).filter(read_at__isnull=True).order_by()[:UNREAD_COUNT_CAP].count()
+    with prepared_cursor() as cursor:
+        cursor.execute(_UNREAD_SQL, [user.pk, True])
+        (count,) = cursor.fetchone()
+    return count
+
+
+_UNREAD_SQL = (
+    f"SELECT COUNT(*) FROM (SELECT 1 FROM {Notification._meta.db_table} "
+    f"WHERE recipient_id = %s AND in_app = %s AND read_at IS NULL LIMIT {int(UNREAD_COUNT_CAP)}) unread"
+)
 
 
 def _after(queryset: QuerySet[Notification], position: tuple[datetime, int] | None) -> QuerySet[Notification]:
