@@ -16,6 +16,9 @@ Everything else keeps Django's client-side binding.
 The query still goes through Django's cursor wrapper: it is logged and counted like any
 other (``assertNumQueries``, ``CaptureQueriesContext``) and ``execute_wrapper`` sees it.
 On other databases (SQLite, in development and in part of the test run) it is a plain cursor.
+
+Deploying behind a connection pooler in transaction mode (PgBouncer) needs one that keeps
+prepared statements per server connection (PgBouncer 1.21+, ``max_prepared_statements``).
 """
 
 from __future__ import annotations
