@@ -20,6 +20,8 @@ from social.templatetags.post_cards import CARDS_SLOT
 from social.views.common import cursor_url, is_htmx, login_required, social_errors
 
 FOLLOWING, FOR_YOU = "following", "for_you"
+# What htmx's infinite scroll swaps in: the next cards and the next sentinel.
+PARTIAL = "social/partials/feed_items.html"
 SUGGESTED_STORES = 6
 
 
@@ -28,27 +30,35 @@ def _feed_response(request, *, page, url_name: str, template: str, context: dict
     the next sentinel only.
 
     ``context`` holds plain values (text, flags) and, for an empty page, anything else the
-    empty state needs. A page with posts and no messages waiting is filled into the stencil
-    of its shape (``shop.page_stencil``): the header, the cards and the next page's address
-    are its holes."""
+    empty state needs. A page with posts is filled into the stencil of its shape
+    (``shop.page_stencil``): the cards, the next page's address and, on a whole page, the
+    header are its holes. A whole page with messages waiting is rendered in full."""
     url = reverse(url_name, kwargs=url_kwargs)
     next_url = cursor_url(url, page.next_cursor)
     back_url = request.get_full_path()
     context = {**context, "is_later_page": bool(request.GET.get("cursor"))}
-    if page.items and not is_htmx(request) and not page_stencil.has_messages(request):
+    partial = is_htmx(request)
+    if page.items and _stencil_serves(request, partial=partial):
         token = get_token(request)
         fills = {
             page_stencil.CSRF_SLOT: lambda: token,
-            HEADER_SLOT: lambda: header_html(request, request.user, cart=cart_link_for(request), csrf_token=token),
             CARDS_SLOT: lambda: render_cards(page.items, viewer=request.user, csrf_token=token, back_url=back_url),
         }
+        if not partial:
+            cart = cart_link_for
+            fills[HEADER_SLOT] = lambda: header_html(request, request.user, cart=cart(request), csrf_token=token)
         if next_url:
             fills["next_url"] = lambda: escape(next_url)
-        return page_stencil.render(request, template, shape={**context, "posts": True}, fills=fills)
+        shape = {**context, "posts": True}
+        return page_stencil.render(request, PARTIAL if partial else template, shape=shape, fills=fills)
     context = {**context, "page": page, "posts": page.items, "next_url": next_url, "back_url": back_url}
-    if is_htmx(request):
-        return render(request, "social/partials/feed_items.html", context)
-    return render(request, template, context)
+    return render(request, PARTIAL if partial else template, context)
+
+
+def _stencil_serves(request, *, partial: bool) -> bool:
+    """Whether a page with posts comes from its stencil: always for htmx's partial (it shows
+    no messages), and for a whole page unless messages wait to be shown."""
+    return partial or not page_stencil.has_messages(request)
 
 
 def _suggested_stores() -> list[Store]:

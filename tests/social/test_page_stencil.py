@@ -14,10 +14,10 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from shop import page_stencil
 from social import services
 from social.models import Post
 from social.selectors import PAGE_SIZE
+from social.views import feeds
 from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory, make_post
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def _product(store):
 def _full(client, monkeypatch, url: str, **headers):
     """The page with every template rendered for this request (no stencil)."""
     with monkeypatch.context() as patch:
-        patch.setattr(page_stencil, "has_messages", lambda request: True)
+        patch.setattr(feeds, "_stencil_serves", lambda request, partial: False)
         return client.get(url, **headers)
 
 
@@ -78,6 +78,16 @@ def test_following_pages_from_the_stencil_are_the_full_pages(client, monkeypatch
     cursor = re.search(r'hx-get="[^"]*\?cursor=([^"&]+)"', first).group(1)
     later = _same_page(client, monkeypatch, reverse("social:following") + f"?cursor={cursor}")
     assert "You are all caught up." in later
+
+
+def test_infinite_scroll_answers_from_the_stencil_of_the_cards_and_sentinel(client, monkeypatch, graph):
+    client.force_login(graph["seller"])
+    first = _same_page(client, monkeypatch, reverse("social:following"), HTTP_HX_REQUEST="true")
+    assert "<html" not in first and first.count('class="post-card"') == 20
+    assert 'hx-trigger="revealed, click"' in first
+    cursor = re.search(r'hx-get="[^"]*\?cursor=([^"&]+)"', first).group(1)
+    last = _same_page(client, monkeypatch, reverse("social:following") + f"?cursor={cursor}", HTTP_HX_REQUEST="true")
+    assert "You are all caught up." in last and 'hx-trigger="revealed, click"' not in last
 
 
 def test_another_viewer_of_the_same_shape_sees_their_own_header(client, monkeypatch, graph):
