@@ -13,13 +13,13 @@ key, nothing to invalidate), and each request fills the holes with its own HTML.
 The rules that keep that correct:
 
 - The stencil is rendered for nobody: ``user`` is a stand-in (signed in or not, no name, no
-  store), ``request`` is None and there are no messages. A view only uses ``render`` when
-  the request has no messages waiting (``has_messages``).
+  store), ``request`` is None and there are no messages. A view only uses ``render`` for a
+  template that shows messages when none are waiting (``has_messages``).
 - Every value of ``shape`` goes into the key: it must be plain data (text, numbers, flags).
 - A hole is a context variable whose value is ``slot(name)`` while the stencil is rendered,
   or a tag that returns ``slot(name)`` when ``is_stencil(context)`` (the site header, the
   post cards). ``csrf_token`` is always a hole.
-- ``tests/shop/test_page_stencil.py`` and the feed pages' tests check that a filled page is
+- ``tests/social/test_page_stencil.py`` and the feed pages' tests check that a filled page is
   exactly the page the templates render in full.
 
 With ``DEBUG`` on the ``fragments`` cache keeps nothing, so every page is rendered afresh
@@ -51,8 +51,9 @@ _SLOTS = re.compile("\x00page-slot:([a-z_]+)\x00")
 FORMAT = 1
 
 
-class _SignedInNobody(AnonymousUser):
-    """The viewer a signed-in page's stencil is rendered for: signed in, nothing else."""
+class SignedInNobody(AnonymousUser):
+    """The viewer a stencil for signed-in people is rendered for: signed in, nothing else
+    (no name, no id, no store). Post cards (``social.cards``) use it too."""
 
     pk = id = None
     username = ""
@@ -101,7 +102,7 @@ def _stencil(request, template_name: str, signed_in: bool, shape: dict, holes: l
         **{name: slot(name) for name in holes},
         CSRF_SLOT: slot(CSRF_SLOT),
         STENCIL_FLAG: True,
-        "user": _SignedInNobody() if signed_in else AnonymousUser(),
+        "user": SignedInNobody() if signed_in else AnonymousUser(),
         "request": None,
         "messages": (),
     }
@@ -109,9 +110,7 @@ def _stencil(request, template_name: str, signed_in: bool, shape: dict, holes: l
     return _SLOTS.split(render_to_string(template_name, context, request=request))
 
 
-def render(
-    request, template_name: str, *, shape: dict, fills: dict[str, Callable[[], str]], status: int = 200
-) -> HttpResponse:
+def render(request, template_name: str, *, shape: dict, fills: dict[str, Callable[[], str]]) -> HttpResponse:
     """``template_name`` as ``request`` should see it: the stencil of this shape, with each hole
     filled by ``fills[name]()`` (HTML: escape what needs it) and ``csrf_token`` by the request's
     token unless ``fills`` has it. ``shape`` holds the other context variables the template reads."""
@@ -129,4 +128,4 @@ def render(
             if part not in values:
                 values[part] = str(fill[part]())
             out.append(values[part])
-    return HttpResponse("".join(out), status=status)
+    return HttpResponse("".join(out))

@@ -41,6 +41,8 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from shop import page_stencil
+
 CARD_TEMPLATE = "components/post_card.html"
 # Bump when the card template or the cached structure changes in a way old entries must not survive.
 CARD_FORMAT = 2
@@ -52,21 +54,6 @@ _SLOTS = re.compile("\x00slot:([a-z_]+)\x00")
 STATE_SLOTS = {"like": "viewer_liked", "save": "viewer_saved", "follow": "viewer_follows"}
 # A slot filled for each request from the post itself.
 LIVE_SLOTS = {"ago"}
-
-
-class _StencilViewer(AnonymousUser):
-    """The signed-in "someone" a stencil is rendered for: no name, no id, no state of their own."""
-
-    pk = id = -1
-    username = ""
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
 
 
 class _StencilRequest:
@@ -166,7 +153,7 @@ def _stencil(post, *, signed_in: bool) -> dict:
     html = get_template(CARD_TEMPLATE).render(
         {
             "post": post,
-            "user": _StencilViewer() if signed_in else AnonymousUser(),
+            "user": page_stencil.SignedInNobody() if signed_in else AnonymousUser(),
             "request": _StencilRequest(),
             "csrf_token": CSRF_SENTINEL,
             "back_url": BACK_URL_SENTINEL,

@@ -45,8 +45,11 @@ def _feed_response(request, *, page, url_name: str, template: str, context: dict
             CARDS_SLOT: lambda: render_cards(page.items, viewer=request.user, csrf_token=token, back_url=back_url),
         }
         if not partial:
-            cart = cart_link_for
-            fills[HEADER_SLOT] = lambda: header_html(request, request.user, cart=cart(request), csrf_token=token)
+
+            def header():
+                return header_html(request, request.user, cart=cart_link_for(request), csrf_token=token)
+
+            fills[HEADER_SLOT] = header
         if next_url:
             fills["next_url"] = lambda: escape(next_url)
         shape = {**context, "posts": True}
