@@ -12,10 +12,16 @@ about 1 ms of CPU on a small server, most of what loading the person costs. The 
 come from the models, and each value goes through the converters the ORM would apply, so
 the user and store are the ones the ORM gives (``tests/catalog/test_auth_backends.py``).
 On PostgreSQL it is a prepared statement (``shop.sql``), planned once per connection.
+
+Apps above catalog may add a value of their own to that query (``add_person_column``): a
+scalar sub-query about the person, read into an attribute of the user. Checkout adds the
+cart's item count, which every page's header shows: read with the person, it costs no
+round trip of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from allauth.account.auth_backends import AuthenticationBackend
@@ -49,8 +55,19 @@ class _Columns:
         return self.model.from_db(db, self.attnames, values)
 
 
+# attribute -> a function of the connection giving a scalar SQL sub-query about the user ``u``.
+_person_columns: dict[str, Callable] = {}
+
+
+def add_person_column(attribute: str, sql: Callable) -> None:
+    """Read ``sql(connection)``, a scalar sub-query that may refer to the user's row as ``u``,
+    with every signed-in person, into ``user.<attribute>``. Call it from ``AppConfig.ready()``."""
+    _person_columns[attribute] = sql
+    _user_with_store_query.cache_clear()
+
+
 @cache
-def _user_with_store_query(db: str) -> tuple[str, _Columns, _Columns]:
+def _user_with_store_query(db: str) -> tuple[str, _Columns, _Columns, list[str]]:
     connection = connections[db]
     user_model = get_user_model()
     store_field = user_model._meta.get_field("store").field  # Store.owner, a one-to-one
@@ -59,17 +76,20 @@ def _user_with_store_query(db: str) -> tuple[str, _Columns, _Columns]:
     stores = _Columns(store_field.model, "s", connection)
     user_table, store_table = quote(user_model._meta.db_table), quote(store_field.model._meta.db_table)
     user_pk, store_owner = quote(user_model._meta.pk.column), quote(store_field.column)
+    extras = list(_person_columns)
+    extra_sql = "".join(f", ({_person_columns[attribute](connection)})" for attribute in extras)
     sql = (
-        f"SELECT {users.sql}, {stores.sql} FROM {user_table} u "
+        f"SELECT {users.sql}, {stores.sql}{extra_sql} FROM {user_table} u "
         f"LEFT OUTER JOIN {store_table} s ON s.{store_owner} = u.{user_pk} WHERE u.{user_pk} = %s"
     )
-    return sql, users, stores
+    return sql, users, stores, extras
 
 
 def user_with_store(user_id, *, db: str = DEFAULT_DB_ALIAS):
     """The user with primary key ``user_id`` and their store (or none) in one query, as
-    ``select_related("store").get(pk=user_id)`` would give them; ``None`` if there is no such user."""
-    sql, users, stores = _user_with_store_query(db)
+    ``select_related("store").get(pk=user_id)`` would give them, with the values apps added
+    (``add_person_column``); ``None`` if there is no such user."""
+    sql, users, stores, extras = _user_with_store_query(db)
     connection = connections[db]
     user_id = get_user_model()._meta.pk.to_python(user_id)
     with prepared_cursor(db) as cursor:
@@ -78,9 +98,11 @@ def user_with_store(user_id, *, db: str = DEFAULT_DB_ALIAS):
     if row is None:
         return None
     row = list(row)
-    split = len(users.fields)
+    split, end = len(users.fields), len(users.fields) + len(stores.fields)
     user = users.instance(db, connection, row[:split])
-    store_values = row[split:]
+    store_values = row[split:end]
+    for attribute, value in zip(extras, row[end:], strict=True):
+        setattr(user, attribute, value)
     # Like select_related: no store (the join found nothing) is remembered as None.
     store = None if store_values[0] is None else stores.instance(db, connection, store_values)
     if store is not None:

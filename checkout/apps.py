@@ -10,12 +10,16 @@ class CheckoutConfig(AppConfig):
         from allauth.account.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
+        from catalog.auth_backends import add_person_column
         from catalog.services import register_seller_permissions
         from checkout import notifications as order_notifications
         from checkout import reminders
+        from checkout.services.carts import PERSON_COUNT_ATTRIBUTE, person_cart_count_sql
         from checkout.views.cart import buy_box
         from shop import slots
 
+        # Every page's header shows the cart's item count: read with the signed-in person.
+        add_person_column(PERSON_COUNT_ATTRIBUTE, person_cart_count_sql)
         # A visitor's cart follows them when they log in.
         user_logged_in.connect(_adopt_cart, dispatch_uid="checkout-adopt-cart")
         # The product page's "Add to cart" and "Buy now" (catalog names the place, never checkout).

@@ -13,6 +13,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from catalog.auth_backends import user_with_store
 from checkout import services
 from checkout.models import Cart, CartLine
 from checkout.services.carts import SESSION_KEY, request_cart_count
@@ -516,6 +517,52 @@ def test_a_cold_count_costs_no_query_either_the_link_asks_for_it(client, django_
     assert "hx-swap-oob" not in response.content.decode()
     # and the next page has it at once
     assert header_label(client.get(reverse("catalog:product_list"))) == "Cart, 2 items"
+
+
+def test_a_signed_in_persons_count_is_read_with_them_in_the_same_query(django_assert_num_queries):
+    # given a shopper with 3 items and one without a cart, nothing cached
+    buyer, other = UserFactory(), UserFactory()
+    checkout_cart(buyer, (buyable_variant(), 2), (buyable_variant(), 1))
+    cache.clear()
+    # when the person is loaded as every signed-in request loads them
+    with django_assert_num_queries(1):
+        loaded = user_with_store(buyer.pk)
+    assert loaded.cart_item_count_read == 3 and user_with_store(other.pk).cart_item_count_read == 0
+    # then the header asks nothing more, and caches nothing
+    request = signed_in_request(loaded)
+    with django_assert_num_queries(0):
+        assert render_count(request).startswith("[3]")
+    assert cache.get(f"cart-count:u{buyer.pk}") is None
+
+
+def test_a_change_from_another_device_shows_on_the_next_page_even_before_the_cache_drops(
+    client, django_capture_on_commit_callbacks
+):
+    # given a shopper whose count (2) the cache also holds
+    buyer = UserFactory()
+    variant = buyable_variant(stock=10)
+    cart = checkout_cart(buyer, (variant, 2))
+    client.force_login(buyer)
+    assert request_cart_count(signed_in_request(buyer)) == 2
+    # when another device adds 3 and the cache still says 2 (its drop waits for the commit)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.add_to_cart(cart=cart, variant_id=variant.pk, quantity=3)
+    assert cache.get(f"cart-count:u{buyer.pk}") == 2
+    # then the next page shows 5: it is read with the person
+    assert header_label(client.get(reverse("catalog:product_list"))) == "Cart, 5 items"
+    assert header_label(client.get(reverse("checkout:cart_count"), headers=HX)) == "Cart, 5 items"
+
+
+def test_a_request_that_may_change_the_cart_does_not_trust_the_count_read_with_the_person():
+    # (the person was loaded before the view changed anything)
+    buyer = UserFactory()
+    checkout_cart(buyer, (buyable_variant(), 2))
+    loaded = user_with_store(buyer.pk)
+    request = RequestFactory().post("/")
+    request.user, request.session = loaded, {}
+    loaded.cart_item_count_read = 99  # as if the view had changed the cart since
+    assert render_count(request).startswith("[None]")  # the cache knows nothing: the link asks
+    assert request_cart_count(request) == 2
 
 
 def test_a_visitor_without_a_cart_has_zero_without_any_lookup(client, django_assert_num_queries):
