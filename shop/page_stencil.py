@@ -24,6 +24,11 @@ The rules that keep that correct:
 
 With ``DEBUG`` on the ``fragments`` cache keeps nothing, so every page is rendered afresh
 (and template edits show).
+
+The stencil is kept, and the page put together, as UTF-8 bytes: one character outside
+Latin-1 anywhere on the page (the "…" of "Loading…") made Python widen all of the page's
+150 kB of text to two bytes a character when joining it, then encode it back, character by
+character. A fill may give bytes (UTF-8) or text.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ CSRF_SLOT = "csrf_token"
 _SLOT = "\x00page-slot:{}\x00"
 _SLOTS = re.compile("\x00page-slot:([a-z_]+)\x00")
 # Bump when what is cached changes in a way old entries must not survive.
-FORMAT = 1
+FORMAT = 2
 
 
 class SignedInNobody(AnonymousUser):
@@ -96,7 +101,7 @@ def _key(template_name: str, signed_in: bool, shape: dict, holes: list[str]) -> 
     return "page-stencil:" + hashlib.md5(repr(facts).encode(), usedforsecurity=False).hexdigest()
 
 
-def _stencil(request, template_name: str, signed_in: bool, shape: dict, holes: list[str]) -> list[str]:
+def _stencil(request, template_name: str, signed_in: bool, shape: dict, holes: list[str]) -> list:
     context = {
         **shape,
         **{name: slot(name) for name in holes},
@@ -107,25 +112,29 @@ def _stencil(request, template_name: str, signed_in: bool, shape: dict, holes: l
         "messages": (),
     }
     # The request still goes to render_to_string: the context processors and the language need it.
-    return _SLOTS.split(render_to_string(template_name, context, request=request))
+    parts = _SLOTS.split(render_to_string(template_name, context, request=request))
+    # UTF-8 text, hole name, UTF-8 text, ..., UTF-8 text
+    return [part.encode() if index % 2 == 0 else part for index, part in enumerate(parts)]
 
 
-def render(request, template_name: str, *, shape: dict, fills: dict[str, Callable[[], str]]) -> HttpResponse:
+def render(request, template_name: str, *, shape: dict, fills: dict[str, Callable[[], str | bytes]]) -> HttpResponse:
     """``template_name`` as ``request`` should see it: the stencil of this shape, with each hole
-    filled by ``fills[name]()`` (HTML: escape what needs it) and ``csrf_token`` by the request's
-    token unless ``fills`` has it. ``shape`` holds the other context variables the template reads."""
+    filled by ``fills[name]()`` (HTML, as text or UTF-8: escape what needs it) and
+    ``csrf_token`` by the request's token unless ``fills`` has it. ``shape`` holds the other
+    context variables the template reads."""
     signed_in = request.user.is_authenticated
     holes = [name for name in fills if name != CSRF_SLOT]
     key = _key(template_name, signed_in, shape, holes)
     parts = caches["fragments"].get_or_set(key, lambda: _stencil(request, template_name, signed_in, shape, holes))
     fill = {CSRF_SLOT: lambda: get_token(request), **fills}
-    values: dict[str, str] = {}
+    values: dict[str, bytes] = {}
     out = []
     for index, part in enumerate(parts):
         if index % 2 == 0:
             out.append(part)
         else:
             if part not in values:
-                values[part] = str(fill[part]())
+                value = fill[part]()
+                values[part] = value if isinstance(value, bytes) else str(value).encode()
             out.append(values[part])
-    return HttpResponse("".join(out))
+    return HttpResponse(b"".join(out))

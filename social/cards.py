@@ -21,6 +21,12 @@ they are there: no round trip, no 140 kB to read and unpickle. The version check
 limit above apply to both tiers alike.
 
 Viewer state is never cached: it is read for each request (``selectors.mark_viewer_state``).
+
+A cached card is a list of pieces of UTF-8 cut at its holes: the viewer's states (each state
+itself cut at the holes it holds), the time, the CSRF token and the page to come back to. A
+page's cards are put together in one list and joined once: no pass over the page's HTML
+afterwards. Bytes, not text: one emoji in one caption would make Python widen the whole
+page's text to four bytes a character before encoding it again.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import lru_cache
+from urllib.parse import quote as urlquote
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -45,25 +52,39 @@ from shop import page_stencil
 
 CARD_TEMPLATE = "components/post_card.html"
 # Bump when the card template or the cached structure changes in a way old entries must not survive.
-CARD_FORMAT = 2
-CSRF_SENTINEL = "card-slot-csrf-token"
-BACK_URL_SENTINEL = "card-slot-back-url"
+CARD_FORMAT = 3
 _SLOT = "\x00slot:{}\x00"
-_SLOTS = re.compile("\x00slot:([a-z_]+)\x00")
+# A hole's mark, as written, or as the ``urlencode`` filter leaves it (then filled encoded).
+_SLOTS = re.compile("\x00slot:([a-z_]+)\x00|%00slot%3A([a-z_]+)%00")
+_QUOTED = "_quoted"
 # A slot with states: the post attribute (set by selectors.mark_viewer_state) it depends on.
 STATE_SLOTS = {"like": "viewer_liked", "save": "viewer_saved", "follow": "viewer_follows"}
 # A slot filled for each request from the post itself.
 LIVE_SLOTS = {"ago"}
+# Holes filled for each request from the page: the CSRF token, the page to come back to.
+CSRF_HOLE, BACK_URL_HOLE = "csrf_token", "back_url"
+CSRF_SENTINEL, BACK_URL_SENTINEL = _SLOT.format(CSRF_HOLE), _SLOT.format(BACK_URL_HOLE)
 
 
 class _StencilRequest:
-    """Stands in for the request: the page's own address is the back-address sentinel."""
+    """Stands in for the request: the page's own address is the back-address hole."""
 
     path = BACK_URL_SENTINEL
     GET: dict = {}
 
     def get_full_path(self) -> str:
         return BACK_URL_SENTINEL
+
+
+def _cut(html: str) -> list:
+    """``html`` as UTF-8, hole name, UTF-8, ..., UTF-8 (a mark the ``urlencode`` filter wrote
+    names ``<hole>_quoted``)."""
+    pieces = _SLOTS.split(html)  # text, name or None, None or name, text, ...
+    out = [pieces[0].encode()]
+    for index in range(1, len(pieces), 3):
+        plain, quoted = pieces[index], pieces[index + 1]
+        out += [plain if plain is not None else quoted + _QUOTED, pieces[index + 2].encode()]
+    return out
 
 
 def cache_seconds() -> int:
@@ -140,7 +161,7 @@ def render_slot(name: str, nodelist, context, stencil: dict) -> str:
     try:
         for state in (False, True):
             setattr(post, attribute, state)
-            variants[state] = nodelist.render(context)
+            variants[state] = _cut(nodelist.render(context))
     finally:
         setattr(post, attribute, current)
     stencil[name] = variants
@@ -155,12 +176,12 @@ def _stencil(post, *, signed_in: bool) -> dict:
             "post": post,
             "user": page_stencil.SignedInNobody() if signed_in else AnonymousUser(),
             "request": _StencilRequest(),
-            "csrf_token": CSRF_SENTINEL,
-            "back_url": BACK_URL_SENTINEL,
+            "csrf_token": mark_safe(CSRF_SENTINEL),
+            "back_url": mark_safe(BACK_URL_SENTINEL),
             "card_stencil": stencil,
         }
     )
-    parts = _SLOTS.split(html)  # text, slot name, text, slot name, ..., text
+    parts = _cut(html)
     owner_id = post.profile.owner_id
     return {
         "version": card_version(post),
@@ -175,43 +196,66 @@ def _stencil(post, *, signed_in: bool) -> dict:
 
 
 @lru_cache(maxsize=8192)
-def _ago_minutes(language: str, minutes: int) -> str:
+def _ago_minutes(language: str, minutes: int) -> bytes:
     from social.templatetags.social_tags import ago
 
-    return escape(ago(timezone.now() - timedelta(minutes=minutes, seconds=30)))
+    return escape(ago(timezone.now() - timedelta(minutes=minutes, seconds=30))).encode()
 
 
-def _ago(created_at, now, language: str) -> str:
-    """``social_tags.ago``, escaped. Under four weeks its text depends on the age in whole
-    minutes only (no calendar months yet), so each text is worked out once per process."""
+def _ago(created_at, now, language: str) -> bytes:
+    """``social_tags.ago``, escaped, as UTF-8. Under four weeks its text depends on the age in
+    whole minutes only (no calendar months yet), so each text is worked out once per process."""
     from social.templatetags.social_tags import ago
 
     seconds = (now - created_at).total_seconds()
     if 60 <= seconds < 28 * 86_400:
         return _ago_minutes(language, int(seconds // 60))
-    return escape(ago(created_at))
+    return escape(ago(created_at)).encode()
 
 
-def _assemble(entry: dict, post, viewer_id: int | None, now, language: str) -> str:
+def _assemble(out: list[bytes], entry: dict, post, viewer_id: int | None, fills: dict[str, bytes], ago) -> None:
+    """Append ``post``'s card for the viewer to ``out``: the cached pieces, and each hole
+    filled from ``fills`` (the page's), the viewer's states and the time (``ago``)."""
     states = {
         "like": bool(getattr(post, "viewer_liked", False)),
         "save": bool(getattr(post, "viewer_saved", False)),
         # The follow button hides for profiles the viewer follows or speaks for.
         "follow": bool(getattr(post, "viewer_follows", False)) or entry["owner_id"] == viewer_id,
     }
-    out = []
-    for index, part in enumerate(entry["parts"]):
-        if index % 2 == 0:
-            out.append(part)
-        elif part == "ago":
-            out.append(_ago(post.created_at, now, language))
+    parts, slots = entry["parts"], entry["slots"]
+    out.append(parts[0])
+    for index in range(1, len(parts), 2):
+        name = parts[index]
+        if name in states:
+            pieces = slots[name][states[name]]
+            out.append(pieces[0])
+            for at in range(1, len(pieces), 2):
+                out.append(fills[pieces[at]])
+                out.append(pieces[at + 1])
+        elif name == "ago":
+            out.append(ago(post.created_at))
         else:
-            out.append(entry["slots"][part][states[part]])
-    return "".join(out)
+            out.append(fills[name])
+        out.append(parts[index + 1])
+
+
+def _page_fills(csrf_token, back_url: str) -> dict[str, bytes]:
+    """What fills the page's holes in every card, as HTML in UTF-8."""
+    return {
+        CSRF_HOLE: escape(str(csrf_token)).encode(),
+        BACK_URL_HOLE: escape(back_url).encode(),
+        # As ``{{ request.get_full_path|urlencode }}`` writes it (``quote`` with "/" safe).
+        BACK_URL_HOLE + _QUOTED: escape(urlquote(back_url)).encode(),
+    }
 
 
 def render_cards(posts: Iterable, *, viewer, csrf_token: str = "", back_url: str = "") -> SafeString:
-    """The cards of ``posts`` for ``viewer``, from the cache where it has them.
+    """``render_cards_utf8`` as text, for templates."""
+    return mark_safe(render_cards_utf8(posts, viewer=viewer, csrf_token=csrf_token, back_url=back_url).decode())
+
+
+def render_cards_utf8(posts: Iterable, *, viewer, csrf_token: str = "", back_url: str = "") -> bytes:
+    """The cards of ``posts`` for ``viewer`` (HTML, UTF-8), from the cache where it has them.
 
     ``posts`` carry the viewer's state (``viewer_liked``, ``viewer_saved``,
     ``viewer_follows``). They may be full post cards from ``selectors`` or light rows
@@ -221,7 +265,7 @@ def render_cards(posts: Iterable, *, viewer, csrf_token: str = "", back_url: str
 
     posts = list(posts)
     if not posts:
-        return mark_safe("")
+        return b""
     signed_in = viewer is not None and viewer.is_authenticated
     key = _card_key_format(signed_in=signed_in)
     keys = {post.pk: key.format(post.pk) for post in posts}
@@ -260,8 +304,9 @@ def render_cards(posts: Iterable, *, viewer, csrf_token: str = "", back_url: str
     viewer_id = viewer.pk if signed_in else None
     when = timezone.now()
     language = translation.get_language() or ""
-    html = "".join(_assemble(entries[post.pk], post, viewer_id, when, language) for post in posts if post.pk in entries)
-    if signed_in:
-        html = html.replace(CSRF_SENTINEL, escape(str(csrf_token)))
-    html = html.replace(BACK_URL_SENTINEL, escape(back_url))
-    return mark_safe(html)
+    fills = _page_fills(csrf_token, back_url)
+    out: list[bytes] = []
+    for post in posts:
+        if post.pk in entries:
+            _assemble(out, entries[post.pk], post, viewer_id, fills, lambda at: _ago(at, when, language))
+    return b"".join(out)

@@ -15,7 +15,7 @@ from checkout.templatetags.cart import cart_link_for
 from shop import page_stencil
 from shop.templatetags.site_header import HEADER_SLOT, header_html
 from social import selectors
-from social.cards import render_cards
+from social.cards import render_cards_utf8
 from social.templatetags.post_cards import CARDS_SLOT
 from social.views.common import cursor_url, is_htmx, login_required, social_errors
 
@@ -42,7 +42,7 @@ def _feed_response(request, *, page, url_name: str, template: str, context: dict
         token = get_token(request)
         fills = {
             page_stencil.CSRF_SLOT: lambda: token,
-            CARDS_SLOT: lambda: render_cards(page.items, viewer=request.user, csrf_token=token, back_url=back_url),
+            CARDS_SLOT: lambda: render_cards_utf8(page.items, viewer=request.user, csrf_token=token, back_url=back_url),
         }
         if not partial:
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.template import Context, Template
 from django.template.loader import get_template
 from django.test import RequestFactory
 from django.urls import reverse
@@ -263,3 +264,19 @@ def test_the_feed_pages_serve_cached_cards_with_the_requests_csrf_token(client, 
         assert token not in (cards.CSRF_SENTINEL, "")
         assert cards.CSRF_SENTINEL not in body and cards.BACK_URL_SENTINEL not in body
         assert body.count('like-button" type="submit" aria-pressed="true"') == 6
+
+
+def test_a_back_address_the_urlencode_filter_wrote_is_filled_encoded():
+    # given a card's HTML with the back address in a form and in a link's query string
+    html = Template('<input value="{{ back }}"><a href="/login/?next={{ back|urlencode }}">').render(
+        Context({"back": cards.BACK_URL_SENTINEL})
+    )
+    # when it is cut into pieces and holes
+    pieces = cards._cut(html)
+    # then each hole is filled as the full render would write it
+    fills = cards._page_fills("token", BACK)
+    filled = b"".join(fills[piece] if index % 2 else piece for index, piece in enumerate(pieces)).decode()
+    expected = Template('<input value="{{ back }}"><a href="/login/?next={{ back|urlencode }}">').render(
+        Context({"back": BACK})
+    )
+    assert len(pieces) == 5 and filled == expected

@@ -58,7 +58,8 @@ def graph():
         make_post(
             store.owner,
             profile=services.profile_for_store(store),
-            caption=f"Panen #{index} #kopi",
+            # Text beyond Latin-1 (an emoji, a curly quote) in some cards: the page is put together as UTF-8.
+            caption=f"Panen #{index} #kopi" + (" \u2615 \u201cenak\u201d" if index % 3 == 0 else ""),
             products=[product],
             at=timezone.now() - timedelta(minutes=index),
         )
