@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -234,7 +235,12 @@ def following_feed_refs(*, user: User, cursor: str | None = None, limit: int = P
 
 def follows_anyone(user: User) -> bool:
     """Whether ``user`` follows any person or store: the home page shows them Following then,
-    else For you with a nudge. Every signed-in home page asks, so it is one prepared query."""
+    else For you with a nudge. Every signed-in home page asks, so the signed-in person is
+    loaded with the count (``feed_rows.person_following_count_sql``): that count, as it was
+    when this request began, costs no query; any other user is one prepared query."""
+    read = getattr(user, feed_rows.PERSON_FOLLOWING_ATTRIBUTE, None)
+    if read is not None:
+        return read > 0
     return feed_rows.following_count(user.pk) > 0
 
 
@@ -249,15 +255,53 @@ def friend_ids(user: User) -> list[int]:
     )
 
 
-def _for_you_ranking(viewer: User | None) -> tuple[list[tuple[float, int]], bool]:
-    """(score, post id) pairs, best first: hot posts plus those the viewer's friends liked;
-    and whether they are every post the viewer may see (nothing lies past them).
+class Ranking:
+    """(score, post id) pairs, best (highest) first, kept as two arrays: read from the cache on
+    every For you page, they unpickle as two blocks of bytes instead of a tuple per post,
+    and a page's place in them is found by bisection."""
+
+    __slots__ = ("scores", "ids", "complete")
+
+    def __init__(self, pairs: list[tuple[float, int]], complete: bool):
+        self.scores = array("d", [score for score, _id in pairs])
+        self.ids = array("q", [post_id for _score, post_id in pairs])
+        # Whether the pairs are every post the viewer may see (nothing lies past them).
+        self.complete = complete
+
+    def __getstate__(self):
+        return self.scores, self.ids, self.complete
+
+    def __setstate__(self, state):
+        self.scores, self.ids, self.complete = state
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def start_after(self, position: tuple[float, int] | None) -> int:
+        """The index of the first pair that comes after ``position`` (a smaller pair)."""
+        if position is None:
+            return 0
+        low, high = 0, len(self.ids)
+        while low < high:
+            middle = (low + high) // 2
+            if (self.scores[middle], self.ids[middle]) < position:
+                high = middle
+            else:
+                low = middle + 1
+        return low
+
+    def pairs(self, start: int, stop: int) -> list[tuple[float, int]]:
+        return list(zip(self.scores[start:stop], self.ids[start:stop], strict=True))
+
+
+def _for_you_ranking(viewer: User | None) -> Ranking:
+    """Hot posts plus those the viewer's friends liked, best first.
 
     The score is the post's hot score (engagement with a time decay) plus a boost for
     each friend who liked it. Cached per viewer for a few minutes, so deeper pages cost
     a cache read and one page of posts.
     """
-    key = f"social:for-you:v2:{viewer.pk if viewer else 'anon'}"
+    key = f"social:for-you:v3:{viewer.pk if viewer else 'anon'}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -280,29 +324,28 @@ def _for_you_ranking(viewer: User | None) -> tuple[list[tuple[float, int]], bool
                 boosts[post_id] = boosts.get(post_id, 0) + 1
             for post_id, count in boosts.items():
                 scores[post_id] += FRIEND_LIKE_BOOST * count
-    ranking = sorted(((score, post_id) for post_id, score in scores.items()), key=lambda pair: (-pair[0], -pair[1]))
-    cache.set(key, (ranking, complete), FOR_YOU_CACHE_SECONDS)
-    return ranking, complete
+    pairs = sorted(((score, post_id) for post_id, score in scores.items()), key=lambda pair: (-pair[0], -pair[1]))
+    ranking = Ranking(pairs, complete)
+    cache.set(key, ranking, FOR_YOU_CACHE_SECONDS)
+    return ranking
 
 
 def _for_you_page(viewer: User | None, cursor: str | None, limit: int, *, by_ids: Callable, posts: Callable) -> Page:
     position = decode_cursor(cursor, float, int)
-    ranking, complete = _for_you_ranking(viewer)
-    all_ranked = ranking
-    if position is not None:
-        # Best first means descending (score, id): what comes after the cursor is smaller.
-        ranking = [pair for pair in ranking if pair < position]
-    chosen = ranking[: limit + 1]
+    ranking = _for_you_ranking(viewer)
+    # Best first means descending (score, id): what comes after the cursor is smaller.
+    start = ranking.start_after(position)
+    chosen = ranking.pairs(start, start + limit + 1)
     found = by_ids([post_id for _s, post_id in chosen])
     page = [(score, found[post_id]) for score, post_id in chosen if post_id in found]
-    if len(chosen) <= limit and not complete:
+    if len(chosen) <= limit and not ranking.complete:
         # The ranked candidates are used up: continue with the hot-score index alone.
         floor = chosen[-1] if chosen else position
         rest = posts(viewer)
         if viewer is not None:
             rest = rest.exclude(author=viewer)
         if floor is not None:
-            ranked_ids = {post_id for _s, post_id in all_ranked}
+            ranked_ids = set(ranking.ids)
             rest = rest.filter(Q(hot_score__lt=floor[0]) | Q(hot_score=floor[0], id__lt=floor[1])).exclude(
                 pk__in=ranked_ids
             )

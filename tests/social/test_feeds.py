@@ -1,3 +1,5 @@
+import pickle
+import random
 from datetime import timedelta
 
 import pytest
@@ -5,6 +7,7 @@ from django.utils import timezone
 
 from social import selectors, services
 from social.models import FeedEntry
+from social.selectors.feeds import Ranking
 from tests.factories import ProductFactory, StoreFactory, UserFactory, make_post
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +188,20 @@ def test_trimming_keeps_the_newest_entries_and_older_pages_still_work(now):
     kept = set(FeedEntry.objects.filter(owner=shopper).values_list("post_id", flat=True))
     assert kept == {p.pk for p in posts[:5]}
     assert _walk(selectors.following_feed, user=shopper, limit=4) == [p.pk for p in posts]
+
+
+def test_a_cached_ranking_finds_the_page_after_any_cursor_as_a_scan_would():
+    # given pairs best first, with ties on the score, as the cache gives them back
+    rng = random.Random(7)
+    pairs = sorted(
+        {(float(rng.randint(0, 30)) / 4, rng.randint(1, 500)) for _ in range(300)}, key=lambda p: (-p[0], -p[1])
+    )
+    ranking = pickle.loads(pickle.dumps(Ranking(pairs, complete=False)))
+    assert len(ranking) == len(pairs) and ranking.complete is False
+    # then from the start, from each pair, and from positions between pairs, the next page is
+    # the first pairs smaller than the position
+    positions = [None, *pairs, (7.6, 1), (3.0, 10_000), (-1.0, 0), (100.0, 1)]
+    for position in positions:
+        expected = [pair for pair in pairs if position is None or pair < position][:21]
+        start = ranking.start_after(position)
+        assert ranking.pairs(start, start + 21) == expected, position

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog.auth_backends import user_with_store
 from catalog.models import Product
 from shop.money import format_money
 from social import ratelimit, selectors, services
@@ -101,6 +102,24 @@ def test_signed_in_with_follows_home_shows_following_newest_first(client):
     # then
     assert f'href="{reverse("social:following")}" aria-current="page"' in _text(response)
     assert _post_ids(response) == [new.pk, old.pk]
+
+
+def test_whether_the_person_follows_anyone_is_read_with_them(client, django_assert_num_queries):
+    # given a shopper who follows nobody, then one store
+    shopper = _login(client)
+    assert not selectors.follows_anyone(user_with_store(shopper.pk))
+    services.follow(follower=shopper, profile=services.profile_for_store(StoreFactory()))
+    # when the person is loaded as each request loads them
+    loaded = user_with_store(shopper.pk)
+    # then asking costs no query, and the next page is Following (and For you has no nudge)
+    with django_assert_num_queries(0):
+        assert selectors.follows_anyone(loaded)
+    assert f'href="{reverse("social:following")}" aria-current="page"' in _text(client.get(reverse("home")))
+    assert "Follow stores to fill your Following feed." not in _text(client.get(reverse("social:for_you")))
+    # and anyone else is one query
+    stranger = UserFactory()
+    with django_assert_num_queries(1):
+        assert not selectors.follows_anyone(stranger)
 
 
 def test_an_empty_following_feed_suggests_stores_to_follow(client):
