@@ -304,7 +304,8 @@ def render_cards_utf8(posts: Iterable, *, viewer, csrf_token: str = "", back_url
     viewer_id = viewer.pk if signed_in else None
     when = timezone.now()
     language = translation.get_language() or ""
-    fills = _page_fills(csrf_token, back_url)
+    # A visitor's card holds no form: asking for the token would set a CSRF cookie for nothing.
+    fills = _page_fills(csrf_token if signed_in else "", back_url)
     out: list[bytes] = []
     for post in posts:
         if post.pk in entries:

@@ -280,3 +280,15 @@ def test_a_back_address_the_urlencode_filter_wrote_is_filled_encoded():
         Context({"back": BACK})
     )
     assert len(pieces) == 5 and filled == expected
+
+
+def test_a_visitors_cards_never_ask_for_the_csrf_token(world):
+    # (asking would set a CSRF cookie on a page a visitor could otherwise share from a cache)
+    class Untouchable:
+        def __str__(self):
+            raise AssertionError("the CSRF token was asked for")
+
+    rows = selectors.for_you_feed_refs(user=None).items
+    for _ in range(2):  # rendered, then from the cache
+        html = cards.render_cards(rows, viewer=AnonymousUser(), csrf_token=Untouchable(), back_url=BACK)
+        assert html.count('class="post-card"') == len(rows) > 0 and "csrfmiddlewaretoken" not in html
