@@ -15,8 +15,8 @@ On PostgreSQL it is a prepared statement (``shop.sql``), planned once per connec
 
 Apps above catalog may add a value of their own to that query (``add_person_column``): a
 scalar sub-query about the person, read into an attribute of the user. Checkout adds the
-cart's item count, which every page's header shows: read with the person, it costs no
-round trip of its own.
+cart's item count, which every page's header shows, and social how many profiles the person
+follows, which the home page asks: read with the person, neither costs a round trip of its own.
 """
 
 from __future__ import annotations
