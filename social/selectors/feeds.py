@@ -7,6 +7,7 @@ import base64
 import binascii
 import math
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -281,14 +282,8 @@ class Ranking:
         """The index of the first pair that comes after ``position`` (a smaller pair)."""
         if position is None:
             return 0
-        low, high = 0, len(self.ids)
-        while low < high:
-            middle = (low + high) // 2
-            if (self.scores[middle], self.ids[middle]) < position:
-                high = middle
-            else:
-                low = middle + 1
-        return low
+        # Best first, so "comes after" is False for a prefix of the pairs and True for the rest.
+        return bisect_left(range(len(self.ids)), True, key=lambda i: (self.scores[i], self.ids[i]) < position)
 
     def pairs(self, start: int, stop: int) -> list[tuple[float, int]]:
         return list(zip(self.scores[start:stop], self.ids[start:stop], strict=True))
