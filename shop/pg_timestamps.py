@@ -3,7 +3,7 @@
 Django reads every ``timestamptz`` value through its own loader, a subclass of psycopg's
 *Python* loader (to give the value Django's time zone). psycopg's compiled loader (from
 ``psycopg[binary]``) cannot be subclassed, so Django's class never gets it: each value is
-parsed by Python code, about 5.5 µs against 0.7 µs. A feed page reads some twenty of them
+parsed by Python code, about 5.6 µs against 0.4 µs. A feed page reads some twenty of them
 (each post's times, the signed-in person's), every ORM query its own.
 
 When the connection's session time zone is the one Django gives values (UTC, Django's
@@ -27,8 +27,10 @@ from psycopg.pq import Format
 TIMESTAMPTZ_OID = types["timestamptz"].oid
 
 
+@cache
 def _compiled_loader() -> type[Loader]:
-    """psycopg's own text loader for ``timestamptz``: the compiled one when installed."""
+    """psycopg's own text loader for ``timestamptz``: the compiled one when installed (looked
+    up once: a loader is made for each timestamp column of each result)."""
     return psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
 
 

@@ -52,8 +52,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture
 def postgres_only():
-    """For tests of real parallel writes (tests/concurrency.py): SQLite serialises writers."""
+    """For tests that need PostgreSQL: real parallel writes (tests/concurrency.py; SQLite
+    serialises writers), prepared statements, its types."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("concurrency needs PostgreSQL: SQLite serialises writers (CI runs this)")
+        pytest.skip("needs PostgreSQL (CI runs this)")

@@ -8,6 +8,8 @@ from django.db import connection
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 
 from shop import pg_timestamps
+from shop.models import User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,12 +42,10 @@ def test_postgresql_connections_load_timestamps_with_the_compiled_loader_and_giv
 
 
 def test_the_orm_reads_its_own_timestamps_back_unchanged(postgres_only):
-    from tests.factories import UserFactory
-
     user = UserFactory()
     when = datetime(2026, 11, 23, 9, 15, 42, 123456, tzinfo=UTC)
-    type(user).objects.filter(pk=user.pk).update(last_login=when)
-    assert type(user).objects.get(pk=user.pk).last_login == when
+    User.objects.filter(pk=user.pk).update(last_login=when)
+    assert User.objects.get(pk=user.pk).last_login == when
 
 
 def test_another_session_time_zone_keeps_djangos_loader(postgres_only):
