@@ -29,6 +29,7 @@ from social.models import (
     ProductTag,
     Profile,
     Save,
+    visible_post,
 )
 from social.services import build_feed, profile_for_store, profile_for_user
 
@@ -252,7 +253,10 @@ def hashtag_feed(*, name: str, user=None, cursor: str | None = None, limit: int 
     if hashtag is None:
         raise Http404(_("No posts with this hashtag yet."))
     viewer = _viewer(user)
-    links = _keyset_by_time(PostHashtag.objects.filter(hashtag=hashtag), cursor, id_field="post_id")
+    # Visibility is part of the window, not applied after it: a hidden post (or a blocked
+    # author's) inside it would otherwise shorten the page and lose its next cursor.
+    links = PostHashtag.objects.filter(visible_post(viewer, via="post__"), hashtag=hashtag)
+    links = _keyset_by_time(links, cursor, id_field="post_id")
     posts = list(
         post_card_queryset(viewer).filter(pk__in=links.values("post_id")[: limit + 1]).order_by("-created_at", "-id")
     )
@@ -269,9 +273,9 @@ def profile_posts(*, profile: Profile, user=None, cursor: str | None = None, lim
 
 def saved_posts(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
     """The user's private Saved list, most recently saved first."""
-    saves = list(
-        _keyset_by_time(Save.objects.filter(user=user), cursor).values_list("post_id", "created_at", "id")[: limit + 1]
-    )
+    # Only saves of posts the user may still see, in the window itself (as in ``hashtag_feed``).
+    saves = Save.objects.filter(visible_post(user, via="post__"), user=user)
+    saves = list(_keyset_by_time(saves, cursor).values_list("post_id", "created_at", "id")[: limit + 1])
     more = len(saves) > limit
     saves = saves[:limit]
     by_id = {post.pk: post for post in post_card_queryset(user).filter(pk__in=[s[0] for s in saves])}

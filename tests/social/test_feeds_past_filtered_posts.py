@@ -1,6 +1,7 @@
-"""For you reads its cached ranking past posts hidden, deleted or blocked since the ranking was
-made: a page is full and keeps its next cursor whenever more posts exist, and following the
-cursors reaches every visible post exactly once (the selectors, the HTML pages, the API)."""
+"""A feed page is full and keeps its next cursor whenever more posts exist, however many posts
+near it were hidden, deleted or their author blocked, and following the cursors reaches every
+visible post exactly once. For you reads its cached ranking past them (the selectors, the HTML
+pages, the API); a hashtag's posts and the Saved list read only visible posts in their window."""
 
 import html
 import re
@@ -23,11 +24,14 @@ SENTINEL = re.compile(r'hx-get="(/feed/for-you/\?cursor=[^"]+)" hx-trigger="reve
 CARD = re.compile(r'<article class="post-card" id="post-(\d+)"')
 
 
-def _posts(count: int, *, gone_at: range) -> tuple[list, list]:
+def _posts(count: int, *, gone_at: range, caption: str = "A new post") -> tuple[list, list]:
     """``count`` posts without engagement a minute apart (For you ranks them newest first);
     those at ``gone_at`` are one author's. Returns (all posts best first, that author's)."""
     now, gone_author = timezone.now(), UserFactory()
-    posts = [make_post(gone_author if n in gone_at else None, at=now - timedelta(minutes=n)) for n in range(count)]
+    posts = [
+        make_post(gone_author if n in gone_at else None, caption=caption, at=now - timedelta(minutes=n))
+        for n in range(count)
+    ]
     return posts, [posts[n] for n in gone_at]
 
 
@@ -147,4 +151,38 @@ def test_the_for_you_api_pages_stay_full_and_reach_every_visible_post(kind):
         url = body["next"]
     # then
     assert [len(page) for page in pages] == [4, 4]
+    assert sum(pages, []) == _visible(posts, gone)
+
+
+@pytest.mark.parametrize("kind", FILTERS)
+def test_a_hashtag_page_stays_full_past_posts_filtered_out(kind):
+    # given
+    viewer = UserFactory()
+    posts, gone = _posts(11, gone_at=range(1, 4), caption="hari ini #batik")
+    _filter_out(kind, gone, viewer=viewer)
+
+    def hashtag_page(**kwargs):
+        return selectors.hashtag_feed(name="batik", **kwargs)[1]
+
+    # when
+    pages, more = _walk(hashtag_page, user=viewer, limit=4)
+    # then
+    assert [len(page) for page in pages] == [4, 4]
+    assert more == [True, False]
+    assert sum(pages, []) == _visible(posts, gone)
+
+
+@pytest.mark.parametrize("kind", ["hidden", "blocked"])
+def test_the_saved_list_stays_full_past_posts_filtered_out(kind):
+    # given eleven saved posts, the last saved first, three of them among the first page's
+    viewer = UserFactory()
+    posts, gone = _posts(11, gone_at=range(1, 4))
+    for post in reversed(posts):
+        services.save_post(user=viewer, post=post)
+    _filter_out(kind, gone, viewer=viewer)
+    # when
+    pages, more = _walk(selectors.saved_posts, user=viewer, limit=4)
+    # then
+    assert [len(page) for page in pages] == [4, 4]
+    assert more == [True, False]
     assert sum(pages, []) == _visible(posts, gone)
