@@ -13,7 +13,9 @@ from tests.factories import ProductFactory, StoreFactory, VariantFactory
 pytestmark = pytest.mark.django_db
 
 SEARCH = reverse("catalog:search")
-STORE_SECTION = re.compile(r'<section class="store-results" aria-labelledby="store-results-title">(.*?)</section>', re.S)
+STORE_SECTION = re.compile(
+    r'<section class="store-results" aria-labelledby="store-results-title">(.*?)</section>', re.S
+)
 
 
 @pytest.fixture
