@@ -21,6 +21,8 @@ SORTS = {
 }
 DEFAULT_SORT = "newest"
 SEARCH_TERMS_MAX = 8
+# Stores shown above a search's products (the API pages through all of them).
+STORE_RESULTS = 6
 
 
 @dataclass
@@ -180,17 +182,41 @@ def variant_choices(product: Product) -> dict:
     }
 
 
-def store_list(*, user=None) -> QuerySet[Store]:
-    """Open stores, plus ``user``'s own (open or not), each with ``product_count`` (active products)."""
+def store_list(*, user=None, q: str = "") -> QuerySet[Store]:
+    """Open stores, plus ``user``'s own (open or not), each with ``product_count`` (active products).
+
+    By name; with search words in ``q``, those whose name, handle or description holds every
+    word (``search_stores``), best matches first."""
     condition = Q(is_active=True)
     if user is not None and user.is_authenticated:
         condition |= Q(owner=user)
-    return (
+    stores = (
         Store.objects.filter(condition)
         .select_related("owner")
         .annotate(product_count=Count("products", filter=Q(products__status=Product.Status.ACTIVE)))
-        .order_by("name", "id")
     )
+    terms = search_terms(q)
+    if terms:
+        return search_stores(stores, terms).order_by("-relevance", "name", "id")
+    return stores.order_by("name", "id")
+
+
+def search_stores(queryset: QuerySet[Store], terms: list[str]) -> QuerySet[Store]:
+    """Stores whose name, handle (slug) or description holds every term, each with ``relevance``:
+    how many terms its name or handle holds (a match there is what a shopper means by the store)."""
+    condition, name_hits = Q(), Value(0)
+    for term in terms:
+        in_name = Q(name__icontains=term) | Q(slug__icontains=term)
+        condition &= in_name | Q(description__icontains=term)
+        name_hits = name_hits + Case(When(in_name, then=Value(1)), default=Value(0))
+    return queryset.filter(condition).annotate(relevance=Case(default=name_hits, output_field=IntegerField()))
+
+
+def store_results(*, q: str, limit: int = STORE_RESULTS) -> list[Store]:
+    """The open stores a site search finds (best matches first), shown above its products."""
+    if not search_terms(q):
+        return []
+    return list(store_list(q=q)[:limit])
 
 
 def category_list() -> QuerySet[Category]:

@@ -53,6 +53,8 @@ def _product_list_page(request, *, template="catalog/product_list.html", **fixed
             "form": form,
             "filters": filters,
             "page_obj": page,
+            # Stores the words name, above the products, on the first page of a search.
+            "stores": selectors.store_results(q=filters.q) if page.number == 1 else [],
             # The layers above attach what they show on a card (social: the rating), see hooks.
             "products": hooks.decorate_product_list(page.object_list),
             "categories": selectors.category_tree(),

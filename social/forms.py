@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Store
+from shop.i18n import interpolate_lazy
 from shop.images import verify_image
 from social import services
 from social.models import CAPTION_MAX, COMMENT_MAX, POST_IMAGES_MAX, REVIEW_PHOTOS_MAX, PostImage, Profile, ReviewReport
@@ -89,7 +90,7 @@ class PostForm(forms.Form):
     )
     images = MultipleImageField(
         label=_("Pictures"),
-        help_text=_("1 to %(n)d photos: JPEG, PNG or WebP.") % {"n": POST_IMAGES_MAX},
+        help_text=interpolate_lazy(_("1 to %(n)d photos: JPEG, PNG or WebP."), {"n": POST_IMAGES_MAX}),
     )
     caption = forms.CharField(
         label=_("Caption"),
@@ -273,7 +274,7 @@ class ReviewForm(ServiceErrorsMixin, forms.Form):
     photos = ReviewPhotosField(
         label=_("Add photos"),
         required=False,
-        help_text=_("Up to %(n)d photos in all: JPEG, PNG or WebP.") % {"n": REVIEW_PHOTOS_MAX},
+        help_text=interpolate_lazy(_("Up to %(n)d photos in all: JPEG, PNG or WebP."), {"n": REVIEW_PHOTOS_MAX}),
     )
     photo_alt = forms.CharField(
         label=_("Describe the new photos"),

@@ -148,6 +148,17 @@ class StoreSerializer(serializers.ModelSerializer):
         return absolute_url(self, store.get_absolute_url())
 
 
+class StoreListQuerySerializer(serializers.Serializer):
+    """The store list's query string."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=_("Words to find in store names, handles and descriptions; best matches first."),
+    )
+
+
 class ProductImageSerializer(serializers.ModelSerializer):
     original = serializers.ImageField(source="image", read_only=True, help_text=_("The verified, re-encoded upload."))
     thumbnail = serializers.SerializerMethodField(help_text=_("At most 320 px (the original until renditions exist)."))

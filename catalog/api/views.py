@@ -23,6 +23,7 @@ from catalog.api.serializers import (
     ProductSerializer,
     ProductSummarySerializer,
     ProductWriteSerializer,
+    StoreListQuerySerializer,
     StoreSerializer,
     StoreUpdateSerializer,
     VariantSerializer,
@@ -61,7 +62,6 @@ class CategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CatalogV
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Open stores")),
     retrieve=extend_schema(summary=_("One store"), responses={200: StoreSerializer, **error_responses(404)}),
 )
 class StoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CatalogViewSet):
@@ -74,6 +74,19 @@ class StoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CatalogView
         if getattr(self, "swagger_fake_view", False):
             return Store.objects.none()
         return selectors.store_list(user=self.request.user)
+
+    @extend_schema(
+        summary=_("Open stores, by name, or those a search finds"),
+        parameters=[StoreListQuerySerializer],
+        responses={200: StoreSerializer(many=True), **error_responses(400)},
+    )
+    def list(self, request):
+        """Open stores (and your own) by name; with `q`, those whose name, handle or description
+        holds every word, best matches first: the stores the site's search shows."""
+        query = StoreListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        stores = selectors.store_list(user=request.user, q=query.validated_data.get("q", ""))
+        return self.paginated(stores, StoreSerializer)
 
     @extend_schema(
         summary=_("Change your store"),

@@ -20,6 +20,7 @@ from social.models.feed import (
     Profile,
     Save,
     TaggedPost,
+    visible_post,
 )
 from social.models.recommendations import (
     FriendSuggestionDismissal,
@@ -65,4 +66,5 @@ __all__ = [
     "ReviewVote",
     "Save",
     "TaggedPost",
+    "visible_post",
 ]

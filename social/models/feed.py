@@ -120,16 +120,23 @@ class Hashtag(models.Model):
         return reverse("social:hashtag", kwargs={"name": self.name})
 
 
+def visible_post(user, *, via: str = "") -> Q:
+    """The condition on a post ``user`` may see: not hidden, and no block between them and the
+    author. ``via`` reaches the post from another model ("post__" from a save or a hashtag link),
+    so a window read there holds only visible posts and stays full."""
+    condition = Q(**{f"{via}is_hidden": False})
+    if user is not None and user.is_authenticated:
+        condition &= ~Q(**{f"{via}author__blocks__blocked": user}) & ~Q(**{f"{via}author__blocked_by__blocker": user})
+    return condition
+
+
 class PostQuerySet(models.QuerySet):
     def visible(self) -> PostQuerySet:
         return self.filter(is_hidden=False)
 
     def visible_to(self, user) -> PostQuerySet:
         """Posts ``user`` may see: not hidden, and no block between them and the author."""
-        queryset = self.visible()
-        if user is not None and user.is_authenticated:
-            queryset = queryset.exclude(author__blocks__blocked=user).exclude(author__blocked_by__blocker=user)
-        return queryset
+        return self.filter(visible_post(user))
 
 
 class Post(models.Model):

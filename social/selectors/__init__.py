@@ -1,8 +1,9 @@
-"""Reads that social's pages and API share: feeds and profiles (``feeds``), reviews
-(``reviews``), friends' recommendations (``recommendations``)."""
+"""Reads that social's pages and API share: feeds and profiles (``feeds``), For you
+(``for_you``), reviews (``reviews``), friends' recommendations (``recommendations``)."""
 
 from social.selectors.feeds import *  # noqa: F403
 from social.selectors.feeds import BadCursor, Page  # noqa: F401  (named for readers and type checkers)
+from social.selectors.for_you import *  # noqa: F403
 from social.selectors.recommendations import also_like, friend_proof, friends_shelf, people_you_may_know  # noqa: F401
 from social.selectors.reviews import (  # noqa: F401
     DEFAULT_REVIEW_SORT,

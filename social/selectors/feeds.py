@@ -6,13 +6,10 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from array import array
-from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db.models import Min, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -26,22 +23,17 @@ from social.models import (
     FeedEntry,
     Follow,
     Hashtag,
-    Like,
     Post,
     PostHashtag,
     PostImage,
     ProductTag,
     Profile,
     Save,
+    visible_post,
 )
 from social.services import build_feed, profile_for_store, profile_for_user
 
 PAGE_SIZE = 20
-FOR_YOU_CANDIDATES = 400
-FOR_YOU_CACHE_SECONDS = 300
-# A friend's like is worth this much hot score (log10 of engagement: 0.5 ~ 3x engagement).
-FRIEND_LIKE_BOOST = 0.5
-FRIEND_LIKES_WINDOW = 500
 
 
 class BadCursor(ValueError):
@@ -256,133 +248,15 @@ def friend_ids(user: User) -> list[int]:
     )
 
 
-class Ranking:
-    """(score, post id) pairs, best (highest) first, kept as two arrays: read from the cache on
-    every For you page, they unpickle as two blocks of bytes instead of a tuple per post,
-    and a page's place in them is found by bisection."""
-
-    __slots__ = ("scores", "ids", "complete")
-
-    def __init__(self, pairs: list[tuple[float, int]], complete: bool):
-        self.scores = array("d", [score for score, _id in pairs])
-        self.ids = array("q", [post_id for _score, post_id in pairs])
-        # Whether the pairs are every post the viewer may see (nothing lies past them).
-        self.complete = complete
-
-    def __getstate__(self):
-        return self.scores, self.ids, self.complete
-
-    def __setstate__(self, state):
-        self.scores, self.ids, self.complete = state
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def start_after(self, position: tuple[float, int] | None) -> int:
-        """The index of the first pair that comes after ``position`` (a smaller pair)."""
-        if position is None:
-            return 0
-        # Best first, so "comes after" is False for a prefix of the pairs and True for the rest.
-        return bisect_left(range(len(self.ids)), True, key=lambda i: (self.scores[i], self.ids[i]) < position)
-
-    def pairs(self, start: int, stop: int) -> list[tuple[float, int]]:
-        return list(zip(self.scores[start:stop], self.ids[start:stop], strict=True))
-
-
-def _for_you_ranking(viewer: User | None) -> Ranking:
-    """Hot posts plus those the viewer's friends liked, best first.
-
-    The score is the post's hot score (engagement with a time decay) plus a boost for
-    each friend who liked it. Cached per viewer for a few minutes, so deeper pages cost
-    a cache read and one page of posts.
-    """
-    key = f"social:for-you:v3:{viewer.pk if viewer else 'anon'}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    candidates = Post.objects.visible_to(viewer)
-    if viewer is not None:
-        candidates = candidates.exclude(author=viewer)
-    scores = dict(candidates.order_by("-hot_score", "-id").values_list("id", "hot_score")[:FOR_YOU_CANDIDATES])
-    complete = len(scores) < FOR_YOU_CANDIDATES
-    if viewer is not None:
-        friends = friend_ids(viewer)
-        if friends:
-            liked = (
-                Like.objects.filter(user_id__in=friends, post__in=candidates)
-                .order_by("-created_at")
-                .values_list("post_id", "post__hot_score")[:FRIEND_LIKES_WINDOW]
-            )
-            boosts: dict[int, int] = {}
-            for post_id, hot in liked:
-                scores.setdefault(post_id, hot)
-                boosts[post_id] = boosts.get(post_id, 0) + 1
-            for post_id, count in boosts.items():
-                scores[post_id] += FRIEND_LIKE_BOOST * count
-    pairs = sorted(((score, post_id) for post_id, score in scores.items()), key=lambda pair: (-pair[0], -pair[1]))
-    ranking = Ranking(pairs, complete)
-    cache.set(key, ranking, FOR_YOU_CACHE_SECONDS)
-    return ranking
-
-
-def _for_you_page(viewer: User | None, cursor: str | None, limit: int, *, by_ids: Callable, posts: Callable) -> Page:
-    position = decode_cursor(cursor, float, int)
-    ranking = _for_you_ranking(viewer)
-    # Best first means descending (score, id): what comes after the cursor is smaller.
-    start = ranking.start_after(position)
-    chosen = ranking.pairs(start, start + limit + 1)
-    found = by_ids([post_id for _s, post_id in chosen])
-    page = [(score, found[post_id]) for score, post_id in chosen if post_id in found]
-    if len(chosen) <= limit and not ranking.complete:
-        # The ranked candidates are used up: continue with the hot-score index alone.
-        floor = chosen[-1] if chosen else position
-        rest = posts(viewer)
-        if viewer is not None:
-            rest = rest.exclude(author=viewer)
-        if floor is not None:
-            ranked_ids = set(ranking.ids)
-            rest = rest.filter(Q(hot_score__lt=floor[0]) | Q(hot_score=floor[0], id__lt=floor[1])).exclude(
-                pk__in=ranked_ids
-            )
-        rest = rest.order_by("-hot_score", "-id")[: limit + 1 - len(page)]
-        page += [(post.hot_score, post) for post in rest]
-    more = len(page) > limit
-    page = page[:limit]
-    next_cursor = encode_cursor(page[-1][0], page[-1][1].pk) if more and page else None
-    return Page([post for _score, post in page], next_cursor)
-
-
-def for_you_feed(*, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
-    """Discovery: posts ranked by recent engagement and friends' likes, never the viewer's own.
-
-    Past the ranked candidates, the page continues down the hot-score index.
-    """
-    viewer = _viewer(user)
-
-    def by_ids(ids: list[int]) -> dict:
-        return {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=ids)}
-
-    page = _for_you_page(viewer, cursor, limit, by_ids=by_ids, posts=post_card_queryset)
-    return Page(decorate(page.items, viewer), page.next_cursor)
-
-
-def for_you_feed_refs(*, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
-    """``for_you_feed`` as light rows with the viewer's state, for the pages' cached cards."""
-    viewer = _viewer(user)
-
-    def by_ids(ids: list[int]) -> dict:
-        return feed_rows.by_ids(ids, viewer_id=viewer.pk if viewer else None)
-
-    page = _for_you_page(viewer, cursor, limit, by_ids=by_ids, posts=post_ref_queryset)
-    return Page(mark_viewer_state(page.items, viewer), page.next_cursor)
-
-
 def hashtag_feed(*, name: str, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[Hashtag, Page]:
     hashtag = Hashtag.objects.filter(name=name.lower()).first()
     if hashtag is None:
         raise Http404(_("No posts with this hashtag yet."))
     viewer = _viewer(user)
-    links = _keyset_by_time(PostHashtag.objects.filter(hashtag=hashtag), cursor, id_field="post_id")
+    # Visibility is part of the window, not applied after it: a hidden post (or a blocked
+    # author's) inside it would otherwise shorten the page and lose its next cursor.
+    links = PostHashtag.objects.filter(visible_post(viewer, via="post__"), hashtag=hashtag)
+    links = _keyset_by_time(links, cursor, id_field="post_id")
     posts = list(
         post_card_queryset(viewer).filter(pk__in=links.values("post_id")[: limit + 1]).order_by("-created_at", "-id")
     )
@@ -399,9 +273,9 @@ def profile_posts(*, profile: Profile, user=None, cursor: str | None = None, lim
 
 def saved_posts(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
     """The user's private Saved list, most recently saved first."""
-    saves = list(
-        _keyset_by_time(Save.objects.filter(user=user), cursor).values_list("post_id", "created_at", "id")[: limit + 1]
-    )
+    # Only saves of posts the user may still see, in the window itself (as in ``hashtag_feed``).
+    saves = Save.objects.filter(visible_post(user, via="post__"), user=user)
+    saves = list(_keyset_by_time(saves, cursor).values_list("post_id", "created_at", "id")[: limit + 1])
     more = len(saves) > limit
     saves = saves[:limit]
     by_id = {post.pk: post for post in post_card_queryset(user).filter(pk__in=[s[0] for s in saves])}

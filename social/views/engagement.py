@@ -55,7 +55,7 @@ def _comments_section(request, post: Post, *, form: CommentForm | None = None, s
     post = selectors.post_detail(pk=post.pk, user=request.user)
     context = comments_context(request, post, panel=bool(request.POST.get("panel")))
     context["comment_form"] = form
-    response = render(request, "social/partials/comments.html", context, status=status)
+    response = render(request, "social/partials/comments_changed.html", context, status=status)
     if status == 400:
         response[SWAP_ERRORS_HEADER] = "true"
     return response

@@ -119,6 +119,8 @@ def test_shopper_follows_a_store_opens_a_tagged_product_likes_and_comments_witho
     expect(comments.get_by_role("listitem").filter(has_text=COMMENT)).to_have_count(1)
     expect(comments.get_by_role("link", name="dewi", exact=True)).to_be_visible()
     expect(comments.get_by_label("Add a comment")).to_have_value("")
+    # and the count in the card's action bar follows (swapped out of band)
+    expect(card.locator(f"#post-{post.pk}-comment-count")).to_have_text("1")
     assert_not_reloaded(page)
 
     # and the database agrees

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from social import selectors, services
 from social.models import FeedEntry
-from social.selectors.feeds import Ranking
+from social.selectors import for_you
+from social.selectors.for_you import Ranking
 from tests.factories import ProductFactory, StoreFactory, UserFactory, make_post
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +140,7 @@ def test_friends_likes_boost_a_post_in_for_you(now):
 
 
 def test_for_you_pages_through_the_ranking_and_beyond(monkeypatch, now):
-    monkeypatch.setattr(selectors, "FOR_YOU_CANDIDATES", 7)
+    monkeypatch.setattr(for_you, "FOR_YOU_CANDIDATES", 7)  # where the ranking reads it
     posts = [make_post(at=now - timedelta(minutes=i)) for i in range(25)]
     seen = _walk(selectors.for_you_feed, user=None, limit=4)
     assert sorted(seen) == sorted(p.pk for p in posts)
@@ -196,7 +197,7 @@ def test_a_cached_ranking_finds_the_page_after_any_cursor_as_a_scan_would():
     pairs = sorted(
         {(float(rng.randint(0, 30)) / 4, rng.randint(1, 500)) for _ in range(300)}, key=lambda p: (-p[0], -p[1])
     )
-    ranking = pickle.loads(pickle.dumps(Ranking(pairs, complete=False)))
+    ranking = pickle.loads(pickle.dumps(Ranking(pairs, floor=pairs[-1])))
     assert len(ranking) == len(pairs) and ranking.complete is False
     # then from the start, from each pair, and from positions between pairs, the next page is
     # the first pairs smaller than the position
