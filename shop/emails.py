@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
+from django.template import Context, Engine
+
+
+def render_plain_text(template_name: str, context: dict) -> str:
+    """Render a plain-text template (an email's subject or text part) without HTML escaping.
+
+    Autoescaping protects HTML; in a text/plain part it only garbles what people wrote
+    (``<`` arrives as ``&lt;``). The HTML part is rendered as usual, escaped.
+    """
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
 
 
 def queue_email(message: EmailMessage) -> None:
