@@ -120,6 +120,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+if PRODUCTION and not REDIS_URL:
+    # Each web worker would keep its own cache: rate limits multiplied by the worker count,
+    # privacy toggles and invalidations seen by one worker only, tasks run in the request.
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs REDIS_URL: without it the cache is per process (rate limits, "
+        "privacy toggles and invalidations break across workers) and tasks run inside requests."
+    )
 if REDIS_URL:
     CACHES = {
         "default": {
