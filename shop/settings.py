@@ -157,6 +157,8 @@ CACHES["fragments"] = {
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# After a failed hand-over, tasks are not offered to the broker for this long (shop.broker).
+BROKER_RETRY_SECONDS = env.int("BROKER_RETRY_SECONDS", default=15)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -277,8 +279,11 @@ NOTIFICATION_POLL_SECONDS = env.int("NOTIFICATION_POLL_SECONDS", default=30)
 ABANDONED_CART_AFTER_HOURS = env.int("ABANDONED_CART_AFTER_HOURS", default=24)
 REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=3)
 DAILY_DIGEST_MAX_POSTS = env.int("DAILY_DIGEST_MAX_POSTS", default=8)
-# Unsent notification emails older than this are enqueued again by the sweeper.
-NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
+# A notification email's first retry waits this long, each next one twice as long (up to 10 min).
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=10)
+# An email handed to the worker and still not attempted this long after it was due is presumed
+# lost (its worker died) and handed over again by the sweeper. Longer than a queue backlog.
+NOTIFICATION_HAND_OVER_SECONDS = env.int("NOTIFICATION_HAND_OVER_SECONDS", default=600)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Etalase <no-reply@etalase.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
