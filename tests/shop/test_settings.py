@@ -68,3 +68,15 @@ def test_the_deployment_checklist_refuses_a_per_process_cache_and_no_broker():
         "check", "--deploy", DJANGO_ENV="development", DEBUG="False", REDIS_URL=PRODUCTION["REDIS_URL"]
     )
     assert "shop.E00" not in with_redis.stdout + with_redis.stderr
+
+
+def test_with_redis_the_cache_fails_over_and_sessions_fall_back_to_the_database():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["shop.cache.FailoverRedisCache", "django.contrib.sessions.backends.cached_db"]
