@@ -42,7 +42,7 @@ from tests.celery_worker import (
     shared_database,
     wait_for,
 )
-from tests.factories import PASSWORD, AddressFactory, UserFactory, buyable_variant
+from tests.factories import PASSWORD, AddressFactory, UserFactory, buyable_variant, make_post
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -244,7 +244,7 @@ def test_with_redis_down_shoppers_sign_in_and_buy_and_the_emails_go_out_when_it_
 
 
 @pytest.mark.django_db
-def test_with_redis_down_rate_limits_count_per_process_sign_up_mails_and_nothing_stale_comes_back(
+def test_with_redis_down_rate_limits_count_per_process_sign_up_and_posting_work_and_nothing_stale_comes_back(
     on_redis, caplog, mailoutbox, django_capture_on_commit_callbacks
 ):
     # given a value cached while Redis is up
@@ -275,8 +275,11 @@ def test_with_redis_down_rate_limits_count_per_process_sign_up_mails_and_nothing
                 "password2": "kain-tenun-99",
             },
         )
+        # and someone posts (its fan-out and pictures' renditions cannot be handed over: skipped)
+        post = make_post(UserFactory(), caption="Batik tulis baru")
     assert signup.status_code == 302, signup.content.decode()[:2000]
     assert [message.to for message in mailoutbox] == [["sari@example.com"]]
+    assert post.pk is not None
     assert caplog.text.count("Redis at") == 1 and caplog.text.count("The task broker is unreachable") == 1
     # and a value changed meanwhile is changed here
     cache.delete("greeting")
