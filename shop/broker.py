@@ -44,7 +44,7 @@ def publish(task: Task, *args, countdown: float | None = None, **kwargs) -> bool
 
     Without a broker (tasks run eagerly) the task runs here and its own errors propagate.
     """
-    if _outage.since is not None and time.monotonic() < _outage.retry_at:
+    if not accepting_tasks():
         return False
     try:
         task.apply_async(args, kwargs, countdown=countdown)
@@ -58,9 +58,9 @@ def publish(task: Task, *args, countdown: float | None = None, **kwargs) -> bool
     return True
 
 
-def broker_reachable() -> bool:
-    """Whether the last hand-over in this process went through (or none failed yet)."""
-    return _outage.since is None
+def accepting_tasks() -> bool:
+    """Whether ``publish`` would try the broker now: no outage recorded, or time to try again."""
+    return _outage.since is None or time.monotonic() >= _outage.retry_at
 
 
 def _broker_failed(exc: Exception) -> None:

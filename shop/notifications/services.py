@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shop.broker import publish
+from shop.broker import accepting_tasks, publish
 from shop.models import Delivery, Notification, NotificationPreference, User
 from shop.notifications import kinds
 from shop.notifications.delivery import claim, release
@@ -141,6 +141,8 @@ def hand_over(delivery_ids: Iterable[int]) -> int:
     hands them over when the broker is back."""
     from shop.tasks import deliver_notification
 
+    if not accepting_tasks():
+        return 0  # the broker is down (logged): the deliveries stay unclaimed, for the sweeper
     handed = 0
     for delivery_id in claim(list(delivery_ids)):
         try:
