@@ -61,7 +61,7 @@ def _outage_of(location: str) -> Outage:
 
 
 def forget_outages() -> None:
-    """Forget every recorded outage and the stand-ins' data (tests start from Redis presumed up)."""
+    """Forget every recorded outage (tests start from Redis presumed up)."""
     with _outages_lock:
         _outages.clear()
 
@@ -82,18 +82,16 @@ class FailoverRedisCache(BaseCache):
 
     # --- The switch ---------------------------------------------------------------------------
 
-    def _call(self, method: str, *args, touched: tuple[str, ...] = (), **kwargs):
+    def _call(self, method: str, *args, touched=(), touched_version=None, **kwargs):
+        """``method`` on Redis, or on the stand-in; ``touched``: the keys it writes or deletes."""
         outage = self.outage
-        if outage.since is None or time.monotonic() >= outage.retry_at:
+        if outage.since is None or (time.monotonic() >= outage.retry_at and self._recovered()):
             try:
-                result = getattr(self.redis, method)(*args, **kwargs)
+                return getattr(self.redis, method)(*args, **kwargs)
             except REDIS_ERRORS as exc:
                 self._redis_failed(exc)
-            else:
-                if outage.since is not None:
-                    self._redis_answered()
-                return result
-        self._remember(touched)
+        if touched:
+            self._remember(touched, touched_version)
         return getattr(self.fallback, method)(*args, **kwargs)
 
     def _redis_failed(self, exc: Exception) -> None:
@@ -113,33 +111,38 @@ class FailoverRedisCache(BaseCache):
                 RETRY_SECONDS,
             )
 
-    def _redis_answered(self) -> None:
+    def _recovered(self) -> bool:
+        """Try Redis again after an outage. Before any call reads from it, the keys this process
+        wrote or deleted meanwhile are deleted from it (a stale value must not come back)."""
         outage = self.outage
+        with outage.lock:
+            touched = list(outage.touched)
+        try:
+            client = self.redis.client.get_client(write=True)
+            if touched:
+                client.delete(*touched)  # Redis's own keys (prefixed and versioned)
+            else:
+                client.ping()
+        except REDIS_ERRORS as exc:
+            self._redis_failed(exc)
+            return False
         with outage.lock:
             since, outage.since = outage.since, None
-            touched, outage.touched = list(outage.touched), {}
-        if since is None:
-            return  # another thread saw it first
-        try:
-            # Raw keys: already prefixed and versioned by make_key.
-            if touched:
-                self.redis.client.get_client(write=True).delete(*touched)
-        except Exception:  # Redis failed again at once: the entries expire on their own
-            log.warning("Could not delete from Redis the keys changed during its outage.", exc_info=True)
-        log.warning("Redis at %s answers again, after %.0f s.", self.location, time.monotonic() - since)
+            for key in touched:
+                outage.touched.pop(key, None)
+        if since is not None:  # another thread may have seen it first
+            log.warning("Redis at %s answers again, after %.0f s.", self.location, time.monotonic() - since)
+        return True
 
-    def _remember(self, keys: tuple[str, ...]) -> None:
-        if not keys:
-            return
+    def _remember(self, keys, version) -> None:
+        # Redis's own (prefixed, versioned) keys: the ones deleted from it when it is back.
+        raw_keys = [self.make_key(key, version=version) for key in keys]
         outage = self.outage
         with outage.lock:
-            for key in keys:
+            for key in raw_keys:
                 outage.touched[key] = None
             while len(outage.touched) > MAX_TOUCHED_KEYS:
                 outage.touched.pop(next(iter(outage.touched)))
-
-    def _keys(self, keys, version) -> tuple[str, ...]:
-        return tuple(self.make_and_validate_key(key, version=version) for key in keys)
 
     def redis_reachable(self) -> bool:
         """Ask Redis itself (for the health check): never the stand-in."""
@@ -151,19 +154,19 @@ class FailoverRedisCache(BaseCache):
     # --- The cache API ------------------------------------------------------------------------
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", key, value, timeout, version, touched=self._keys([key], version))
+        return self._call("add", key, value, timeout, version, touched=(key,), touched_version=version)
 
     def get(self, key, default=None, version=None):
         return self._call("get", key, default, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("set", key, value, timeout, version, touched=self._keys([key], version))
+        return self._call("set", key, value, timeout, version, touched=(key,), touched_version=version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("touch", key, timeout, version)
 
     def delete(self, key, version=None):
-        return self._call("delete", key, version, touched=self._keys([key], version))
+        return self._call("delete", key, version, touched=(key,), touched_version=version)
 
     def get_many(self, keys, version=None):
         return self._call("get_many", keys, version)
@@ -172,17 +175,17 @@ class FailoverRedisCache(BaseCache):
         return self._call("has_key", key, version)
 
     def incr(self, key, delta=1, version=None):
-        return self._call("incr", key, delta, version, touched=self._keys([key], version))
+        return self._call("incr", key, delta, version, touched=(key,), touched_version=version)
 
     def decr(self, key, delta=1, version=None):
-        return self._call("decr", key, delta, version, touched=self._keys([key], version))
+        return self._call("decr", key, delta, version, touched=(key,), touched_version=version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("set_many", data, timeout, version, touched=self._keys(data, version)) or []
+        return self._call("set_many", data, timeout, version, touched=tuple(data), touched_version=version) or []
 
     def delete_many(self, keys, version=None):
         keys = list(keys)
-        return self._call("delete_many", keys, version, touched=self._keys(keys, version))
+        return self._call("delete_many", keys, version, touched=keys, touched_version=version)
 
     def clear(self):
         self.fallback.clear()
