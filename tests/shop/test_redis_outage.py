@@ -12,6 +12,7 @@ No gettext call with a literal in this file: makemessages scans tests/ too.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -98,7 +99,11 @@ def _free_low_port() -> int:
 @pytest.fixture
 def redis_server(tmp_path) -> Iterator[RedisServer]:
     if REDIS_SERVER is None:
-        pytest.fail("redis-server is not installed (apt-get install redis-server)")
+        # As for the other tests that need a service: a skip, which fails CI (FAIL_ON_SKIP=1).
+        problem = "redis-server is not installed (apt-get install redis-server; CI has it)"
+        if os.environ.get("FAIL_ON_SKIP") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
     server = RedisServer(port=_free_low_port(), directory=tmp_path)
     server.start()
     try:
