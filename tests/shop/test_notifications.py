@@ -10,6 +10,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from celery.exceptions import Reject
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, transaction
@@ -435,6 +436,26 @@ def test_a_hand_over_that_expired_is_taken_again_by_the_sweeper(ani, budi, pendi
     assert delivery.state == Delivery.State.SENT
     assert delivery.attempts == 1
     assert [message.to for message in mail.outbox] == [[ani.email]]
+
+
+def test_a_retry_the_broker_refused_is_left_to_the_sweeper_when_due(ani, budi, pending_delivery, flaky_smtp):
+    # given a delivery handed to a worker, whose attempt fails while the broker is down
+    delivery = pending_delivery(ani, budi)
+    assert delivery_module.claim([delivery.pk]) == [delivery.pk]
+    flaky_smtp.failures = 1
+    # when the task cannot hand its retry over (Celery rejects the message then)
+    with mock.patch.object(tasks.deliver_notification, "retry", side_effect=Reject("broker down", requeue=False)):
+        tasks.deliver_notification.apply(args=[delivery.pk])
+    # then the attempt is recorded, and no task holds the delivery any more
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.state == Delivery.State.PENDING
+    assert delivery.handed_over_until is None
+    # and the sweeper takes it once its backoff is over, not before
+    assert tasks.sweep_deliveries() == 0
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert tasks.sweep_deliveries() == 1
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.SENT and delivery.attempts == 2
 
 
 def test_the_sweeper_counts_only_what_it_could_hand_over(ani, budi, pending_delivery):
