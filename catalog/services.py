@@ -410,9 +410,10 @@ def remove_product_image(*, product_image: ProductImage) -> None:
 
 def schedule_renditions(product_image: ProductImage) -> None:
     from catalog.tasks import make_product_image_renditions
+    from shop.broker import publish  # a broker outage skips this (logged), never fails the save
 
     image_id = product_image.pk
-    transaction.on_commit(lambda: make_product_image_renditions.delay(image_id))
+    transaction.on_commit(lambda: publish(make_product_image_renditions, image_id))
 
 
 def make_renditions_for(*, image_id: int) -> bool:

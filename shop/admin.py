@@ -100,13 +100,32 @@ class NotificationAdmin(ReadOnlySuperuserAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlySuperuserAdmin):
-    list_display = ("notification_id", "recipient", "kind", "state", "attempts", "created_at", "sent_at", "last_error")
+    list_display = (
+        "notification_id",
+        "recipient",
+        "kind",
+        "state",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    )
     list_filter = ("state", "notification__kind")
     list_select_related = ("notification__recipient",)
     search_fields = ("notification__recipient__username", "notification__recipient__email", "last_error")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    fields = ("notification", "state", "attempts", "last_error", "created_at", "sent_at")
+    fields = (
+        "notification",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "handed_over_until",
+        "sent_at",
+    )
     readonly_fields = fields
     actions = ("send_again",)
 

@@ -8,6 +8,6 @@ class ShopConfig(AppConfig):
     verbose_name = _("Accounts and site")
 
     def ready(self):
-        from shop import pg_timestamps
+        from shop import checks, pg_timestamps  # noqa: F401 (checks registers the deploy checks)
 
         connection_created.connect(pg_timestamps.install, dispatch_uid="shop.pg_timestamps")

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import VerifiedImageField
@@ -136,7 +137,13 @@ class Notification(models.Model):
 
 class Delivery(models.Model):
     """The email of a notification: a row first, sent second. ``state`` makes sending
-    idempotent (a retried task finds it sent) and lets the sweeper find what is stuck."""
+    idempotent (a retried task finds it sent) and lets the sweeper find what is stuck.
+
+    Each attempt is handed to the broker once: ``next_attempt_at`` is when the next attempt
+    is due (now, or after a retry's backoff) and ``handed_over_until`` is set while a task
+    for it is with the broker or a worker. The sweeper takes only deliveries that are due and
+    not handed over, or whose hand-over expired (the task was lost: a worker died).
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -149,12 +156,14 @@ class Delivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    handed_over_until = models.DateTimeField(_("with the worker until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("email delivery")
         verbose_name_plural = _("email deliveries")
         indexes = [
-            models.Index(fields=["created_at"], condition=models.Q(state="pending"), name="delivery_pending"),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(state="pending"), name="delivery_due"),
         ]
 
     def __str__(self) -> str:

@@ -120,19 +120,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+if PRODUCTION and not REDIS_URL:
+    # Each web worker would keep its own cache: rate limits multiplied by the worker count,
+    # privacy toggles and invalidations seen by one worker only, tasks run in the request.
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs REDIS_URL: without it the cache is per process (rate limits, "
+        "privacy toggles and invalidations break across workers) and tasks run inside requests."
+    )
 if REDIS_URL:
     CACHES = {
         "default": {
-            # django-redis keeps one client per process; Django's own Redis backend builds a new
-            # redis-py client (and its table of 200-odd reply callbacks) for every call, which
-            # cost about half a millisecond per cache read, three times on a feed page.
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis (it keeps one client per process; Django's own Redis backend builds a
+            # new redis-py client, and its table of 200-odd reply callbacks, for every call: about
+            # half a millisecond per cache read, three times on a feed page), with a per-process
+            # stand-in while Redis is unreachable, so that sign-in and checkout keep working.
+            "BACKEND": "shop.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
     # Sessions are read from Redis on every signed-in request and written through to the
-    # database, so a Redis flush logs nobody out.
+    # database, so a Redis flush logs nobody out (and a Redis outage reads them from there).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "etalase"}}
@@ -150,6 +158,8 @@ CACHES["fragments"] = {
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# After a failed hand-over, tasks are not offered to the broker for this long (shop.broker).
+BROKER_RETRY_SECONDS = env.int("BROKER_RETRY_SECONDS", default=15)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -270,8 +280,11 @@ NOTIFICATION_POLL_SECONDS = env.int("NOTIFICATION_POLL_SECONDS", default=30)
 ABANDONED_CART_AFTER_HOURS = env.int("ABANDONED_CART_AFTER_HOURS", default=24)
 REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=3)
 DAILY_DIGEST_MAX_POSTS = env.int("DAILY_DIGEST_MAX_POSTS", default=8)
-# Unsent notification emails older than this are enqueued again by the sweeper.
-NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
+# A notification email's first retry waits this long, each next one twice as long (up to 10 min).
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=10)
+# An email handed to the worker and still not attempted this long after it was due is presumed
+# lost (its worker died) and handed over again by the sweeper. Longer than a queue backlog.
+NOTIFICATION_HAND_OVER_SECONDS = env.int("NOTIFICATION_HAND_OVER_SECONDS", default=600)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Etalase <no-reply@etalase.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,6 +1,7 @@
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import Reject
 from django.core.mail import EmailMultiAlternatives
 
 
@@ -20,26 +21,30 @@ def send_email(
     message.send()
 
 
-@shared_task(bind=True, acks_late=True, max_retries=8)
+# No max_retries: the delivery row counts its attempts and gives up (shop.notifications.delivery).
+@shared_task(bind=True, acks_late=True, max_retries=None)
 def deliver_notification(self, delivery_id: int) -> str:
     """Send one notification email; idempotent (see ``shop.notifications.delivery``).
     Transient mail errors retry with exponential backoff: 10 s, 20 s, 40 s ... up to 10 min."""
-    from shop.notifications.delivery import DeliveryFailed, give_up, send_delivery
+    from shop.notifications.delivery import DeliveryFailed, release, send_delivery
 
     try:
         return send_delivery(delivery_id)
     except DeliveryFailed as exc:
-        if self.request.retries >= self.max_retries:
-            give_up(delivery_id, str(exc))
-            return "failed"
-        raise self.retry(exc=exc, countdown=min(600, 10 * 2**self.request.retries)) from exc
+        try:
+            retry = self.retry(exc=exc, countdown=exc.retry_in, throw=False)
+        except Reject:
+            release(delivery_id)  # the retry could not be handed over: the sweeper takes it when due
+            raise
+        raise retry from exc
 
 
 @shared_task(acks_late=True)
 def sweep_deliveries() -> int:
-    """Enqueue again every delivery still pending after a while (its first enqueue failed,
-    e.g. the broker was down when the order was placed). Returns how many were enqueued."""
-    from shop.notifications.delivery import stuck_deliveries
-    from shop.notifications.services import enqueue_delivery
+    """Hand over every delivery that is due and has no task: its hand-over failed (the broker
+    was down when the order was placed) or expired (a worker died with it). Deliveries waiting
+    for a retry, or with a task in the queue, are left alone. Returns how many were handed over."""
+    from shop.notifications.delivery import deliveries_to_hand_over
+    from shop.notifications.services import hand_over
 
-    return sum(1 for delivery_id in stuck_deliveries() if enqueue_delivery(delivery_id))
+    return hand_over(deliveries_to_hand_over())

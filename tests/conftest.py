@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from shop import broker
 from shop.celery import app as celery_app
 from social import cards
 
@@ -30,6 +31,7 @@ def _isolated_media_and_cache(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     cards.clear_local()  # the cards each process keeps in front of the cache
+    broker.forget_outage()  # each test starts with the broker presumed up
 
 
 @pytest.fixture(autouse=True)

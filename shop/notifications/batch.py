@@ -21,7 +21,7 @@ from django.db import connection, transaction
 
 from shop.models import Delivery, Notification, NotificationPreference, User
 from shop.notifications import kinds
-from shop.notifications.services import enqueue_delivery, wants
+from shop.notifications.services import hand_over, wants
 
 
 @dataclass
@@ -100,7 +100,7 @@ def notify_batch(kind: str, drafts: Sequence[Draft], *, unless_since: datetime |
             ]
         )
         if deliveries:
-            transaction.on_commit(functools.partial(_enqueue_all, [delivery.pk for delivery in deliveries]))
+            transaction.on_commit(functools.partial(hand_over, [delivery.pk for delivery in deliveries]))
     return created
 
 
@@ -115,8 +115,3 @@ def _lock_groups(kind: str, group_keys: list[str]) -> None:
             "SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(%s::text[]) AS k",
             [[f"notify:{kind}:{key}" for key in group_keys]],
         )
-
-
-def _enqueue_all(delivery_ids: list[int]) -> None:
-    for delivery_id in delivery_ids:
-        enqueue_delivery(delivery_id)

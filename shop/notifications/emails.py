@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from shop.emails import render_plain_text
 from shop.models import Notification
 from shop.notifications import kinds
 
@@ -66,8 +67,8 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         if kind.email_context is not None:
             context.update(kind.email_context(notification))
-        subject = " ".join(render_to_string(f"{kind.email_template}_subject.txt", context).split())
-        body = render_to_string(f"{kind.email_template}.txt", context)
+        subject = " ".join(render_plain_text(f"{kind.email_template}_subject.txt", context).split())
+        body = render_plain_text(f"{kind.email_template}.txt", context)
         html = render_to_string(f"{kind.email_template}.html", context)
     message = EmailMultiAlternatives(
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient.email], headers=headers

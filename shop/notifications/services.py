@@ -4,7 +4,8 @@
 placed, a follow): if the event rolls back, so does its notification. The email is a
 ``Delivery`` row written at the same time and sent by a Celery task enqueued on commit. If
 the broker is down at that moment the row stays pending and the sweeper
-(``shop.tasks.sweep_deliveries``) enqueues it later: delayed, never lost.
+(``shop.tasks.sweep_deliveries``) hands it over later: delayed, never lost. Each attempt is
+handed to the broker once (``shop.notifications.delivery``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop.broker import accepting_tasks, publish
 from shop.models import Delivery, Notification, NotificationPreference, User
 from shop.notifications import kinds
+from shop.notifications.delivery import claim, release
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +76,8 @@ def notify(
         in_app=in_app,  # False: email only, never shown in the inbox
     )
     if email:
-        delivery = Delivery.objects.create(notification=notification)
-        transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
+        delivery_id = Delivery.objects.create(notification=notification).pk
+        transaction.on_commit(lambda: enqueue_delivery(delivery_id))
     return notification
 
 
@@ -127,16 +130,31 @@ def notify_many(
 
 
 def enqueue_delivery(delivery_id: int) -> bool:
-    """Hand a delivery to the worker. A broker failure is logged, not raised: the row is
-    committed and pending, and the sweeper will enqueue it again."""
+    """Hand one delivery to the worker (see ``hand_over``). Returns whether it went."""
+    return hand_over([delivery_id]) == 1
+
+
+def hand_over(delivery_ids: Iterable[int]) -> int:
+    """Hand the deliveries among ``delivery_ids`` that are due and have no task to the worker,
+    each exactly once. Returns how many went. A broker failure is not raised (it is logged
+    once per outage by ``shop.broker``): the rows are committed and pending, and the sweeper
+    hands them over when the broker is back."""
     from shop.tasks import deliver_notification
 
-    try:
-        deliver_notification.delay(delivery_id)
-    except Exception:
-        log.warning("Could not enqueue delivery %s; the sweeper will retry it.", delivery_id, exc_info=True)
-        return False
-    return True
+    if not accepting_tasks():
+        return 0  # the broker is down (logged): the deliveries stay unclaimed, for the sweeper
+    handed = 0
+    for delivery_id in claim(list(delivery_ids)):
+        try:
+            went = publish(deliver_notification, delivery_id)
+        except Exception:  # no broker: the attempt ran here, failed, and is recorded on the row
+            log.warning("Delivery %s failed in process; the sweeper will retry it.", delivery_id, exc_info=True)
+            went = False
+        if went:
+            handed += 1
+        else:
+            release(delivery_id)
+    return handed
 
 
 def mark_read(*, user: User, notification_ids: Iterable[int]) -> int:
@@ -197,7 +215,13 @@ def retry_deliveries(*, delivery_ids: Iterable[int]) -> int:
             .filter(pk__in=list(delivery_ids), state=Delivery.State.FAILED)
             .values_list("pk", flat=True)
         )
-        Delivery.objects.filter(pk__in=ids).update(state=Delivery.State.PENDING, last_error="")
-        for delivery_id in ids:
-            transaction.on_commit(functools.partial(enqueue_delivery, delivery_id))
+        # A new round of attempts, due now.
+        Delivery.objects.filter(pk__in=ids).update(
+            state=Delivery.State.PENDING,
+            last_error="",
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            handed_over_until=None,
+        )
+        transaction.on_commit(functools.partial(hand_over, ids))
     return len(ids)

@@ -186,6 +186,7 @@ def _create_post(*, author, images, caption, profile, alt_texts, tags) -> Post:
 
 
 def _after_commit_publish(post: Post, pictures: list[PostImage]) -> None:
+    from shop.broker import publish  # a broker outage skips these (logged), never fails the post
     from social.tasks import fan_out_post_task, make_post_image_renditions
 
     post_id = post.pk
@@ -193,8 +194,8 @@ def _after_commit_publish(post: Post, pictures: list[PostImage]) -> None:
 
     def enqueue():
         for image_id in image_ids:
-            make_post_image_renditions.delay(image_id)
-        fan_out_post_task.delay(post_id)
+            publish(make_post_image_renditions, image_id)
+        publish(fan_out_post_task, post_id)
 
     transaction.on_commit(enqueue)
 

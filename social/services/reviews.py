@@ -277,6 +277,7 @@ def _write(author, product, rating, title, body, photos, alts, remove_ids) -> tu
 
 
 def _after_commit_write(review: Review, photos: list[ReviewPhoto]) -> None:
+    from shop.broker import publish  # a broker outage skips these (logged), never fails the review
     from social.tasks import make_review_photo_renditions
 
     review_id, verified = review.pk, review.verified_purchase
@@ -284,7 +285,7 @@ def _after_commit_write(review: Review, photos: list[ReviewPhoto]) -> None:
 
     def after():
         for photo_id in photo_ids:
-            make_review_photo_renditions.delay(photo_id)
+            publish(make_review_photo_renditions, photo_id)
         if not verified:
             # An order paid while this transaction ran announced itself before the review was
             # visible to its handler: look once more now that both are committed.

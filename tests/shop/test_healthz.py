@@ -38,6 +38,24 @@ def test_healthz_names_an_unreachable_cache(client, settings):
     assert "cache" in response.json()["down"]
 
 
+def test_healthz_names_an_unreachable_redis_even_while_its_stand_in_answers(client, settings):
+    # given the production cache on a Redis nobody listens on (the site runs on its stand-in)
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "shop.cache.FailoverRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5},
+        },
+    }
+    assert client.get("/ping").status_code == 200
+    # when
+    response = client.get("/healthz")
+    # then
+    assert response.status_code == 503
+    assert "cache" in response.json()["down"]
+
+
 def test_healthz_checks_the_real_broker_when_one_is_configured(client, settings):
     import os
 

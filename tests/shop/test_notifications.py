@@ -10,6 +10,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from celery.exceptions import Reject
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, transaction
@@ -298,8 +299,11 @@ def test_without_a_worker_a_failed_attempt_waits_for_the_sweeper(
     assert delivery.attempts == 1
     assert "Connection unexpectedly closed" in delivery.last_error
     assert mail.outbox == []
-    # when the sweeper runs
-    settings.NOTIFICATION_SWEEP_AFTER_SECONDS = 0
+    # and the sweeper leaves it be while its retry's backoff runs
+    assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=5)
+    assert tasks.sweep_deliveries() == 0
+    # when the backoff is over and the sweeper runs
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
     assert tasks.sweep_deliveries() == 1
     # then
     delivery.refresh_from_db()
@@ -311,7 +315,7 @@ def test_without_a_worker_a_failed_attempt_waits_for_the_sweeper(
 def test_each_failed_attempt_is_recorded(ani, budi, flaky_smtp, django_capture_on_commit_callbacks):
     # given a pending delivery (its task could not be enqueued)
     with (
-        mock.patch.object(tasks.deliver_notification, "delay", side_effect=OperationalError("broker down")),
+        mock.patch.object(tasks.deliver_notification, "apply_async", side_effect=OperationalError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         services.notify(ani, LIKE.name, actor=budi)
@@ -330,7 +334,7 @@ def test_each_failed_attempt_is_recorded(ani, budi, flaky_smtp, django_capture_o
 
 def test_the_task_retries_with_exponential_backoff(ani, budi, flaky_smtp):
     # given a pending delivery and a mail server that fails once
-    with mock.patch.object(tasks.deliver_notification, "delay", side_effect=OperationalError("broker down")):
+    with mock.patch.object(tasks.deliver_notification, "apply_async", side_effect=OperationalError("broker down")):
         services.notify(ani, LIKE.name, actor=budi)
     delivery = Delivery.objects.get()
     flaky_smtp.failures = 1
@@ -352,7 +356,7 @@ def test_a_delivery_that_keeps_failing_is_given_up(
         services.notify(ani, LIKE.name, actor=budi)
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.FAILED
-    assert delivery.attempts == tasks.deliver_notification.max_retries + 1
+    assert delivery.attempts == delivery_module.MAX_ATTEMPTS
     assert "Connection unexpectedly closed" in delivery.last_error
     assert mail.outbox == []
 
@@ -363,7 +367,9 @@ def test_a_delivery_that_keeps_failing_is_given_up(
 def test_enqueue_swallows_a_broker_error_and_leaves_the_delivery_pending(ani, budi, django_capture_on_commit_callbacks):
     # when the broker is down at commit time
     with (
-        mock.patch.object(tasks.deliver_notification, "delay", side_effect=OperationalError("broker down")) as delay,
+        mock.patch.object(
+            tasks.deliver_notification, "apply_async", side_effect=OperationalError("broker down")
+        ) as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         notification = services.notify(ani, LIKE.name, actor=budi)
@@ -374,40 +380,91 @@ def test_enqueue_swallows_a_broker_error_and_leaves_the_delivery_pending(ani, bu
     assert mail.outbox == []
 
 
-def _pending_delivery(recipient, actor, *, age_seconds: int) -> Delivery:
-    with mock.patch.object(tasks.deliver_notification, "delay", side_effect=OperationalError("broker down")):
-        services.notify(recipient, LIKE.name, actor=actor)
-    delivery = Delivery.objects.latest("pk")
-    Delivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - timedelta(seconds=age_seconds))
-    return delivery
+@pytest.fixture
+def pending_delivery(django_capture_on_commit_callbacks):
+    """Makes a delivery whose hand-over to the broker failed."""
+
+    def make(recipient, actor) -> Delivery:
+        with (
+            mock.patch.object(tasks.deliver_notification, "apply_async", side_effect=OperationalError("broker down")),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            services.notify(recipient, LIKE.name, actor=actor)
+        delivery = Delivery.objects.latest("pk")
+        assert delivery.state == Delivery.State.PENDING and delivery.handed_over_until is None
+        return delivery
+
+    return make
 
 
-def test_the_sweeper_enqueues_old_pending_deliveries_and_not_new_ones(ani, budi, settings):
-    # given one delivery stuck for five minutes, one just written, one already sent
-    settings.NOTIFICATION_SWEEP_AFTER_SECONDS = 120
-    stuck = _pending_delivery(ani, budi, age_seconds=300)
-    fresh = _pending_delivery(budi, ani, age_seconds=10)
-    services.notify(UserFactory(), LIKE.name, actor=budi)  # sent at once (tasks run in-process)
+def test_the_sweeper_hands_over_due_deliveries_without_a_task_and_nothing_else(
+    ani, budi, pending_delivery, django_capture_on_commit_callbacks
+):
+    # given a delivery whose hand-over failed, one waiting for a retry, one with a task in the
+    # queue, and one already sent
+    stuck = pending_delivery(ani, budi)
+    waiting = pending_delivery(budi, ani)
+    Delivery.objects.filter(pk=waiting.pk).update(attempts=1, next_attempt_at=timezone.now() + timedelta(seconds=20))
+    queued = pending_delivery(UserFactory(), budi)
+    assert delivery_module.claim([queued.pk]) == [queued.pk]  # as an on-commit hand-over does
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(UserFactory(), LIKE.name, actor=budi)  # sent at once (tasks run in-process)
     mail.outbox.clear()
     # when the broker is back and the sweeper runs
     assert tasks.sweep_deliveries.delay().get() == 1
-    # then
-    stuck.refresh_from_db()
-    fresh.refresh_from_db()
-    assert stuck.state == Delivery.State.SENT
-    assert fresh.state == Delivery.State.PENDING
+    # then only the stuck one went
+    assert Delivery.objects.get(pk=stuck.pk).state == Delivery.State.SENT
+    assert Delivery.objects.get(pk=waiting.pk).state == Delivery.State.PENDING
+    assert Delivery.objects.get(pk=queued.pk).state == Delivery.State.PENDING
     assert [message.to for message in mail.outbox] == [[ani.email]]
     # and a second sweep finds nothing more to do
     assert tasks.sweep_deliveries() == 0
     assert len(mail.outbox) == 1
 
 
-def test_the_sweeper_counts_only_what_it_could_enqueue(ani, budi, settings):
-    settings.NOTIFICATION_SWEEP_AFTER_SECONDS = 0
-    _pending_delivery(ani, budi, age_seconds=60)
-    with mock.patch.object(tasks.deliver_notification, "delay", side_effect=OperationalError("still down")):
+def test_a_hand_over_that_expired_is_taken_again_by_the_sweeper(ani, budi, pending_delivery):
+    # given a delivery handed to a worker that died with its task
+    delivery = pending_delivery(ani, budi)
+    assert delivery_module.claim([delivery.pk]) == [delivery.pk]
+    assert delivery_module.claim([delivery.pk]) == []  # handed over once
+    assert tasks.sweep_deliveries() == 0
+    # when its hand-over expires
+    Delivery.objects.filter(pk=delivery.pk).update(handed_over_until=timezone.now() - timedelta(seconds=1))
+    # then the sweeper hands it over again, and it goes
+    assert tasks.sweep_deliveries() == 1
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.SENT
+    assert delivery.attempts == 1
+    assert [message.to for message in mail.outbox] == [[ani.email]]
+
+
+def test_a_retry_the_broker_refused_is_left_to_the_sweeper_when_due(ani, budi, pending_delivery, flaky_smtp):
+    # given a delivery handed to a worker, whose attempt fails while the broker is down
+    delivery = pending_delivery(ani, budi)
+    assert delivery_module.claim([delivery.pk]) == [delivery.pk]
+    flaky_smtp.failures = 1
+    # when the task cannot hand its retry over (Celery rejects the message then)
+    with mock.patch.object(tasks.deliver_notification, "retry", side_effect=Reject("broker down", requeue=False)):
+        tasks.deliver_notification.apply(args=[delivery.pk])
+    # then the attempt is recorded, and no task holds the delivery any more
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.state == Delivery.State.PENDING
+    assert delivery.handed_over_until is None
+    # and the sweeper takes it once its backoff is over, not before
+    assert tasks.sweep_deliveries() == 0
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert tasks.sweep_deliveries() == 1
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.SENT and delivery.attempts == 2
+
+
+def test_the_sweeper_counts_only_what_it_could_hand_over(ani, budi, pending_delivery):
+    delivery = pending_delivery(ani, budi)
+    with mock.patch.object(tasks.deliver_notification, "apply_async", side_effect=OperationalError("still down")):
         assert tasks.sweep_deliveries() == 0
-    assert Delivery.objects.get().state == Delivery.State.PENDING
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.PENDING
+    assert delivery.handed_over_until is None  # the sweeper's next run takes it again
 
 
 def test_send_again_resets_failed_deliveries_only(

@@ -1,53 +1,57 @@
 """A real Celery worker delivers order emails: the task goes through Redis, the worker (a
 subprocess, as in production) reads the test's own database and writes the email into a test
-outbox (the file backend). And a broker outage at the moment of an order delays its email
-but loses nothing: the order commits, the delivery waits pending, the sweeper sends it once.
+outbox (the file backend) or a real SMTP server. A broker outage at the moment of an order
+delays its email but loses nothing: the order commits, the delivery waits pending, the
+sweeper sends it once. A mail-server outage retries each email with backoff, each attempt
+handed to the broker once, whatever the sweeper does meanwhile.
 
 Needs Redis: ``REDIS_URL`` (CI sets it). Without it the tests skip, and FAIL when
-``FAIL_ON_SKIP=1``: CI must never pass without having run a real worker.
-
-Isolation: the test's messages go to a queue of its own (``test-worker-<random>``), which
-only its own worker consumes, so two runs sharing a Redis never take each other's tasks.
-On PostgreSQL the worker opens the test database itself; SQLite's test database lives in
-this process's memory, so the test switches to a file copy of it that both processes open.
+``FAIL_ON_SKIP=1``: CI must never pass without having run a real worker. The helpers (the
+worker, its queue and database, publishing from this process) are in ``tests/celery_worker.py``.
 
 No gettext call with a literal in this file: makemessages scans tests/ too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import logging
 import os
-import signal
-import sqlite3
-import subprocess
-import sys
+import random
+import re
+import socket
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
-import kombu.pools
 import pytest
-from django.db import connection
+from aiosmtpd.controller import Controller
+from django.utils import timezone
 
 from shop import tasks
-from shop.celery import app as celery_app
 from shop.models import Delivery, Notification
 from shop.money import format_money
+from tests.celery_worker import (
+    Worker,
+    delete_queue,
+    new_queue_name,
+    outbox_messages,
+    plain_text,
+    publishing_to,
+    running_worker,
+    sent_to,
+    shared_database,
+    wait_for,
+)
 from tests.factories import UserFactory, buyable_variant, place
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Nobody listens on port 1: publishing there is refused at once.
 DEAD_BROKER = "redis://127.0.0.1:1/0"
-WORKER_READY_TIMEOUT = 30
-DELIVERY_TIMEOUT = 20
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _require_redis() -> None:
@@ -71,65 +75,19 @@ def _require_redis() -> None:
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-# --- The database both processes open --------------------------------------------------------
-
-
-def _postgres_url(settings_dict: dict) -> str:
-    user = quote(settings_dict.get("USER") or "", safe="")
-    password = settings_dict.get("PASSWORD") or ""
-    credentials = f"{user}:{quote(password, safe='')}" if password else user
-    host = quote(settings_dict.get("HOST") or "localhost", safe="")
-    port = settings_dict.get("PORT") or "5432"
-    return f"postgres://{credentials}@{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
-
-
-@pytest.fixture
-def shared_database_url(transactional_db, tmp_path) -> Iterator[str]:
-    """A ``DATABASE_URL`` for the worker that names the database this test uses.
-
-    PostgreSQL: the test database. SQLite: the test database is in this process's memory,
-    which no other process can open, so it is copied to a file (the backup API, a few
-    milliseconds) and the test's connection switched to that file until the end of the test.
-    """
-    if connection.vendor == "postgresql":
-        yield _postgres_url(connection.settings_dict)
-        return
-    assert connection.vendor == "sqlite", connection.vendor
-    path = tmp_path / "shared.sqlite3"
-    connection.ensure_connection()
-    in_memory = connection.connection
-    if connection.is_in_memory_db():
-        copy = sqlite3.connect(path)
-        in_memory.backup(copy)
-        copy.close()
-    else:  # a test run configured with a file test database: use it as it is
-        path = Path(connection.settings_dict["NAME"])
-    original_name = connection.settings_dict["NAME"]
-    # Not close(): Django ignores close() on an in-memory database (it would destroy it). The
-    # in-memory connection is set aside, untouched, and put back after the test.
-    connection.connection = None
-    connection.settings_dict["NAME"] = str(path)
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = original_name
-        connection.connection = in_memory
-
-
-# --- The worker, the queue, the outbox -------------------------------------------------------
-
-
 @pytest.fixture
 def queue() -> Iterator[str]:
     """A queue of this test's own; its Redis keys are removed afterwards."""
     _require_redis()
-    name = f"test-worker-{uuid.uuid4().hex[:12]}"
+    name = new_queue_name()
     yield name
-    import redis
+    delete_queue(REDIS_URL, name)
 
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+
+@pytest.fixture
+def shared_database_url(transactional_db, tmp_path) -> Iterator[str]:
+    with shared_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -139,146 +97,78 @@ def outbox(tmp_path) -> Path:
     return path
 
 
-@dataclass
-class Worker:
-    process: subprocess.Popen
-    log_path: Path
-    queue: str
+@pytest.fixture
+def worker(queue, shared_database_url, outbox, tmp_path) -> Iterator[Worker]:
+    """A worker on ``queue`` and the test's database, mailing into ``outbox`` (the file backend)."""
+    env = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(outbox)}
+    with running_worker(
+        queue=queue, redis_url=REDIS_URL, database_url=shared_database_url, log_path=tmp_path / "worker.log", env=env
+    ) as running:
+        yield running
 
-    def wait_for(self, condition: Callable[[], bool], what: str, timeout: float = DELIVERY_TIMEOUT) -> None:
-        _wait_for(condition, timeout=timeout, what=what, process=self.process, log_path=self.log_path)
 
-    def wait_until_idle(self) -> None:
-        """Until the queue is empty and every message taken is acknowledged (done)."""
-        import redis
+# --- A mail server that can be down -----------------------------------------------------------
 
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
 
-        def idle() -> bool:
-            unacked = [entry for entry in client.hvals("unacked") if self.queue.encode() in entry]
-            return client.llen(self.queue) == 0 and not unacked
+class OutageHandler:
+    """An aiosmtpd handler: while ``down`` it answers every recipient "421 try again later"
+    (smtplib then raises, as for a server in trouble) and counts the refusals per address;
+    once up it accepts and keeps the messages."""
 
-        self.wait_for(idle, "the worker to empty its queue")
+    def __init__(self):
+        self.down = True
+        self.refused: Counter[str] = Counter()
+        self.received: list[email.message.EmailMessage] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.down:
+            self.refused[address] += 1
+            return "421 4.3.2 Service not available, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+    def received_by(self, user) -> list[email.message.EmailMessage]:
+        return [message for message in self.received if message["To"] == user.email]
+
+
+def _free_low_port() -> int:
+    """A free port on 127.0.0.1 below the kernel's ephemeral range (see tests/checkout/conftest.py)."""
+    for _attempt in range(50):
+        port = random.randint(20000, 32000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port on 127.0.0.1 for the SMTP server")
 
 
 @pytest.fixture
-def worker(queue, shared_database_url, outbox, tmp_path) -> Iterator[Worker]:
-    """``celery -A shop worker`` on ``queue``, on the test's database, mailing into ``outbox``.
-    Stopped (warm shutdown, then killed if it lingers) before the database is cleaned."""
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "shop.settings",
-        "DATABASE_URL": shared_database_url,
-        "REDIS_URL": REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "False",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(outbox),
-        "CONN_MAX_AGE": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("EMAIL_URL", None)  # it would replace the file backend
-    celery = Path(sys.executable).with_name("celery")
-    command = [
-        str(celery),
-        "-A",
-        "shop",
-        "worker",
-        "--pool=solo",
-        "-Q",
-        queue,
-        "-n",
-        f"{queue}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "--loglevel=INFO",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+def smtp_server() -> Iterator[tuple[OutageHandler, int]]:
+    handler = OutageHandler()
+    port = _free_low_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, loop=asyncio.new_event_loop())
+    controller.start()
     try:
-        _wait_for(
-            lambda: "ready." in log_path.read_text(errors="replace"),
-            timeout=WORKER_READY_TIMEOUT,
-            what="the worker to start",
-            process=process,
-            log_path=log_path,
-        )
-        yield Worker(process=process, log_path=log_path, queue=queue)
+        yield handler, port
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # warm shutdown: finishes the task in hand
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        controller.stop()
 
 
-def _wait_for(
-    condition: Callable[[], bool],
-    *,
-    timeout: float,
-    what: str,
-    process: subprocess.Popen | None = None,
-    log_path: Path | None = None,
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        if process is not None and process.poll() is not None:
-            break
-        time.sleep(0.1)
-    log = log_path.read_text(errors="replace")[-4000:] if log_path and log_path.exists() else ""
-    pytest.fail(f"Timed out waiting for {what} ({timeout} s).\n--- worker log ---\n{log}")
-
-
-def outbox_messages(outbox: Path) -> list[email.message.EmailMessage]:
-    """Every message the file backend wrote (one file per connection, messages separated by a
-    line of 79 dashes)."""
-    separator = b"\n" + b"-" * 79 + b"\n"
-    messages = []
-    for path in sorted(outbox.iterdir()):
-        for chunk in path.read_bytes().split(separator):
-            if chunk.strip():
-                messages.append(email.message_from_bytes(chunk.lstrip(b"\n"), policy=email.policy.default))
-    return messages
-
-
-def plain_text(message: email.message.EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def sent_to(outbox: Path, user) -> list[email.message.EmailMessage]:
-    return [message for message in outbox_messages(outbox) if message["To"] == user.email]
-
-
-@contextmanager
-def publishing_to(broker_url: str, queue: str) -> Iterator[None]:
-    """This process publishes tasks for real (no eager mode) to ``broker_url``, routed to
-    ``queue``. Celery caches its connection and producer pools and its router: reset them on
-    the way in and out, so the next publish uses the new settings."""
-    conf = celery_app.conf
-    saved = {key: conf[key] for key in ("task_always_eager", "broker_url", "task_routes")}
-
-    def reset() -> None:
-        kombu.pools.reset()  # closes and forgets every pooled broker connection of this process
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-        celery_app.amqp.flush_routes()
-        celery_app.amqp.__dict__.pop("router", None)
-
-    conf.task_always_eager = False
-    conf.broker_url = broker_url
-    conf.task_routes = {"shop.tasks.*": {"queue": queue}}
-    reset()
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            conf[key] = value
-        reset()
+@pytest.fixture
+def smtp_worker(queue, shared_database_url, smtp_server, tmp_path) -> Iterator[Worker]:
+    """A worker on ``queue`` that mails through ``smtp_server``, retrying after 1 s, 2 s, 4 s ..."""
+    _handler, port = smtp_server
+    env = {"EMAIL_URL": f"smtp://127.0.0.1:{port}", "NOTIFICATION_RETRY_SECONDS": "1"}
+    with running_worker(
+        queue=queue, redis_url=REDIS_URL, database_url=shared_database_url, log_path=tmp_path / "worker.log", env=env
+    ) as running:
+        yield running
 
 
 # --- The tests ----------------------------------------------------------------------------
@@ -308,11 +198,11 @@ def test_a_real_worker_delivers_the_order_confirmation_into_the_outbox_once(work
     assert Delivery.objects.get(notification__recipient=buyer).attempts == 1
 
 
-def test_a_broker_outage_delays_the_email_until_the_sweeper_runs(worker, queue, outbox, settings, caplog):
+def test_a_broker_outage_delays_the_email_until_the_sweeper_runs(worker, queue, outbox, caplog):
     buyer = UserFactory()
     variant = buyable_variant(price=15_000_000)
     # given the broker unreachable when the order is placed
-    with publishing_to(DEAD_BROKER, queue), caplog.at_level(logging.WARNING, logger="shop.notifications.services"):
+    with publishing_to(DEAD_BROKER, queue), caplog.at_level(logging.WARNING, logger="shop.broker"):
         started = time.monotonic()
         placed = place(buyer, (variant, 1))
         elapsed = time.monotonic() - started
@@ -322,20 +212,66 @@ def test_a_broker_outage_delays_the_email_until_the_sweeper_runs(worker, queue, 
     assert Notification.objects.filter(recipient=buyer, kind="order_placed").exists()
     pending = Delivery.objects.filter(state=Delivery.State.PENDING)
     assert pending.count() == 2  # the buyer's confirmation and the seller's new order
-    assert caplog.text.count("the sweeper will retry it") == 2
+    assert caplog.text.count("The task broker is unreachable") == 1  # once for the outage, not per email
     time.sleep(1)
     assert outbox_messages(outbox) == []
     # when the broker is back and the sweeper runs (twice, as two beats could: harmless)
-    settings.NOTIFICATION_SWEEP_AFTER_SECONDS = 0
     with publishing_to(REDIS_URL, queue):
         assert tasks.sweep_deliveries() == 2
-        tasks.sweep_deliveries()
+        assert tasks.sweep_deliveries() == 0  # handed over already
     # then the worker sends the confirmation, exactly once
     worker.wait_for(
         lambda: not Delivery.objects.filter(state=Delivery.State.PENDING).exists(), "the swept deliveries sent"
     )
-    worker.wait_until_idle()  # a duplicate task, if the second sweep enqueued one, has had its turn
+    worker.wait_until_idle()
     (confirmation,) = sent_to(outbox, buyer)
     assert order.number in confirmation["Subject"]
     assert format_money(order.total, language="en") in plain_text(confirmation)
     assert len(sent_to(outbox, variant.store.owner)) == 1
+
+
+def test_a_mail_server_outage_hands_each_attempt_over_once_and_sends_once(smtp_worker, smtp_server, queue):
+    handler, _port = smtp_server
+    buyer = UserFactory()
+    variant = buyable_variant(price=15_000_000)
+    seller = variant.store.owner
+    # given the mail server refusing mail when the order is placed
+    with publishing_to(REDIS_URL, queue):
+        order = place(buyer, (variant, 1)).orders[0]
+        # (five minutes ago: an outage outlasts any delay a sweeper might wait before acting)
+        Delivery.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+        sweeps: list[int] = []
+
+        def sweep_until(condition) -> bool:
+            """The sweeper runs all along, as beat would (far more often here)."""
+            sweeps.append(tasks.sweep_deliveries())
+            return condition()
+
+        def attempted(times: int) -> bool:
+            return all(attempts >= times for attempts in Delivery.objects.values_list("attempts", flat=True))
+
+        # when the worker has tried each email three times (after 1 s, then 2 s)
+        wait_for(lambda: sweep_until(lambda: attempted(3)), timeout=20, what="three attempts", interval=0.2)
+        assert handler.received == []
+        # and the mail server comes back
+        handler.down = False
+        wait_for(
+            lambda: sweep_until(lambda: not Delivery.objects.filter(state=Delivery.State.PENDING).exists()),
+            timeout=20,
+            what="the emails sent after the outage",
+            interval=0.2,
+        )
+    smtp_worker.wait_until_idle()
+    # then the sweeper never handed over an email that was waiting for its retry
+    assert set(sweeps) == {0}, sweeps
+    # and each email went exactly once
+    assert len(handler.received_by(buyer)) == 1 and len(handler.received_by(seller)) == 1
+    assert order.number in handler.received_by(buyer)[0]["Subject"]
+    # and its attempts are the real ones: every refusal, and the one that went
+    deliveries = {delivery.notification.recipient.email: delivery for delivery in Delivery.objects.all()}
+    for address, delivery in deliveries.items():
+        assert delivery.state == Delivery.State.SENT
+        assert delivery.attempts == handler.refused[address] + 1 >= 4
+    # and each attempt was one task handed to the worker: no more
+    received = re.findall(r"Task shop\.tasks\.deliver_notification\[[^\]]+\] received", smtp_worker.log())
+    assert len(received) == sum(delivery.attempts for delivery in deliveries.values())

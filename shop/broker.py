@@ -1,0 +1,93 @@
+"""Handing tasks to the broker without letting its outage reach a request.
+
+A request that enqueues work after its commit (an order's emails, an account email) must not
+fail, nor wait, because Redis is down: the work it enqueues is either recorded first (a
+``Delivery`` row the sweeper hands over later) or has a fallback. ``publish`` tries the
+broker; when it is unreachable it returns ``False``, logs that once for the whole outage
+(per process), and for the next ``BROKER_RETRY_SECONDS`` does not try again at all, so a
+broker that times out costs one request its timeout, not every request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import redis
+from celery import Task
+from django.conf import settings
+from kombu.exceptions import OperationalError
+
+log = logging.getLogger(__name__)
+
+# What publishing raises when the broker cannot be reached (kombu wraps most of them).
+BROKER_ERRORS = (OperationalError, redis.ConnectionError, redis.TimeoutError, ConnectionError, TimeoutError, OSError)
+
+
+@dataclass
+class Outage:
+    """This process's view of the broker: down since when, and when to try it again."""
+
+    since: float | None = None
+    retry_at: float = 0.0
+
+
+_outage = Outage()
+_lock = threading.Lock()
+
+
+def publish(task: Task, *args, countdown: float | None = None, **kwargs) -> bool:
+    """Enqueue ``task(*args, **kwargs)``. ``False`` when the broker is unreachable (or was,
+    a moment ago): the caller keeps the work for later or does it another way.
+
+    Without a broker (tasks run eagerly) the task runs here and its own errors propagate.
+    """
+    if not accepting_tasks():
+        return False
+    try:
+        task.apply_async(args, kwargs, countdown=countdown)
+    except BROKER_ERRORS as exc:
+        if task.app.conf.task_always_eager:
+            raise  # the task ran here and failed: not the broker's doing
+        _broker_failed(exc)
+        return False
+    if _outage.since is not None:
+        _broker_answered()
+    return True
+
+
+def accepting_tasks() -> bool:
+    """Whether ``publish`` would try the broker now: no outage recorded, or time to try again."""
+    return _outage.since is None or time.monotonic() >= _outage.retry_at
+
+
+def _broker_failed(exc: Exception) -> None:
+    now = time.monotonic()
+    with _lock:
+        first = _outage.since is None
+        if first:
+            _outage.since = now
+        _outage.retry_at = now + settings.BROKER_RETRY_SECONDS
+    if first:
+        log.error(
+            "The task broker is unreachable (%s): tasks are not handed over until it answers "
+            "(tried again every %s s); pending emails wait for the sweeper.",
+            exc,
+            settings.BROKER_RETRY_SECONDS,
+        )
+
+
+def _broker_answered() -> None:
+    with _lock:
+        since, _outage.since = _outage.since, None
+    if since is not None:
+        log.warning("The task broker answers again, after %.0f s.", time.monotonic() - since)
+
+
+def forget_outage() -> None:
+    """Forget a recorded outage (tests start each from a broker presumed up)."""
+    with _lock:
+        _outage.since = None
+        _outage.retry_at = 0.0
