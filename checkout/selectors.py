@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ProductImage
-from checkout.models import Address, Cart, CartLine, Order, OrderEvent, OrderLine, Payment
+from checkout.models import Address, Order, OrderEvent, OrderLine, Payment
 from checkout.pricing import Quote, StoreQuote, available_methods, build_quote
-from checkout.services import cart_quote
+from checkout.services import CheckoutSource, checkout_quote
 
 
 @dataclass
@@ -59,25 +59,18 @@ class CheckoutPage:
         )
 
 
-def cart_has_price_changes(cart: Cart | None) -> bool:
-    """A line of ``cart`` whose price is no longer the one the shopper added it at."""
-    return cart is not None and CartLine.objects.filter(cart=cart).exclude(price_seen=F("variant__price")).exists()
-
-
-def checkout_exists(user, idempotency_key: str) -> bool:
-    """``user`` already placed the checkout with this key (a second press of "Place order")."""
-    return Payment.objects.filter(buyer=user, idempotency_key=(idempotency_key or "").strip()[:64]).exists()
-
-
 def addresses_for(user) -> list[Address]:
     """``user``'s address book, the default first."""
     return list(Address.objects.filter(user=user))
 
 
-def checkout_page(cart: Cart | None, *, buyer, discount_code: str = "", payment_method: str = "") -> CheckoutPage:
-    """Everything the checkout page shows for ``cart``. Without a ``payment_method``, the first
-    one every store accepts is chosen (priced again in memory: no more queries)."""
-    quote = cart_quote(cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
+def checkout_page(
+    source: CheckoutSource | None, *, buyer, discount_code: str = "", payment_method: str = ""
+) -> CheckoutPage:
+    """Everything the checkout page shows for ``source`` (the cart, or a "Buy now" item).
+    Without a ``payment_method``, the first one every store accepts is chosen (priced again in
+    memory: no more queries)."""
+    quote = checkout_quote(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
     methods = available_methods(quote.stores)
     if not payment_method and quote.lines:
         usable = [method for method, _label, problem in methods if not problem]

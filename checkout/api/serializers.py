@@ -470,3 +470,8 @@ class ConflictErrorSerializer(serializers.Serializer):
         ],
         read_only=True,
     )
+    quote = QuoteSerializer(
+        read_only=True,
+        required=False,
+        help_text=_("Placing, `quote_changed` only: the quote as it is now. Place again with its `digest`."),
+    )

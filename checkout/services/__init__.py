@@ -12,7 +12,8 @@ from checkout.services.carts import (
     remove_line,
     set_line_quantity,
 )
-from checkout.services.placing import PlacedCheckout, cart_quote, place_order
+from checkout.services.placing import PlacedCheckout, place_order
+from checkout.services.sources import CheckoutSource, DirectItem, cart_quote, checkout_quote, direct_item
 from checkout.services.transfers import upload_transfer_proof
 from checkout.services.transitions import (
     TRANSITIONS,
@@ -33,6 +34,8 @@ from checkout.services.transitions import (
 
 __all__ = [
     "TRANSITIONS",
+    "CheckoutSource",
+    "DirectItem",
     "PlacedCheckout",
     "accept_current_prices",
     "add_to_cart",
@@ -43,11 +46,13 @@ __all__ = [
     "cart_for_request",
     "cart_for_user",
     "cart_quote",
+    "checkout_quote",
     "complete_delivered_orders",
     "confirm_receipt",
     "confirm_transfer",
     "create_address",
     "delete_address",
+    "direct_item",
     "expire_order",
     "expire_unpaid_orders",
     "mark_delivered",
