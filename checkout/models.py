@@ -437,6 +437,23 @@ class Order(models.Model):
     def is_open(self) -> bool:
         return self.status in {OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED}
 
+    @property
+    def payment_state(self) -> tuple[str, str]:
+        """``(code, label)`` of this order's payment, which is not the order's own state (a
+        shipped order was paid; a shipped cash-on-delivery order is not paid yet)."""
+        if self.refunded_amount:
+            return "refunded", str(_("Refunded"))
+        if self.paid_at:
+            return "paid", str(_("Paid"))
+        if self.payment_method == PaymentMethod.COD and self.status in {
+            OrderStatus.PENDING_PAYMENT,
+            OrderStatus.SHIPPED,
+        }:
+            return "on_delivery", str(_("Due on delivery"))
+        if self.status == OrderStatus.PENDING_PAYMENT:
+            return "awaiting", str(_("Awaiting payment"))
+        return "unpaid", str(_("Not paid"))
+
 
 class OrderLine(models.Model):
     """A line as it was bought: title, variant, SKU and unit price are copied."""
