@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +134,15 @@ def order_for(user, number: str) -> Order:
     if order is None:
         raise Http404(_("No such order."))
     return order
+
+
+def transfer_proof_for(user, number: str) -> FieldFile:
+    """The proof of transfer of order ``number`` if ``user`` may see the order (its buyer, the
+    store's owner, a superuser): else 404, as for an order without one or no order at all."""
+    order = Order.objects.visible_to(user).filter(number=number).only("pk", "transfer_proof").first()
+    if order is None or not order.transfer_proof:
+        raise Http404(_("No such proof of transfer."))
+    return order.transfer_proof
 
 
 def payment_for_buyer(user, payment_id: int) -> Payment:

@@ -239,7 +239,7 @@ class OrderAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
     def transfer_proof_display(self, obj):
         if not obj.transfer_proof:
             return _("The buyer has not uploaded a proof of transfer.")
-        url = obj.transfer_proof.url
+        url = reverse("checkout:order_transfer_proof_image", kwargs={"number": obj.number})  # checks permission
         return format_html(
             '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" height="240" loading="lazy"></a>',
             url,

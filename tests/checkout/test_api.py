@@ -924,6 +924,7 @@ def test_the_schema_lists_the_checkout_endpoints_without_warnings(client, tmp_pa
         ("/api/v1/orders/{number}/cancel/", "post"),
         ("/api/v1/orders/{number}/confirm-receipt/", "post"),
         ("/api/v1/orders/{number}/transfer-proof/", "post"),
+        ("/api/v1/orders/{number}/transfer-proof/image/", "get"),
         ("/api/v1/store/orders/", "get"),
         ("/api/v1/store/orders/{number}/", "get"),
         ("/api/v1/store/orders/{number}/confirm-transfer/", "post"),
