@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ProductImage
-from checkout.models import Address, Order, OrderEvent, OrderLine, Payment
+from checkout.models import Address, Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod
 from checkout.pricing import Quote, StoreQuote, available_methods, build_quote
 from checkout.services import CheckoutSource, checkout_quote
 
@@ -100,6 +100,42 @@ def _prefetch_cover_images(quote: Quote) -> None:
 
 
 # --- Orders ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderChore:
+    """Something a seller must do to some orders: which ones (``condition``) and what to call it."""
+
+    key: str
+    label: str
+    condition: Q
+
+
+S = OrderStatus
+M = PaymentMethod
+# What a seller's back office lists first, in this order; the order list filters on the same
+# conditions (``checkout.admin.todo.OrderChoreFilter``), so a count and its list always agree.
+ORDER_CHORES = (
+    OrderChore("confirm", _("Transfers to confirm"), Q(status=S.PENDING_PAYMENT, payment_method=M.BANK_TRANSFER)),
+    # A cash-on-delivery order ships unpaid.
+    OrderChore("ship", _("Orders to ship"), Q(status=S.PAID) | Q(status=S.PENDING_PAYMENT, payment_method=M.COD)),
+    # Card money that arrived after its order closed and was not given back by itself.
+    OrderChore(
+        "refund",
+        _("Payments to refund"),
+        Q(
+            status__in=[S.CANCELLED, S.EXPIRED],
+            payment_method=M.CARD,
+            payment__status=Payment.Status.SUCCEEDED,
+            refunded_amount=0,
+        ),
+    ),
+)
+
+
+def order_chore_counts(orders: QuerySet[Order]) -> dict[str, int]:
+    """How many of ``orders`` (already scoped to what the viewer may see) each chore concerns, in one query."""
+    return orders.aggregate(**{chore.key: Count("pk", filter=chore.condition) for chore in ORDER_CHORES})
 
 
 def _lines() -> Prefetch:
