@@ -115,10 +115,11 @@ def place_order(
     - stock is reserved on locked variant rows; if any line is short, nothing is placed
       (``OutOfStock``).
 
-    The same ``idempotency_key`` again returns the first checkout instead of a second one.
+    The same ``idempotency_key`` again returns the first checkout instead of a second one (with
+    neither ``cart`` nor ``item``, that is all it can do: the "Buy now" item is used up).
     """
-    if (cart is None) == (item is None):
-        raise ValueError("place_order takes either a cart or a Buy now item")
+    if cart is not None and item is not None:
+        raise ValueError("place_order takes a cart or a Buy now item, not both")
     idempotency_key = (idempotency_key or "").strip()[:64]
     if not idempotency_key:
         raise ValidationError({"idempotency_key": _("Missing checkout key; reload the page.")})
@@ -126,6 +127,9 @@ def place_order(
         raise PermissionDenied(_("This is not your cart."))
     if (earlier := _existing(buyer, idempotency_key)) is not None:
         return earlier
+    if cart is None and item is None:
+        # A "Buy now" choice already used (or never made): only a replay could be answered.
+        raise ValidationError(_("There is nothing to buy here any more. Choose the item again."), code="empty_cart")
     try:
         with transaction.atomic():
             return _place(

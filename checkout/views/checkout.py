@@ -176,10 +176,8 @@ def place_order(request):
         return _render_page(request, state, form=form, status=400)
     data = form.cleaned_data
     if state["source"] == BUY_NOW:
+        # None once used: a second press of "Place order" still finds the first checkout.
         source = {"item": buy_now_item(request)}
-        if source["item"] is None:
-            notice = _("Your Buy now choice has expired. Choose the item again.")
-            return _render_page(request, state, notice=notice, notice_level="error", status=400)
     else:
         source = {"cart": services.cart_for_user(request.user, create=True)}
     try:
