@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import ProductImage
 from checkout.models import Address, Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod
 from checkout.pricing import Quote, StoreQuote, available_methods, build_quote
-from checkout.services import CheckoutSource, checkout_quote
+from checkout.services import CheckoutSource, quote_for
 
 
 @dataclass
@@ -71,7 +71,7 @@ def checkout_page(
     """Everything the checkout page shows for ``source`` (the cart, or a "Buy now" item).
     Without a ``payment_method``, the first one every store accepts is chosen (priced again in
     memory: no more queries)."""
-    quote = checkout_quote(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
+    quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
     methods = available_methods(quote.stores)
     if not payment_method and quote.lines:
         usable = [method for method, _label, problem in methods if not problem]

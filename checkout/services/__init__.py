@@ -13,7 +13,7 @@ from checkout.services.carts import (
     set_line_quantity,
 )
 from checkout.services.placing import PlacedCheckout, place_order
-from checkout.services.sources import CheckoutSource, DirectItem, cart_quote, checkout_quote, direct_item
+from checkout.services.sources import CheckoutSource, DirectItem, cart_quote, direct_item, quote_for
 from checkout.services.transfers import upload_transfer_proof
 from checkout.services.transitions import (
     TRANSITIONS,
@@ -46,7 +46,6 @@ __all__ = [
     "cart_for_request",
     "cart_for_user",
     "cart_quote",
-    "checkout_quote",
     "complete_delivered_orders",
     "confirm_receipt",
     "confirm_transfer",
@@ -61,6 +60,7 @@ __all__ = [
     "merge_carts",
     "next_states",
     "place_order",
+    "quote_for",
     "record_card_payment",
     "record_refund",
     "remove_line",

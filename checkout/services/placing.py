@@ -38,7 +38,7 @@ from checkout.models import (
 )
 from checkout.pricing import Quote, StoreQuote
 from checkout.services.carts import forget_cart_count
-from checkout.services.sources import DirectItem, checkout_quote
+from checkout.services.sources import DirectItem, quote_for
 from shop.money import currency_exponent, format_money
 
 S = OrderStatus
@@ -165,7 +165,7 @@ def _place(*, buyer, source, address, payment_method, idempotency_key, quote_dig
     from_cart = isinstance(source, Cart)
     if from_cart and lock_objects.cart_for_update(source.pk) is None:
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
-    quote = checkout_quote(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True)
+    quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True)
     if not quote.lines:
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
     if problems := quote.line_problems:

@@ -38,7 +38,7 @@ def direct_item(*, variant_id, quantity) -> DirectItem:
     return DirectItem(variant_id=variant.pk, quantity=checked_quantity(quantity, variant))
 
 
-def checkout_quote(
+def quote_for(
     source: CheckoutSource | None,
     *,
     buyer=None,
@@ -76,8 +76,8 @@ def checkout_quote(
 def cart_quote(
     cart: Cart | None, *, buyer=None, discount_code: str = "", payment_method: str = "", locked: bool = False
 ) -> Quote:
-    """The quote of ``cart`` as it is now (see ``checkout_quote``)."""
-    return checkout_quote(cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=locked)
+    """The quote of ``cart`` as it is now (see ``quote_for``)."""
+    return quote_for(cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=locked)
 
 
 def _variants(pks: set[int], *, locked: bool) -> dict[int, ProductVariant]:
