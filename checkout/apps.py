@@ -14,6 +14,7 @@ class CheckoutConfig(AppConfig):
         from catalog.services import register_seller_permissions
         from checkout import notifications as order_notifications
         from checkout import reminders
+        from checkout.admin.todo import orders_to_do
         from checkout.services.carts import PERSON_COUNT_ATTRIBUTE, person_cart_count_sql
         from checkout.views.cart import buy_box
         from shop import slots
@@ -24,6 +25,8 @@ class CheckoutConfig(AppConfig):
         user_logged_in.connect(_adopt_cart, dispatch_uid="checkout-adopt-cart")
         # The product page's "Add to cart" and "Buy now" (catalog names the place, never checkout).
         slots.register("buy_box", buy_box)
+        # The back office's front page: the seller's orders to confirm, ship or refund.
+        slots.register("admin_index", orders_to_do)
         # Back in stock, price drops, abandoned carts, review requests: kinds and catalog's signals.
         reminders.connect()
         # Order confirmations with invoices, new orders for sellers, every later move (transactional).

@@ -18,8 +18,16 @@ class OutOfStock(CheckoutError):
 
 
 class QuoteChanged(CheckoutError):
-    def __init__(self, message):
+    """What the shopper was shown is not what would be charged now. ``quote``: the quote as
+    it is now (``None`` when the refusal came before pricing)."""
+
+    def __init__(self, message, *, quote=None):
         super().__init__(message, code="quote_changed")
+        self.quote = quote
+
+
+class PricesChanged(QuoteChanged):
+    """A cart line's price changed since it was added, and the shopper has not seen it yet."""
 
 
 class IllegalTransition(CheckoutError):

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from catalog.models import Product, ProductVariant, Store
 from shop.fields import MoneyField, VerifiedImageField
+from shop.private_media import private_storage
 
 phone_validator = RegexValidator(
     r"^(\+62|62|0)8[1-9]\d{6,11}$",
@@ -369,7 +370,10 @@ class Order(models.Model):
     bank_name = models.CharField(_("bank"), max_length=60, blank=True)
     bank_account_number = models.CharField(_("account number"), max_length=30, blank=True)
     bank_account_holder = models.CharField(_("account holder"), max_length=80, blank=True)
-    transfer_proof = VerifiedImageField(_("proof of transfer"), upload_to="transfers/%Y/%m/", blank=True)
+    # Private: only the buyer, the store's owner and staff may see it (checkout:order_transfer_proof_image).
+    transfer_proof = VerifiedImageField(
+        _("proof of transfer"), upload_to="transfers/%Y/%m/", storage=private_storage, blank=True
+    )
 
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
@@ -436,6 +440,23 @@ class Order(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in {OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED}
+
+    @property
+    def payment_state(self) -> tuple[str, str]:
+        """``(code, label)`` of this order's payment, which is not the order's own state (a
+        shipped order was paid; a shipped cash-on-delivery order is not paid yet)."""
+        if self.refunded_amount:
+            return "refunded", str(_("Refunded"))
+        if self.paid_at:
+            return "paid", str(_("Paid"))
+        if self.payment_method == PaymentMethod.COD and self.status in {
+            OrderStatus.PENDING_PAYMENT,
+            OrderStatus.SHIPPED,
+        }:
+            return "on_delivery", str(_("Due on delivery"))
+        if self.status == OrderStatus.PENDING_PAYMENT:
+            return "awaiting", str(_("Awaiting payment"))
+        return "unpaid", str(_("Not paid"))
 
 
 class OrderLine(models.Model):

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ProductImage
-from checkout.models import Address, Cart, CartLine, Order, OrderEvent, OrderLine, Payment
+from checkout.models import Address, Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod
 from checkout.pricing import Quote, StoreQuote, available_methods, build_quote
-from checkout.services import cart_quote
+from checkout.services import CheckoutSource, quote_for
 
 
 @dataclass
@@ -59,25 +60,18 @@ class CheckoutPage:
         )
 
 
-def cart_has_price_changes(cart: Cart | None) -> bool:
-    """A line of ``cart`` whose price is no longer the one the shopper added it at."""
-    return cart is not None and CartLine.objects.filter(cart=cart).exclude(price_seen=F("variant__price")).exists()
-
-
-def checkout_exists(user, idempotency_key: str) -> bool:
-    """``user`` already placed the checkout with this key (a second press of "Place order")."""
-    return Payment.objects.filter(buyer=user, idempotency_key=(idempotency_key or "").strip()[:64]).exists()
-
-
 def addresses_for(user) -> list[Address]:
     """``user``'s address book, the default first."""
     return list(Address.objects.filter(user=user))
 
 
-def checkout_page(cart: Cart | None, *, buyer, discount_code: str = "", payment_method: str = "") -> CheckoutPage:
-    """Everything the checkout page shows for ``cart``. Without a ``payment_method``, the first
-    one every store accepts is chosen (priced again in memory: no more queries)."""
-    quote = cart_quote(cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
+def checkout_page(
+    source: CheckoutSource | None, *, buyer, discount_code: str = "", payment_method: str = ""
+) -> CheckoutPage:
+    """Everything the checkout page shows for ``source`` (the cart, or a "Buy now" item).
+    Without a ``payment_method``, the first one every store accepts is chosen (priced again in
+    memory: no more queries)."""
+    quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
     methods = available_methods(quote.stores)
     if not payment_method and quote.lines:
         usable = [method for method, _label, problem in methods if not problem]
@@ -106,6 +100,42 @@ def _prefetch_cover_images(quote: Quote) -> None:
 
 
 # --- Orders ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderChore:
+    """Something a seller must do to some orders: which ones (``condition``) and what to call it."""
+
+    key: str
+    label: str
+    condition: Q
+
+
+S = OrderStatus
+M = PaymentMethod
+# What a seller's back office lists first, in this order; the order list filters on the same
+# conditions (``checkout.admin.todo.OrderChoreFilter``), so a count and its list always agree.
+ORDER_CHORES = (
+    OrderChore("confirm", _("Transfers to confirm"), Q(status=S.PENDING_PAYMENT, payment_method=M.BANK_TRANSFER)),
+    # A cash-on-delivery order ships unpaid.
+    OrderChore("ship", _("Orders to ship"), Q(status=S.PAID) | Q(status=S.PENDING_PAYMENT, payment_method=M.COD)),
+    # Card money that arrived after its order closed and was not given back by itself.
+    OrderChore(
+        "refund",
+        _("Payments to refund"),
+        Q(
+            status__in=[S.CANCELLED, S.EXPIRED],
+            payment_method=M.CARD,
+            payment__status=Payment.Status.SUCCEEDED,
+            refunded_amount=0,
+        ),
+    ),
+)
+
+
+def order_chore_counts(orders: QuerySet[Order]) -> dict[str, int]:
+    """How many of ``orders`` (already scoped to what the viewer may see) each chore concerns, in one query."""
+    return orders.aggregate(**{chore.key: Count("pk", filter=chore.condition) for chore in ORDER_CHORES})
 
 
 def _lines() -> Prefetch:
@@ -140,6 +170,15 @@ def order_for(user, number: str) -> Order:
     if order is None:
         raise Http404(_("No such order."))
     return order
+
+
+def transfer_proof_for(user, number: str) -> FieldFile:
+    """The proof of transfer of order ``number`` if ``user`` may see the order (its buyer, the
+    store's owner, a superuser): else 404, as for an order without one or no order at all."""
+    order = Order.objects.visible_to(user).filter(number=number).only("pk", "transfer_proof").first()
+    if order is None or not order.transfer_proof:
+        raise Http404(_("No such proof of transfer."))
+    return order.transfer_proof
 
 
 def payment_for_buyer(user, payment_id: int) -> Payment:

@@ -1,7 +1,8 @@
 """Stripe's webhook: the only way a card order becomes paid.
 
-Every delivery is verified with ``stripe.Webhook.construct_event`` and the shared secret
-(``STRIPE_WEBHOOK_SECRET``); anything unsigned or badly signed is a 400 and changes nothing.
+Every delivery is verified over its raw body with the stripe library's ``WebhookSignature``
+and the shared secret (``STRIPE_WEBHOOK_SECRET``); anything unsigned, badly signed or not an
+event object (``[]``, ``"x"``) is a 400 and changes nothing.
 Stripe delivers at least once and in any order, so:
 
 - each event id is stored (``StripeEvent``, unique) in the same transaction as its effect:
@@ -41,15 +42,24 @@ logger = logging.getLogger(__name__)
 def stripe_webhook(request):
     payload = request.body
     try:
-        stripe.Webhook.construct_event(payload, request.headers.get("Stripe-Signature"), settings.STRIPE_WEBHOOK_SECRET)
-    except (ValueError, stripe.SignatureVerificationError) as exc:
+        # The signature is checked over the raw bytes before anything is parsed: the stripe
+        # library's ``construct_event`` would parse first and fail (500) on JSON that is not an
+        # object, such as ``[]``.
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"),
+            request.headers.get("Stripe-Signature") or "",
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=stripe.Webhook.DEFAULT_TOLERANCE,  # a delivery replayed late is refused
+        )
+    except (UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
         logger.warning("Refused a Stripe webhook delivery: %s", exc)
         return HttpResponseBadRequest("invalid signature or payload", content_type="text/plain")
 
-    data = json.loads(payload)
-    event_id, event_type = str(data.get("id") or ""), str(data.get("type") or "")
-    if not event_id or not isinstance(data.get("data"), dict):
+    data = _event_of(payload)
+    if data is None:
+        logger.warning("Refused a signed Stripe webhook delivery that is not an event object")
         return HttpResponseBadRequest("not an event", content_type="text/plain")
+    event_id, event_type = str(data.get("id") or ""), str(data.get("type") or "")
     intent = data["data"].get("object") or {}
     intent_id = str(intent.get("id") or "") if intent.get("object") == "payment_intent" else ""
     with transaction.atomic():
@@ -68,6 +78,20 @@ def stripe_webhook(request):
             return HttpResponse("ignored", content_type="text/plain")
         outcome = handler(event_id=event_id, intent=intent)
     return HttpResponse(outcome, content_type="text/plain")
+
+
+def _event_of(payload: bytes) -> dict | None:
+    """The event in ``payload``: a JSON object with an ``id`` and a ``data`` object whose
+    ``object`` (if any) is an object too; ``None`` for anything else (a list, a string, ...)."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not data.get("id") or not isinstance(data.get("data"), dict):
+        return None
+    if not isinstance(data["data"].get("object") or {}, dict):
+        return None
+    return data
 
 
 def _payment_for(intent: dict, event_id: str) -> Payment | None:

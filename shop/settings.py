@@ -247,8 +247,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Private uploads (proofs of transfer): outside the public media root, served only through
+# views that check permission (shop/private_media.py). In production let the web server send
+# the bytes: PRIVATE_MEDIA_SERVER=x-accel-redirect (nginx) or x-sendfile (Apache); see README.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
+PRIVATE_MEDIA_SERVER = env.str("PRIVATE_MEDIA_SERVER", default="django")
+PRIVATE_MEDIA_INTERNAL_URL = env.str("PRIVATE_MEDIA_INTERNAL_URL", default="/_private/")
+if PRIVATE_MEDIA_SERVER not in ("django", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_SERVER must be django, x-accel-redirect or x-sendfile.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "shop.private_media.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -27,6 +27,7 @@ from checkout.admin.order_actions import (
     OrderAction,
     form_errors_from,
 )
+from checkout.admin.todo import OrderChoreFilter
 from checkout.models import Order, OrderEvent, OrderLine, PaymentMethod
 from shop.money import format_money
 
@@ -105,7 +106,7 @@ class OrderAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/checkout/order/change_form.html"
     list_display = ("number", "placed_at", "buyer_display", "status", "payment_method", "total_display")
     list_display_links = ("number",)
-    list_filter = ("status", "payment_method")
+    list_filter = (OrderChoreFilter, "status", "payment_method")
     list_select_related = ("buyer", "store")
     search_fields = ("number", "buyer__email", "ship_recipient")
     date_hierarchy = "placed_at"
@@ -239,7 +240,7 @@ class OrderAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
     def transfer_proof_display(self, obj):
         if not obj.transfer_proof:
             return _("The buyer has not uploaded a proof of transfer.")
-        url = obj.transfer_proof.url
+        url = reverse("checkout:order_transfer_proof_image", kwargs={"number": obj.number})  # checks permission
         return format_html(
             '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" height="240" loading="lazy"></a>',
             url,

@@ -367,7 +367,9 @@ class OrderSerializer(OrderSummarySerializer):
     shipping_address = ShippingAddressSerializer(source="*", read_only=True)
     buyer_note = serializers.CharField(read_only=True)
     tracking = serializers.SerializerMethodField(help_text=_("Carrier and tracking number once shipped, else null."))
-    transfer_proof = serializers.SerializerMethodField(help_text=_("The uploaded proof of transfer, or null."))
+    transfer_proof = serializers.SerializerMethodField(
+        help_text=_("Where to get the uploaded proof of transfer (with your credentials), or null.")
+    )
     events = serializers.SerializerMethodField(help_text=_("The status timeline, oldest first."))
     actions = serializers.SerializerMethodField(
         help_text=_("What you may do with it now, by the name of its endpoint (e.g. `cancel`, `ship`).")
@@ -383,7 +385,10 @@ class OrderSerializer(OrderSummarySerializer):
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_transfer_proof(self, order) -> str | None:
-        return absolute_url(self, order.transfer_proof.url) if order.transfer_proof else None
+        if not order.transfer_proof:
+            return None
+        # A private file: its address is the API's, which checks who asks.
+        return absolute_url(self, reverse("api:order-transfer-proof-image", kwargs={"number": order.number}))
 
     @extend_schema_field(OrderEventSerializer(many=True))
     def get_events(self, order):
@@ -469,4 +474,9 @@ class ConflictErrorSerializer(serializers.Serializer):
             ("illegal_transition", _("The order is not in a state that allows this.")),
         ],
         read_only=True,
+    )
+    quote = QuoteSerializer(
+        read_only=True,
+        required=False,
+        help_text=_("Placing, `quote_changed` only: the quote as it is now. Place again with its `digest`."),
     )

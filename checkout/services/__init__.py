@@ -12,7 +12,8 @@ from checkout.services.carts import (
     remove_line,
     set_line_quantity,
 )
-from checkout.services.placing import PlacedCheckout, cart_quote, place_order
+from checkout.services.placing import PlacedCheckout, place_order
+from checkout.services.sources import CheckoutSource, DirectItem, cart_quote, direct_item, quote_for
 from checkout.services.transfers import upload_transfer_proof
 from checkout.services.transitions import (
     TRANSITIONS,
@@ -33,6 +34,8 @@ from checkout.services.transitions import (
 
 __all__ = [
     "TRANSITIONS",
+    "CheckoutSource",
+    "DirectItem",
     "PlacedCheckout",
     "accept_current_prices",
     "add_to_cart",
@@ -48,6 +51,7 @@ __all__ = [
     "confirm_transfer",
     "create_address",
     "delete_address",
+    "direct_item",
     "expire_order",
     "expire_unpaid_orders",
     "mark_delivered",
@@ -56,6 +60,7 @@ __all__ = [
     "merge_carts",
     "next_states",
     "place_order",
+    "quote_for",
     "record_card_payment",
     "record_refund",
     "remove_line",

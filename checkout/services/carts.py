@@ -168,7 +168,8 @@ def forget_cart_count(cart: Cart) -> None:
 # --- Changing a cart ---------------------------------------------------------------------------
 
 
-def _buyable_variant(variant_id) -> ProductVariant:
+def buyable_variant(variant_id) -> ProductVariant:
+    """The variant ``variant_id`` if it is on sale (its product active, its store open)."""
     try:
         variant_id = int(variant_id)
     except (TypeError, ValueError):
@@ -183,7 +184,8 @@ def _buyable_variant(variant_id) -> ProductVariant:
     return variant
 
 
-def _check_quantity(quantity, variant: ProductVariant) -> int:
+def checked_quantity(quantity, variant: ProductVariant) -> int:
+    """``quantity`` as a number within the line maximum and ``variant``'s stock now."""
     try:
         quantity = int(quantity)
     except (TypeError, ValueError):
@@ -204,17 +206,17 @@ def _check_quantity(quantity, variant: ProductVariant) -> int:
 @transaction.atomic
 def add_to_cart(*, cart: Cart, variant_id, quantity=1) -> CartLine:
     """Add ``quantity`` of a variant to ``cart`` (on top of what is there), at today's price."""
-    variant = _buyable_variant(variant_id)
+    variant = buyable_variant(variant_id)
     line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
-    wanted = (line.quantity if line else 0) + _check_quantity(quantity, variant)
-    _check_quantity(wanted, variant)
+    wanted = (line.quantity if line else 0) + checked_quantity(quantity, variant)
+    checked_quantity(wanted, variant)
     if line is None:
         try:
             with transaction.atomic():
                 line = CartLine.objects.create(cart=cart, variant=variant, quantity=wanted, price_seen=variant.price)
         except IntegrityError:  # The same variant added by a parallel request: add to that line.
             line = CartLine.objects.select_for_update().get(cart=cart, variant=variant)
-            line.quantity = _check_quantity(line.quantity + int(quantity), variant)
+            line.quantity = checked_quantity(line.quantity + int(quantity), variant)
             line.price_seen = variant.price
             line.save(update_fields=["quantity", "price_seen"])
     else:
@@ -247,7 +249,7 @@ def set_line_quantity(*, cart: Cart, line_id, quantity) -> CartLine | None:
             return None
     except (TypeError, ValueError):
         pass
-    line.quantity = _check_quantity(quantity, line.variant)
+    line.quantity = checked_quantity(quantity, line.variant)
     line.save(update_fields=["quantity"])
     _touch(cart)
     return line

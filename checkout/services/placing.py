@@ -1,6 +1,7 @@
-"""Placing orders: a cart's quote and ``place_order``.
+"""Placing orders: ``place_order``.
 
-``place_order`` turns a cart into one order per store under one ``Payment``, reserving
+``place_order`` turns a cart (or one "Buy now" item, see ``checkout.services.sources``) into
+one order per store under one ``Payment``, reserving
 stock on rows locked in primary-key order (see ``checkout.lock_objects``). Later changes of
 state are in ``checkout.services.transitions``.
 """
@@ -19,9 +20,9 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import ProductVariant, Store
+from catalog.models import ProductVariant
 from checkout import lock_objects, notifications, signals
-from checkout.exceptions import OutOfStock, QuoteChanged
+from checkout.exceptions import OutOfStock, PricesChanged, QuoteChanged
 from checkout.models import (
     Address,
     Cart,
@@ -35,55 +36,13 @@ from checkout.models import (
     Payment,
     PaymentMethod,
 )
-from checkout.pricing import Quote, QuoteLine, StoreQuote, build_quote
+from checkout.pricing import Quote, StoreQuote
 from checkout.services.carts import forget_cart_count
-from shop.money import currency_exponent
+from checkout.services.sources import DirectItem, quote_for
+from shop.money import currency_exponent, format_money
 
 S = OrderStatus
 M = PaymentMethod
-
-
-def cart_quote(
-    cart: Cart | None, *, buyer=None, discount_code: str = "", payment_method: str = "", locked: bool = False
-) -> Quote:
-    """The quote of ``cart`` as it is now. ``locked``: read the variants ``FOR UPDATE``
-    (the caller is in a transaction and about to reserve them)."""
-    if cart is None:
-        return build_quote([], buyer=buyer)
-    cart_lines = list(CartLine.objects.filter(cart=cart).order_by("added_at", "id"))
-    if locked:
-        variants = {v.pk: v for v in lock_objects.variants_for_update(line.variant_id for line in cart_lines)}
-        _load_store_settings(variants.values())
-    else:
-        variants = {
-            v.pk: v
-            for v in ProductVariant.objects.filter(pk__in=[line.variant_id for line in cart_lines]).select_related(
-                "product", "store__checkout_settings"
-            )
-        }
-    lines = [
-        QuoteLine(
-            variant=variants[line.variant_id], quantity=line.quantity, price_seen=line.price_seen, line_id=line.pk
-        )
-        for line in cart_lines
-        if line.variant_id in variants
-    ]
-    return build_quote(lines, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
-
-
-def _load_store_settings(variants: Iterable[ProductVariant]) -> None:
-    """Attach each store's checkout settings (or none) to every variant's ``store`` in one
-    query: each locked row carries its own ``Store`` instance, and a store without a
-    settings row must not be looked up again one by one."""
-    from checkout.models import StoreCheckoutSettings
-
-    variants = list(variants)
-    found = {
-        row.store_id: row
-        for row in StoreCheckoutSettings.objects.filter(store_id__in={variant.store_id for variant in variants})
-    }
-    for variant in variants:
-        Store.checkout_settings.related.set_cached_value(variant.store, found.get(variant.store_id))
 
 
 @dataclass
@@ -133,7 +92,8 @@ def _existing(buyer, idempotency_key: str) -> PlacedCheckout | None:
 def place_order(
     *,
     buyer,
-    cart: Cart,
+    cart: Cart | None = None,
+    item: DirectItem | None = None,
     address: Address | int | str,
     payment_method: str,
     idempotency_key: str,
@@ -141,25 +101,40 @@ def place_order(
     discount_code: str = "",
     note: str = "",
 ) -> PlacedCheckout:
-    """Place one order per store in ``cart`` for ``buyer``, all under one payment.
+    """Place one order per store for ``buyer``, all under one payment: of what ``cart`` holds
+    (its lines are then removed), or of the one "Buy now" ``item`` (the cart is left as it is).
 
-    ``quote_digest`` is the digest of the quote the shopper was shown: if prices, shipping
-    or the discount changed since, nothing is placed (``QuoteChanged``). Stock is reserved
-    on locked variant rows; if any line is short, nothing is placed (``OutOfStock``).
-    The same ``idempotency_key`` again returns the first checkout instead of a second one.
+    Every rule about what may be charged is checked here, for the site and the API alike:
+
+    - ``quote_digest`` is the digest of the quote the shopper was shown: if prices, shipping or
+      the discount changed since (a code withdrawn meanwhile included), nothing is placed
+      (``QuoteChanged``, carrying the quote as it is now);
+    - a cart line whose price changed since it was added is not charged before the shopper has
+      seen the new price: the first attempt is refused (``PricesChanged``) and counts as
+      showing it, so the same request sent again with the new quote's digest places the order;
+    - stock is reserved on locked variant rows; if any line is short, nothing is placed
+      (``OutOfStock``).
+
+    The same ``idempotency_key`` again returns the first checkout instead of a second one (with
+    neither ``cart`` nor ``item``, that is all it can do: the "Buy now" item is used up).
     """
+    if cart is not None and item is not None:
+        raise ValueError("place_order takes a cart or a Buy now item, not both")
     idempotency_key = (idempotency_key or "").strip()[:64]
     if not idempotency_key:
         raise ValidationError({"idempotency_key": _("Missing checkout key; reload the page.")})
-    if cart.user_id not in (None, buyer.pk):
+    if cart is not None and cart.user_id not in (None, buyer.pk):
         raise PermissionDenied(_("This is not your cart."))
     if (earlier := _existing(buyer, idempotency_key)) is not None:
         return earlier
+    if cart is None and item is None:
+        # A "Buy now" choice already used (or never made): only a replay could be answered.
+        raise ValidationError(_("There is nothing to buy here any more. Choose the item again."), code="empty_cart")
     try:
         with transaction.atomic():
             return _place(
                 buyer=buyer,
-                cart=cart,
+                source=cart if cart is not None else item,
                 address=address,
                 payment_method=payment_method,
                 idempotency_key=idempotency_key,
@@ -167,6 +142,10 @@ def place_order(
                 discount_code=discount_code,
                 note=note,
             )
+    except PricesChanged as exc:
+        # Outside the rolled-back transaction: the refusal shows the new prices.
+        _mark_prices_seen(exc.quote)
+        raise
     except IntegrityError:
         # A parallel request with the same key got there first (the unique key waited for it).
         if (earlier := _existing(buyer, idempotency_key)) is not None:
@@ -174,7 +153,7 @@ def place_order(
         raise
 
 
-def _place(*, buyer, cart, address, payment_method, idempotency_key, quote_digest, discount_code, note):
+def _place(*, buyer, source, address, payment_method, idempotency_key, quote_digest, discount_code, note):
     address = _address_of(buyer, address)
     payment = Payment.objects.create(
         buyer=buyer,
@@ -183,9 +162,10 @@ def _place(*, buyer, cart, address, payment_method, idempotency_key, quote_diges
         amount=0,
         currency=settings.SHOP_CURRENCY,
     )
-    if lock_objects.cart_for_update(cart.pk) is None:
+    from_cart = isinstance(source, Cart)
+    if from_cart and lock_objects.cart_for_update(source.pk) is None:
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
-    quote = cart_quote(cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True)
+    quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True)
     if not quote.lines:
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
     if problems := quote.line_problems:
@@ -196,14 +176,29 @@ def _place(*, buyer, cart, address, payment_method, idempotency_key, quote_diges
         )
     if quote.errors:
         raise ValidationError(dict(quote.errors))
+    if changed := quote.price_changes:
+        raise PricesChanged(
+            _(
+                "Some prices changed since you added them to your cart: %(items)s. "
+                "Check the new total and place your order again."
+            )
+            % {
+                "items": "; ".join(
+                    _("%(item)s, now %(price)s") % {"item": line.variant, "price": format_money(line.unit_price)}
+                    for line in changed
+                )
+            },
+            quote=quote,
+        )
     if quote_digest != quote.digest:
         raise QuoteChanged(
-            _("Prices, shipping or your discount changed since you opened checkout. Check the new total.")
+            _("Prices, shipping or your discount changed since you opened checkout. Check the new total."),
+            quote=quote,
         )
 
     discount = quote.discount_code
     if discount is not None:
-        _redeem(discount, buyer=buyer, payment=payment)
+        _redeem(discount, buyer=buyer, payment=payment, quote=quote)
     _reserve(quote)
 
     now = timezone.now()
@@ -215,13 +210,21 @@ def _place(*, buyer, cart, address, payment_method, idempotency_key, quote_diges
     _create_lines_and_events(quote, orders, buyer)
     payment.amount = sum(order.total for order in orders)
     payment.save(update_fields=["amount", "method"])
-    CartLine.objects.filter(pk__in=[line.line_id for line in quote.lines]).delete()
+    if from_cart:
+        CartLine.objects.filter(pk__in=[line.line_id for line in quote.lines]).delete()
+        transaction.on_commit(lambda: forget_cart_count(source))  # the header's cached item count
     # One confirmation (with the invoices) to the buyer, "new order" to each store's owner.
     notifications.checkout_placed(buyer=buyer, payment=payment, orders=orders)
-    transaction.on_commit(lambda: forget_cart_count(cart))  # the header's cached item count
 
     transaction.on_commit(lambda: signals.order_placed.send(sender=Payment, payment=payment, orders=orders))
     return PlacedCheckout(payment=payment, orders=orders, created=True)
+
+
+def _mark_prices_seen(quote: Quote) -> None:
+    """The cart lines refused for a new price now carry it as seen (unless it moved again)."""
+    for line in quote.price_changes:
+        if line.line_id is not None:
+            CartLine.objects.filter(pk=line.line_id, variant__price=line.unit_price).update(price_seen=line.unit_price)
 
 
 def _address_of(buyer, address) -> Address:
@@ -238,9 +241,16 @@ def _address_of(buyer, address) -> Address:
     return found
 
 
-def _redeem(discount: DiscountCode, *, buyer, payment: Payment) -> None:
-    """Count one use of ``discount`` (its row locked), refusing when the limits are reached."""
+def _redeem(discount: DiscountCode, *, buyer, payment: Payment, quote: Quote) -> None:
+    """Count one use of ``discount`` (its row locked), refusing when the limits are reached.
+    The quote read the code without a lock: if it was deleted or its terms changed since
+    (a seller editing it right now), what the shopper was shown no longer holds."""
     code = lock_objects.discount_for_update(discount.pk)
+    if code is None or _terms(code) != _terms(discount):
+        raise QuoteChanged(
+            _("Your discount code changed or was withdrawn while you were checking out. Check the new total."),
+            quote=quote,
+        )
     if code.usage_limit is not None and code.times_used >= code.usage_limit:
         raise ValidationError({"discount_code": _("This code has been used up.")})
     if (
@@ -250,6 +260,20 @@ def _redeem(discount: DiscountCode, *, buyer, payment: Payment) -> None:
         raise ValidationError({"discount_code": _("You have already used this code.")})
     DiscountCode.objects.filter(pk=code.pk).update(times_used=F("times_used") + 1)
     DiscountRedemption.objects.create(code=code, user=buyer, payment=payment)
+
+
+def _terms(code: DiscountCode) -> tuple:
+    """What decides whether a code applies and how much it takes off."""
+    return (
+        code.code.upper(),
+        code.store_id,
+        code.kind,
+        code.value,
+        code.min_spend,
+        code.is_active,
+        code.starts_at,
+        code.ends_at,
+    )
 
 
 def _reserve(quote: Quote) -> None:

@@ -7,7 +7,8 @@ Routes (namespace ``checkout``):
 - ``cart/count/`` ``cart_count``: the header's cart link, which asks for it with htmx when
   its count was not cached (so no page pays a query for the header).
 - ``cart/add/`` ``cart_add`` (POST ``variant``, ``quantity``): from a product page or sheet.
-- ``cart/buy-now/`` ``buy_now`` (POST, the same): add, then go to checkout.
+- ``cart/buy-now/`` ``buy_now`` (POST, the same): check out just that item and quantity,
+  leaving the cart as it is (the choice is kept in the session; pressing twice replaces it).
 - ``cart/lines/<line_id>/`` ``cart_line`` (POST ``quantity``; 0 removes).
 - ``cart/lines/<line_id>/remove/`` ``cart_line_remove`` (POST).
 - ``cart/accept-prices/`` ``cart_accept_prices`` (POST): "OK, use the new prices".
@@ -39,6 +40,7 @@ from checkout import services
 from checkout.models import CartLine
 from checkout.pricing import Quote
 from checkout.services.carts import remember_cart_count, request_cart_count
+from checkout.views.checkout import BUY_NOW, checkout_url, remember_buy_now
 from shop.htmx import SWAP_ERRORS_HEADER, is_htmx
 
 
@@ -125,30 +127,33 @@ def _cart_body_response(request, cart, *, status: int = 200, notice: str = "", *
 # --- Adding -----------------------------------------------------------------------------------
 
 
-def _add(request, *, then_checkout: bool) -> HttpResponse:
-    back = _safe_next(request, reverse("checkout:cart"))
+def _refused(request, error: ValidationError, back: str) -> HttpResponse:
+    message = _message(error)
+    if is_htmx(request):
+        response = render(request, "components/cart_add_status.html", {"error": message}, status=400)
+        response[SWAP_ERRORS_HEADER] = "true"
+        return response
+    messages.error(request, message)
+    return redirect(back)
+
+
+def _chosen_variant(request):
     # Without JavaScript, a product with several variants offers a plain select instead of the picker.
-    variant_id = request.POST.get("variant_choice") or request.POST.get("variant")
+    return request.POST.get("variant_choice") or request.POST.get("variant")
+
+
+@require_POST
+def cart_add(request):
+    back = _safe_next(request, reverse("checkout:cart"))
     try:
         # A visitor's first cart is made with its first line: a refused add leaves no empty cart.
         with transaction.atomic():
             cart = services.cart_for_request(request, create=True)
-            line = services.add_to_cart(cart=cart, variant_id=variant_id, quantity=request.POST.get("quantity", 1))
+            line = services.add_to_cart(
+                cart=cart, variant_id=_chosen_variant(request), quantity=request.POST.get("quantity", 1)
+            )
     except ValidationError as exc:
-        message = _message(exc)
-        if is_htmx(request):
-            response = render(request, "components/cart_add_status.html", {"error": message}, status=400)
-            response[SWAP_ERRORS_HEADER] = "true"
-            return response
-        messages.error(request, message)
-        return redirect(back)
-    if then_checkout:
-        target = reverse("checkout:checkout")
-        if is_htmx(request):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return redirect(target)
+        return _refused(request, exc, back)
     if is_htmx(request):
         html = render_to_string("components/cart_add_status.html", {"line": line}, request=request)
         return HttpResponse(html + _cart_link(request, request_cart_count(request, fresh=True)))
@@ -157,13 +162,21 @@ def _add(request, *, then_checkout: bool) -> HttpResponse:
 
 
 @require_POST
-def cart_add(request):
-    return _add(request, then_checkout=False)
-
-
-@require_POST
 def buy_now(request):
-    return _add(request, then_checkout=True)
+    """Check out just this item and quantity: the cart is not touched, no stock is held until
+    the order is placed, and a second press replaces the choice instead of adding to it."""
+    back = _safe_next(request, reverse("checkout:cart"))
+    try:
+        item = services.direct_item(variant_id=_chosen_variant(request), quantity=request.POST.get("quantity", 1))
+    except ValidationError as exc:
+        return _refused(request, exc, back)
+    remember_buy_now(request, item)
+    target = checkout_url(BUY_NOW)
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
 
 
 # --- Changing lines ---------------------------------------------------------------------------

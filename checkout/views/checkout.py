@@ -8,6 +8,10 @@ Routes (namespace ``checkout``):
   summary (and the discount message, out of band).
 - ``checkout/place/`` ``place_order``: POST, places the orders through ``services.place_order``.
 
+Each takes a ``source``: the cart (by default), or ``buy_now``, the one item the shopper chose
+with "Buy now" (``checkout.views.cart.buy_now`` keeps it in the session; the cart is left as
+it is).
+
 Nothing the client sends is charged: the form carries the address, code, method, note, a
 checkout key (one per page view, so a second press finds the first checkout) and the digest
 of the quote shown (a changed quote is refused with the new total, never charged silently).
@@ -30,6 +34,7 @@ from checkout import selectors, services
 from checkout.exceptions import OutOfStock, QuoteChanged
 from checkout.forms import CheckoutForm
 from checkout.models import Payment, PaymentMethod
+from checkout.services import CheckoutSource, DirectItem
 from shop.htmx import is_htmx, login_first
 
 PAGE_TEMPLATE = "checkout/checkout.html"
@@ -60,7 +65,7 @@ def signed_in(after_login):
 
 
 def _back_to_checkout(request, **kwargs) -> str:
-    return reverse("checkout:checkout")
+    return checkout_url(request.POST.get("source", ""))
 
 
 def payment_result_url(payment: Payment) -> str:
@@ -70,6 +75,36 @@ def payment_result_url(payment: Payment) -> str:
     return reverse("checkout:placed", kwargs={"payment_id": payment.pk})
 
 
+# --- "Buy now": the one item, kept in the session ------------------------------------------
+
+BUY_NOW = "buy_now"  # the ``source`` of a "Buy now" checkout
+BUY_NOW_SESSION_KEY = "checkout_buy_now"
+
+
+def remember_buy_now(request, item: DirectItem) -> None:
+    """The item "Buy now" checks out; a second press replaces it (never adds to it)."""
+    request.session[BUY_NOW_SESSION_KEY] = {"variant": item.variant_id, "quantity": item.quantity}
+
+
+def buy_now_item(request) -> DirectItem | None:
+    kept = request.session.get(BUY_NOW_SESSION_KEY)
+    try:
+        return DirectItem(variant_id=int(kept["variant"]), quantity=int(kept["quantity"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def checkout_url(source: str = "") -> str:
+    url = reverse("checkout:checkout")
+    return f"{url}?source={BUY_NOW}" if source == BUY_NOW else url
+
+
+def _source(request, state: dict) -> CheckoutSource | None:
+    if state["source"] == BUY_NOW:
+        return buy_now_item(request)
+    return services.cart_for_user(request.user)
+
+
 # --- The page ------------------------------------------------------------------------------
 
 
@@ -77,6 +112,7 @@ def _state(data) -> dict:
     """The choices a re-rendered page keeps (parsed leniently: the form validates on placing)."""
     method = (data.get("payment_method") or "").strip()
     return {
+        "source": BUY_NOW if data.get("source") == BUY_NOW else "",
         "address": (data.get("address") or "").strip()[:20],
         "discount_code": (data.get("discount_code") or "").strip()[:30],
         "payment_method": method if method in PaymentMethod.values else "",
@@ -84,17 +120,19 @@ def _state(data) -> dict:
     }
 
 
-def _context(request, state: dict, *, cart=None, form=None, notice: str = "", notice_level: str = "warning") -> dict:
-    if cart is None:
-        cart = services.cart_for_user(request.user)
+def _context(request, state: dict, *, form=None, notice: str = "", notice_level: str = "warning") -> dict:
     page = selectors.checkout_page(
-        cart, buyer=request.user, discount_code=state["discount_code"], payment_method=state["payment_method"]
+        _source(request, state),
+        buyer=request.user,
+        discount_code=state["discount_code"],
+        payment_method=state["payment_method"],
     )
     if not state["address"] and page.addresses:
         state = {**state, "address": str(page.addresses[0].pk)}  # the default comes first
     return {
         "page": page,
         "quote": page.quote,
+        "buy_now": state["source"] == BUY_NOW,
         "state": {**state, "payment_method": page.payment_method},
         # One key per page view: pressing "Place order" twice finds the first checkout.
         "idempotency_key": uuid.uuid4().hex,
@@ -134,22 +172,18 @@ def checkout_quote(request):
 def place_order(request):
     state = _state(request.POST)
     form = CheckoutForm(request.POST, user=request.user)
-    cart = services.cart_for_user(request.user, create=True)
     if not form.is_valid():
-        return _render_page(request, state, cart=cart, form=form, status=400)
+        return _render_page(request, state, form=form, status=400)
     data = form.cleaned_data
-    if selectors.cart_has_price_changes(cart) and not selectors.checkout_exists(request.user, data["idempotency_key"]):
-        return _render_page(
-            request,
-            state,
-            cart=cart,
-            notice=_("Some prices changed since you added them to your cart. Review them in your cart first."),
-            status=409,
-        )
+    if state["source"] == BUY_NOW:
+        # None once used: a second press of "Place order" still finds the first checkout.
+        source = {"item": buy_now_item(request)}
+    else:
+        source = {"cart": services.cart_for_user(request.user, create=True)}
     try:
         placed = services.place_order(
             buyer=request.user,
-            cart=cart,
+            **source,
             address=data["address"],
             payment_method=data["payment_method"],
             idempotency_key=data["idempotency_key"],
@@ -158,15 +192,17 @@ def place_order(request):
             note=data["note"],
         )
     except OutOfStock as exc:
-        return _render_page(request, state, cart=cart, notice=" ".join(exc.messages), notice_level="error", status=409)
+        return _render_page(request, state, notice=" ".join(exc.messages), notice_level="error", status=409)
     except QuoteChanged as exc:
-        return _render_page(request, state, cart=cart, notice=" ".join(exc.messages), status=409)
+        return _render_page(request, state, notice=" ".join(exc.messages), status=409)
     except ValidationError as exc:
         form.add_service_error(exc)
-        return _render_page(request, state, cart=cart, form=form, status=400)
+        return _render_page(request, state, form=form, status=400)
     except PermissionDenied as exc:
         message = str(exc) or _("You cannot do that.")
-        return _render_page(request, state, cart=cart, notice=message, notice_level="error", status=403)
+        return _render_page(request, state, notice=message, notice_level="error", status=403)
+    if state["source"] == BUY_NOW:
+        request.session.pop(BUY_NOW_SESSION_KEY, None)
     return redirect(payment_result_url(placed.payment))
 
 

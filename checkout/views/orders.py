@@ -8,6 +8,8 @@ Routes (namespace ``checkout``):
 - ``orders/<number>/`` ``order_detail``: the buyer, the store's owner and superusers; 404 for anyone else.
 - ``orders/<number>/cancel/`` ``order_cancel``, ``orders/<number>/confirm-receipt/``
   ``order_confirm_receipt``, ``orders/<number>/transfer-proof/`` ``order_transfer_proof``: POST.
+- ``orders/<number>/transfer-proof/image/`` ``order_transfer_proof_image``: the proof of
+  transfer (a private upload), to the same people as the order page; 404 for anyone else.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from checkout.forms import TransferProofForm
 from checkout.models import Order, OrderStatus, PaymentMethod
 from checkout.views.checkout import signed_in
 from shop.money import format_money
+from shop.private_media import serve_private_file
 
 ORDERS_PER_PAGE = 20
 
@@ -235,6 +238,12 @@ def order_transfer_proof(request, number: str):
     )
 
 
+@require_GET
+def order_transfer_proof_image(request, number: str):
+    """The buyer's proof of transfer, for the order's buyer, its store's owner and staff only."""
+    return serve_private_file(selectors.transfer_proof_for(request.user, number))
+
+
 urlpatterns = [
     path("orders/", order_list, name="order_list"),
     path("orders/placed/<int:payment_id>/", placed, name="placed"),
@@ -242,4 +251,5 @@ urlpatterns = [
     path("orders/<str:number>/cancel/", order_cancel, name="order_cancel"),
     path("orders/<str:number>/confirm-receipt/", order_confirm_receipt, name="order_confirm_receipt"),
     path("orders/<str:number>/transfer-proof/", order_transfer_proof, name="order_transfer_proof"),
+    path("orders/<str:number>/transfer-proof/image/", order_transfer_proof_image, name="order_transfer_proof_image"),
 ]

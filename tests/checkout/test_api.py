@@ -390,10 +390,10 @@ def test_a_price_changed_since_the_quote_is_a_409_and_accepting_the_new_prices_c
     body = place_body(client, address=address)
     variant.price = 17_500_000
     variant.save(update_fields=["price"])
-    # when
-    response = client.post(PLACE, body, format="json")
     flagged = client.get(CART).json()
     accepted = client.post(f"{API}/cart/accept-prices/")
+    # when
+    response = client.post(PLACE, body, format="json")
     # then
     assert response.status_code == 409
     assert response.json()["code"] == "quote_changed"
@@ -405,6 +405,31 @@ def test_a_price_changed_since_the_quote_is_a_409_and_accepting_the_new_prices_c
     assert accepted.json()["has_price_changes"] is False
     # and a fresh quote places at the new price
     placed = client.post(PLACE, place_body(client, address=address), format="json")
+    assert placed.status_code == 201, placed.content
+    assert Order.objects.get().subtotal == 17_500_000
+
+
+def test_a_cart_price_change_is_a_409_with_the_new_totals_even_with_a_fresh_quote_as_on_the_site():
+    # given a cart line whose price changed since it was added, and a quote taken after the change
+    variant = buyable_variant(price=15_000_000, stock=3)
+    buyer = UserFactory()
+    checkout_cart(buyer, (variant, 1))
+    address = AddressFactory(user=buyer)
+    client = client_for(buyer)
+    variant.price = 17_500_000
+    variant.save(update_fields=["price"])
+    body = place_body(client, address=address)
+    # when it is placed
+    response = client.post(PLACE, body, format="json")
+    # then the same rule as the site: refused, with a clear message and the new totals
+    assert response.status_code == 409, response.content
+    error = response.json()
+    assert error["code"] == "quote_changed"
+    assert "Some prices changed since you added them to your cart" in error["detail"]
+    assert (error["quote"]["subtotal"], error["quote"]["can_place"]) == (17_500_000, True)
+    assert not Order.objects.exists()
+    # and the client confirms by sending again with the digest of the quote it showed
+    placed = client.post(PLACE, {**body, "quote_digest": error["quote"]["digest"]}, format="json")
     assert placed.status_code == 201, placed.content
     assert Order.objects.get().subtotal == 17_500_000
 
@@ -899,6 +924,7 @@ def test_the_schema_lists_the_checkout_endpoints_without_warnings(client, tmp_pa
         ("/api/v1/orders/{number}/cancel/", "post"),
         ("/api/v1/orders/{number}/confirm-receipt/", "post"),
         ("/api/v1/orders/{number}/transfer-proof/", "post"),
+        ("/api/v1/orders/{number}/transfer-proof/image/", "get"),
         ("/api/v1/store/orders/", "get"),
         ("/api/v1/store/orders/{number}/", "get"),
         ("/api/v1/store/orders/{number}/confirm-transfer/", "post"),

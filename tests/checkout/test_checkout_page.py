@@ -177,21 +177,22 @@ def test_flagged_lines_are_shown_and_block_placing(client):
     assert not Order.objects.exists()
 
 
-def test_a_line_whose_price_changed_must_be_reviewed_in_the_cart_first(client):
-    # given the shopper saw the new price on the checkout page (so the digest matches it)
+def test_a_line_whose_price_changed_is_refused_once_with_the_new_price_then_placed_when_sent_again(client):
+    # given the shopper's cart line changed price since they added it
     variant = buyable_variant(price=10_000_000)
     buyer = shopper(client, (variant, 1))
     variant.price = 12_000_000
     variant.save()
     page = client.get(CHECKOUT)
-    # when they place anyway
+    # when they place anyway (the digest is the page's own)
     response = client.post(PLACE, form_from(page, buyer))
-    # then nothing is placed until the cart has accepted the new price
+    # then nothing is placed: the service refuses with the new price and the new total
+    html = response.content.decode()
     assert response.status_code == 409
-    assert "Some prices changed since you added them to your cart." in response.content.decode()
+    assert "Some prices changed since you added them to your cart" in html and "IDR120,000" in html
     assert not Order.objects.exists()
-    services.accept_current_prices(cart=Cart.objects.get(user=buyer))
-    assert client.post(PLACE, form_from(client.get(CHECKOUT), buyer)).status_code == 302
+    # and sending the re-rendered page again (what the shopper now saw) places it at the new price
+    assert client.post(PLACE, form_from(response, buyer)).status_code == 302
     assert Order.objects.get(buyer=buyer).subtotal == 12_000_000
 
 

@@ -2,6 +2,7 @@
 its store's owner and superusers), and what the buyer can do: cancel, confirm receipt,
 upload a proof of transfer."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -135,6 +136,38 @@ def test_the_order_page_shows_lines_amounts_address_and_a_timeline(client):
     assert "Bank transfer" in html and "How to pay" in html
     assert "Awaiting payment" in html and "You ·" in html  # the buyer placed it
     assert "Cancel order" in html
+
+
+def _payment_line(response) -> str:
+    """The text of the order page's "Payment" section's first line."""
+    html = response.content.decode()
+    section = html[html.index('id="order-payment-title"') :]
+    line = section[section.index("<p>") + 3 : section.index("</p>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", line).split())
+
+
+def test_the_payment_line_shows_the_payments_state_not_the_orders(client):
+    # given a bank transfer confirmed and shipped
+    order, _variant = placed_order()
+    client.force_login(order.buyer)
+    assert _payment_line(client.get(url("order_detail", order))) == "Bank transfer · Awaiting payment"
+    services.confirm_transfer(order=order, actor=order.store.owner)
+    services.mark_shipped(order=order, actor=order.store.owner, carrier="JNE", tracking_number="JNE1")
+    # when the buyer opens it
+    line = _payment_line(client.get(url("order_detail", order)))
+    # then the payment is paid (the order is shipped, which the page says elsewhere)
+    assert line == "Bank transfer · Paid" and "Shipped" not in line
+
+
+def test_a_shipped_cash_on_delivery_order_is_not_paid_yet_and_a_cancelled_one_never_was(client):
+    cod, _variant = placed_order(method="cod")
+    services.mark_shipped(order=cod, actor=cod.store.owner, carrier="JNE", tracking_number="JNE2")
+    client.force_login(cod.buyer)
+    assert _payment_line(client.get(url("order_detail", cod))) == "Cash on delivery · Due on delivery"
+    cancelled, _variant = placed_order()
+    services.cancel_order(order=cancelled, actor=cancelled.buyer)
+    client.force_login(cancelled.buyer)
+    assert _payment_line(client.get(url("order_detail", cancelled))) == "Bank transfer · Not paid"
 
 
 def test_the_seller_sees_the_order_without_the_buyers_buttons(client):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from checkout import services
-from checkout.exceptions import IllegalTransition, OutOfStock, QuoteChanged
+from checkout.exceptions import IllegalTransition, OutOfStock, PricesChanged, QuoteChanged
 from checkout.models import CartLine, DiscountCode, Order, OrderStatus
 from tests.factories import (
     AddressFactory,
@@ -100,10 +100,34 @@ def test_a_price_change_after_the_quote_is_refused():
             quote_digest=quote.digest,
         )
     assert not Order.objects.exists()
-    # The cart flags the change until the shopper has seen it.
-    assert services.cart_quote(cart, buyer=buyer).price_changes
-    services.accept_current_prices(cart=cart)
+
+
+def test_a_cart_price_change_is_refused_even_with_a_current_digest_then_placed_when_sent_again():
+    # given a line whose price changed since it was added, and the digest of a quote showing the new price
+    buyer = UserFactory()
+    variant = buyable_variant(price=10_000_000)
+    cart = checkout_cart(buyer, (variant, 1))
+    variant.price = 12_000_000
+    variant.save()
+    current = services.cart_quote(cart, buyer=buyer, payment_method="bank_transfer")
+    assert current.price_changes
+    attempt = {
+        "buyer": buyer,
+        "cart": cart,
+        "address": AddressFactory(user=buyer),
+        "payment_method": "bank_transfer",
+        "quote_digest": current.digest,
+    }
+    # when it is placed: refused, with the quote as it is now
+    with pytest.raises(PricesChanged) as refused:
+        services.place_order(idempotency_key="first", **attempt)
+    # then nothing is placed, the refusal carries the new total, and the new price counts as seen
+    assert not Order.objects.exists()
+    assert refused.value.code == "quote_changed" and refused.value.quote.subtotal == 12_000_000
     assert not services.cart_quote(cart, buyer=buyer).price_changes
+    # and the same request sent again places it at the new price
+    placed = services.place_order(idempotency_key="second", **attempt)
+    assert placed.orders[0].subtotal == 12_000_000
 
 
 def test_someone_elses_address_is_refused():

@@ -280,3 +280,25 @@ def test_the_payload_is_kept_with_the_event(card_checkout, succeeded_event, deli
     payload = succeeded_event(placed.payment)
     deliver(payload)
     assert StripeEvent.objects.get().payload == json.loads(payload)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[]",
+        '"x"',
+        "1",
+        "null",
+        "not json",
+        '{"id": "evt_1", "type": "payment_intent.succeeded", "data": []}',
+        '{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": ["pi_1"]}}',
+        '{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": "pi_1"}}',
+    ],
+)
+def test_a_validly_signed_body_that_is_not_an_event_object_is_400(deliver, payload):
+    # given a body signed with the real secret by the stripe library, but no event object
+    # when it is delivered
+    response = deliver(payload)
+    # then it is refused clearly, and nothing is stored
+    assert response.status_code == 400 and response.content == b"not an event"
+    assert not StripeEvent.objects.exists()

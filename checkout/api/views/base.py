@@ -1,5 +1,5 @@
 """What every checkout API view shares: a login, and the services' refusals as JSON errors
-(409 ``Conflict`` when the world moved under the request).
+(409 ``Conflict`` when the world moved under the request; placing adds the quote as it is now).
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
 
-    def __init__(self, message: str, code: str):
+    def __init__(self, message: str, code: str, **extra):
         super().__init__({"detail": message, "code": code})
+        # Serialized data as it is: DRF would turn every number in it into a string.
+        self.detail.update(extra)
 
 
 def conflict_response(description) -> dict[int, OpenApiResponse]:

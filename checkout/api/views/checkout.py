@@ -19,7 +19,8 @@ from checkout.api.serializers import (
     QuoteRequestSerializer,
     QuoteSerializer,
 )
-from checkout.api.views.base import ID_PATTERN, CheckoutAPIMixin, conflict_response
+from checkout.api.views.base import ID_PATTERN, CheckoutAPIMixin, Conflict, conflict_response
+from checkout.exceptions import QuoteChanged
 from checkout.models import Address, Payment, PaymentMethod
 from checkout.pricing import Quote, available_methods
 from shop.api import error_responses
@@ -88,20 +89,38 @@ class PlaceOrderView(CheckoutAPIMixin, generics.GenericAPIView):
             200: OpenApiResponse(PaymentSerializer, description=str(_("This `idempotency_key` was already placed."))),
             **error_responses(400, 401),
             **conflict_response(
-                _("`out_of_stock`: nothing was placed and the cart is kept; `quote_changed`: get a new quote.")
+                _(
+                    "`out_of_stock`: nothing was placed and the cart is kept. `quote_changed`: prices, "
+                    "shipping or the discount changed since your quote (or a cart line's price changed "
+                    "since it was added); `quote` holds the new totals: show them, then place again "
+                    "with its `digest`."
+                )
             ),
         },
     )
     def post(self, request):
         """One order per store, under one payment, with the stock reserved. The server prices the
-        cart again: if that is not the quote `quote_digest` names, nothing is placed (409
-        `quote_changed`). Prices or totals in the body are ignored. The same `idempotency_key` again
+        cart again: if that is not the quote `quote_digest` names, or a line's price changed since
+        it was added to the cart, nothing is placed (409 `quote_changed`, with the new `quote`);
+        sending the request again with the new quote's `digest` confirms the new prices. This is
+        the same rule as on the site. Prices or totals in the body are ignored. The same `idempotency_key` again
         answers 200 with the first checkout. Card payments continue with the payment's client secret;
         bank transfers with the orders' `bank_transfer` details. Rate-limited per user (scope `checkout`)."""
         data = PlaceOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cart = services.cart_for_user(request.user, create=True)
-        placed = services.place_order(buyer=request.user, cart=cart, **data.validated_data)
+        try:
+            placed = services.place_order(buyer=request.user, cart=cart, **data.validated_data)
+        except QuoteChanged as exc:
+            # The new totals, so the client can show them and place again with their digest.
+            quote = checkout_quote(
+                request.user,
+                address_id=data.validated_data["address"],
+                discount_code=data.validated_data["discount_code"],
+                payment_method=data.validated_data["payment_method"],
+            )
+            quote_data = QuoteSerializer(quote, context=self.get_serializer_context()).data
+            raise Conflict(" ".join(exc.messages), exc.code, quote=quote_data) from exc
         location = reverse("api:payment-detail", kwargs={"pk": placed.payment.pk})
         return Response(
             payment_data(self, placed.payment.pk),

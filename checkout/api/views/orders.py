@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -27,6 +28,7 @@ from checkout.api.serializers import (
 from checkout.api.views.base import CheckoutAPIMixin, conflict_response
 from checkout.models import Order, OrderLine, OrderStatus
 from shop.api import error_responses
+from shop.private_media import serve_private_file
 
 ORDER_NUMBER_PATTERN = r"[A-Za-z0-9-]{1,20}"
 S = OrderStatus
@@ -149,6 +151,20 @@ class OrderViewSet(OrderViewSetBase):
         """Buyer only, once it is delivered: the order is complete."""
         services.confirm_receipt(order=self.get_object(), actor=request.user)
         return Response(self.order_data(number))
+
+    @extend_schema(
+        summary=_("The proof of a bank transfer (the image)"),
+        responses={
+            **{(200, media_type): OpenApiTypes.BINARY for media_type in ("image/jpeg", "image/png", "image/webp")},
+            **error_responses(401, 404),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="transfer-proof/image")
+    def transfer_proof_image(self, request, number):
+        """The image the buyer uploaded, for the order's buyer, its store's seller and the site's
+        staff only (404 for anyone else, and when there is none). A private file: never cached
+        by a shared cache."""
+        return serve_private_file(selectors.transfer_proof_for(request.user, number))
 
     @extend_schema(
         summary=_("Upload the proof of a bank transfer"),

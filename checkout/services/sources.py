@@ -1,0 +1,107 @@
+"""What a checkout buys: the shopper's cart, or one item bought on its own ("Buy now").
+
+"Buy now" buys exactly the variant and quantity chosen, leaving the cart as it was (as
+Tokopedia's "Beli langsung"). The item is only a choice, kept by the caller (the site keeps
+it in the session): no price is stored with it and no stock is held for it. Its quote is
+priced from the variant as it is now, like a cart's, and stock is taken only when the order
+is placed. Pressing "Buy now" again replaces the item, so it never adds up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from catalog.models import ProductVariant, Store
+from checkout import lock_objects
+from checkout.models import Cart, CartLine
+from checkout.pricing import Quote, QuoteLine, build_quote
+from checkout.services.carts import buyable_variant, checked_quantity
+
+
+@dataclass(frozen=True)
+class DirectItem:
+    """One variant and quantity bought on its own, outside the cart."""
+
+    variant_id: int
+    quantity: int
+
+
+CheckoutSource = Cart | DirectItem
+
+
+def direct_item(*, variant_id, quantity) -> DirectItem:
+    """The "Buy now" choice of ``quantity`` of a variant, checked as adding it to a cart would
+    be (on sale, a quantity within the line maximum and the stock now). Raises
+    ``ValidationError`` naming the field."""
+    variant = buyable_variant(variant_id)
+    return DirectItem(variant_id=variant.pk, quantity=checked_quantity(quantity, variant))
+
+
+def quote_for(
+    source: CheckoutSource | None,
+    *,
+    buyer=None,
+    discount_code: str = "",
+    payment_method: str = "",
+    locked: bool = False,
+) -> Quote:
+    """The quote of ``source`` (a cart, a "Buy now" item, or nothing) as it is now.
+    ``locked``: read the variants ``FOR UPDATE`` (the caller is in a transaction and about to
+    reserve them)."""
+    if isinstance(source, DirectItem):
+        wanted = [(source.variant_id, source.quantity, None, None)]
+    elif source is not None:
+        wanted = [
+            (line.variant_id, line.quantity, line.price_seen, line.pk)
+            for line in CartLine.objects.filter(cart=source).order_by("added_at", "id")
+        ]
+    else:
+        wanted = []
+    variants = _variants({variant_id for variant_id, *_rest in wanted}, locked=locked)
+    lines = [
+        QuoteLine(
+            variant=variants[variant_id],
+            quantity=quantity,
+            # A "Buy now" item is priced when shown: the quote's digest guards it from then on.
+            price_seen=variants[variant_id].price if price_seen is None else price_seen,
+            line_id=line_id,
+        )
+        for variant_id, quantity, price_seen, line_id in wanted
+        if variant_id in variants
+    ]
+    return build_quote(lines, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
+
+
+def cart_quote(
+    cart: Cart | None, *, buyer=None, discount_code: str = "", payment_method: str = "", locked: bool = False
+) -> Quote:
+    """The quote of ``cart`` as it is now (see ``quote_for``)."""
+    return quote_for(cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=locked)
+
+
+def _variants(pks: set[int], *, locked: bool) -> dict[int, ProductVariant]:
+    if not pks:
+        return {}
+    if locked:
+        variants = {v.pk: v for v in lock_objects.variants_for_update(pks)}
+        _load_store_settings(variants.values())
+        return variants
+    return {
+        v.pk: v for v in ProductVariant.objects.filter(pk__in=pks).select_related("product", "store__checkout_settings")
+    }
+
+
+def _load_store_settings(variants: Iterable[ProductVariant]) -> None:
+    """Attach each store's checkout settings (or none) to every variant's ``store`` in one
+    query: each locked row carries its own ``Store`` instance, and a store without a
+    settings row must not be looked up again one by one."""
+    from checkout.models import StoreCheckoutSettings
+
+    variants = list(variants)
+    found = {
+        row.store_id: row
+        for row in StoreCheckoutSettings.objects.filter(store_id__in={variant.store_id for variant in variants})
+    }
+    for variant in variants:
+        Store.checkout_settings.related.set_cached_value(variant.store, found.get(variant.store_id))
