@@ -402,6 +402,33 @@ class VariantWriteSerializer(serializers.Serializer):
     position = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
 
 
+class VariantUpdateSerializer(VariantWriteSerializer):
+    """A variant's changes. Stock moves as orders are placed, so a new stock figure says which
+    figure it replaces (``stock_seen``), or the change is relative (``stock_change``)."""
+
+    stock = serializers.IntegerField(
+        min_value=-MAX_INT,
+        max_value=MAX_INT,
+        required=False,
+        help_text=_(
+            "The new stock. Send it with `stock_seen`: unless the stock is still what you saw, the change "
+            "is refused (400) rather than overwriting orders placed since."
+        ),
+    )
+    stock_seen = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_INT,
+        required=False,
+        help_text=_("The stock you read (and are replacing with `stock`)."),
+    )
+    stock_change = serializers.IntegerField(
+        min_value=-MAX_INT,
+        max_value=MAX_INT,
+        required=False,
+        help_text=_("Add to the stock as it is now (`10` received) or, negative, take from it; instead of `stock`."),
+    )
+
+
 class ProductImageUploadSerializer(serializers.Serializer):
     image = VerifiedImageField(help_text=_("A JPEG, PNG or WebP photo (at most 10 MB and 40 megapixels)."))
     alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
