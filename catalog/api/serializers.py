@@ -226,7 +226,13 @@ class ProductSummarySerializer(MoneyMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:product-detail", lookup_field="slug")
     store = StoreSummarySerializer(read_only=True)
     price = serializers.IntegerField(
-        source="min_price", read_only=True, allow_null=True, help_text=_("The lowest variant price, in minor units.")
+        source="from_price",
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The lowest price it can be bought at (of the variants in stock; of all of them when all are "
+            "sold out), in minor units."
+        ),
     )
     currency = serializers.SerializerMethodField(help_text=_("ISO 4217 code of the prices."))
     price_display = serializers.SerializerMethodField()
@@ -251,7 +257,7 @@ class ProductSummarySerializer(MoneyMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_price_display(self, product) -> str:
-        return format_money(product.min_price)
+        return format_money(product.from_price)
 
     def get_in_stock(self, product) -> bool:
         return (product.total_stock or 0) > 0
