@@ -40,6 +40,11 @@ class ProductVariantInline(ScopedInlineMixin, LabelledTabularInline):
     fields = ("sku", "options", "price", "compare_at_price", "stock", "position")
     extra = 1
     store_path = "store"
+    # Fits a laptop as a table and a phone as one block per variant (static/css/admin-catalog.css).
+    template = "admin/catalog/edit_inline/tabular_stacking.html"
+
+    class Media:
+        css = {"all": ("css/admin-catalog.css",)}
 
 
 @admin.register(ProductVariant)
