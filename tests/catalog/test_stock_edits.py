@@ -1,5 +1,5 @@
 """A seller's edit never puts sold units back on sale: each way a seller writes a variant
-(the product's variant rows, the variant list, a CSV import, the API) raced against a real
+(the product's variant rows, the variant list, the variant's own page, a CSV import, the API) raced against a real
 checkout on PostgreSQL, each in its own connection.
 
 How the race is set up: the seller opens the variant (5 in stock); a shopper's order for 2
@@ -142,6 +142,28 @@ def test_a_price_saved_in_the_variant_list_keeps_the_units_sold_meanwhile(seller
     assert response.status_code == 302
     variant.refresh_from_db()
     assert (variant.price, variant.stock) == (14_000_000, STOCK - SOLD)
+
+
+def test_a_price_saved_on_the_variants_own_page_keeps_the_units_sold_meanwhile(seller, variant):
+    # given: the variant's own change page, with a new price
+    url = admin_url(ProductVariant, "change", variant.pk)
+    form = seller.get(url).context["adminform"].form
+    data = {
+        "sku": variant.sku,
+        "options-name": ["Size"],
+        "options-value": ["250 g"],
+        "price": "140000",
+        "compare_at_price": "",
+        "stock": str(form["stock"].value()),
+        "stock_seen": str(form["stock"].value()),
+        "position": "0",
+    }
+    # when
+    response = race_a_sale(variant, lambda: seller.post(url, data))
+    # then
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    variant.refresh_from_db()
+    assert (variant.price, variant.stock, variant.options) == (14_000_000, STOCK - SOLD, {"Size": "250 g"})
 
 
 def exported_variants(seller) -> list[dict]:
