@@ -316,6 +316,11 @@ class VariantResource(ScopedResourceMixin, resources.ModelResource):
             except ValueError as exc:
                 errors.setdefault(name, []).append(ValidationError(str(exc), code="invalid"))
                 stock_edit[name] = None
+        typed_from = stock_edit["stock_seen"] if stock_edit["stock_seen"] is not None else before["stock"]
+        if instance.pk and stock_edit["stock_change"] is not None and instance.stock != typed_from:
+            errors.setdefault("stock_change", []).append(
+                ValidationError(_("Give either a new stock or a change to it, not both."), code="invalid")
+            )
         if instance.pk and (
             stock_edit["stock_change"] is not None
             or (stock_edit["stock_seen"] is not None and instance.stock == stock_edit["stock_seen"])

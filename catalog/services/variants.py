@@ -210,7 +210,7 @@ def update_variant(
     if locked is None:
         raise ValidationError(_("This variant was removed meanwhile."), code="gone")
     previous_stock, previous_price = locked.stock, locked.price
-    if "stock" in changes and changes["stock"] is not None:
+    if "stock" in changes and changes["stock"] is not None and changes["stock"] >= 0:  # (negative: refused below)
         check_stock_edit(current_stock=locked.stock, stock=changes["stock"], stock_seen=stock_seen)
     if stock_change:
         if locked.stock + stock_change < 0:
