@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import router, transaction
-from django.db.models import Min, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog import services
+from catalog import selectors, services
 from catalog.admin.scoping import (
     LabelledTabularInline,
     ScopedImportExportMixin,
@@ -187,17 +185,10 @@ class ProductAdmin(ScopedImportExportMixin, admin.ModelAdmin):
     actions = ("publish", "unpublish", "archive")
 
     def get_queryset(self, request):
-        # Subqueries, not aggregates over a join: searching by variant SKU joins the
-        # variants again, which would count each matching variant's stock twice.
-        variants = ProductVariant.objects.filter(product=OuterRef("pk")).order_by().values("product")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                min_price=Subquery(variants.annotate(value=Min("price")).values("value")),
-                total_stock=Coalesce(Subquery(variants.annotate(value=Sum("stock")).values("value")), 0),
-            )
-        )
+        # The price shoppers see ("from", catalog.selectors.with_from_price) and the stock, as
+        # subqueries, not aggregates over a join: searching by variant SKU joins the variants
+        # again, which would count each matching variant's stock twice.
+        return selectors.with_from_price(super().get_queryset(request))
 
     def get_list_display(self, request):
         return with_store_column(request, self.list_display, after="title")
@@ -223,9 +214,9 @@ class ProductAdmin(ScopedImportExportMixin, admin.ModelAdmin):
             return (*self.readonly_fields, "store")
         return self.readonly_fields
 
-    @admin.display(description=_("price"), ordering="min_price")
+    @admin.display(description=_("price"), ordering="from_price")
     def price(self, obj):
-        return format_money(obj.min_price) or self.get_empty_value_display()
+        return format_money(obj.from_price) or self.get_empty_value_display()
 
     @admin.display(description=_("stock"), ordering="total_stock")
     def total_stock(self, obj):
