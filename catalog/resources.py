@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
@@ -29,6 +28,8 @@ class ScopedResourceMixin:
         super().__init__(**kwargs)
         self.store = store
         self.all_stores = all_stores
+        # Per row being imported (by instance): what it held before the row was applied.
+        self.before: dict[int, dict] = {}
 
     def scope(self, queryset: QuerySet, store_lookup: str) -> QuerySet:
         if self.all_stores:
@@ -46,6 +47,15 @@ class ScopedResourceMixin:
         if not self.all_stores and self.store is None:
             raise ValidationError(_("Open a store before importing."))
         super().before_import(dataset, **kwargs)
+
+
+def field_values(instance, names) -> dict:
+    return {name: getattr(instance, name) for name in names}
+
+
+def changed_values(instance, before: dict) -> dict:
+    """The fields of ``instance`` whose value differs from ``before`` (``field_values``)."""
+    return {name: getattr(instance, name) for name, value in before.items() if getattr(instance, name) != value}
 
 
 class StrippedCharWidget(widgets.CharWidget):
@@ -189,6 +199,7 @@ class ProductResource(ScopedResourceMixin, resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         original_store_id = instance.store_id if instance.pk else None
+        self.before[id(instance)] = field_values(instance, services.PRODUCT_EDITABLE_FIELDS)
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -203,10 +214,14 @@ class ProductResource(ScopedResourceMixin, resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
-    def before_save_instance(self, instance, row, **kwargs):
-        # As catalog.services.update_product does: publishing stamps the first publication.
-        if instance.status == Product.Status.ACTIVE and instance.published_at is None:
-            instance.published_at = timezone.now()
+    def do_instance_save(self, instance, is_create):
+        # Through catalog.services, as every product write: a new product whole, an existing
+        # one by the columns this row changed.
+        before = self.before.pop(id(instance))
+        if is_create:
+            services.save_new_product(product=instance)
+        else:
+            services.update_product(product=instance, **changed_values(instance, before))
 
 
 class ProductOfScopeWidget(SlugForeignKeyWidget):
@@ -230,13 +245,28 @@ class VariantResource(ScopedResourceMixin, resources.ModelResource):
     compare_at_price = fields.Field(attribute="compare_at_price", column_name="compare_at_price", widget=MoneyWidget())
     # Empty stock or position cells keep the current value (0 for a new variant).
     stock = fields.Field(attribute="stock", column_name="stock", widget=WholeNumberWidget(), saves_null_values=False)
+    # Stock moves with every order. An export carries the stock it read twice: ``stock``, to
+    # edit, and ``stock_seen``, to tell on import whether (and from what) the seller changed it.
+    # ``stock_change`` (``10`` received, ``-2`` broken) changes the stock as it is at import.
+    stock_seen = fields.Field(column_name="stock_seen", widget=WholeNumberWidget())
+    stock_change = fields.Field(column_name="stock_change", widget=WholeNumberWidget())
     position = fields.Field(
         attribute="position", column_name="position", widget=WholeNumberWidget(), saves_null_values=False
     )
 
     class Meta:
         model = ProductVariant
-        fields = ("sku", "product", "options", "price", "compare_at_price", "stock", "position")
+        fields = (
+            "sku",
+            "product",
+            "options",
+            "price",
+            "compare_at_price",
+            "stock",
+            "stock_seen",
+            "stock_change",
+            "position",
+        )
         import_id_fields = ("sku",)
         clean_model_instances = True
         skip_unchanged = True
@@ -263,12 +293,66 @@ class VariantResource(ScopedResourceMixin, resources.ModelResource):
             return None
         return self.get_queryset().filter(store_id=product.store_id, sku=sku).first()
 
+    def dehydrate_stock_seen(self, variant) -> int:
+        return variant.stock
+
+    def dehydrate_stock_change(self, variant) -> str:
+        return ""
+
     def import_instance(self, instance, row, **kwargs):
+        before = field_values(instance, services.VARIANT_EDITABLE_FIELDS)
+        errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
         finally:
             if instance.product_id:
                 instance.store_id = instance.product.store_id
+        stock_edit = {}
+        for name in ("stock_seen", "stock_change"):
+            try:
+                stock_edit[name] = self.fields[name].clean(row) if name in row else None
+            except ValueError as exc:
+                errors.setdefault(name, []).append(ValidationError(str(exc), code="invalid"))
+                stock_edit[name] = None
+        typed_from = stock_edit["stock_seen"] if stock_edit["stock_seen"] is not None else before["stock"]
+        if instance.pk and stock_edit["stock_change"] is not None and instance.stock != typed_from:
+            errors.setdefault("stock_change", []).append(
+                ValidationError(_("Give either a new stock or a change to it, not both."), code="invalid")
+            )
+        if instance.pk and (
+            stock_edit["stock_change"] is not None
+            or (stock_edit["stock_seen"] is not None and instance.stock == stock_edit["stock_seen"])
+        ):
+            # The seller left the stock as exported (or changes it relatively): keep the
+            # figure of now, which orders may have lowered since the export.
+            instance.stock = before["stock"]
+        elif not instance.pk and stock_edit["stock_change"] is not None:
+            instance.stock = (instance.stock or 0) + stock_edit["stock_change"]
+            stock_edit["stock_change"] = None
+        self.before[id(instance)] = {"fields": before, **stock_edit}
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if self.before.get(id(instance), {}).get("stock_change"):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def do_instance_save(self, instance, is_create):
+        # Through catalog.services, as every variant write: an existing variant by the columns
+        # this row changed, its stock checked against the figure exported (``stock_seen``).
+        before = self.before.pop(id(instance))
+        if is_create:
+            services.save_new_variant(variant=instance)
+            return
+        services.update_variant(
+            variant=instance,
+            stock_seen=before["stock_seen"],
+            stock_change=before["stock_change"],
+            **changed_values(instance, before["fields"]),
+        )
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})

@@ -6,7 +6,20 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +27,8 @@ from catalog.models import Category, Product, ProductImage, ProductVariant, Stor
 
 SORTS = {
     "newest": (_("Newest"), ("-published_at", "-id")),
-    "price_asc": (_("Price: low to high"), ("min_price", "-id")),
-    "price_desc": (_("Price: high to low"), ("-min_price", "-id")),
+    "price_asc": (_("Price: low to high"), ("from_price", "-id")),
+    "price_desc": (_("Price: high to low"), ("-from_price", "-id")),
     "title": (_("Name"), ("title", "id")),
     "relevance": (_("Best match"), ("-relevance", "-published_at", "-id")),
 }
@@ -37,6 +50,46 @@ class ProductFilters:
     in_stock: bool = False
     sort: str = DEFAULT_SORT
     errors: dict = field(default_factory=dict)
+
+
+# --- The "from" price ------------------------------------------------------------------
+#
+# A product's card, its place in a price sort or filter, the sheet a post's tag opens and the
+# API all show one variant's price: the cheapest a shopper can buy (in stock), or, when every
+# variant is sold out, the cheapest of all (the card then says "Sold out"). The same order
+# is written twice below, for SQL and for variants already in memory; keep them alike.
+
+
+def _from_variant_order(product) -> QuerySet[ProductVariant]:
+    """The variants of ``product`` (an ``OuterRef``), the one a "from" price names first."""
+    return ProductVariant.objects.filter(product=product).order_by(
+        Case(When(stock__gt=0, then=Value(0)), default=Value(1)), "price", "position", "id"
+    )
+
+
+def with_from_price(queryset: QuerySet, *, product=None) -> QuerySet:
+    """``queryset`` with ``from_price`` and ``from_compare_at_price`` (of the variant a "from"
+    price names; ``None`` without variants) and ``total_stock`` (0 without variants).
+
+    ``product`` is how a row reaches its product: ``OuterRef("pk")`` for products (the
+    default), ``OuterRef("product")`` for rows that point at one (a post's product tag).
+    """
+    product = OuterRef("pk") if product is None else product
+    first = _from_variant_order(product)
+    stock = ProductVariant.objects.filter(product=product).order_by().values("product").annotate(total=Sum("stock"))
+    return queryset.annotate(
+        from_price=Subquery(first.values("price")[:1]),
+        from_compare_at_price=Subquery(first.values("compare_at_price")[:1]),
+        total_stock=Coalesce(Subquery(stock.values("total")), 0),
+    )
+
+
+def from_variant(variants: list[ProductVariant]) -> ProductVariant | None:
+    """Of ``variants`` (one product's), the one its "from" price names: where a product page
+    or sheet starts its variant picker, so that it opens at the price the card showed."""
+    if not variants:
+        return None
+    return min(variants, key=lambda variant: (not variant.in_stock, variant.price, variant.position, variant.pk))
 
 
 def search_terms(q: str) -> list[str]:
@@ -81,8 +134,9 @@ def category_and_descendants(category: Category) -> Q:
 def product_list(*, filters: ProductFilters, user=None) -> QuerySet[Product]:
     """Active products (or the viewer's own) matching ``filters``, ready for product cards.
 
-    Each product carries ``min_price``, ``min_compare_at_price``, ``total_stock`` and
-    ``ordered_images``; the store comes with it. Constant queries whatever the page size.
+    Each product carries ``from_price``, ``from_compare_at_price``, ``total_stock``
+    (``with_from_price``) and ``ordered_images``; the store comes with it. Constant queries
+    whatever the page size. Price filters and sorts go by the "from" price too.
     """
     queryset = Product.objects.active() if user is None else Product.objects.visible_to(user)
     if filters.store is not None:
@@ -92,15 +146,11 @@ def product_list(*, filters: ProductFilters, user=None) -> QuerySet[Product]:
     terms = search_terms(filters.q)
     if terms:
         queryset = search_products(queryset, terms)
-    queryset = queryset.annotate(
-        min_price=Min("variants__price"),
-        min_compare_at_price=Min("variants__compare_at_price"),
-        total_stock=Sum("variants__stock"),
-    )
+    queryset = with_from_price(queryset)
     if filters.min_price is not None:
-        queryset = queryset.filter(min_price__gte=filters.min_price)
+        queryset = queryset.filter(from_price__gte=filters.min_price)
     if filters.max_price is not None:
-        queryset = queryset.filter(min_price__lte=filters.max_price)
+        queryset = queryset.filter(from_price__lte=filters.max_price)
     if filters.in_stock:
         queryset = queryset.filter(total_stock__gt=0)
     sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT

@@ -77,8 +77,8 @@ def product_detail(request, slug):
     product = selectors.product_detail(slug=slug, user=request.user)
     choices = selectors.variant_choices(product)
     variants = product.ordered_variants
-    # The picker starts on the first variant in stock (or the first one, if all are sold out).
-    initial = next((variant for variant in variants if variant.in_stock), variants[0] if variants else None)
+    # The picker starts where the product's cards say it starts: at its "from" price.
+    initial = selectors.from_variant(variants)
     return render(
         request,
         "catalog/product_detail.html",

@@ -3,6 +3,8 @@
 from django import forms
 from django.urls import reverse
 
+from catalog.admin.variant_forms import OptionsEditorWidget
+
 
 def admin_url(model, view: str, *args) -> str:
     """``admin_url(Product, "change", pk)`` -> ``/admin/catalog/product/<pk>/change/``."""
@@ -27,8 +29,12 @@ def form_data(response) -> dict:
                 if value:
                     data[key] = "on"
             elif isinstance(field.widget, forms.MultiWidget):
-                for index, part in enumerate(field.widget.decompress(value)):
-                    data[f"{key}_{index}"] = "" if part is None else str(part)
+                for suffix, part in zip(field.widget.widgets_names, field.widget.decompress(value), strict=True):
+                    data[f"{key}{suffix}"] = "" if part is None else str(part)
+            elif isinstance(field.widget, OptionsEditorWidget):
+                # The option editor's rows: names and values, in order.
+                data[f"{key}-name"] = [str(name) for name in (value or {})]
+                data[f"{key}-value"] = [str(item) for item in (value or {}).values()]
             elif isinstance(value, list | tuple):
                 data[key] = [str(item) for item in value]
             elif value is not None:

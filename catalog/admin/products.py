@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Min, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
-from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
+from django.db import router, transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog import services
+from catalog import selectors, services
 from catalog.admin.scoping import (
     LabelledTabularInline,
     ScopedImportExportMixin,
@@ -23,57 +18,17 @@ from catalog.admin.scoping import (
     seller_store,
     with_store_column,
 )
+from catalog.admin.variant_forms import (
+    ProductVariantForm,
+    ProductVariantInlineFormSet,
+    VariantListForm,
+    VariantListFormSet,
+)
 from catalog.models import Product, ProductImage, ProductVariant
 from catalog.resources import ProductResource, VariantResource
 from shop.money import format_money
 
 # --- Variants ---------------------------------------------------------------------------
-
-
-class ProductVariantForm(forms.ModelForm):
-    """Checks a variant with the same rules as ``catalog.services`` (SKU unique in the store, prices, stock)."""
-
-    class Meta:
-        model = ProductVariant
-        fields = ("product", "sku", "options", "price", "compare_at_price", "stock", "position")
-
-    def clean_options(self):
-        return self.cleaned_data.get("options") or {}
-
-    def _post_clean(self):
-        super()._post_clean()
-        if any(field != NON_FIELD_ERRORS for field in self.errors):
-            return
-        product = self.cleaned_data.get("product") or getattr(self.instance, "product", None)
-        if product is None:
-            return
-        # In an inline, the product is the (maybe unsaved) parent whose store the admin set.
-        self.instance.product = product
-        if product.store_id is None:
-            return
-        try:
-            services.validate_variant(self.instance)
-        except ValidationError as exc:
-            # The service says what to fix; the database constraint behind the same rule
-            # (already checked by Django) only says that it "is violated".
-            self._errors.pop(NON_FIELD_ERRORS, None)
-            # A rule about a field this form does not show (the compare-at price, in the
-            # variant list's price column) is reported on the form as a whole.
-            for field, errors in exc.update_error_dict({}).items():
-                self.add_error(field if field in self.fields else None, errors)
-
-
-class ProductVariantInlineFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            if not getattr(form, "cleaned_data", None) or self._should_delete_form(form):
-                continue
-            sku = (form.cleaned_data.get("sku") or "").strip()
-            if sku and sku in seen:
-                form.add_error("sku", _("Two variants cannot share the SKU %(sku)s.") % {"sku": sku})
-            seen.add(sku)
 
 
 class ProductVariantInline(ScopedInlineMixin, LabelledTabularInline):
@@ -83,6 +38,11 @@ class ProductVariantInline(ScopedInlineMixin, LabelledTabularInline):
     fields = ("sku", "options", "price", "compare_at_price", "stock", "position")
     extra = 1
     store_path = "store"
+    # Fits a laptop as a table and a phone as one block per variant (static/css/admin-catalog.css).
+    template = "admin/catalog/edit_inline/tabular_stacking.html"
+
+    class Media:
+        css = {"all": ("css/admin-catalog.css",)}
 
 
 @admin.register(ProductVariant)
@@ -105,7 +65,22 @@ class ProductVariantAdmin(ScopedImportExportMixin, admin.ModelAdmin):
         return with_store_column(request, self.list_filter, after="product__status")
 
     def get_changelist_form(self, request, **kwargs):
-        return super().get_changelist_form(request, form=ProductVariantForm, **kwargs)
+        return super().get_changelist_form(request, form=VariantListForm, **kwargs)
+
+    def get_changelist_formset(self, request, **kwargs):
+        return super().get_changelist_formset(request, formset=VariantListFormSet, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        # The variant list's forms lock the rows they check (the stock a seller saw): the
+        # locks must last until the rows are saved, in one transaction, as a change form's do.
+        if request.method == "POST":
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A variant stays with its product (its SKU, orders and posts point at it there).
+        return ("product",) if obj is not None else ()
 
     @admin.display(description=_("options"))
     def variant_options(self, obj):
@@ -116,12 +91,26 @@ class ProductVariantAdmin(ScopedImportExportMixin, admin.ModelAdmin):
         return format_money(obj.compare_at_price) or self.get_empty_value_display()
 
     def save_model(self, request, obj, form, change):
-        obj.store_id = obj.product.store_id
-        super().save_model(request, obj, form, change)
-        if change:  # back in stock or cheaper: tell shoppers (see services.announce_variant_change)
-            services.announce_variant_change(
-                variant=obj, previous_stock=form.initial.get("stock"), previous_price=form.initial.get("price")
-            )
+        form.save_variant()
+
+
+def save_variant_formset(formset: ProductVariantInlineFormSet) -> None:
+    """Save a product's variant rows through ``catalog.services``, filling the lists the
+    admin's history message reads (as ``formset.save()`` would)."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for variant_form in formset.initial_forms:
+        variant = variant_form.instance
+        if variant.pk is None:
+            continue  # a row naming a variant that is not this product's: dropped, as Django does
+        if variant_form in formset.deleted_forms:
+            services.delete_variant(variant=variant)
+            formset.deleted_objects.append(variant)
+        elif variant_form.has_changed():
+            formset.changed_objects.append((variant_form.save_variant(), variant_form.changed_data))
+    for variant_form in formset.extra_forms:
+        if variant_form.has_changed() and variant_form not in formset.deleted_forms:
+            variant_form.instance.product = formset.instance
+            formset.new_objects.append(variant_form.save_variant())
 
 
 # --- Images -----------------------------------------------------------------------------
@@ -196,17 +185,10 @@ class ProductAdmin(ScopedImportExportMixin, admin.ModelAdmin):
     actions = ("publish", "unpublish", "archive")
 
     def get_queryset(self, request):
-        # Subqueries, not aggregates over a join: searching by variant SKU joins the
-        # variants again, which would count each matching variant's stock twice.
-        variants = ProductVariant.objects.filter(product=OuterRef("pk")).order_by().values("product")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                min_price=Subquery(variants.annotate(value=Min("price")).values("value")),
-                total_stock=Coalesce(Subquery(variants.annotate(value=Sum("stock")).values("value")), 0),
-            )
-        )
+        # The price shoppers see ("from", catalog.selectors.with_from_price) and the stock, as
+        # subqueries, not aggregates over a join: searching by variant SKU joins the variants
+        # again, which would count each matching variant's stock twice.
+        return selectors.with_from_price(super().get_queryset(request))
 
     def get_list_display(self, request):
         return with_store_column(request, self.list_display, after="title")
@@ -232,9 +214,9 @@ class ProductAdmin(ScopedImportExportMixin, admin.ModelAdmin):
             return (*self.readonly_fields, "store")
         return self.readonly_fields
 
-    @admin.display(description=_("price"), ordering="min_price")
+    @admin.display(description=_("price"), ordering="from_price")
     def price(self, obj):
-        return format_money(obj.min_price) or self.get_empty_value_display()
+        return format_money(obj.from_price) or self.get_empty_value_display()
 
     @admin.display(description=_("stock"), ordering="total_stock")
     def total_stock(self, obj):
@@ -250,26 +232,23 @@ class ProductAdmin(ScopedImportExportMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not sees_all_stores(request):
             obj.store = seller_store(request)
-        # As catalog.services.update_product does: publishing stamps the first publication.
-        if obj.status == Product.Status.ACTIVE and obj.published_at is None:
-            obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        if not change:
+            services.save_new_product(product=obj)
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.update_product(
+            product=obj, **{name: value for name, value in changes.items() if name in services.PRODUCT_EDITABLE_FIELDS}
+        )
 
     def save_formset(self, request, form, formset, change):
-        before = {f.instance.pk: f.initial for f in formset.initial_forms if isinstance(f.instance, ProductVariant)}
+        if formset.model is ProductVariant:
+            save_variant_formset(formset)
+            return
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             obj.delete()
         for instance in instances:
-            if isinstance(instance, ProductVariant):
-                instance.store_id = form.instance.store_id
-                instance.save()
-                if instance.pk in before:
-                    initial = before[instance.pk]
-                    services.announce_variant_change(
-                        variant=instance, previous_stock=initial.get("stock"), previous_price=initial.get("price")
-                    )
-            elif isinstance(instance, ProductImage):
+            if isinstance(instance, ProductImage):
                 save_image(instance)
             else:
                 instance.save()

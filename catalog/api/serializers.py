@@ -237,7 +237,13 @@ class ProductSummarySerializer(MoneyMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:product-detail", lookup_field="slug")
     store = StoreSummarySerializer(read_only=True)
     price = serializers.IntegerField(
-        source="min_price", read_only=True, allow_null=True, help_text=_("The lowest variant price, in minor units.")
+        source="from_price",
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The lowest price it can be bought at (of the variants in stock; of all of them when all are "
+            "sold out), in minor units."
+        ),
     )
     currency = serializers.SerializerMethodField(help_text=_("ISO 4217 code of the prices."))
     price_display = serializers.SerializerMethodField()
@@ -262,7 +268,7 @@ class ProductSummarySerializer(MoneyMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_price_display(self, product) -> str:
-        return format_money(product.min_price)
+        return format_money(product.from_price)
 
     def get_in_stock(self, product) -> bool:
         return (product.total_stock or 0) > 0
@@ -411,6 +417,33 @@ class VariantWriteSerializer(serializers.Serializer):
     )
     stock = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT, required=False)
     position = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
+
+
+class VariantUpdateSerializer(VariantWriteSerializer):
+    """A variant's changes. Stock moves as orders are placed, so a new stock figure says which
+    figure it replaces (``stock_seen``), or the change is relative (``stock_change``)."""
+
+    stock = serializers.IntegerField(
+        min_value=-MAX_INT,
+        max_value=MAX_INT,
+        required=False,
+        help_text=_(
+            "The new stock. Send it with `stock_seen`: unless the stock is still what you saw, the change "
+            "is refused (400) rather than overwriting orders placed since."
+        ),
+    )
+    stock_seen = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_INT,
+        required=False,
+        help_text=_("The stock you read (and are replacing with `stock`)."),
+    )
+    stock_change = serializers.IntegerField(
+        min_value=-MAX_INT,
+        max_value=MAX_INT,
+        required=False,
+        help_text=_("Add to the stock as it is now (`10` received) or, negative, take from it; instead of `stock`."),
+    )
 
 
 class ProductImageUploadSerializer(serializers.Serializer):

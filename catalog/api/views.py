@@ -27,6 +27,7 @@ from catalog.api.serializers import (
     StoreSerializer,
     StoreUpdateSerializer,
     VariantSerializer,
+    VariantUpdateSerializer,
     VariantWriteSerializer,
 )
 from catalog.models import Product, ProductImage, ProductVariant, Store
@@ -260,13 +261,13 @@ class VariantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProductPa
 
     @extend_schema(
         summary=_("Change a variant"),
-        request=VariantWriteSerializer,
+        request=VariantUpdateSerializer,
         responses={200: VariantSerializer, **error_responses(400, 401, 403, 404)},
     )
     def partial_update(self, request, product_slug, pk):
         """Owner only. Prices are integers in minor units."""
         variant = self.get_object()
-        data = VariantWriteSerializer(data=request.data, partial=True)
+        data = VariantUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         variant = services.update_variant(variant=variant, **data.validated_data)
         return Response(self.get_serializer(variant).data)

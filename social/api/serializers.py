@@ -292,7 +292,10 @@ class TaggedProductSerializer(serializers.Serializer):
     title = serializers.CharField(source="product.title", read_only=True)
     store = StoreSummarySerializer(source="product.store", read_only=True)
     price = serializers.IntegerField(
-        source="min_price", read_only=True, allow_null=True, help_text=_("The lowest variant price, in minor units.")
+        source="from_price",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The lowest price it can be bought at (of the variants in stock), in minor units."),
     )
     currency = serializers.SerializerMethodField(help_text=_("ISO 4217 code of the prices."))
     price_display = serializers.SerializerMethodField()
@@ -306,7 +309,7 @@ class TaggedProductSerializer(serializers.Serializer):
         return settings.SHOP_CURRENCY
 
     def get_price_display(self, tag) -> str:
-        return format_money(tag.min_price)
+        return format_money(tag.from_price)
 
     def get_in_stock(self, tag) -> bool:
         return (tag.total_stock or 0) > 0

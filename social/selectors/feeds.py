@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Store
+from catalog.selectors import with_from_price
 from shop.models import User
 from social import feed_rows
 from social.models import (
@@ -84,9 +85,7 @@ def _time(value: str) -> datetime:
 
 def post_card_queryset(viewer: User | None = None) -> QuerySet[Post]:
     """Posts with author, profile (and store), pictures and tagged products with prices."""
-    tags = ProductTag.objects.select_related("product__store").annotate(
-        min_price=Min("product__variants__price"), total_stock=Sum("product__variants__stock")
-    )
+    tags = with_from_price(ProductTag.objects.select_related("product__store"), product=OuterRef("product"))
     return (
         Post.objects.visible_to(viewer)
         .select_related("author", "profile__user", "profile__store")
@@ -149,7 +148,7 @@ def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
         for tag in post.product_tags:
             if tag.product_id not in seen:
                 seen.add(tag.product_id)
-                tag.product.min_price = tag.min_price
+                tag.product.from_price = tag.from_price
                 post.tagged_products.append(tag.product)
     return posts
 

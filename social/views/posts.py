@@ -278,7 +278,7 @@ def product_sheet(request, pk: int):
         context.update({"product": tag.product, "unavailable": True})
     else:
         variants = product.ordered_variants
-        initial = next((variant for variant in variants if variant.in_stock), variants[0] if variants else None)
+        initial = catalog_selectors.from_variant(variants)
         choices = catalog_selectors.variant_choices(product)
         context.update(
             {

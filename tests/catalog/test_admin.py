@@ -67,7 +67,7 @@ def superuser_client(client, shop_a, shop_b):
 
 
 # What the browser sends for the fields of a new inline row left as they were.
-NEW_ROW_DEFAULTS = {"variants": {"options": "{}", "stock": "0", "position": "0"}, "images": {"position": "0"}}
+NEW_ROW_DEFAULTS = {"variants": {"stock": "0", "position": "0"}, "images": {"position": "0"}}
 
 
 def add_inline_row(data: dict, prefix: str, row: dict) -> dict:
@@ -296,7 +296,9 @@ def test_a_seller_adds_a_product_with_variants_to_their_own_store_whatever_store
     # given
     data = form_data(seller_a.get(admin_url(Product, "add")))
     data.update(title="Kopi Toraja", slug="kopi-toraja", status="active", store=str(shop_b.store.pk))
-    add_inline_row(data, "variants", {"sku": "TORAJA-250", "options": '{"Weight": "250 g"}', "price": "95000"})
+    add_inline_row(
+        data, "variants", {"sku": "TORAJA-250", "options-name": "Weight", "options-value": "250 g", "price": "95000"}
+    )
     add_inline_row(data, "variants", {"sku": "TORAJA-500", "price": "180000", "compare_at_price": "200000"})
     # when
     response = seller_a.post(admin_url(Product, "add"), data)
@@ -369,7 +371,6 @@ def test_a_seller_cannot_add_a_standalone_variant_to_another_stores_product(sell
         {
             "product": shop_b.product.pk,
             "sku": "SNEAKY",
-            "options": "{}",
             "price": "1000",
             "stock": "1",
             "position": "0",
@@ -388,7 +389,6 @@ def test_a_seller_adds_a_standalone_variant_to_their_product(seller_a, shop_a):
         {
             "product": shop_a.product.pk,
             "sku": "KOPI-L",
-            "options": "",
             "price": "175000",
             "stock": "3",
             "position": "1",
@@ -490,6 +490,7 @@ def test_a_seller_edits_prices_and_stock_in_the_variant_list(seller_a, shop_a):
         "form-0-id": str(shop_a.variant.pk),
         "form-0-price": "160000",
         "form-0-stock": "9",
+        "form-0-stock_seen": "4",
         "_save": "Save",
     }
     # when
@@ -509,6 +510,7 @@ def test_the_variant_list_refuses_a_price_above_the_compare_at_price(seller_a, s
         "form-0-id": str(shop_a.variant.pk),
         "form-0-price": "250000",
         "form-0-stock": "4",
+        "form-0-stock_seen": "4",
         "_save": "Save",
     }
     # when
@@ -647,6 +649,8 @@ def test_a_sellers_variant_export_shows_rupiah_and_only_their_variants(seller_a,
             "price": "150000",
             "compare_at_price": "",
             "stock": "4",
+            "stock_seen": "4",
+            "stock_change": "",
             "position": "0",
         }
     ]
@@ -736,8 +740,22 @@ def test_an_unknown_category_slug_is_a_row_error(seller_a):
 def test_a_seller_imports_variants_of_their_products_only(seller_a, shop_a, shop_b):
     # given
     rows = [
-        {"sku": "KOPI-1", "product": shop_a.product.slug, "options": "", "price": "160000", "stock": "7"},
-        {"sku": "KOPI-2", "product": shop_a.product.slug, "options": '{"Size": "L"}', "price": "99999.5", "stock": ""},
+        {
+            "sku": "KOPI-1",
+            "product": shop_a.product.slug,
+            "options": "",
+            "price": "160000",
+            "stock": "7",
+            "stock_seen": "4",
+        },
+        {
+            "sku": "KOPI-2",
+            "product": shop_a.product.slug,
+            "options": '{"Size": "L"}',
+            "price": "99999.5",
+            "stock": "",
+            "stock_seen": "",
+        },
     ]
     # when
     response = import_csv(seller_a, ProductVariant, rows)

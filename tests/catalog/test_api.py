@@ -664,7 +664,9 @@ def test_the_owner_updates_a_variant_and_rules_still_apply():
     client = client_for(variant.product.store.owner)
     url = f"{variants_url(variant.product)}{variant.pk}/"
     # when
-    changed = client.patch(url, {"price": 12_000_000, "stock": 2, "product": 999, "store": 999}, format="json")
+    changed = client.patch(
+        url, {"price": 12_000_000, "stock": 2, "stock_seen": 5, "product": 999, "store": 999}, format="json"
+    )
     refused = client.patch(url, {"compare_at_price": 11_000_000}, format="json")
     # then
     assert changed.status_code == 200, changed.json()

@@ -53,7 +53,7 @@ def wanted(django_capture_on_commit_callbacks):
 
 def restock(variant, stock, capture):
     with capture(execute=True):
-        catalog.update_variant(variant=variant, stock=stock)
+        catalog.update_variant(variant=variant, stock=stock, stock_seen=variant.stock)
 
 
 def test_back_in_stock_reaches_carted_and_saved_shoppers_once(wanted, django_capture_on_commit_callbacks):
@@ -156,6 +156,7 @@ def test_a_restock_in_the_admin_tells_the_shoppers(wanted, client, django_captur
         "form-0-id": str(variant.pk),
         "form-0-price": "150000",
         "form-0-stock": "7",
+        "form-0-stock_seen": str(variant.stock),
         "_save": "Save",
     }
     # when

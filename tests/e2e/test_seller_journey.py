@@ -102,7 +102,8 @@ def add_product(page: Page, *, category_name: str, photo_path) -> None:
 
     variant = page.get_by_role("group", name="Variants")
     variant.get_by_role("textbox", name="SKU").fill("BTK-PARANG-M")
-    variant.get_by_role("textbox", name="Options").fill('{"Size": "M"}')
+    variant.get_by_role("textbox", name="Option name").fill("Size")
+    variant.get_by_role("textbox", name="Option value").fill("M")
     variant.get_by_role("spinbutton", name="Price", exact=True).fill("150000")
     variant.get_by_role("spinbutton", name="Stock").fill("5")
 

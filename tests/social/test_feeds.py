@@ -172,7 +172,7 @@ def test_post_cards_carry_viewer_state_and_tagged_products():
     card = selectors.post_detail(pk=post.pk, user=viewer)
     assert card.viewer_liked and not card.viewer_saved and not card.viewer_follows
     assert card.tagged_products == [product]
-    assert card.tagged_products[0].min_price == 12_300_000
+    assert card.tagged_products[0].from_price == 12_300_000
     assert card.ordered_images[0].image_tags[0].product == product
 
 

@@ -1,4 +1,5 @@
-"""Every catalog write that carries a rule: stores, categories, products, variants, images."""
+"""Every catalog write that carries a rule: stores, categories, products, variants (in
+``catalog.services.variants``), images."""
 
 from __future__ import annotations
 
@@ -12,8 +13,23 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from catalog import signals
-from catalog.models import CATEGORY_MAX_DEPTH, Category, Product, ProductImage, ProductVariant, Store
+from catalog.models import CATEGORY_MAX_DEPTH, Category, Product, ProductImage, Store
+from catalog.services.variants import (  # noqa: F401  (the catalog's services are used as ``services.<name>``)
+    MAX_OPTION_NAME_LENGTH,
+    MAX_OPTION_VALUE_LENGTH,
+    MAX_OPTIONS,
+    MAX_STOCK,
+    VARIANT_EDITABLE_FIELDS,
+    announce_variant_change,
+    check_stock_edit,
+    create_variant,
+    delete_variant,
+    save_new_variant,
+    update_variant,
+    validate_options,
+    validate_variant,
+    variants_for_edit,
+)
 from shop.images import fill_renditions
 from shop.models import User
 
@@ -207,7 +223,6 @@ def create_category(*, name: str, parent: Category | None = None, slug: str = ""
 # --- Products -------------------------------------------------------------------
 
 
-@transaction.atomic
 def create_product(
     *,
     store: Store,
@@ -217,25 +232,27 @@ def create_product(
     status: str = Product.Status.DRAFT,
     slug: str = "",
 ) -> Product:
-    title = title.strip()
-    if not title:
+    product = Product(store=store, title=title, description=description, category=category, status=status, slug=slug)
+    return save_new_product(product=product)
+
+
+@transaction.atomic
+def save_new_product(*, product: Product) -> Product:
+    """Insert ``product``, built unsaved by ``create_product``, an admin form or a CSV import:
+    a title, a free slug (made from the title when empty), stamped when published."""
+    product.title = product.title.strip()
+    if not product.title:
         raise ValidationError({"title": _("A product needs a title.")})
-    if slug:
-        slug = slugify(slug)
-        if Product.objects.filter(slug=slug).exists():
+    if product.slug:
+        product.slug = slugify(product.slug)
+        if Product.objects.filter(slug=product.slug).exists():
             raise ValidationError({"slug": _("This address is taken; try another.")})
-    product = Product(
-        store=store,
-        title=title,
-        description=description,
-        category=category,
-        status=status,
-        slug=slug or unique_slug(Product, title, max_length=160),
-    )
-    if status == Product.Status.ACTIVE:
+    else:
+        product.slug = unique_slug(Product, product.title, max_length=160)
+    if product.status == Product.Status.ACTIVE:
         product.published_at = timezone.now()
     product.full_clean()
-    product.save()
+    product.save(force_insert=True)
     return product
 
 
@@ -244,20 +261,28 @@ PRODUCT_EDITABLE_FIELDS = {"title", "description", "category", "status", "slug"}
 
 @transaction.atomic
 def update_product(*, product: Product, **changes) -> Product:
+    """Change ``changes`` on ``product`` and write only those columns, so that an edit made
+    from a page opened earlier never puts back what someone else changed since."""
     unknown = set(changes) - PRODUCT_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    if "slug" in changes and changes["slug"] != product.slug:
+    if "slug" in changes:
         slug = slugify(changes["slug"])
         if Product.objects.exclude(pk=product.pk).filter(slug=slug).exists():
             raise ValidationError({"slug": _("This address is taken; try another.")})
         changes["slug"] = slug
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+        if not changes["title"]:
+            raise ValidationError({"title": _("A product needs a title.")})
     for field, value in changes.items():
         setattr(product, field, value)
+    written = {*changes, "updated_at"}
     if product.status == Product.Status.ACTIVE and product.published_at is None:
         product.published_at = timezone.now()
+        written.add("published_at")
     product.full_clean()
-    product.save()
+    product.save(update_fields=sorted(written))
     return product
 
 
@@ -281,98 +306,6 @@ def publish_products(*, ids) -> int:
 
 def archive_products(*, ids) -> int:
     return set_products_status(ids=ids, status=Product.Status.ARCHIVED)
-
-
-# --- Variants -------------------------------------------------------------------
-
-
-def validate_variant(variant: ProductVariant) -> None:
-    variant.store_id = variant.product.store_id
-    variant.sku = variant.sku.strip()
-    if not variant.sku:
-        raise ValidationError({"sku": _("Give the variant a SKU.")})
-    if not isinstance(variant.options, dict) or not all(
-        isinstance(key, str) and isinstance(value, str | int | float) for key, value in variant.options.items()
-    ):
-        raise ValidationError({"options": _('Options are names and values, for example {"Size": "M"}.')})
-    if variant.price is None or variant.price < 0:
-        raise ValidationError({"price": _("The price cannot be negative.")})
-    if variant.compare_at_price is not None and variant.compare_at_price <= variant.price:
-        raise ValidationError({"compare_at_price": _("The compare-at price must be higher than the price.")})
-    if variant.stock is None or variant.stock < 0:
-        raise ValidationError({"stock": _("Stock cannot be negative.")})
-    clash = ProductVariant.objects.filter(store_id=variant.store_id, sku=variant.sku).exclude(pk=variant.pk)
-    if clash.exists():
-        raise ValidationError({"sku": _("Your store already has a variant with SKU %(sku)s.") % {"sku": variant.sku}})
-
-
-@transaction.atomic
-def create_variant(
-    *,
-    product: Product,
-    sku: str,
-    price: int,
-    options: dict | None = None,
-    compare_at_price: int | None = None,
-    stock: int = 0,
-    position: int | None = None,
-) -> ProductVariant:
-    if position is None:
-        position = (product.variants.aggregate(top=Max("position"))["top"] or 0) + 1
-    variant = ProductVariant(
-        product=product,
-        sku=sku,
-        price=price,
-        options=options or {},
-        compare_at_price=compare_at_price,
-        stock=stock,
-        position=position,
-    )
-    validate_variant(variant)
-    variant.save()
-    return variant
-
-
-VARIANT_EDITABLE_FIELDS = {"sku", "price", "options", "compare_at_price", "stock", "position"}
-
-
-@transaction.atomic
-def update_variant(*, variant: ProductVariant, **changes) -> ProductVariant:
-    unknown = set(changes) - VARIANT_EDITABLE_FIELDS
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
-    previous_stock, previous_price = variant.stock, variant.price
-    for field, value in changes.items():
-        setattr(variant, field, value)
-    validate_variant(variant)
-    variant.save()
-    announce_variant_change(variant=variant, previous_stock=previous_stock, previous_price=previous_price)
-    return variant
-
-
-def announce_variant_change(*, variant: ProductVariant, previous_stock: int | None, previous_price: int | None) -> None:
-    """Once the change is committed, tell the layers above that a variant a seller just saved
-    is back in stock (0 before, more now) or cheaper (``catalog.signals``). Call it inside
-    the transaction that saved the variant, with its stock and price from before (``None``:
-    unknown, no news)."""
-    stock, price = variant.stock, variant.price
-    if previous_stock is not None and previous_stock <= 0 < stock:
-        transaction.on_commit(
-            lambda: signals.variant_restocked.send(
-                sender=ProductVariant, variant=variant, previous_stock=previous_stock
-            )
-        )
-    if previous_price is not None and price < previous_price:
-        transaction.on_commit(
-            lambda: signals.variant_price_dropped.send(
-                sender=ProductVariant, variant=variant, old_price=previous_price, new_price=price
-            )
-        )
-
-
-def delete_variant(*, variant: ProductVariant) -> None:
-    """Remove a variant from its product (the product itself stays)."""
-    variant.delete()
 
 
 # --- Images ---------------------------------------------------------------------
