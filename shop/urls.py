@@ -29,6 +29,7 @@ urlpatterns = [
     path("", social_views.home, name="home"),
     path("healthz", shop_views.healthz, name="healthz"),
     path("ping", shop_views.ping, name="ping"),
+    path("favicon.ico", shop_views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,7 +3,8 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -77,3 +78,12 @@ def server_error(request):
     if _wants_json(request):
         return JsonResponse({"detail": _("Server error.")}, status=500)
     return html_server_error(request)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, error pages, a
+    feed reader): send them to the site's icon, the one base.html links to."""
+    response = HttpResponsePermanentRedirect(static("favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -350,3 +350,15 @@ def test_the_header_links_do_not_cover_the_wordmark(visitor, shopper, demo, widt
                 assert not overlaps(wordmark, box), f"{item} covers the wordmark at {width} px: {wordmark} {box}"
                 assert box["x"] + box["width"] <= width
         page.close()
+
+
+def test_the_site_icon_answers(visitor):
+    # when the browser fetches /favicon.ico (pages that link no icon) and the icon base.html links
+    linked = visitor.new_page()
+    settled(linked, "/")
+    href = linked.locator('link[rel="icon"]').get_attribute("href")
+    linked.close()
+    # then both answer with the icon, not a 404
+    for address in ("/favicon.ico", href):
+        response = visitor.request.get(address)
+        assert response.ok and response.headers["content-type"].startswith("image/svg+xml"), address
