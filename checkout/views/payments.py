@@ -12,6 +12,10 @@ Routes (namespace ``checkout``):
 
 from __future__ import annotations
 
+from functools import wraps
+from urllib.parse import urlsplit
+
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -51,9 +55,31 @@ def _context(payment: Payment) -> dict:
     return {"payment": payment, "orders": orders, "state": _state(payment, orders)}
 
 
+# Where Stripe.js comes from, and what it loads and calls (Stripe's own list for its Payment
+# Element: https://docs.stripe.com/security/guide#content-security-policy).
+STRIPE_FRAMES = ["https://js.stripe.com", "https://hooks.stripe.com"]
+STRIPE_API = ["https://api.stripe.com"]
+
+
+def allow_stripe_js(view):
+    """The site's Content-Security-Policy (shop/settings.py) plus what Stripe.js needs, for
+    the one page that takes a card. The script's origin is read from ``STRIPE_JS_URL`` on each
+    request (the tests point it at localstripe)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        url = urlsplit(settings.STRIPE_JS_URL)
+        origin = f"{url.scheme}://{url.netloc}"
+        stripe = {"script-src": [origin], "frame-src": [origin, *STRIPE_FRAMES], "connect-src": [origin, *STRIPE_API]}
+        return csp_update(stripe)(view)(request, *args, **kwargs)
+
+    return wrapped
+
+
 @require_GET
 @login_required
 @never_cache  # the page carries the intent's client secret: no shared or browser cache
+@allow_stripe_js
 def pay_card(request, payment_id: int):
     payment = _own_card_payment(request, payment_id)
     context = _context(payment)

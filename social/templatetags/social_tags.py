@@ -58,7 +58,7 @@ ago = register.filter("ago", since)
 
 @register.filter
 def css_number(value, places: int = 4) -> str:
-    """A number for a style attribute: a dot for decimals in every language, never NaN."""
+    """A number for a CSS value (data-vars): a dot for decimals in every language, never NaN."""
     try:
         number = float(value)
     except (TypeError, ValueError):

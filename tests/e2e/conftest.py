@@ -41,11 +41,64 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server, settings):
-    settings.DEBUG = False
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US")
+# Reports every Content-Security-Policy violation of the page (a blocked inline script or style,
+# a script from another origin) as a console error, which watch_csp() below collects. Playwright
+# installs it through the DevTools protocol, so the policy itself does not block it.
+_REPORT_CSP_VIOLATIONS = """
+window.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.URL}:${event.lineNumber}`);
+}, true);
+"""
+
+
+class CSPWatch:
+    """The Content-Security-Policy violations a browser context met, for a test to fail on."""
+
+    def __init__(self, context):
+        self.violations: list[str] = []
+        context.add_init_script(_REPORT_CSP_VIOLATIONS)
+        context.on("console", self._on_console)
+
+    def _on_console(self, message) -> None:
+        text = message.text
+        # Chromium logs "Refused to ... because it violates the following Content Security
+        # Policy directive" by itself as well; either message is a violation.
+        if message.type == "error" and ("CSP violation" in text or "Content Security Policy" in text):
+            self.violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    def assert_none(self) -> None:
+        assert not self.violations, "Content-Security-Policy violations:\n" + "\n".join(self.violations)
+
+
+def new_context(browser, base_url: str, **options):
+    """A browser context whose pages are watched for CSP violations (``context.csp``)."""
+    options = {"viewport": {"width": 1280, "height": 900}, "locale": "en-US", **options}
+    context = browser.new_context(base_url=base_url, **options)
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    context.csp = CSPWatch(context)
+    return context
+
+
+@pytest.fixture
+def open_context(browser, live_server, settings):
+    """Opens browser contexts on the live server (each with its own cookies). Every browser test
+    fails if a page it visited broke the Content-Security-Policy (the site runs with it on, as
+    in production)."""
+    settings.DEBUG = False
+    contexts = []
+
+    def open_new(**options):
+        contexts.append(new_context(browser, live_server.url, **options))
+        return contexts[-1]
+
+    yield open_new
+    for context in contexts:
+        context.close()
+    for context in contexts:
+        context.csp.assert_none()
+
+
+@pytest.fixture
+def page(open_context):
+    return open_context().new_page()

@@ -42,12 +42,9 @@ TRACKING = "JNE123"
 
 
 @pytest.fixture
-def seller_page(browser, live_server):
+def seller_page(open_context):
     """A second browser context for the seller: their own cookies, their own session."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+    return open_context().new_page()
 
 
 def url_path(path: str) -> re.Pattern:

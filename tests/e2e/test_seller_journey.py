@@ -27,19 +27,13 @@ ALT_TEXT = "A folded batik cloth with a brown parang pattern"
 
 
 @pytest.fixture
-def new_visitor(browser, live_server):
+def new_visitor(open_context):
     """Opens pages in fresh browser contexts: no cookies, so an anonymous visitor."""
-    contexts = []
 
     def open_page() -> Page:
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
+        return open_context().new_page()
 
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 def url_path(path: str) -> re.Pattern:

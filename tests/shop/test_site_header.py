@@ -87,7 +87,9 @@ def test_what_the_request_carries_is_escaped_in_the_header():
         (lambda user: reverse("social:following"), "Feed"),
         (lambda user: reverse("social:user_profile", kwargs={"username": user.username}), "Profile"),
         (lambda user: reverse("social:user_profile", kwargs={"username": "someone-else"}), None),
-        (lambda user: reverse("catalog:product_list"), None),
+        (lambda user: reverse("catalog:product_list"), "Shop"),
+        (lambda user: reverse("catalog:search") + "?q=batik", "Shop"),
+        (lambda user: reverse("checkout:cart"), None),
     ],
 )
 def test_the_header_marks_the_section_of_the_page(page, current):
@@ -101,6 +103,17 @@ def test_the_header_marks_the_section_of_the_page(page, current):
     # then
     marked = re.findall(r'aria-current="page">\s*<svg[^>]*>.*?</svg>\s*<span>([^<]+)</span>', header, re.S)
     assert marked == ([current] if current else [])
+
+
+def test_a_signed_in_shopper_can_reach_the_shop_from_the_navigation():
+    # given a signed-in shopper on their feed
+    browser = Client()
+    browser.force_login(UserFactory())
+    # when
+    header = _header(browser.get(reverse("home")))
+    # then the navigation (the bottom tab bar on a phone, header links on a wide screen) leads to the shop
+    nav = header[header.index('<nav class="app-nav"') : header.index("</nav>")]
+    assert f'href="{reverse("catalog:product_list")}"' in nav
 
 
 def test_a_new_name_or_a_new_store_shows_at_once():

@@ -221,7 +221,7 @@ def test_the_post_page_shows_pictures_tag_dots_shop_list_and_share_link(client):
     body = response.content.decode()
     assert response.status_code == 200
     assert body.count('class="post-media__slide"') == 2
-    dot = re.search(r'<button type="button" class="tag-dot" style="--x: ([\d.]+); --y: ([\d.]+)"', body)
+    dot = re.search(r'<button type="button" class="tag-dot" data-vars="--x: ([\d.]+); --y: ([\d.]+)"', body)
     assert dot and (float(dot.group(1)), float(dot.group(2))) == (tag.x, tag.y)
     assert f'hx-get="{reverse("social:product_sheet", kwargs={"pk": tag.pk})}"' in body
     assert "Tagged: Kopi Gayo" in body
