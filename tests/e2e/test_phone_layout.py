@@ -137,6 +137,7 @@ NOT_PAGES = {
     "checkout:order_cancel": "POST only",
     "checkout:order_confirm_receipt": "POST only",
     "checkout:order_transfer_proof": "POST only",
+    "checkout:order_transfer_proof_image": "an image file for the buyer and seller, not a page",
     "checkout:pay_card": "only for card payments, which need Stripe keys (tests/checkout, with localstripe)",
     "checkout:pay_card_done": "redirects to the order once Stripe answered",
     "checkout:stripe_webhook": "Stripe's webhook (POST, JSON)",
