@@ -1,0 +1,51 @@
+"""Request checks shared by every page and the API."""
+
+from urllib.parse import unquote_plus
+
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+
+def wants_json(request) -> bool:
+    """Everything under /api/ answers JSON, and so does a client that asks for it."""
+    return request.path_info.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def has_nul(querydict) -> bool:
+    return any("\x00" in key or any("\x00" in str(value) for value in values) for key, values in querydict.lists())
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path, the query string or a form field is a 400.
+
+    PostgreSQL cannot store or even compare text holding NUL, so a ``%00`` in a slug, a search
+    or a posted field otherwise reaches a query and ends in a 500. Checked once here rather than
+    in each view. Form bodies are checked for the views CSRF protects, which read ``request.POST``
+    anyway; csrf-exempt views (webhooks, which read the raw body, and the API, whose own parsers
+    refuse NUL: ``shop.api_parsers``) are left their body.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "\x00" in unquote_plus(query, errors="replace"):
+            return self.refuse(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or getattr(view_func, "csrf_exempt", False):
+            return None
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data") and has_nul(
+            request.POST
+        ):
+            return self.refuse(request)
+        return None
+
+    @staticmethod
+    def refuse(request):
+        message = _("The request contains a NUL character, which is not allowed in text.")
+        if wants_json(request):
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
