@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -306,6 +306,17 @@ def validate_variant(variant: ProductVariant) -> None:
         raise ValidationError({"sku": _("Your store already has a variant with SKU %(sku)s.") % {"sku": variant.sku}})
 
 
+# The largest value of a ``position`` column (PositiveIntegerField: PostgreSQL's integer).
+POSITION_MAX = 2**31 - 1
+
+
+def next_position(queryset: QuerySet) -> int:
+    """The position after the last of ``queryset``'s rows. A client may set any position up to the
+    column's largest, so the next one stops there (ties sort by id) instead of overflowing it."""
+    top = queryset.aggregate(top=Max("position"))["top"] or 0
+    return min(top + 1, POSITION_MAX)
+
+
 @transaction.atomic
 def create_variant(
     *,
@@ -318,7 +329,7 @@ def create_variant(
     position: int | None = None,
 ) -> ProductVariant:
     if position is None:
-        position = (product.variants.aggregate(top=Max("position"))["top"] or 0) + 1
+        position = next_position(product.variants.all())
     variant = ProductVariant(
         product=product,
         sku=sku,
@@ -386,7 +397,7 @@ def add_product_image(*, product: Product, image, alt_text: str = "", position: 
     serializer fields do that).
     """
     if position is None:
-        position = (product.images.aggregate(top=Max("position"))["top"] or 0) + 1
+        position = next_position(product.images.all())
     product_image = ProductImage(product=product, image=image, alt_text=alt_text.strip(), position=position)
     product_image.save()
     schedule_renditions(product_image)

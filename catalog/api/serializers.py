@@ -17,7 +17,7 @@ from shop.money import format_money, to_major, to_minor
 # Storage limits of the columns (BigIntegerField, IntegerField, PositiveIntegerField): a
 # bigger number is a malformed request, not a business rule, and must not reach the database.
 MAX_BIGINT = 2**63 - 1
-MAX_INT = 2**31 - 1
+MAX_INT = 2**31 - 1  # PostgreSQL integer columns (position, stock): catalog.services.POSITION_MAX
 
 
 # --- Fields --------------------------------------------------------------------------
