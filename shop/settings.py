@@ -316,7 +316,14 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Etalase API",
-    "DESCRIPTION": "The REST API of Etalase, a social-commerce storefront.",
+    "DESCRIPTION": (
+        "The REST API of Etalase, a social-commerce storefront.\n\n"
+        "**Errors.** Every answer under `/api/` is JSON. An error (400, 401, 403, 404, 405, 409, 415, 429, "
+        "500) has the body described by the `Error` schema: `detail`, what went wrong for a person to read; "
+        "`code`, a name for a program when there is one; and for a 400 about fields, one key per invalid "
+        "field with its list of messages. A NUL character anywhere in the path, query or body, or JSON "
+        "nested more than 32 levels, is a 400."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -28,16 +28,16 @@ class World:
 
 
 def seed_world() -> World:
-    seller = SellerFactory(username="seller")
-    store = StoreFactory(owner=seller, slug="toko-fuzz")
-    category = CategoryFactory(slug="batik")
+    seller = SellerFactory()
+    store = StoreFactory(owner=seller)
+    category = CategoryFactory()
     variant = buyable_variant(store=store, price=5_000_000, stock=1000)
     product = variant.product
     product.category = category
     product.save(update_fields=["category"])
     image = ProductImageFactory(product=product)
-    shopper = UserFactory(username="shopper")
-    friend = UserFactory(username="friend")
+    shopper = UserFactory()
+    friend = UserFactory()
     address = AddressFactory(user=shopper)
     placed = place(shopper, (variant, 1), address=address)
     [order] = placed.orders

@@ -73,3 +73,47 @@ def test_a_cart_quantity_past_its_range_is_a_400(quantity, postgres_only):
     # then
     assert added.status_code == 400 and "quantity" in added.json()
     assert huge_id.status_code == 400 and "variant" in huge_id.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/notifications/read/", {"ids": [2**64]}, "ids"),
+        ("/api/v1/recommendations/", {"recipients": [2**64], "product": "kopi"}, "recipients"),
+        ("/api/v1/checkout/quote/", {"address": 2**64}, "address"),
+        ("/api/v1/products/{product}/reviews/", {"rating": 2**64}, "rating"),
+        ("/api/v1/posts/{post}/comments/", {"body": "Nice", "parent": 2**64}, "parent"),
+    ],
+)
+def test_a_number_past_any_column_in_a_body_is_a_400_naming_the_field(url, body, field, postgres_only):
+    # given
+    from tests.factories import make_post
+
+    product = ProductFactory()
+    post = make_post(products=[product])
+    # when
+    response = client_for(UserFactory()).post(url.format(product=product.slug, post=post.pk), body, format="json")
+    # then
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/posts/{2**64}/",
+        f"/api/v1/reviews/{2**64}/",
+        f"/api/v1/profiles/{2**64}/",
+        f"/api/v1/addresses/{2**64}/",
+        f"/api/v1/payments/{2**64}/",
+        "/api/v1/products/?page=99999999999999999999999",
+        "/api/v1/products/?min_price=99999999999999999999999",
+        "/api/v1/feed/for-you/?limit=99999999999999999999",
+    ],
+)
+def test_a_number_past_any_column_in_a_path_or_query_is_a_4xx(path, postgres_only):
+    # when
+    response = client_for(UserFactory()).get(path)
+    # then
+    assert 400 <= response.status_code < 500
+    assert "detail" in response.json() or response.status_code == 400

@@ -16,7 +16,7 @@ from tests.api.seed import parameters_for, seed_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 8
 
 # Conformance of every response to the schema, and that auth is really required where declared.
 # Not ``positive_data_acceptance``: a schema cannot say that a postal code has five digits or that
