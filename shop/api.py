@@ -55,6 +55,8 @@ class SafeJSONField(serializers.JSONField):
                 return safe_json.loads(data)
             data = super().to_internal_value(data)
             safe_json.check_value(data)
+        except safe_json.InvalidJSONError:
+            self.fail("invalid")
         except safe_json.UnsafeJSONError as exc:
             raise serializers.ValidationError(str(exc)) from exc
         return data

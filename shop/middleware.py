@@ -2,8 +2,11 @@
 
 from urllib.parse import unquote_plus
 
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.core.validators import ProhibitNullCharactersValidator
+from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
+
+NUL_MESSAGE = ProhibitNullCharactersValidator.message  # as Django's and DRF's text fields say it
 
 
 def wants_json(request) -> bool:
@@ -29,9 +32,11 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        query = request.META.get("QUERY_STRING", "")
-        if "\x00" in request.path_info or "\x00" in unquote_plus(query, errors="replace"):
+        if "\x00" in request.path_info:
             return self.refuse(request)
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in unquote_plus(query, errors="replace"):
+            return self.refuse(request, fields=nul_fields(QueryDict(query)))
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -40,12 +45,20 @@ class RefuseNulMiddleware:
         if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data") and has_nul(
             request.POST
         ):
-            return self.refuse(request)
+            return self.refuse(request, fields=nul_fields(request.POST))
         return None
 
     @staticmethod
-    def refuse(request):
+    def refuse(request, fields: list[str] = ()):
+        """A 400; under the API, in its error shape: each named field with its message."""
         message = _("The request contains a NUL character, which is not allowed in text.")
         if wants_json(request):
-            return JsonResponse({"detail": message}, status=400)
+            body = {field: [str(NUL_MESSAGE)] for field in fields} or {"detail": message}
+            return JsonResponse(body, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def nul_fields(querydict) -> list[str]:
+    """The names of the fields whose values hold a NUL (none if a name itself holds one)."""
+    names = [key for key, values in querydict.lists() if any("\x00" in str(value) for value in values)]
+    return [] if any("\x00" in key for key in querydict) else names
