@@ -14,7 +14,7 @@ from schemathesis import GenerationMode, checks
 
 from tests.api.seed import parameters_for, seed_world
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 MAX_EXAMPLES = 8
 
