@@ -19,7 +19,7 @@ def has_nul(querydict) -> bool:
 
 
 class RefuseNulMiddleware:
-    """A NUL character in the path, the query string or a form field is a 400.
+    """A NUL character in the path, the query string, a header, a cookie or a form field is a 400.
 
     PostgreSQL cannot store or even compare text holding NUL, so a ``%00`` in a slug, a search
     or a posted field otherwise reaches a query and ends in a 500. Checked once here rather than
@@ -32,7 +32,7 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path_info:
+        if "\x00" in request.path_info or nul_in_headers(request):
             return self.refuse(request)
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in unquote_plus(query, errors="replace"):
@@ -56,6 +56,12 @@ class RefuseNulMiddleware:
             body = {field: [str(NUL_MESSAGE)] for field in fields} or {"detail": message}
             return JsonResponse(body, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def nul_in_headers(request) -> bool:
+    """A NUL in a header (a token) or a cookie (a session key, also once unquoted) would reach a query."""
+    headers = (value for key, value in request.META.items() if key.startswith("HTTP_") and isinstance(value, str))
+    return any("\x00" in value for value in headers) or any("\x00" in value for value in request.COOKIES.values())
 
 
 def nul_fields(querydict) -> list[str]:

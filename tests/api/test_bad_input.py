@@ -103,6 +103,17 @@ def test_a_nul_in_an_api_query_is_a_json_400_naming_the_parameter(postgres_only)
     assert response.json() == {"search": ["Null characters are not allowed."]}
 
 
+def test_a_nul_in_a_token_or_a_session_cookie_is_a_400(client, postgres_only):
+    # given
+    client.cookies["sessionid"] = "abcdefghij\x00kl"
+    # when
+    token = client_for().get(reverse("api:cart"), HTTP_AUTHORIZATION="Token abc\x00def")
+    page = client.get("/")
+    # then
+    assert token.status_code == 400 and "NUL" in token.json()["detail"]
+    assert page.status_code == 400
+
+
 def test_a_nul_anywhere_in_a_json_body_is_a_400_before_any_query(postgres_only):
     # given: a slug field, looked up in the database, which DRF's NUL check on text fields misses
     client = client_for(UserFactory())
