@@ -17,7 +17,8 @@ from shop.images import verify_image
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django ``ValidationError`` from services as a 400."""
+    """DRF's handler, plus Django ``ValidationError`` from services as a 400, and every error body
+    an object of the one error shape (``shop.api_schema.ERROR_SCHEMA``)."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
@@ -25,7 +26,11 @@ def exception_handler(exc, context):
             exc = exceptions.ValidationError({"detail": exc.messages})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # ``raise ValidationError("...")`` gives a bare list: the error shape is an object.
+        response.data = {"detail": response.data}
+    return response
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:

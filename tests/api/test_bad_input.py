@@ -238,3 +238,16 @@ def test_a_crash_under_the_api_is_a_json_500(client, monkeypatch):
     # then
     assert response.status_code == 500
     assert response.json() == {"detail": "Server error."}
+
+
+def test_a_bare_validation_error_is_an_object_of_the_error_shape():
+    # given
+    from rest_framework import exceptions
+
+    from shop.api import exception_handler
+
+    # when
+    response = exception_handler(exceptions.ValidationError("Not like this."), {})
+    # then
+    assert response.status_code == 400
+    assert response.data == {"detail": ["Not like this."]}
