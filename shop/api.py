@@ -11,11 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from shop import safe_json
+from shop.api_schema import ERROR_DESCRIPTIONS, ERROR_REF
 from shop.images import verify_image
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django ``ValidationError`` from services as a 400."""
+    """DRF's handler, plus Django ``ValidationError`` from services as a 400, and every error body
+    an object of the one error shape (``shop.api_schema.ERROR_SCHEMA``)."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
@@ -23,38 +26,17 @@ def exception_handler(exc, context):
             exc = exceptions.ValidationError({"detail": exc.messages})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
-    return drf_exception_handler(exc, context)
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text=_("What went wrong, for a person to read."))
-
-
-# A 400 body: each invalid field (or ``detail`` / ``non_field_errors``) with its messages.
-VALIDATION_ERROR_SCHEMA = {
-    "type": "object",
-    "description": "Each invalid field (or `detail` / `non_field_errors`) with a list of messages.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-    "example": {"price": ["A valid integer is required."]},
-}
-
-ERROR_DESCRIPTIONS = {
-    400: _("The request is invalid; the body names each field in error."),
-    401: _("Not logged in: send a session cookie or an `Authorization: Token <key>` header."),
-    403: _("Logged in, but not allowed to do this (for example: not the store's owner, or not a seller)."),
-    404: _("No such object, or not one you may see (drafts are visible only to their seller)."),
-}
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # ``raise ValidationError("...")`` gives a bare list: the error shape is an object.
+        response.data = {"detail": response.data}
+    return response
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the 4xx responses an operation can give, for ``extend_schema(responses=...)``."""
-    return {
-        code: OpenApiResponse(
-            response=VALIDATION_ERROR_SCHEMA if code == 400 else ErrorSerializer,
-            description=str(ERROR_DESCRIPTIONS[code]),
-        )
-        for code in codes
-    }
+    """Schema entries for the error responses an operation gives, for ``extend_schema(responses=...)``.
+    ``shop.api_schema.AutoSchema`` adds those every operation of its kind gives; this is for the others."""
+    return {code: OpenApiResponse(response=ERROR_REF, description=str(ERROR_DESCRIPTIONS[code])) for code in codes}
 
 
 class VerifiedImageField(serializers.ImageField):
@@ -66,6 +48,23 @@ class VerifiedImageField(serializers.ImageField):
             return verify_image(upload)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
+
+
+class SafeJSONField(serializers.JSONField):
+    """DRF's JSONField through ``shop.safe_json``: a JSON string nested too deeply (a
+    ``RecursionError`` in DRF's own parsing) or any NUL character is a 400, not a 500."""
+
+    def to_internal_value(self, data):
+        try:
+            if self.binary or getattr(data, "is_json_string", False):
+                return safe_json.loads(data)
+            data = super().to_internal_value(data)
+            safe_json.check_value(data)
+        except safe_json.InvalidJSONError:
+            self.fail("invalid")
+        except safe_json.UnsafeJSONError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        return data
 
 
 class TokenRequestSerializer(serializers.Serializer):

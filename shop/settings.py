@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "shop.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -312,7 +313,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shop.api_schema.AutoSchema",
+    # JSON only: every answer under /api/ is JSON, even to a browser (the docs are /api/docs/).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, refusing deep JSON and NUL characters with a 400 (shop/api_parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "shop.api_parsers.JSONParser",
+        "shop.api_parsers.FormParser",
+        "shop.api_parsers.MultiPartParser",
+    ],
+    "DEFAULT_METADATA_CLASS": "shop.api_metadata.APIMetadata",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -331,7 +341,14 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Etalase API",
-    "DESCRIPTION": "The REST API of Etalase, a social-commerce storefront.",
+    "DESCRIPTION": (
+        "The REST API of Etalase, a social-commerce storefront.\n\n"
+        "**Errors.** Every answer under `/api/` is JSON. An error (400, 401, 403, 404, 405, 409, 415, 429, "
+        "500) has the body described by the `Error` schema: `detail`, what went wrong for a person to read; "
+        "`code`, a name for a program when there is one; and for a 400 about fields, one key per invalid "
+        "field with its list of messages. A NUL character anywhere in the path, query or body, or JSON "
+        "nested more than 32 levels, is a 400."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -376,6 +393,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+CSRF_FAILURE_VIEW = "shop.views.csrf_failure"  # JSON under /api/, Django's page elsewhere
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -11,10 +11,12 @@ from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
 from shop.cache import FailoverRedisCache
+from shop.middleware import wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -72,14 +74,41 @@ def ping(request):
     return JsonResponse({"pong": True})
 
 
-def _wants_json(request) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+@csrf_exempt  # no session-changing work here; else an unknown POST is CSRF's HTML 403
+def api_not_found(request, *args, **kwargs):
+    """Any path under /api/ that names no endpoint: the API's JSON 404, whatever the method
+    (Django's own 404 page is HTML, and with ``DEBUG`` its technical page)."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
+def bad_request(request, exception):
+    from django.views.defaults import bad_request as html_bad_request
+
+    if wants_json(request):
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return html_bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    from django.views.defaults import permission_denied as html_permission_denied
+
+    if wants_json(request):
+        return JsonResponse({"detail": _("You do not have permission to perform this action.")}, status=403)
+    return html_permission_denied(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    from django.views.csrf import csrf_failure as html_csrf_failure
+
+    if wants_json(request):
+        return JsonResponse({"detail": _("CSRF check failed: %(reason)s") % {"reason": reason}}, status=403)
+    return html_csrf_failure(request, reason)
 
 
 def page_not_found(request, exception):
     from django.views.defaults import page_not_found as html_not_found
 
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return html_not_found(request, exception)
 
@@ -87,7 +116,7 @@ def page_not_found(request, exception):
 def server_error(request):
     from django.views.defaults import server_error as html_server_error
 
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": _("Server error.")}, status=500)
     response = html_server_error(request)
     # 500.html carries its one <style> inline (it loads nothing that could fail in turn): the

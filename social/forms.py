@@ -135,10 +135,10 @@ class PostForm(forms.Form):
         for number in numbers:
             prefix = f"tags-{number}-"
             rows.append({name: (self.data.get(prefix + name) or "").strip() for name in ("image", "product", "x", "y")})
-        ids = {int(row["product"]) for row in rows if row["product"].isdigit()}
+        ids = {int(row["product"]) for row in rows if row["product"].isdecimal()}
         products = Product.objects.select_related("store").in_bulk(ids) if ids else {}
         for row in rows:
-            row["object"] = products.get(int(row["product"])) if row["product"].isdigit() else None
+            row["object"] = products.get(int(row["product"])) if row["product"].isdecimal() else None
             row["title"] = row["object"].title if row["object"] else ""
         return rows
 

@@ -11,13 +11,13 @@ from rest_framework import serializers
 
 from catalog import selectors
 from catalog.models import Category, Product, ProductImage, ProductVariant, Store
-from shop.api import VerifiedImageField
+from shop.api import SafeJSONField, VerifiedImageField
 from shop.money import format_money, to_major, to_minor
 
 # Storage limits of the columns (BigIntegerField, IntegerField, PositiveIntegerField): a
 # bigger number is a malformed request, not a business rule, and must not reach the database.
 MAX_BIGINT = 2**63 - 1
-MAX_INT = 2**31 - 1
+MAX_INT = 2**31 - 1  # PostgreSQL integer columns (position, stock): catalog.services.POSITION_MAX
 
 
 # --- Fields --------------------------------------------------------------------------
@@ -52,7 +52,7 @@ class MajorUnitAmountField(serializers.Field):
 @extend_schema_field(
     {"type": "object", "additionalProperties": {"type": "string"}, "example": {"Size": "M", "Colour": "Navy"}}
 )
-class OptionsField(serializers.JSONField):
+class OptionsField(SafeJSONField):
     """A variant's option values. Their shape is checked by the service; here only what storage refuses."""
 
     default_error_messages = {"null_characters": _("Option names and values cannot contain NUL characters.")}
@@ -94,7 +94,9 @@ class MoneyMixin:
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text=_("The parent's slug."))
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text=_("The parent's slug.")
+    )
     children = serializers.SerializerMethodField(help_text=_("Slugs of the direct subcategories."))
 
     class Meta:

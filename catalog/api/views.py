@@ -9,7 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from catalog import selectors, services
@@ -32,6 +31,7 @@ from catalog.api.serializers import (
 )
 from catalog.models import Product, ProductImage, ProductVariant, Store
 from shop.api import error_responses
+from shop.api_parsers import FormParser, MultiPartParser
 
 SLUG_PATTERN = r"[-\w]+"
 ID_PATTERN = r"\d+"

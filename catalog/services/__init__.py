@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from catalog.models import CATEGORY_MAX_DEPTH, Category, Product, ProductImage, Store
+from catalog.services.positions import POSITION_MAX, next_position  # noqa: F401
 from catalog.services.variants import (  # noqa: F401  (the catalog's services are used as ``services.<name>``)
     MAX_OPTION_NAME_LENGTH,
     MAX_OPTION_VALUE_LENGTH,
@@ -319,7 +320,7 @@ def add_product_image(*, product: Product, image, alt_text: str = "", position: 
     serializer fields do that).
     """
     if position is None:
-        position = (product.images.aggregate(top=Max("position"))["top"] or 0) + 1
+        position = next_position(product.images.all())
     product_image = ProductImage(product=product, image=image, alt_text=alt_text.strip(), position=position)
     product_image.save()
     schedule_renditions(product_image)

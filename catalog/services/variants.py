@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from catalog import signals
 from catalog.models import Product, ProductVariant
+from catalog.services.positions import next_position
 
 # The column's range (IntegerField): beyond it a number is malformed, not a stock figure.
 MAX_STOCK = 2**31 - 1
@@ -164,7 +164,7 @@ def create_variant(
     position: int | None = None,
 ) -> ProductVariant:
     if position is None:
-        position = (product.variants.aggregate(top=Max("position"))["top"] or 0) + 1
+        position = next_position(product.variants.all())
     variant = ProductVariant(
         product=product,
         sku=sku,

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from catalog.api.serializers import absolute_url
 from catalog.models import Product
 from shop.api import error_responses
+from shop.api_parsers import FormParser, JSONParser, MultiPartParser
 from social import selectors, services
 from social.api.serializers import PAGE_LIMIT_MAX, UserSummarySerializer
 from social.api.views import SocialAPIMixin

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from catalog.api.serializers import MAX_BIGINT, StoreSummarySerializer, absolute_url
 from catalog.models import Product
-from shop.api import VerifiedImageField
+from shop.api import SafeJSONField, VerifiedImageField
 from shop.money import format_money
 from social.models import CAPTION_MAX, COMMENT_MAX, POST_IMAGES_MAX, Comment, Profile
 from social.services.posts import TAGS_PER_IMAGE_MAX, TagSpec, hashtags_in
@@ -80,7 +80,7 @@ class TagInputSerializer(serializers.Serializer):
         "example": '[{"image": 0, "product": "kopi-gayo-250g", "x": 0.42, "y": 0.61}]',
     }
 )
-class TagListField(serializers.JSONField):
+class TagListField(SafeJSONField):
     """The tags of a new post, sent as one JSON string beside the pictures of a multipart upload."""
 
     default_error_messages = {

@@ -115,11 +115,11 @@ def _subject(request) -> tuple[Product | None, Post | None]:
     """The product (on sale) or the post (visible to the viewer) named by ``product`` or ``post``."""
     data = request.POST if request.method == "POST" else request.GET
     product_id, post_id = data.get("product", ""), data.get("post", "")
-    if product_id.isdigit() and not post_id:
+    if product_id.isdecimal() and not post_id:
         product = Product.objects.active().select_related("store").filter(pk=int(product_id)).first()
         if product is not None:
             return product, None
-    elif post_id.isdigit() and not product_id:
+    elif post_id.isdecimal() and not product_id:
         post = Post.objects.visible_to(request.user).select_related("profile__store", "profile__user")
         post = post.filter(pk=int(post_id)).first()
         if post is not None:

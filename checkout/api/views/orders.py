@@ -11,7 +11,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from checkout import selectors, services
@@ -28,6 +27,7 @@ from checkout.api.serializers import (
 from checkout.api.views.base import CheckoutAPIMixin, conflict_response
 from checkout.models import Order, OrderLine, OrderStatus
 from shop.api import error_responses
+from shop.api_parsers import FormParser, MultiPartParser
 from shop.private_media import serve_private_file
 
 ORDER_NUMBER_PATTERN = r"[A-Za-z0-9-]{1,20}"
