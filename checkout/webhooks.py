@@ -20,7 +20,6 @@ after commit) and is logged.
 
 from __future__ import annotations
 
-import json
 import logging
 
 import stripe
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_POST
 from checkout import services
 from checkout.models import Order, Payment, StripeEvent
 from checkout.payments import stripe as stripe_provider
+from shop import safe_json
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def _event_of(payload: bytes) -> dict | None:
     """The event in ``payload``: a JSON object with an ``id`` and a ``data`` object whose
     ``object`` (if any) is an object too; ``None`` for anything else (a list, a string, ...)."""
     try:
-        data = json.loads(payload)
+        data = safe_json.loads(payload)  # also refuses nesting past any event, and NUL characters
     except ValueError:
         return None
     if not isinstance(data, dict) or not data.get("id") or not isinstance(data.get("data"), dict):

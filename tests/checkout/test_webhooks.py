@@ -293,6 +293,9 @@ def test_the_payload_is_kept_with_the_event(card_checkout, succeeded_event, deli
         '{"id": "evt_1", "type": "payment_intent.succeeded", "data": []}',
         '{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": ["pi_1"]}}',
         '{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": "pi_1"}}',
+        # JSON the parser must not crash on, nor store: nested past any event, a NUL in a string
+        '{"id": "evt_1", "type": "x", "data": {"object": ' + "[" * 5000 + "]" * 5000 + "}}",
+        '{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_\\u0000"}}}',
     ],
 )
 def test_a_validly_signed_body_that_is_not_an_event_object_is_400(deliver, payload):
