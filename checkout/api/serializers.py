@@ -475,8 +475,9 @@ class ConflictErrorSerializer(serializers.Serializer):
         ],
         read_only=True,
     )
+    # Not read-only: drf-spectacular makes every read-only field of a response required, and a
+    # 409 carries a quote only when placing found the prices changed.
     quote = QuoteSerializer(
-        read_only=True,
         required=False,
         help_text=_("Placing, `quote_changed` only: the quote as it is now. Place again with its `digest`."),
     )

@@ -168,7 +168,7 @@ def url_names() -> set[str]:
                 yield from walk(
                     pattern.url_patterns, route, namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
                 )
-            elif isinstance(pattern, URLPattern) and not route.startswith(("admin/", "api/", "^media/")):
+            elif isinstance(pattern, URLPattern) and not route.startswith(("admin/", "api/", "^api/", "^media/")):
                 yield namespace + (pattern.name or route)
 
     return set(walk(get_resolver().url_patterns, "", ""))
