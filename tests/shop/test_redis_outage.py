@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -44,6 +43,7 @@ from tests.celery_worker import (
     wait_for,
 )
 from tests.factories import PASSWORD, AddressFactory, UserFactory, buyable_variant, make_post
+from tests.ports import free_low_port
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -84,18 +84,6 @@ class RedisServer:
         self.process = None
 
 
-def _free_low_port() -> int:
-    """A port below the kernel's ephemeral range (see tests/checkout/conftest.py) that is free."""
-    for port in range(21379, 21979, 7):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port on 127.0.0.1 for redis-server")
-
-
 @pytest.fixture
 def redis_server(tmp_path) -> Iterator[RedisServer]:
     if REDIS_SERVER is None:
@@ -104,7 +92,7 @@ def redis_server(tmp_path) -> Iterator[RedisServer]:
         if os.environ.get("FAIL_ON_SKIP") == "1":
             pytest.fail(problem)
         pytest.skip(problem)
-    server = RedisServer(port=_free_low_port(), directory=tmp_path)
+    server = RedisServer(port=free_low_port("redis-server"), directory=tmp_path)
     server.start()
     try:
         yield server

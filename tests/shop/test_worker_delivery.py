@@ -19,9 +19,7 @@ import email
 import email.policy
 import logging
 import os
-import random
 import re
-import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -48,6 +46,7 @@ from tests.celery_worker import (
     wait_for,
 )
 from tests.factories import UserFactory, buyable_variant, place
+from tests.ports import free_low_port
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Nobody listens on port 1: publishing there is refused at once.
@@ -135,23 +134,10 @@ class OutageHandler:
         return [message for message in self.received if message["To"] == user.email]
 
 
-def _free_low_port() -> int:
-    """A free port on 127.0.0.1 below the kernel's ephemeral range (see tests/checkout/conftest.py)."""
-    for _attempt in range(50):
-        port = random.randint(20000, 32000)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port on 127.0.0.1 for the SMTP server")
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[OutageHandler, int]]:
     handler = OutageHandler()
-    port = _free_low_port()
+    port = free_low_port("the SMTP server")
     controller = Controller(handler, hostname="127.0.0.1", port=port, loop=asyncio.new_event_loop())
     controller.start()
     try:
