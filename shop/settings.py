@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "catalog.apps.CatalogConfig",
     "checkout.apps.CheckoutConfig",
     "social.apps.SocialConfig",
+    "chat.apps.ChatConfig",
 ]
 
 MIDDLEWARE = [
