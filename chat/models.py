@@ -178,6 +178,18 @@ class Message(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
+# What a person sends with ``chat.services.send_message``. Context cards come from opening a
+# chat; offers have their own service.
+SENDABLE_KINDS = (
+    Message.Kind.TEXT,
+    Message.Kind.IMAGE,
+    Message.Kind.PRODUCT,
+    Message.Kind.ORDER,
+    Message.Kind.DISCOUNT,
+)
+SENDABLE_KIND_CHOICES = [(kind.value, kind.label) for kind in SENDABLE_KINDS]
+
+
 class Block(models.Model):
     """One side of a (store, shopper) pair blocked the other: no new messages either way."""
 

@@ -323,6 +323,11 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "checkout.models.OrderStatus",
         "PaymentStatusEnum": "checkout.models.Payment.Status",
         "PaymentMethodEnum": "checkout.models.PaymentMethod",
+        # A profile's kind keeps the name it had before chat's message kinds came.
+        "KindEnum": [("user", "user"), ("store", "store")],
+        "ChatMessageKindEnum": "chat.models.Message.Kind",
+        "ChatSendableKindEnum": "chat.models.SENDABLE_KIND_CHOICES",
+        "ChatReportReasonEnum": "chat.models.Report.Reason",
     },
 }
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
 from chat import lock_objects, notifications, signals
-from chat.models import BODY_MAX, Conversation, Message, Side, unread_field, watermark_field
+from chat.models import BODY_MAX, SENDABLE_KINDS, Conversation, Message, Side, unread_field, watermark_field
 from chat.services import cards, rules
 from checkout.models import Order
 from shop.images import verify_image
@@ -35,15 +35,6 @@ from shop.models import User
 from shop.notifications.services import mark_group_read
 from social import ratelimit
 
-# What a person sends with ``send_message``. Context cards come from ``open_conversation``;
-# offers have their own service.
-SENDABLE_KINDS = (
-    Message.Kind.TEXT,
-    Message.Kind.IMAGE,
-    Message.Kind.PRODUCT,
-    Message.Kind.ORDER,
-    Message.Kind.DISCOUNT,
-)
 STORE_ONLY_KINDS = (Message.Kind.DISCOUNT,)
 MAX_MESSAGE_ID = 2**63 - 1
 
