@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from django.db.models.signals import post_migrate
 
-# chat/admin.py keeps a seller to their own store's rows. Conversations: read the thread,
-# set labels and the private note; messages are read-only there (answers go through the chat).
+# chat/admin.py keeps a seller to their own store's rows. Conversations: read the latest
+# messages, set labels and the private note (answers go through the chat itself).
 SELLER_PERMISSIONS = {
     "conversation": ("view", "change"),
-    "message": ("view",),
-    "label": ("view", "add", "change", "delete"),
     "quickreply": ("view", "add", "change", "delete"),
     "chatsettings": ("view", "add", "change"),
 }

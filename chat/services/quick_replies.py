@@ -22,17 +22,25 @@ PLACEHOLDERS = ("buyer_name", "order_number", "bank_account")
 SHORTCUT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def _clean(*, shortcut, text) -> tuple[str, str]:
-    shortcut = rules.clean_text(shortcut, field="shortcut", limit=QUICK_REPLY_SHORTCUT_MAX, required=True).lower()
-    shortcut = shortcut.removeprefix("/")
-    if not SHORTCUT_PATTERN.match(shortcut):
+def clean_quick_reply(*, store: Store, shortcut, text, quick_reply: QuickReply | None = None) -> tuple[str, str]:
+    """The shortcut (lowercase, without its ``/``) and text as saved, or ``ValidationError``:
+    the rules of the service, shared with the back office's form."""
+    shortcut = rules.clean_text(shortcut, field="shortcut", limit=QUICK_REPLY_SHORTCUT_MAX + 1, required=True)
+    shortcut = shortcut.lower().removeprefix("/")
+    if len(shortcut) > QUICK_REPLY_SHORTCUT_MAX or not SHORTCUT_PATTERN.match(shortcut):
         raise ValidationError({"shortcut": _("Use lowercase letters, digits, - and _ only, for example ongkir.")})
     text = rules.clean_text(text, field="text", limit=QUICK_REPLY_TEXT_MAX, required=True)
+    taken = QuickReply.objects.filter(store=store, shortcut__iexact=shortcut)
+    if quick_reply is not None and quick_reply.pk:
+        taken = taken.exclude(pk=quick_reply.pk)
+    if taken.exists():
+        raise ValidationError({"shortcut": _("You already have a quick reply with this shortcut.")})
     return shortcut, text
 
 
 def _require_owner(*, actor: User, store: Store) -> None:
-    if not rules.is_store_member(user=actor, store=store):
+    # The site's staff may help a seller with theirs (the back office).
+    if not (rules.is_store_member(user=actor, store=store) or (actor.is_active and actor.is_superuser)):
         raise PermissionDenied(_("Only the store's owner manages its quick replies."))
 
 
@@ -40,20 +48,22 @@ def _save(quick_reply: QuickReply) -> QuickReply:
     try:
         with transaction.atomic():
             quick_reply.save()
-    except IntegrityError:
+    except IntegrityError:  # the same shortcut, saved twice at once
         raise ValidationError({"shortcut": _("You already have a quick reply with this shortcut.")}) from None
     return quick_reply
 
 
 def create_quick_reply(*, store: Store, actor: User, shortcut: str, text: str) -> QuickReply:
     _require_owner(actor=actor, store=store)
-    shortcut, text = _clean(shortcut=shortcut, text=text)
+    shortcut, text = clean_quick_reply(store=store, shortcut=shortcut, text=text)
     return _save(QuickReply(store=store, shortcut=shortcut, text=text))
 
 
 def update_quick_reply(*, quick_reply: QuickReply, actor: User, shortcut: str, text: str) -> QuickReply:
     _require_owner(actor=actor, store=quick_reply.store)
-    quick_reply.shortcut, quick_reply.text = _clean(shortcut=shortcut, text=text)
+    quick_reply.shortcut, quick_reply.text = clean_quick_reply(
+        store=quick_reply.store, shortcut=shortcut, text=text, quick_reply=quick_reply
+    )
     return _save(quick_reply)
 
 
