@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,7 +205,7 @@ def _notify(conversation: Conversation, *, side: str, sender: User) -> None:
         sender=sender,
         conversation_id=conversation.pk,
         sender_name=name,
-        url="",
+        url=reverse("chat:thread", kwargs={"pk": conversation.pk}),
     )
 
 

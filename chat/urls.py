@@ -1,0 +1,13 @@
+from django.urls import path
+
+from chat import views
+
+app_name = "chat"
+
+urlpatterns = [
+    path("chat/", views.conversations, name="conversations"),
+    path("chat/store/", views.store_inbox, name="store_inbox"),
+    path("chat/open/", views.open_chat, name="open"),
+    path("chat/<int:pk>/", views.thread, name="thread"),
+    path("chat/<int:pk>/send/", views.send, name="send"),
+]

@@ -1,0 +1,164 @@
+"""Chat pages: the "Chat with the seller" button on product and store pages, opening a chat,
+the thread (escaped, links clickable, read on opening), sending once per form, the lists."""
+
+import pytest
+from django.urls import reverse
+
+from chat.models import Conversation, Message
+from shop.models import Notification
+from tests.chat.factories import conversation, refreshed, say, store_says
+from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+BUTTON = "Chat with the seller"
+
+
+def test_the_product_page_has_a_chat_button_for_shoppers_but_not_for_its_seller(client):
+    # given
+    product = VariantFactory().product
+    page_url = product.get_absolute_url()
+
+    # when
+    anonymous = client.get(page_url)
+    client.force_login(UserFactory())
+    shopper = client.get(page_url)
+    client.force_login(product.store.owner)
+    seller = client.get(page_url)
+
+    # then
+    assert "Log in to chat with the seller" in anonymous.text
+    assert BUTTON in shopper.text and reverse("chat:open") in shopper.text
+    assert BUTTON not in seller.text
+
+
+def test_the_store_page_has_a_chat_button(client):
+    store = StoreFactory()
+    client.force_login(UserFactory())
+    assert BUTTON in client.get(store.get_absolute_url()).text
+
+
+def test_the_button_opens_the_chat_and_the_product_arrives_with_the_first_message(client):
+    # given
+    product = ProductFactory()
+    shopper = UserFactory()
+    client.force_login(shopper)
+
+    # when
+    opened = client.post(reverse("chat:open"), {"store": product.store.slug, "product": product.slug})
+    chat = Conversation.objects.get(shopper=shopper)
+    thread_url = reverse("chat:thread", kwargs={"pk": chat.pk})
+    page = client.get(thread_url)
+    sent = client.post(
+        reverse("chat:send", kwargs={"pk": chat.pk}),
+        {"body": "Ready kak?", "client_id": page.context["form"]["client_id"].value()},
+    )
+
+    # then
+    assert opened.status_code == 302 and opened.url == thread_url
+    assert sent.status_code == 302
+    assert list(Message.objects.values_list("kind", flat=True).order_by("id")) == ["context", "text"]
+    assert product.title in client.get(thread_url).text
+
+
+def test_opening_a_chat_with_ones_own_store_is_refused(client):
+    store = StoreFactory()
+    client.force_login(store.owner)
+    response = client.post(reverse("chat:open"), {"store": store.slug})
+    assert response.status_code == 403 and not Conversation.objects.exists()
+
+
+def test_a_resubmitted_form_sends_the_message_once(client):
+    chat = conversation()
+    client.force_login(chat.shopper)
+    data = {"body": "Ready kak?", "client_id": "form-123"}
+    client.post(reverse("chat:send", kwargs={"pk": chat.pk}), data)
+    client.post(reverse("chat:send", kwargs={"pk": chat.pk}), data)
+    assert Message.objects.filter(conversation=chat).count() == 1
+
+
+def test_messages_are_escaped_and_links_made_clickable(client):
+    # given
+    chat = conversation()
+    say(chat, chat.shopper, '<script>alert("x")</script> <img src=x onerror=alert(1)> lihat https://example.com/kaos')
+    client.force_login(chat.store.owner)
+
+    # when
+    page = client.get(reverse("chat:thread", kwargs={"pk": chat.pk})).text
+
+    # then
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert '<a href="https://example.com/kaos" rel="nofollow">https://example.com/kaos</a>' in page
+
+
+def test_opening_the_thread_reads_it_and_shows_seen_to_the_shopper(client):
+    # given
+    chat = conversation()
+    question = say(chat, chat.shopper)
+
+    # when
+    client.force_login(chat.store.owner)
+    client.get(reverse("chat:thread", kwargs={"pk": chat.pk}))
+
+    # then
+    assert refreshed(chat).store_unread == 0
+    client.force_login(chat.shopper)
+    page = client.get(reverse("chat:thread", kwargs={"pk": chat.pk}))
+    assert question.pk <= page.context["seen_up_to"] and "Seen" in page.text
+
+
+def test_nobody_else_opens_or_writes_into_a_thread(client):
+    chat = conversation()
+    say(chat, chat.shopper, "Rahasia")
+    for outsider in (UserFactory(), StoreFactory().owner):
+        client.force_login(outsider)
+        assert client.get(reverse("chat:thread", kwargs={"pk": chat.pk})).status_code == 404
+        response = client.post(reverse("chat:send", kwargs={"pk": chat.pk}), {"body": "x", "client_id": "o-1"})
+        assert response.status_code == 404
+    client.logout()
+    assert client.get(reverse("chat:thread", kwargs={"pk": chat.pk})).status_code == 302
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.parametrize("query", ["?before=abc", "?before=-5", f"?before={2**70}"])
+def test_a_bad_page_of_the_thread_is_a_400(client, query):
+    chat = conversation()
+    client.force_login(chat.shopper)
+    assert client.get(reverse("chat:thread", kwargs={"pk": chat.pk}) + query).status_code == 400
+
+
+def test_a_bad_message_is_shown_on_the_thread_with_a_400(client):
+    chat = conversation()
+    client.force_login(chat.shopper)
+    response = client.post(reverse("chat:send", kwargs={"pk": chat.pk}), {"body": "nul\x00", "client_id": "n-1"})
+    assert response.status_code == 400 and not Message.objects.exists()
+
+
+def test_the_lists_show_the_shoppers_chats_and_the_stores_inbox(client):
+    # given
+    chat = conversation()
+    say(chat, chat.shopper, "Ready kak?")
+    store_says(chat, "Ready!")
+    other = conversation(store=chat.store)
+    say(other, other.shopper, "Masih ada?")
+
+    # when
+    client.force_login(chat.store.owner)
+    inbox = client.get(reverse("chat:store_inbox"))
+    unread = client.get(reverse("chat:store_inbox"), {"filter": "unread"})
+    client.force_login(chat.shopper)
+    mine = client.get(reverse("chat:conversations"))
+
+    # then
+    assert [row[0].pk for row in inbox.context["rows"]] == [other.pk, chat.pk]
+    assert [row[0].pk for row in unread.context["rows"]] == [other.pk]
+    assert [row[0].pk for row in mine.context["rows"]] == [chat.pk] and chat.store.name in mine.text
+    assert client.get(reverse("chat:store_inbox")).status_code == 403  # a shopper has no store
+
+
+def test_the_notification_links_to_the_thread():
+    chat = conversation()
+    say(chat, chat.shopper)
+    note = Notification.objects.get(recipient=chat.store.owner)
+    assert note.target_url == reverse("chat:thread", kwargs={"pk": chat.pk})
