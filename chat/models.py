@@ -88,6 +88,10 @@ class Conversation(models.Model):
     store_last_read_id = models.BigIntegerField(default=0, editable=False)
     shopper_unread = models.PositiveIntegerField(_("unread by the shopper"), default=0, editable=False)
     store_unread = models.PositiveIntegerField(_("unread by the store"), default=0, editable=False)
+    # The newest message each side was emailed about (0: none). A side is emailed again only
+    # once it has read that far: one email per unread conversation, never one per message.
+    shopper_emailed_through_id = models.BigIntegerField(default=0, editable=False)
+    store_emailed_through_id = models.BigIntegerField(default=0, editable=False)
     # Since when the shopper's oldest unanswered message waits for a person of the store to
     # answer (null: nobody waits). Automated messages do not count as an answer.
     shopper_waiting_since = models.DateTimeField(null=True, blank=True, editable=False)
@@ -281,3 +285,7 @@ def unread_field(side: str) -> str:
 
 def watermark_field(side: str) -> str:
     return "shopper_last_read_id" if side == Side.SHOPPER else "store_last_read_id"
+
+
+def emailed_field(side: str) -> str:
+    return "shopper_emailed_through_id" if side == Side.SHOPPER else "store_emailed_through_id"

@@ -176,6 +176,8 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {"task": "social.tasks.send_daily_digests_task", "schedule": crontab(hour=1, minute=0)},
     # "You may also like" is read from a table this recomputes (never per request).
     "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
+    # One email per chat left unread for CHAT_UNREAD_EMAIL_MINUTES (chat.services.unread_emails).
+    "email-unread-chats": {"task": "chat.tasks.email_unread_chats_task", "schedule": 60},
 }
 
 # --- Auth -----------------------------------------------------------------
@@ -271,6 +273,8 @@ NOTIFICATION_POLL_SECONDS = env.int("NOTIFICATION_POLL_SECONDS", default=30)
 ABANDONED_CART_AFTER_HOURS = env.int("ABANDONED_CART_AFTER_HOURS", default=24)
 REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=3)
 DAILY_DIGEST_MAX_POSTS = env.int("DAILY_DIGEST_MAX_POSTS", default=8)
+# A chat message still unread after this many minutes brings one email for the conversation.
+CHAT_UNREAD_EMAIL_MINUTES = env.int("CHAT_UNREAD_EMAIL_MINUTES", default=10)
 # Unsent notification emails older than this are enqueued again by the sweeper.
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Etalase <no-reply@etalase.local>")
