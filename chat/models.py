@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -180,6 +180,33 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class ShopperWait(models.Model):
+    """A shopper waiting for the store's answer: from their first unanswered message to the
+    store's next message written by a person (automated ones do not answer). What the
+    store's response figures are computed from (``chat.selectors.response_stats``)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="waits")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    asked_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wait for an answer")
+        verbose_name_plural = _("waits for an answer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"], condition=Q(answered_at__isnull=True), name="chat_one_open_wait"
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(answered_at__gte=F("asked_at")), name="chat_wait_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "-asked_at"], name="chat_wait_store_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.asked_at:%Y-%m-%d %H:%M}"
 
 
 # What a person sends with ``chat.services.send_message``. Context cards come from opening a

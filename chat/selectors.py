@@ -32,7 +32,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from catalog.models import Store
-from chat.models import ChatSettings, Conversation, Label, Message, Side
+from chat.models import ChatSettings, Conversation, Label, Message, ShopperWait, Side
 from checkout.models import Order, OrderStatus
 from shop.models import User
 
@@ -294,3 +294,55 @@ def total_unread(*, user: User) -> int:
         )
     )
     return totals["total"] or 0
+
+
+# --- How fast a store answers ----------------------------------------------------------------------
+
+RESPONSE_WINDOW = timedelta(days=30)
+ANSWERED_WITHIN = timedelta(hours=12)
+# The figures read at most this many of the store's latest waits (one bounded query).
+RESPONSE_SAMPLE = 500
+# Fewer answers than this say nothing about a store: no "usually replies" line.
+RESPONSE_MIN_ANSWERS = 3
+
+
+@dataclass(frozen=True)
+class ResponseStats:
+    """A store's answers over the last 30 days. ``median_seconds``: the median wait of an
+    answered question (None below ``RESPONSE_MIN_ANSWERS``); ``answered_within_12h``: the
+    share of questions answered within 12 hours, counting those still waiting past 12 hours
+    as not (None when no question is old enough to tell); ``questions``: how many were read."""
+
+    median_seconds: int | None
+    answered_within_12h: float | None
+    questions: int
+
+
+def response_stats(*, store: Store, now: datetime | None = None) -> ResponseStats:
+    now = now or timezone.now()
+    rows = list(
+        ShopperWait.objects.filter(store=store, asked_at__gte=now - RESPONSE_WINDOW)
+        .order_by("-asked_at")
+        .values_list("asked_at", "answered_at")[:RESPONSE_SAMPLE]
+    )
+    waits = sorted((answered - asked).total_seconds() for asked, answered in rows if answered is not None)
+    median = int(waits[len(waits) // 2]) if len(waits) >= RESPONSE_MIN_ANSWERS else None
+    # A question younger than 12 hours and not answered yet may still be answered in time.
+    decided = [(asked, answered) for asked, answered in rows if answered is not None or asked <= now - ANSWERED_WITHIN]
+    in_time = sum(1 for asked, answered in decided if answered is not None and answered - asked <= ANSWERED_WITHIN)
+    share = in_time / len(decided) if decided else None
+    return ResponseStats(median_seconds=median, answered_within_12h=share, questions=len(rows))
+
+
+def usually_replies(stats: ResponseStats) -> str:
+    """The store's "Usually replies within an hour" (and the like); "" when too few answers tell."""
+    if stats.median_seconds is None:
+        return ""
+    for limit, text in (
+        (60 * 60, _("Usually replies within an hour")),
+        (4 * 60 * 60, _("Usually replies within a few hours")),
+        (24 * 60 * 60, _("Usually replies within a day")),
+    ):
+        if stats.median_seconds <= limit:
+            return text
+    return _("Usually replies in a few days")

@@ -194,6 +194,14 @@ def chat_button(request, *, product=None, store=None, **_kwargs) -> str:
         return ""
     return render_to_string(
         "chat/slots/chat_button.html",
-        {"store": store, "product": product, "next": request.get_full_path() if request else ""},
+        {
+            "store": store,
+            "product": product,
+            "next": request.get_full_path() if request else "",
+            # On the store's page only: one bounded query (the product page keeps its budget).
+            "usually_replies": selectors.usually_replies(selectors.response_stats(store=store))
+            if product is None
+            else "",
+        },
         request=request,
     )

@@ -187,6 +187,16 @@ class ChatReportOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
+class StoreResponseSerializer(serializers.Serializer):
+    median_seconds = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("The median wait for an answer; null with too few answers.")
+    )
+    answered_within_12h = serializers.FloatField(
+        read_only=True, allow_null=True, help_text=_("The share of questions answered within 12 hours (0 to 1).")
+    )
+    usually_replies = serializers.CharField(read_only=True, help_text=_("For people: empty when unknown."))
+
+
 # --- Input ------------------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from catalog.demo.stores import STORES
 from catalog.models import Product, Store
 from chat import services
 from chat.demo.content import CONVERSATIONS, QUICK_REPLIES
-from chat.models import Conversation, Message, QuickReply, Side
+from chat.models import Conversation, Message, QuickReply, ShopperWait, Side
 from chat.services import quick_replies
 from checkout.models import Order
 from social.demo.base import demo_people
@@ -137,20 +137,29 @@ def _send_line(conversation, *, store, shopper, side, text, order, number) -> tu
 
 def _spread_in_time(conversation: Conversation, *, ends_at) -> None:
     """Backdate the conversation's messages a few minutes apart, ending at ``ends_at`` (a demo
-    made in one second would show every chat "just now"), and its inbox times with them."""
-    messages = list(Message.objects.filter(conversation=conversation).order_by("id").values_list("id", "sender_side"))
-    waiting_since = None
-    for index, (pk, side) in enumerate(messages):
+    made in one second would show every chat "just now"), and with them its inbox times and
+    the shopper's waits for an answer (the store's response figures)."""
+    messages = list(
+        Message.objects.filter(conversation=conversation)
+        .order_by("id")
+        .values_list("id", "sender_side", "is_automated")
+    )
+    waits: list[ShopperWait] = []
+    waiting: ShopperWait | None = None
+    for index, (pk, side, automated) in enumerate(messages):
         at = ends_at - BETWEEN_MESSAGES * (len(messages) - 1 - index)
         Message.objects.filter(pk=pk).update(created_at=at)
-        if side == Side.SHOPPER and waiting_since is None:
-            waiting_since = at
-        elif side == Side.STORE:
-            waiting_since = None
+        if side == Side.SHOPPER and waiting is None:
+            waiting = ShopperWait(conversation=conversation, store_id=conversation.store_id, asked_at=at)
+            waits.append(waiting)
+        elif side == Side.STORE and not automated and waiting is not None:
+            waiting.answered_at, waiting = at, None
+    ShopperWait.objects.filter(conversation=conversation).delete()
+    ShopperWait.objects.bulk_create(waits)
     last_id = Message.objects.filter(conversation=conversation).aggregate(last=Max("id"))["last"]
     Conversation.objects.filter(pk=conversation.pk).update(
         last_message_id=last_id,
         last_message_at=ends_at,
         created_at=ends_at - BETWEEN_MESSAGES * len(messages),
-        shopper_waiting_since=waiting_since,
+        shopper_waiting_since=waiting.asked_at if waiting is not None else None,
     )

@@ -21,14 +21,22 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
 from chat import lock_objects, notifications, signals
-from chat.models import BODY_MAX, SENDABLE_KINDS, Conversation, Message, Side, unread_field, watermark_field
+from chat.models import (
+    BODY_MAX,
+    SENDABLE_KINDS,
+    Conversation,
+    Message,
+    ShopperWait,
+    Side,
+    unread_field,
+    watermark_field,
+)
 from chat.services import cards, rules
 from checkout.models import Order
 from shop.images import verify_image
@@ -183,12 +191,17 @@ def _count_in(conversation: Conversation, *, side: str, messages: list[Message],
         watermark_field(side): last.pk,
         unread_field(side): 0,
     }
+    answered = side == Side.STORE and not all(message.is_automated for message in messages)
     if side == Side.SHOPPER:
         changes["pending_context"] = {}
-        changes["shopper_waiting_since"] = Coalesce(F("shopper_waiting_since"), at)
-    else:
+        if conversation.shopper_waiting_since is None:
+            changes["shopper_waiting_since"] = at
+            ShopperWait.objects.create(conversation=conversation, store_id=conversation.store_id, asked_at=at)
+    elif answered and conversation.shopper_waiting_since is not None:
         changes["shopper_waiting_since"] = None
+        ShopperWait.objects.filter(conversation=conversation, answered_at__isnull=True).update(answered_at=at)
     Conversation.objects.filter(pk=conversation.pk).update(**changes)
+    conversation.shopper_waiting_since = changes.get("shopper_waiting_since", conversation.shopper_waiting_since)
     conversation.last_message = last
     conversation.last_message_at = at
     setattr(conversation, watermark_field(side), last.pk)

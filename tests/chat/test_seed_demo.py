@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command, get_commands
 
 from catalog.demo.stores import STORES
+from catalog.models import Store
+from chat import selectors
 from chat.demo.content import QUICK_REPLIES
 from chat.models import Conversation, Message, QuickReply
 
@@ -59,3 +61,5 @@ def test_the_demo_has_quick_replies_and_lively_conversations_and_runs_twice_the_
             assert counter == recount
         newest = conversation.messages.order_by("-id").first()
         assert conversation.last_message_id == newest.pk and conversation.last_message_at == newest.created_at
+    batik = Store.objects.get(slug=STORES[0].slug)
+    assert selectors.usually_replies(selectors.response_stats(store=batik)) == "Usually replies within an hour"
