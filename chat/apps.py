@@ -13,6 +13,6 @@ class ChatConfig(AppConfig):
 
         sellers.connect(self)  # the sellers group gets the chat admin permissions
         notifications.register_kinds()
-        # "Chat with the seller" under a product's buy box and in a store's header.
-        slots.register("buy_box", chat_button)
-        slots.register("store_page", chat_button)
+        # "Chat with the seller": product page, the feed's product sheet, store page, order page.
+        for place in ("buy_box", "product_sheet", "store_page", "order_page"):
+            slots.register(place, chat_button)

@@ -183,25 +183,35 @@ def store_inbox(request):
 # --- On catalog pages (shop.slots, registered in ChatConfig.ready()) ---------------------------
 
 
-def chat_button(request, *, product=None, store=None, **_kwargs) -> str:
-    """ "Chat with the seller" under a product's buy box, or in a store's header; nothing for
-    the store's own owner, a closed store or a product not on sale."""
+def chat_button(request, *, product=None, store=None, order=None, **_kwargs) -> str:
+    """ "Chat with the seller": under a product's buy box and in the feed's product sheet
+    (opened from the product), in a store's header, and on the buyer's order page (opened
+    from the order). Nothing for the store's own owner, a closed store, a product not on
+    sale, or someone else's order (its seller sees the order page too)."""
+    if order is not None:
+        store = order.store
     store = store or product.store
     if not store.is_active or (product is not None and product.status != Product.Status.ACTIVE):
         return ""
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and store.owner_id == user.pk:
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and store.owner_id == user.pk:
+        return ""
+    if order is not None and not (signed_in and order.buyer_id == user.pk):
         return ""
     return render_to_string(
         "chat/slots/chat_button.html",
         {
             "store": store,
             "product": product,
+            "order": order,
             "next": request.get_full_path() if request else "",
             # On the store's page only: one bounded query (the product page keeps its budget).
-            "usually_replies": selectors.usually_replies(selectors.response_stats(store=store))
-            if product is None
-            else "",
+            "usually_replies": (
+                selectors.usually_replies(selectors.response_stats(store=store))
+                if product is None and order is None
+                else ""
+            ),
         },
         request=request,
     )

@@ -307,3 +307,13 @@ def test_the_schema_documents_the_chat_api():
     schema = client_for().get(reverse("api-schema"), {"format": "json"}).json()
     assert "/api/v1/chat/conversations/{id}/messages/" in schema["paths"]
     assert "/api/v1/chat/inbox/" in schema["paths"]
+
+
+def test_huge_ids_in_paths_are_a_404_not_a_500():
+    store = StoreFactory()
+    seller = client_for(store.owner)
+    huge = 2**70
+    assert seller.get(f"/api/v1/chat/quick-replies/{huge}/").status_code == 404
+    assert seller.delete(f"/api/v1/chat/quick-replies/{huge}/").status_code == 404
+    for suffix in ("", "messages/", "read/", "block/", "report/", "seller/", "quick-replies/"):
+        assert seller.get(f"/api/v1/chat/conversations/{huge}/{suffix}").status_code in (404, 405)

@@ -7,7 +7,15 @@ from django.urls import reverse
 from chat.models import Conversation, Message
 from shop.models import Notification
 from tests.chat.factories import conversation, refreshed, say, store_says
-from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory
+from tests.factories import (
+    ProductFactory,
+    StoreFactory,
+    UserFactory,
+    VariantFactory,
+    buyable_variant,
+    make_post,
+    place,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +170,41 @@ def test_the_notification_links_to_the_thread():
     say(chat, chat.shopper)
     note = Notification.objects.get(recipient=chat.store.owner)
     assert note.target_url == reverse("chat:thread", kwargs={"pk": chat.pk})
+
+
+def test_the_buyers_order_page_has_a_chat_button_that_opens_from_the_order(client):
+    # given
+    variant = buyable_variant()
+    buyer = UserFactory()
+    (order,) = place(buyer, (variant, 1)).orders
+    order_url = reverse("checkout:order_detail", kwargs={"number": order.number})
+
+    # when
+    client.force_login(order.store.owner)
+    seller_page = client.get(order_url)
+    client.force_login(buyer)
+    buyer_page = client.get(order_url)
+    client.post(reverse("chat:open"), {"store": order.store.slug, "order": order.number})
+    chat = Conversation.objects.get(shopper=buyer)
+    say(chat, buyer, "Kapan dikirim kak?")
+
+    # then
+    assert BUTTON not in seller_page.text
+    assert BUTTON in buyer_page.text and f'name="order" value="{order.number}"' in buyer_page.text
+    card = Message.objects.get(conversation=chat, kind="context")
+    assert card.order_id == order.pk and card.data["number"] == order.number
+
+
+def test_the_feeds_product_sheet_has_a_chat_button(client):
+    # given
+    variant = buyable_variant()
+    post = make_post(products=[variant.product])
+    tag = post.images.first().tags.first()
+    client.force_login(UserFactory())
+
+    # when
+    sheet = client.get(reverse("social:product_sheet", kwargs={"pk": tag.pk}), headers={"HX-Request": "true"})
+
+    # then
+    assert sheet.status_code == 200
+    assert BUTTON in sheet.text and f'name="product" value="{variant.product.slug}"' in sheet.text
