@@ -184,10 +184,19 @@ def store_inbox(request):
 
 
 def chat_button(request, *, product=None, store=None, order=None, **_kwargs) -> str:
-    """ "Chat with the seller": under a product's buy box and in the feed's product sheet
-    (opened from the product), in a store's header, and on the buyer's order page (opened
-    from the order). Nothing for the store's own owner, a closed store, a product not on
-    sale, or someone else's order (its seller sees the order page too)."""
+    """The "Chat with the seller" button: under a product's buy box and in the feed's product
+    sheet (opened from the product), under each store's lines in the cart, and on the buyer's
+    order page (opened from the order). Nothing for the store's own owner, a closed store, a
+    product not on sale, or someone else's order (its seller sees the order page too)."""
+    return _chat_button(request, product=product, store=store, order=order, with_response_time=False)
+
+
+def store_chat_button(request, *, store, **_kwargs) -> str:
+    """In a store's header: the button and "Usually replies within ..." (one bounded query)."""
+    return _chat_button(request, product=None, store=store, order=None, with_response_time=True)
+
+
+def _chat_button(request, *, product, store, order, with_response_time: bool) -> str:
     if order is not None:
         store = order.store
     store = store or product.store
@@ -199,6 +208,9 @@ def chat_button(request, *, product=None, store=None, order=None, **_kwargs) -> 
         return ""
     if order is not None and not (signed_in and order.buyer_id == user.pk):
         return ""
+    usually_replies = ""
+    if with_response_time:
+        usually_replies = selectors.usually_replies(selectors.response_stats(store=store))
     return render_to_string(
         "chat/slots/chat_button.html",
         {
@@ -206,12 +218,7 @@ def chat_button(request, *, product=None, store=None, order=None, **_kwargs) -> 
             "product": product,
             "order": order,
             "next": request.get_full_path() if request else "",
-            # On the store's page only: one bounded query (the product page keeps its budget).
-            "usually_replies": (
-                selectors.usually_replies(selectors.response_stats(store=store))
-                if product is None and order is None
-                else ""
-            ),
+            "usually_replies": usually_replies,
         },
         request=request,
     )

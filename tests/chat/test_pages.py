@@ -13,6 +13,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
     buyable_variant,
+    checkout_cart,
     make_post,
     place,
 )
@@ -208,3 +209,19 @@ def test_the_feeds_product_sheet_has_a_chat_button(client):
     # then
     assert sheet.status_code == 200
     assert BUTTON in sheet.text and f'name="product" value="{variant.product.slug}"' in sheet.text
+
+
+def test_each_store_in_the_cart_has_a_chat_button(client):
+    # given
+    first, second = buyable_variant(), buyable_variant()
+    shopper = UserFactory()
+    checkout_cart(shopper, (first, 1), (second, 2))
+    client.force_login(shopper)
+
+    # when
+    cart = client.get(reverse("checkout:cart"))
+
+    # then
+    assert cart.text.count(BUTTON) == 2
+    for variant in (first, second):
+        assert f'name="store" value="{variant.product.store.slug}"' in cart.text
