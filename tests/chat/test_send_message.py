@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chat import services, signals
 from chat.models import BODY_MAX, Message
@@ -254,3 +256,22 @@ def test_message_sent_is_signalled_once_on_commit(django_capture_on_commit_callb
 
     # then
     assert received == [message.pk]
+
+
+def test_sending_and_reading_cost_the_same_queries_in_a_short_or_a_long_thread():
+    # given
+    short, long = conversation(), conversation()
+    for chat, count in ((short, 3), (long, 30)):
+        for _ in range(count):
+            say(chat, chat.shopper)
+
+    def costs(chat):
+        with CaptureQueriesContext(connection) as sending:
+            answer = store_says(chat)
+        with CaptureQueriesContext(connection) as reading:
+            state = services.mark_read(conversation=chat, reader=chat.shopper, up_to_message_id=answer.pk)
+        assert state.unread == 0
+        return len(sending), len(reading)
+
+    # when / then
+    assert costs(short) == costs(long)
