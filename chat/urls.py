@@ -10,4 +10,6 @@ urlpatterns = [
     path("chat/open/", views.open_chat, name="open"),
     path("chat/<int:pk>/", views.thread, name="thread"),
     path("chat/<int:pk>/send/", views.send, name="send"),
+    path("chat/<int:pk>/block/", views.block, name="block"),
+    path("chat/<int:pk>/report/", views.report, name="report"),
 ]

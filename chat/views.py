@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Product, Store
 from chat import selectors, services
-from chat.models import BODY_MAX, CLIENT_ID_MAX, Conversation
+from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Report
 from chat.selectors import BadCursor, InboxFilters
 from chat.services import rules
 from checkout.models import Order
@@ -141,6 +141,49 @@ def send(request, pk: int):
         form.add_error(None, exc.message)
         return _thread_page(request, conversation, form=form, status=429)
     return redirect(f"{reverse('chat:thread', kwargs={'pk': conversation.pk})}#composer")
+
+
+@require_POST
+@login_required
+def block(request, pk: int):
+    """Block (``on=1``) or unblock the other side of the conversation."""
+    conversation = _conversation(request, pk)
+    if request.POST.get("on") == "1":
+        services.block(conversation=conversation, by=request.user)
+    else:
+        services.unblock(conversation=conversation, by=request.user)
+    return redirect("chat:thread", pk=conversation.pk)
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=gettext_lazy("Why are you reporting this chat?"), choices=Report.Reason.choices)
+    note = forms.CharField(
+        label=gettext_lazy("Anything the staff should know (optional)"),
+        required=False,
+        max_length=REPORT_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@login_required
+def report(request, pk: int):
+    """Report the conversation to the site's staff (their queue is in the back office)."""
+    conversation = _conversation(request, pk)
+    side = selectors.side_in(conversation, request.user)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report(conversation=conversation, reporter=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            return render(request, "chat/reported.html", {"conversation": conversation})
+    return render(
+        request,
+        "chat/report.html",
+        {"conversation": conversation, "form": form, "other_name": _other_name(conversation, side)},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET

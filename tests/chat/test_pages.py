@@ -225,3 +225,43 @@ def test_each_store_in_the_cart_has_a_chat_button(client):
     assert cart.text.count(BUTTON) == 2
     for variant in (first, second):
         assert f'name="store" value="{variant.product.store.slug}"' in cart.text
+
+
+def test_blocking_and_unblocking_from_the_thread(client):
+    # given
+    chat = conversation()
+    client.force_login(chat.shopper)
+    thread_url = reverse("chat:thread", kwargs={"pk": chat.pk})
+
+    # when
+    client.post(reverse("chat:block", kwargs={"pk": chat.pk}), {"on": "1"})
+    blocked_page = client.get(thread_url)
+    refused = client.post(reverse("chat:send", kwargs={"pk": chat.pk}), {"body": "Halo", "client_id": "b-1"})
+    client.post(reverse("chat:block", kwargs={"pk": chat.pk}))
+    sent = client.post(reverse("chat:send", kwargs={"pk": chat.pk}), {"body": "Halo", "client_id": "b-2"})
+
+    # then
+    assert "You blocked this chat" in blocked_page.text and "Unblock" in blocked_page.text
+    assert refused.status_code == 403 and "You blocked this store" in refused.text
+    assert sent.status_code == 302 and Message.objects.filter(conversation=chat).count() == 1
+
+
+def test_reporting_a_chat_from_its_page(client):
+    # given
+    chat = conversation()
+    report_url = reverse("chat:report", kwargs={"pk": chat.pk})
+    client.force_login(chat.store.owner)
+
+    # when
+    form = client.get(report_url)
+    bad = client.post(report_url, {"reason": "nonsense"})
+    done = client.post(report_url, {"reason": "scam", "note": "Minta transfer ke rekening pribadi"})
+
+    # then
+    assert form.status_code == 200 and bad.status_code == 400
+    assert done.status_code == 200 and "Thank you for your report" in done.text
+    report = chat.reports.get()
+    assert (report.reason, report.reporter_side, report.status) == ("scam", "store", "open")
+    client.force_login(UserFactory())
+    assert client.get(report_url).status_code == 404
+    assert client.post(reverse("chat:block", kwargs={"pk": chat.pk}), {"on": "1"}).status_code == 404
