@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Product, Store
 from chat import selectors, services
-from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Report
+from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, QuickReply, Report, Side
 from chat.selectors import BadCursor, InboxFilters
-from chat.services import rules
+from chat.services import quick_replies, rules
 from checkout.models import Order
 from social.models import Post
 from social.ratelimit import RateLimited
@@ -89,6 +89,14 @@ def _thread_page(request, conversation: Conversation, *, form=None, status: int 
     except BadCursor:
         return _error(request, _("This page of the conversation does not exist."), 400)
     blocked = rules.blocked_by(store_id=conversation.store_id, shopper_id=conversation.shopper_id)
+    replies = []
+    if side == Side.STORE and not blocked:
+        # Each saved answer, filled in for this chat, with its own client id: one tap sends it once.
+        values = quick_replies.placeholder_values(conversation=conversation)
+        replies = [
+            (reply.shortcut, quick_replies.fill(text=reply.text, values=values), uuid.uuid4().hex)
+            for reply in QuickReply.objects.filter(store_id=conversation.store_id)
+        ]
     return render(
         request,
         "chat/thread.html",
@@ -100,6 +108,7 @@ def _thread_page(request, conversation: Conversation, *, form=None, status: int 
             "seen_up_to": selectors.other_side_read_up_to(conversation, side),
             "blocked": blocked,
             "form": form or MessageForm(initial={"client_id": uuid.uuid4().hex}),
+            "quick_replies": replies,
         },
         status=status,
     )

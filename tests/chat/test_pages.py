@@ -4,6 +4,7 @@ the thread (escaped, links clickable, read on opening), sending once per form, t
 import pytest
 from django.urls import reverse
 
+from chat import services
 from chat.models import Conversation, Message
 from shop.models import Notification
 from tests.chat.factories import conversation, refreshed, say, store_says
@@ -265,3 +266,27 @@ def test_reporting_a_chat_from_its_page(client):
     client.force_login(UserFactory())
     assert client.get(report_url).status_code == 404
     assert client.post(reverse("chat:block", kwargs={"pk": chat.pk}), {"on": "1"}).status_code == 404
+
+
+def test_the_seller_sends_a_quick_reply_filled_in_with_one_tap(client):
+    # given
+    chat = conversation()
+    say(chat, chat.shopper, "Ongkir ke Bandung berapa kak?")
+    services.create_quick_reply(
+        store=chat.store, actor=chat.store.owner, shortcut="ongkir", text="Halo {buyer_name}, ongkir <Rp20.000>"
+    )
+    client.force_login(chat.store.owner)
+
+    # when
+    page = client.get(reverse("chat:thread", kwargs={"pk": chat.pk}))
+    ((shortcut, text, key),) = page.context["quick_replies"]
+    sent = client.post(reverse("chat:send", kwargs={"pk": chat.pk}), {"body": text, "client_id": key})
+    again = client.post(reverse("chat:send", kwargs={"pk": chat.pk}), {"body": text, "client_id": key})
+
+    # then
+    assert text == f"Halo {chat.shopper.display_name}, ongkir <Rp20.000>"
+    assert "ongkir &lt;Rp20.000&gt;" in page.text and "<Rp20.000>" not in page.text
+    assert sent.status_code == again.status_code == 302
+    assert Message.objects.filter(conversation=chat, sender=chat.store.owner).count() == 1
+    client.force_login(chat.shopper)
+    assert client.get(reverse("chat:thread", kwargs={"pk": chat.pk})).context["quick_replies"] == []
