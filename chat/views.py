@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Product, Store
 from chat import selectors, services
-from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, QuickReply, Report, Side
+from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Label, QuickReply, Report, Side
 from chat.selectors import BadCursor, InboxFilters
 from chat.services import quick_replies, rules
 from checkout.models import Order
@@ -214,10 +214,12 @@ def store_inbox(request):
     store = Store.objects.filter(owner=request.user).first()
     if store is None:
         return _error(request, _("Only a seller with a store has an inbox."), 403)
+    label = str(request.GET.get("label", ""))
     filters = InboxFilters(
         unread=request.GET.get("filter") == "unread",
         waiting=request.GET.get("filter") == "waiting",
         open_order=request.GET.get("filter") == "open_order",
+        label_id=int(label) if label.isdigit() and len(label) < 19 else None,
         search=str(request.GET.get("q", ""))[: selectors.SEARCH_MAX],
     )
     try:
@@ -228,7 +230,14 @@ def store_inbox(request):
     return render(
         request,
         "chat/list.html",
-        {"title": _("Your store's chats"), "rows": rows, "page": page, "inbox": True, "filters": filters},
+        {
+            "title": _("Your store's chats"),
+            "rows": rows,
+            "page": page,
+            "inbox": True,
+            "filters": filters,
+            "labels": list(Label.objects.filter(store=store)),
+        },
     )
 
 

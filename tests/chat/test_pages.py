@@ -290,3 +290,22 @@ def test_the_seller_sends_a_quick_reply_filled_in_with_one_tap(client):
     assert Message.objects.filter(conversation=chat, sender=chat.store.owner).count() == 1
     client.force_login(chat.shopper)
     assert client.get(reverse("chat:thread", kwargs={"pk": chat.pk})).context["quick_replies"] == []
+
+
+def test_the_inbox_page_filters_by_label(client):
+    # given
+    store = StoreFactory()
+    labelled, other = conversation(store=store), conversation(store=store)
+    say(labelled, labelled.shopper)
+    say(other, other.shopper)
+    vip = services.create_label(store=store, actor=store.owner, name="VIP")
+    services.set_labels(conversation=labelled, actor=store.owner, label_ids=[vip.pk])
+    client.force_login(store.owner)
+
+    # when
+    page = client.get(reverse("chat:store_inbox"), {"label": vip.pk})
+    nonsense = client.get(reverse("chat:store_inbox"), {"label": "9" * 40})
+
+    # then
+    assert [row[0].pk for row in page.context["rows"]] == [labelled.pk] and "VIP" in page.text
+    assert nonsense.status_code == 200 and len(nonsense.context["rows"]) == 2
