@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -187,7 +187,6 @@ class MessagesView(ChatAPIView):
             200: s.MessageSerializer,
             201: s.MessageSerializer,
             **error_responses(400, 401, 403, 404),
-            429: OpenApiResponse(description=_("Too many messages: wait a minute.")),
         },
     )
     def post(self, request, pk):
