@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "catalog.apps.CatalogConfig",
     "checkout.apps.CheckoutConfig",
     "social.apps.SocialConfig",
+    "chat.apps.ChatConfig",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,8 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {"task": "social.tasks.send_daily_digests_task", "schedule": crontab(hour=1, minute=0)},
     # "You may also like" is read from a table this recomputes (never per request).
     "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
+    # One email per chat left unread for CHAT_UNREAD_EMAIL_MINUTES (chat.services.unread_emails).
+    "email-unread-chats": {"task": "chat.tasks.email_unread_chats_task", "schedule": 60},
 }
 
 # --- Auth -----------------------------------------------------------------
@@ -298,6 +301,8 @@ NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=10)
 # An email handed to the worker and still not attempted this long after it was due is presumed
 # lost (its worker died) and handed over again by the sweeper. Longer than a queue backlog.
 NOTIFICATION_HAND_OVER_SECONDS = env.int("NOTIFICATION_HAND_OVER_SECONDS", default=600)
+# A chat message still unread after this many minutes brings one email for the conversation.
+CHAT_UNREAD_EMAIL_MINUTES = env.int("CHAT_UNREAD_EMAIL_MINUTES", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Etalase <no-reply@etalase.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -364,6 +369,11 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "checkout.models.OrderStatus",
         "PaymentStatusEnum": "checkout.models.Payment.Status",
         "PaymentMethodEnum": "checkout.models.PaymentMethod",
+        # A profile's kind keeps the name it had before chat's message kinds came.
+        "KindEnum": [("user", "user"), ("store", "store")],
+        "ChatMessageKindEnum": "chat.models.Message.Kind",
+        "ChatSendableKindEnum": "chat.models.SENDABLE_KIND_CHOICES",
+        "ChatReportReasonEnum": "chat.models.Report.Reason",
     },
 }
 

@@ -40,9 +40,13 @@ def _key(scope: str, user_id: int, limit: Limit) -> str:
     return f"ratelimit:{scope}:{user_id}:{window}"
 
 
-def take(scope: str, user_id: int) -> None:
-    """Count one attempt of ``scope`` by ``user_id``; RateLimited past the limit."""
-    limit = LIMITS[scope]
+def take(scope: str, user_id: int, *, limit: Limit | None = None) -> None:
+    """Count one attempt of ``scope`` by ``user_id``; RateLimited past the limit.
+
+    ``limit`` is for the layers above (chat's messages), which keep their own limits
+    beside their code; without it the limit is ``LIMITS[scope]``.
+    """
+    limit = limit or LIMITS[scope]
     key = _key(scope, user_id, limit)
     cache.add(key, 0, limit.seconds + 5)
     try:
@@ -54,8 +58,8 @@ def take(scope: str, user_id: int) -> None:
         raise RateLimited(str(limit.message))
 
 
-def give_back(scope: str, user_id: int) -> None:
+def give_back(scope: str, user_id: int, *, limit: Limit | None = None) -> None:
     """Uncount an attempt that did not go through (the form had errors)."""
-    key = _key(scope, user_id, LIMITS[scope])
+    key = _key(scope, user_id, limit or LIMITS[scope])
     with contextlib.suppress(ValueError):  # the window ended meanwhile
         cache.decr(key)

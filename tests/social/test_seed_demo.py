@@ -5,7 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -64,10 +64,6 @@ def assert_counters_are_exact() -> None:
     )
     for post in posts:
         assert (post.like_count, post.save_count, post.comment_count) == (post.likes_n, post.saves_n, post.comments_n)
-
-
-def test_the_command_lives_in_social_which_may_seed_both_layers():
-    assert get_commands()["seed_demo"] == "social"
 
 
 def test_a_small_seed_has_posts_from_every_store_and_shoppers_with_exact_counters_and_runs_twice_the_same():

@@ -4,12 +4,13 @@ Five Indonesian small brands with their owners, seventy products with variants a
 pictures drawn by Pillow, twenty shoppers and an admin (``catalog.demo``); then checkout
 (``checkout.demo``): shipping and payment settings, discount codes, address books, carts
 and orders in every state; then their social life (``social.demo``): follows, posts with
-tagged products from every store and from shoppers, likes, comments and saves. Safe to
-run again: only what is missing is created. ``make run`` runs it before starting the server.
+tagged products from every store and from shoppers, likes, comments and saves; then the
+chats (``chat.demo``): quick replies for every store and conversations in Indonesian. Safe
+to run again: only what is missing is created. ``make run`` runs it before starting the server.
 
-The command lives in social, the top app, because it seeds every layer: catalog must
-not import checkout or social, so ``catalog.demo`` seeds the shop, ``checkout.demo`` the
-orders and ``social.demo`` what is built on them.
+The command lives in chat, the top app, because it seeds every layer: a layer must not
+import the ones above it, so ``catalog.demo`` seeds the shop, ``checkout.demo`` the orders,
+``social.demo`` and ``chat.demo`` what is built on them.
 
 Demo logins (by email; every address is verified, so they work even with
 ``ACCOUNT_EMAIL_VERIFICATION=mandatory``):
@@ -32,13 +33,15 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog.demo.seed import SITE_URL, seed_demo
 from catalog.demo.specs import ADMIN, DEMO_DOMAIN, SHOPPERS
 from catalog.demo.stores import STORES
+from chat.demo.seed import seed_chat
 from checkout.demo.seed import seed_checkout
 from social.demo.seed import seed_social
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo shop (stores, products, shoppers, logins, orders, posts, follows) unless it is already there."
+        "Create the demo shop (stores, products, shoppers, logins, orders, posts, follows, chats) unless it is "
+        "already there."
     )
 
     def add_arguments(self, parser):
@@ -68,6 +71,7 @@ class Command(BaseCommand):
             report = seed_demo(products_per_store=products_per_store, progress=progress)
             checkout = seed_checkout(progress=progress)
             social = seed_social(progress=progress)
+            chat = seed_chat(progress=progress)
         finally:
             for name, logger in noisy.items():
                 logger.setLevel(levels[name])
@@ -76,6 +80,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(report.summary()))
         self.stdout.write(self.style.SUCCESS(checkout.summary()))
         self.stdout.write(self.style.SUCCESS(social.summary()))
+        self.stdout.write(self.style.SUCCESS(chat.summary()))
         self.stdout.write("")
         self.stdout.write(f"Open {SITE_URL}  (back office: {SITE_URL}admin/). Log in with the email address:")
         self.stdout.write("")

@@ -1,0 +1,27 @@
+"""Chat's API under /api/v1/chat/ (namespace "api"): views in chat/api/views.py."""
+
+from django.urls import path
+
+from chat.api import seller_views as seller_api
+from chat.api import views as api
+
+urlpatterns = [
+    path("chat/conversations/", api.ConversationsView.as_view(), name="chat-conversations"),
+    path("chat/conversations/<int:pk>/", api.ConversationDetailView.as_view(), name="chat-conversation"),
+    path("chat/conversations/<int:pk>/messages/", api.MessagesView.as_view(), name="chat-messages"),
+    path("chat/conversations/<int:pk>/read/", api.MarkReadView.as_view(), name="chat-read"),
+    path("chat/conversations/<int:pk>/block/", api.BlockView.as_view(), name="chat-block"),
+    path("chat/conversations/<int:pk>/report/", api.ReportView.as_view(), name="chat-report"),
+    path("chat/conversations/<int:pk>/seller/", seller_api.SellerDetailsView.as_view(), name="chat-seller-details"),
+    path(
+        "chat/conversations/<int:pk>/quick-replies/",
+        seller_api.ConversationQuickRepliesView.as_view(),
+        name="chat-conversation-quick-replies",
+    ),
+    path("chat/inbox/", seller_api.InboxView.as_view(), name="chat-inbox"),
+    path("chat/unread/", api.UnreadView.as_view(), name="chat-unread"),
+    path("chat/stores/<slug:slug>/response/", api.StoreResponseView.as_view(), name="chat-store-response"),
+    path("chat/labels/", seller_api.LabelsView.as_view(), name="chat-labels"),
+    path("chat/quick-replies/", seller_api.QuickRepliesView.as_view(), name="chat-quick-replies"),
+    path("chat/quick-replies/<int:pk>/", seller_api.QuickReplyDetailView.as_view(), name="chat-quick-reply"),
+]

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatConfig(AppConfig):
+    name = "chat"
+    verbose_name = _("Chat")
+
+    def ready(self) -> None:
+        from chat import notifications, sellers
+        from chat.views import chat_button, store_chat_button
+        from shop import slots
+
+        sellers.connect(self)  # the sellers group gets the chat admin permissions
+        notifications.register_kinds()
+        # "Chat with the seller": product page, the feed's product sheet, each store in the
+        # cart, the order page; and on the store's page with how fast it usually replies.
+        for place in ("buy_box", "product_sheet", "cart_store", "order_page"):
+            slots.register(place, chat_button)
+        slots.register("store_page", store_chat_button)

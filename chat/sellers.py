@@ -1,0 +1,27 @@
+"""What sellers may do with chat models in the admin, granted to catalog's sellers group
+(the same way as social's: see social/sellers.py for why it is registered, not migrated)."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_migrate
+
+# chat/admin.py keeps a seller to their own store's rows. Conversations: read the latest
+# messages, set labels and the private note (answers go through the chat itself).
+SELLER_PERMISSIONS = {
+    "conversation": ("view", "change"),
+    "quickreply": ("view", "add", "change", "delete"),
+    "chatsettings": ("view", "add", "change"),
+}
+
+
+def refresh_sellers_group(**kwargs) -> None:
+    from catalog.services import ensure_sellers_group
+
+    ensure_sellers_group()
+
+
+def connect(app_config) -> None:
+    from catalog.services import register_seller_permissions
+
+    register_seller_permissions(app_config.label, SELLER_PERMISSIONS)
+    post_migrate.connect(refresh_sellers_group, sender=app_config, dispatch_uid="chat.refresh_sellers_group")

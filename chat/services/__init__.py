@@ -1,0 +1,38 @@
+"""Chat's writes. Every service takes keyword-only arguments and no request; the pages, the
+API (and next, the socket) call the same ones."""
+
+from chat.services.conversations import (
+    block,
+    create_label,
+    handle_report,
+    open_conversation,
+    report,
+    set_labels,
+    set_note,
+    unblock,
+)
+from chat.services.messages import ReadState, mark_read, send_message
+from chat.services.quick_replies import (
+    create_quick_reply,
+    delete_quick_reply,
+    fill_quick_reply,
+    update_quick_reply,
+)
+
+__all__ = [
+    "ReadState",
+    "block",
+    "create_label",
+    "create_quick_reply",
+    "delete_quick_reply",
+    "fill_quick_reply",
+    "handle_report",
+    "mark_read",
+    "open_conversation",
+    "report",
+    "send_message",
+    "set_labels",
+    "set_note",
+    "unblock",
+    "update_quick_reply",
+]
