@@ -47,6 +47,7 @@ class Demo:
     order: str
     payment: int
     address: int
+    conversation: int  # a chat of the shopper's with a store
 
 
 # URL name -> its address, for pages anyone can open (a visitor and a signed-in shopper).
@@ -110,6 +111,8 @@ SIGNED_IN: dict[str, Callable[[Demo], str]] = {
     "social:recommended_to_you": lambda d: "/friends/recommended/",
     "social:friends_settings": lambda d: "/friends/settings/",
     "social:review_write": lambda d: f"/p/{d.product}/review/",
+    "chat:conversations": lambda d: "/chat/",
+    "chat:thread": lambda d: f"/chat/{d.conversation}/",
     "_own_profile": lambda d: f"/@{d.shopper}/",  # the shopper's own profile shows "People you may know"
 }
 
@@ -122,6 +125,11 @@ NOT_PAGES = {
     "account_confirm_login_code": "only within a login-by-code flow, which the site does not offer",
     "notifications:open": "redirects to the notification's target",
     "notifications:mark_read": "POST only",
+    "chat:open": "POST only",
+    "chat:send": "POST only",
+    "chat:block": "POST only",
+    "chat:report": "POST, and its form is part of the thread (chat:thread)",
+    "chat:store_inbox": "a seller's page: test_the_seller_inbox_and_a_thread_fit_a_phone",
     "notifications:mark_all_read": "POST only",
     "notifications:count": "an htmx fragment inside the header (checked on every page)",
     "checkout:cart_count": "an htmx fragment inside the header (checked on every page)",
@@ -185,6 +193,7 @@ def test_every_page_of_the_site_is_checked_or_excused():
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo shop, seeded once, and this module's live server; emptied afterwards."""
+    from chat.models import Conversation
     from checkout.models import Address, Order, Payment
     from shop.models import User
     from social.models import Hashtag, Post
@@ -218,6 +227,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             order=order.number,
             payment=Payment.objects.filter(buyer=shopper).order_by("-pk").first().pk,
             address=Address.objects.filter(user=shopper).order_by("pk").first().pk,
+            conversation=Conversation.objects.filter(shopper=shopper).order_by("pk").first().pk,
         )
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
@@ -302,6 +312,29 @@ def test_every_page_fits_a_phone_for_a_visitor(visitor, demo):
 
 def test_every_page_fits_a_phone_for_a_signed_in_shopper(shopper, demo):
     check_pages(shopper, demo, PUBLIC | SIGNED_IN)
+
+
+SELLER_EMAIL, SELLER_PASSWORD = "seller@demo.etalase.id", "etalase-seller"
+
+
+def test_the_seller_inbox_and_a_thread_fit_a_phone(browser, demo):
+    # given the demo seller, signed in on a phone (sellers answer chats on their phones)
+    from chat.models import Conversation
+
+    context = new_context(browser, demo[0], viewport=PHONE)
+    context.add_init_script(_COUNT_HTMX_REQUESTS)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(SELLER_EMAIL)
+    page.get_by_label("Password").fill(SELLER_PASSWORD)
+    page.locator("main").get_by_role("button", name="Sign In").click()
+    expect(page.locator(".menu__user")).to_be_visible()
+    page.close()
+    thread = Conversation.objects.filter(store__owner__email=SELLER_EMAIL).order_by("pk").first()
+    assert thread is not None, "the demo seller has chats"
+    # when they open their inbox and a chat, then neither scrolls sideways
+    check_pages(context, demo, {"inbox": lambda d: "/chat/store/", "thread": lambda d: f"/chat/{thread.pk}/"})
+    context.close()
 
 
 def inside_the_screen(page: Page, locator) -> None:
