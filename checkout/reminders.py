@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product, ProductVariant
 from checkout import hooks
 from checkout.models import Cart, CartLine, Order, OrderLine, OrderStatus
+from shop.broker import publish
 from shop.money import format_money
 from shop.notifications import kinds
 from shop.notifications.batch import Draft, notify_batch
@@ -189,12 +190,14 @@ def _variant_price_dropped(sender, variant, old_price, new_price, **kwargs) -> N
 
 
 def enqueue(task, *args) -> None:
-    """Called after commit (catalog sends its signals then). A broker outage loses this
-    reminder, which is not worth a sweeper: it is logged and the seller's change stands."""
+    """Called after commit (catalog sends its signals then). With the broker down the
+    reminder is skipped (``shop.broker.publish`` logs the outage once): it is news of a moment,
+    not worth a sweeper, and the seller's change stands. Abandoned carts and review requests
+    need none either: they are periodic tasks, which find what is due whenever they run."""
     try:
-        task.delay(*args)
-    except Exception:
-        log.warning("Could not enqueue %s%r; that reminder is skipped.", task.name, args, exc_info=True)
+        publish(task, *args)
+    except Exception:  # without a broker the task ran here: its failure must not undo the change
+        log.warning("The reminder %s%r failed; it is skipped.", task.name, args, exc_info=True)
 
 
 # --- Back in stock and price drop --------------------------------------------------------

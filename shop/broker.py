@@ -6,6 +6,10 @@ fail, nor wait, because Redis is down: the work it enqueues is either recorded f
 broker; when it is unreachable it returns ``False``, logs that once for the whole outage
 (per process), and for the next ``BROKER_RETRY_SECONDS`` does not try again at all, so a
 broker that times out costs one request its timeout, not every request.
+
+Work recorded on a row (a post's fan-out, a picture's renditions) is not lost either: the row
+says it is not done yet, and each app's sweeper task hands it over again once the broker
+answers (``PendingWork``, ``republish_pending``).
 """
 
 from __future__ import annotations
@@ -13,11 +17,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import redis
 from celery import Task
 from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
@@ -56,6 +64,41 @@ def publish(task: Task, *args, countdown: float | None = None, **kwargs) -> bool
     if _outage.since is not None:
         _broker_answered()
     return True
+
+
+# --- Work recorded on rows, handed over again ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingWork:
+    """Work a row records as not done yet (a marker still unset: a post not fanned out, a
+    picture without renditions) and ``task(row.pk)`` does, idempotently, setting the marker.
+    ``due(since=..., until=...)`` is the rows written in that window whose work is not done.
+
+    The row is written first and the task handed over after commit (``publish``); if that was
+    lost (the broker down, a worker died with the task), the app's sweeper task, on the beat
+    schedule, hands it over again with ``republish_pending``: a row first, a delivery second.
+    """
+
+    task: Task
+    due: Callable[..., QuerySet]
+
+
+def republish_pending(*works: PendingWork, limit: int = 500) -> int:
+    """Hand over again the work of rows written between ``PENDING_WORK_WINDOW_HOURS`` and
+    ``PENDING_WORK_AFTER_SECONDS`` ago and still not done (older work is given up: a task that
+    keeps failing is not retried forever). Stops at the first refusal (the broker is down:
+    the next sweep tries again). Returns how many tasks were handed over."""
+    now = timezone.now()
+    since = now - timedelta(hours=settings.PENDING_WORK_WINDOW_HOURS)
+    until = now - timedelta(seconds=settings.PENDING_WORK_AFTER_SECONDS)
+    handed = 0
+    for work in works:
+        for pk in work.due(since=since, until=until).order_by("pk").values_list("pk", flat=True)[:limit]:
+            if not publish(work.task, pk):
+                return handed
+            handed += 1
+    return handed
 
 
 def accepting_tasks() -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -169,10 +170,25 @@ def fill_renditions(model, pk) -> bool:
     old = [f.name for f in (row.thumbnail, row.display, row.webp) if f]
     for field, (file_name, data) in renditions.items():
         getattr(row, field).save(file_name, ContentFile(data), save=False)
-    updated = model._default_manager.filter(pk=pk, image=source_name).update(
-        thumbnail=row.thumbnail.name, display=row.display.name, webp=row.webp.name, renditions_source=source_name
+    # Only if the file is unchanged and no other run (a task handed over twice) stored its own.
+    updated = (
+        model._default_manager.filter(pk=pk, image=source_name)
+        .exclude(renditions_source=source_name)
+        .update(
+            thumbnail=row.thumbnail.name, display=row.display.name, webp=row.webp.name, renditions_source=source_name
+        )
     )
     storage = row.image.storage
     for name in old if updated else [row.thumbnail.name, row.display.name, row.webp.name]:
         storage.delete(name)
     return bool(updated)
+
+
+def pending_renditions(model, *, since, until):
+    """The ``RenditionedImage`` rows of ``model`` stored between ``since`` and ``until`` whose
+    renditions are not made (for their current file): their task may have been lost."""
+    return (
+        model._default_manager.filter(uploaded_at__gte=since, uploaded_at__lt=until)
+        .exclude(image="")
+        .exclude(renditions_source=F("image"))
+    )

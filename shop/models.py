@@ -63,6 +63,9 @@ class RenditionedImage(models.Model):
     display = models.ImageField(upload_to=_rendition_upload_to, blank=True, editable=False)
     webp = models.ImageField(upload_to=_rendition_upload_to, blank=True, editable=False)
     renditions_source = models.CharField(max_length=255, blank=True, editable=False)
+    # When the picture was stored: a sweeper hands over again, for a while, the renditions of a
+    # picture still without them (their task was lost to a broker outage). See shop.broker.
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         abstract = True

@@ -165,6 +165,12 @@ CACHES["fragments"] = {
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # After a failed hand-over, tasks are not offered to the broker for this long (shop.broker).
 BROKER_RETRY_SECONDS = env.int("BROKER_RETRY_SECONDS", default=15)
+# Work a row records as not done (a post's fan-out, a picture's renditions) is handed over again
+# by the apps' sweepers this long after the row was written (its task was lost: the broker was
+# down), for this many hours (shop.broker.republish_pending). A task still queued when swept
+# runs twice, harmlessly: they are idempotent.
+PENDING_WORK_AFTER_SECONDS = env.int("PENDING_WORK_AFTER_SECONDS", default=120)
+PENDING_WORK_WINDOW_HOURS = env.int("PENDING_WORK_WINDOW_HOURS", default=24)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -183,6 +189,9 @@ CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "checkout.tasks.expire_unpaid_orders_task", "schedule": 60},
     "complete-delivered-orders": {"task": "checkout.tasks.complete_delivered_orders_task", "schedule": 60 * 60},
     "sweep-notification-deliveries": {"task": "shop.tasks.sweep_deliveries", "schedule": 60},
+    # Work whose hand-over after commit was lost (shop.broker.republish_pending), app by app.
+    "republish-catalog-work": {"task": "catalog.tasks.republish_pending_work_task", "schedule": 60},
+    "republish-social-work": {"task": "social.tasks.republish_pending_work_task", "schedule": 60},
     # Reminders (back in stock and price drops are sent on the event, not on a schedule).
     "remind-abandoned-carts": {"task": "checkout.tasks.remind_abandoned_carts_task", "schedule": 60 * 60},
     "request-reviews": {"task": "checkout.tasks.request_reviews_task", "schedule": 60 * 60},

@@ -104,14 +104,18 @@ def recommendation_purchased(*, sender: User, buyer: User, products: list, order
 
 
 def _order_paid(sender, order, **kwargs) -> None:
-    """Sent after the payment's commit: the recommenders are told by a task (retried; a
-    broker outage loses only this courtesy, never the purchase: it is logged)."""
+    """Sent after the payment's commit: the recommenders are told by a task (retried). With
+    the broker down (``shop.broker.publish`` logs that once) they are told here and now
+    instead; a failure then loses only this courtesy, never the purchase: it is logged."""
+    from shop.broker import publish
+    from social.services.recommendations import record_recommended_purchase
     from social.tasks import tell_recommenders_task
 
     try:
-        tell_recommenders_task.delay(order.pk)
-    except Exception:
-        log.warning("Could not enqueue telling the recommenders of order %s.", order.pk, exc_info=True)
+        if not publish(tell_recommenders_task, order.pk):
+            record_recommended_purchase(order=order)
+    except Exception:  # also the task's own failure, run here without a broker
+        log.warning("Could not tell the recommenders of order %s.", order.pk, exc_info=True)
 
 
 def connect() -> None:

@@ -1,7 +1,10 @@
+from functools import partial
+
 from celery import shared_task
 from django.db import OperationalError
 
-from shop.images import fill_renditions
+from shop.broker import PendingWork, republish_pending
+from shop.images import fill_renditions, pending_renditions
 from social import digest, reminders, services
 from social.models import PostImage, ReviewPhoto
 
@@ -19,6 +22,17 @@ def make_review_photo_renditions(photo_id: int) -> bool:
 @shared_task(acks_late=True, retry_backoff=True, max_retries=8, autoretry_for=(Exception,))
 def fan_out_post_task(post_id: int) -> int:
     return services.fan_out_post(post_id=post_id)
+
+
+@shared_task(acks_late=True)
+def republish_pending_work_task() -> int:
+    """Periodic: hand over again the fan-outs and renditions whose task was lost
+    (``shop.broker.republish_pending``)."""
+    return republish_pending(
+        PendingWork(fan_out_post_task, services.pending_fan_outs),
+        PendingWork(make_post_image_renditions, partial(pending_renditions, PostImage)),
+        PendingWork(make_review_photo_renditions, partial(pending_renditions, ReviewPhoto)),
+    )
 
 
 @shared_task(acks_late=True)

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from catalog.services.variants import (  # noqa: F401  (the catalog's services a
     validate_variant,
     variants_for_edit,
 )
-from shop.images import fill_renditions
+from shop.images import fill_renditions, pending_renditions
 from shop.models import User
 
 SELLERS_GROUP = "sellers"
@@ -344,10 +345,15 @@ def remove_product_image(*, product_image: ProductImage) -> None:
 
 def schedule_renditions(product_image: ProductImage) -> None:
     from catalog.tasks import make_product_image_renditions
-    from shop.broker import publish  # a broker outage skips this (logged), never fails the save
+    from shop.broker import publish  # lost to a broker outage, the renditions are swept again
 
     image_id = product_image.pk
     transaction.on_commit(lambda: publish(make_product_image_renditions, image_id))
+
+
+def pending_product_renditions(*, since: datetime, until: datetime) -> QuerySet[ProductImage]:
+    """Product images stored between ``since`` and ``until`` still without their renditions."""
+    return pending_renditions(ProductImage, since=since, until=until)
 
 
 def make_renditions_for(*, image_id: int) -> bool:

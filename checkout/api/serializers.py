@@ -219,7 +219,21 @@ class AddressSerializer(serializers.Serializer):
 # --- Placing -----------------------------------------------------------------------------------
 
 
+class BuyNowItemSerializer(serializers.Serializer):
+    """One variant and quantity bought on its own ("Buy now"), instead of the cart."""
+
+    variant = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT, help_text=_("The variant's id."))
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, default=1)
+
+
+BUY_NOW_ITEM_HELP = _(
+    "Buy now: this variant and quantity only, instead of your cart (which is left as it is). "
+    "Leave out (or null) to check out the cart."
+)
+
+
 class QuoteRequestSerializer(serializers.Serializer):
+    item = BuyNowItemSerializer(required=False, allow_null=True, help_text=BUY_NOW_ITEM_HELP)
     address = serializers.IntegerField(
         min_value=1,
         max_value=MAX_BIGINT,
@@ -251,6 +265,11 @@ class PlaceOrderSerializer(serializers.Serializer):
         ),
     )
     quote_digest = serializers.CharField(max_length=64, help_text=_("The `digest` of the quote you showed."))
+    item = BuyNowItemSerializer(
+        required=False,
+        allow_null=True,
+        help_text=_("Buy now: the `item` you quoted. Leave out (or null) to check out the cart."),
+    )
 
 
 # --- Orders and payments -----------------------------------------------------------------------

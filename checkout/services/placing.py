@@ -167,11 +167,16 @@ def _place(*, buyer, source, address, payment_method, idempotency_key, quote_dig
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
     quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True)
     if not quote.lines:
+        if not from_cart:  # the variant is gone
+            raise ValidationError({"variant": _("This product is not on sale.")}, code="unavailable")
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
     if problems := quote.line_problems:
+        items = "; ".join(f"{line.product.title} ({line.problem})" for line in problems)
         raise OutOfStock(
             _("Sorry, not enough stock: %(items)s. Your cart has been kept; change it and try again.")
-            % {"items": "; ".join(f"{line.product.title} ({line.problem})" for line in problems)},
+            % {"items": items}
+            if from_cart
+            else _("Sorry, not enough stock: %(items)s. Nothing was bought; choose again.") % {"items": items},
             variants=[line.variant for line in problems],
         )
     if quote.errors:

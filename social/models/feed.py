@@ -161,6 +161,9 @@ class Post(models.Model):
     # Counts changes to the post's product tags: cached cards (social.cards) compare it, as they
     # compare the counters and the edit time, so a tag shows on the next page in every process.
     tag_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # When the post was pushed into its followers' feeds (``services.fan_out_post``); null until
+    # then, so a fan-out lost to a broker outage is handed over again by the sweeper.
+    fanned_out_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -172,6 +175,7 @@ class Post(models.Model):
             models.Index(fields=["profile", "-created_at", "-id"], name="post_profile_newest"),
             models.Index(fields=["-hot_score", "-id"], name="post_hot"),
             models.Index(fields=["-created_at", "-id"], name="post_newest"),
+            models.Index(fields=["created_at"], condition=Q(fanned_out_at__isnull=True), name="post_fan_out_pending"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from social.services.engagement import (  # noqa: F401
     unlike,
     unsave_post,
 )
-from social.services.feeds import build_feed, fan_out_post, trim_feeds  # noqa: F401
+from social.services.feeds import build_feed, fan_out_post, pending_fan_outs, trim_feeds  # noqa: F401
 from social.services.posts import (  # noqa: F401
     create_post,
     delete_post,

@@ -9,8 +9,10 @@ Celery task (``fan_out_post``), and following someone adds their recent posts at
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
-from django.db.models import F, Window
+from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -62,17 +64,27 @@ def backfill_feed(*, owner: User, profile: Profile) -> None:
 
 
 def fan_out_post(*, post_id: int) -> int:
-    """Push one post into the built feeds of its profile's followers, in batches.
+    """Push one post into the built feeds of its profile's followers, in batches, then mark
+    it fanned out (``Post.fanned_out_at``: the sweeper hands over again only posts without it).
 
     Idempotent (entries are unique per owner and post), so a retried task adds nothing
-    twice. Followers whose feed was never built get it when they first open it.
-    Returns how many entries were written.
+    twice; a post already fanned out is left alone. Followers whose feed was never built get
+    it when they first open it. A post hidden by then is not pushed (nor later). Returns how
+    many entries were written.
     """
     post = (
-        Post.objects.filter(pk=post_id, is_hidden=False).values("id", "profile_id", "created_at", "author_id").first()
+        Post.objects.filter(pk=post_id, fanned_out_at__isnull=True)
+        .values("id", "profile_id", "created_at", "author_id", "is_hidden")
+        .first()
     )
     if post is None:
         return 0
+    written = 0 if post["is_hidden"] else _push_to_followers(post)
+    Post.objects.filter(pk=post_id, fanned_out_at__isnull=True).update(fanned_out_at=timezone.now())
+    return written
+
+
+def _push_to_followers(post: dict) -> int:
     followers = (
         Follow.objects.filter(followee_id=post["profile_id"], follower__profile__feed_built_at__isnull=False)
         .exclude(follower__blocks__blocked_id=post["author_id"])
@@ -97,6 +109,11 @@ def fan_out_post(*, post_id: int) -> int:
         )
         written += len(batch)
         last_id = batch[-1]
+
+
+def pending_fan_outs(*, since: datetime, until: datetime) -> QuerySet[Post]:
+    """Posts published between ``since`` and ``until`` and not yet fanned out."""
+    return Post.objects.filter(fanned_out_at__isnull=True, created_at__gte=since, created_at__lt=until)
 
 
 def trim_feeds(*, keep: int = BUILD_LIMIT) -> int:

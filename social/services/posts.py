@@ -186,7 +186,7 @@ def _create_post(*, author, images, caption, profile, alt_texts, tags) -> Post:
 
 
 def _after_commit_publish(post: Post, pictures: list[PostImage]) -> None:
-    from shop.broker import publish  # a broker outage skips these (logged), never fails the post
+    from shop.broker import publish  # lost to a broker outage, they are swept again (see Post.fanned_out_at)
     from social.tasks import fan_out_post_task, make_post_image_renditions
 
     post_id = post.pk

@@ -277,7 +277,7 @@ def _write(author, product, rating, title, body, photos, alts, remove_ids) -> tu
 
 
 def _after_commit_write(review: Review, photos: list[ReviewPhoto]) -> None:
-    from shop.broker import publish  # a broker outage skips these (logged), never fails the review
+    from shop.broker import publish  # lost to a broker outage, the renditions are swept again
     from social.tasks import make_review_photo_renditions
 
     review_id, verified = review.pk, review.verified_purchase

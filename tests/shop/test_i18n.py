@@ -69,7 +69,7 @@ def test_the_language_switch_turns_the_home_page_indonesian(client):
     assert '<html lang="id">' in html
     # header: search, account links, language menu
     assert 'placeholder="Cari produk dan toko"' in html
-    assert ">Cari produk</label>" in html
+    assert ">Cari produk dan toko</label>" in html
     assert ">Cari</button>" in html
     assert ">Masuk</a>" in html
     assert ">Daftar</a>" in html
@@ -83,6 +83,19 @@ def test_the_language_switch_turns_the_home_page_indonesian(client):
     assert "Jualan di Etalase" in html
     assert "Rp150.000" in html
     assert "Log in" not in html and "Sign up" not in html
+
+
+@pytest.mark.django_db
+def test_the_search_box_label_says_what_its_placeholder_says_in_each_language(client):
+    # search finds stores too: a screen reader hears what the placeholder shows
+    for switch, expected in ((False, "Search products and stores"), (True, "Cari produk dan toko")):
+        if switch:
+            _switch_to_indonesian(client)
+        html = client.get("/").text
+        label = re.search(r'<label class="visually-hidden" for="site-search-q">([^<]*)</label>', html)
+        placeholder = re.search(r'id="site-search-q"[^>]*placeholder="([^"]*)"', html)
+        assert label and placeholder, "no search box in the header"
+        assert label.group(1) == placeholder.group(1) == expected
 
 
 @pytest.mark.django_db

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,20 +26,26 @@ from checkout.api.views.base import ID_PATTERN, CheckoutAPIMixin, Conflict, conf
 from checkout.exceptions import QuoteChanged
 from checkout.models import Address, Payment, PaymentMethod
 from checkout.pricing import Quote, available_methods
+from checkout.services import DirectItem
 from shop.api import error_responses
 
 # --- Quote and placing -------------------------------------------------------------------------------
 
 
-def checkout_quote(user, *, address_id: int | None, discount_code: str, payment_method: str) -> Quote:
-    """The quote of ``user``'s cart, with what placing it would also need (an address, a method)."""
-    quote = services.cart_quote(
-        services.cart_for_user(user), buyer=user, discount_code=discount_code, payment_method=payment_method
-    )
+def checkout_quote(
+    user, *, item: DirectItem | None = None, address_id: int | None, discount_code: str, payment_method: str
+) -> Quote:
+    """The quote of ``user``'s cart, or of the "Buy now" ``item``, with what placing it would also
+    need (an address, a method)."""
+    source = item if item is not None else services.cart_for_user(user)
+    quote = services.quote_for(source, buyer=user, discount_code=discount_code, payment_method=payment_method)
     addresses = Address.objects.filter(user=user)
     address = addresses.filter(pk=address_id).first() if address_id else addresses.filter(is_default=True).first()
     if not quote.lines:
-        quote.errors.setdefault("cart", gettext("Your cart is empty."))
+        if item is not None:
+            quote.errors.setdefault("item", gettext("This product is not on sale."))
+        else:
+            quote.errors.setdefault("cart", gettext("Your cart is empty."))
     if address is None:
         quote.errors.setdefault(
             "address", gettext("Choose one of your addresses.") if address_id else gettext("Add a shipping address.")
@@ -48,11 +57,36 @@ def checkout_quote(user, *, address_id: int | None, discount_code: str, payment_
     return quote
 
 
+@contextmanager
+def item_errors():
+    """A service's refusal of the "Buy now" item's ``variant`` or ``quantity`` as the request's
+    ``item`` field's errors (``{"item": {"quantity": [...]}}``), as the serializer's own are."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        fields = getattr(exc, "error_dict", {})
+        if not fields or not set(fields) <= {"variant", "quantity"}:
+            raise
+        raise exceptions.ValidationError({"item": exc.message_dict}) from exc
+
+
+def chosen_item(validated: dict, *, check: bool) -> DirectItem | None:
+    """The request's "Buy now" item, or ``None`` for the cart. ``check``: refuse now a variant
+    not on sale or more than its stock, as pressing "Buy now" on the site does."""
+    item = validated.get("item")
+    if item is None:
+        return None
+    if not check:
+        return DirectItem(variant_id=item["variant"], quantity=item["quantity"])
+    with item_errors():
+        return services.direct_item(variant_id=item["variant"], quantity=item["quantity"])
+
+
 class QuoteView(CheckoutAPIMixin, generics.GenericAPIView):
     serializer_class = QuoteSerializer
 
     @extend_schema(
-        summary=_("Price your cart for checkout"),
+        summary=_("Price your cart, or one item bought now, for checkout"),
         request=QuoteRequestSerializer,
         responses={200: QuoteSerializer, **error_responses(400, 401)},
     )
@@ -60,11 +94,16 @@ class QuoteView(CheckoutAPIMixin, generics.GenericAPIView):
         """Store by store: lines, subtotal, shipping, discount, cash-on-delivery fee and total, all
         computed here. What stops placing is listed in `errors` by field (an unknown or ineligible
         code, a method a store does not take, a missing address) and `can_place` is false. Show the
-        shopper these amounts, then place the order with this quote's `digest`."""
+        shopper these amounts, then place the order with this quote's `digest`.
+
+        **Buy now**: with `item` (a variant and a quantity) the quote is of that item alone, and your
+        cart is neither read nor changed. A variant not on sale, or more than its stock, is a 400
+        under `item`. Nothing is held: place with the same `item` and this quote's `digest`."""
         data = QuoteRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         quote = checkout_quote(
             request.user,
+            item=chosen_item(data.validated_data, check=True),
             address_id=data.validated_data.get("address"),
             discount_code=data.validated_data["discount_code"],
             payment_method=data.validated_data["payment_method"],
@@ -105,19 +144,30 @@ class PlaceOrderView(CheckoutAPIMixin, generics.GenericAPIView):
         sending the request again with the new quote's `digest` confirms the new prices. This is
         the same rule as on the site. Prices or totals in the body are ignored. The same `idempotency_key` again
         answers 200 with the first checkout. Card payments continue with the payment's client secret;
-        bank transfers with the orders' `bank_transfer` details. Rate-limited per user (scope `checkout`)."""
+        bank transfers with the orders' `bank_transfer` details. Rate-limited per user (scope `checkout`).
+
+        **Buy now**: with the `item` you quoted, the order is of that item alone; your cart is left
+        as it is. The same rules apply: a price changed since the quote is a 409 `quote_changed`,
+        too little stock a 409 `out_of_stock`, the same `idempotency_key` again the first checkout."""
         data = PlaceOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        cart = services.cart_for_user(request.user, create=True)
+        fields = dict(data.validated_data)
+        # Not checked here: a replay must find its checkout even if the item sold out since,
+        # and stock short at placing is the service's 409, as for a cart.
+        item = chosen_item(fields, check=False)
+        fields.pop("item", None)
+        source = {"item": item} if item is not None else {"cart": services.cart_for_user(request.user, create=True)}
         try:
-            placed = services.place_order(buyer=request.user, cart=cart, **data.validated_data)
+            with item_errors():
+                placed = services.place_order(buyer=request.user, **source, **fields)
         except QuoteChanged as exc:
             # The new totals, so the client can show them and place again with their digest.
             quote = checkout_quote(
                 request.user,
-                address_id=data.validated_data["address"],
-                discount_code=data.validated_data["discount_code"],
-                payment_method=data.validated_data["payment_method"],
+                item=item,
+                address_id=fields["address"],
+                discount_code=fields["discount_code"],
+                payment_method=fields["payment_method"],
             )
             quote_data = QuoteSerializer(quote, context=self.get_serializer_context()).data
             raise Conflict(" ".join(exc.messages), exc.code, quote=quote_data) from exc
