@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shop.events.EventsMiddleware",  # after authentication: events carry the request's user
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -190,6 +191,24 @@ CELERY_BEAT_SCHEDULE = {
     # "You may also like" is read from a table this recomputes (never per request).
     "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
 }
+
+# --- Events and insights ----------------------------------------------------
+# Recorded events (shop.events) are pushed to this Redis at the end of each request and moved
+# to the event table by a task; empty, each process keeps them and stores them in batches of
+# EVENTS_BATCH_SIZE, or when the oldest is EVENTS_FLUSH_SECONDS old (None: only on flush()).
+EVENTS_REDIS_URL = env.str("EVENTS_REDIS_URL", default=REDIS_URL)
+EVENTS_BATCH_SIZE = env.int("EVENTS_BATCH_SIZE", default=500)
+EVENTS_FLUSH_SECONDS = env.float("EVENTS_FLUSH_SECONDS", default=5.0)
+# While Redis or the database cannot take them, a process keeps at most this many events.
+EVENTS_MAX_BUFFERED = env.int("EVENTS_MAX_BUFFERED", default=100_000)
+# Sellers' days are cut in this time zone (stores have no zone of their own yet).
+INSIGHTS_TIME_ZONE = env.str("INSIGHTS_TIME_ZONE", default="Asia/Jakarta")
+# Raw events are kept this many whole months (then their monthly partition is dropped on
+# PostgreSQL); the daily figures stay.
+INSIGHTS_RETENTION_MONTHS = env.int("INSIGHTS_RETENTION_MONTHS", default=13)
+# How many events the browser may send in one batch, and batches a minute per visitor.
+INSIGHTS_MAX_BATCH = env.int("INSIGHTS_MAX_BATCH", default=50)
+INSIGHTS_BATCHES_PER_MINUTE = env.int("INSIGHTS_BATCHES_PER_MINUTE", default=30)
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "shop.User"
