@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "catalog.apps.CatalogConfig",
     "checkout.apps.CheckoutConfig",
     "social.apps.SocialConfig",
+    "insights.apps.InsightsConfig",  # last: it reads every app below it
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {"task": "social.tasks.send_daily_digests_task", "schedule": crontab(hour=1, minute=0)},
     # "You may also like" is read from a table this recomputes (never per request).
     "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
+    # Insights: events pushed to Redis go to their table every few seconds;
+    # the event table's monthly partitions are made ahead and dropped after the retention.
+    "drain-events": {"task": "insights.tasks.drain_events_task", "schedule": 5},
+    "maintain-event-partitions": {"task": "insights.tasks.maintain_partitions_task", "schedule": 6 * 60 * 60},
 }
 
 # --- Events and insights ----------------------------------------------------
