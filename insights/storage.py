@@ -24,9 +24,20 @@ COLUMNS = (
 )
 
 
-def _rows(events: Sequence[Event]) -> list[tuple]:
+def _rows(events: Sequence[Event], adapt_time=lambda at: at) -> list[tuple]:
     return [
-        (e.at, e.name, e.source, e.store_id, e.post_id, e.product_id, e.order_id, e.user_id, e.visitor, e.amount)
+        (
+            adapt_time(e.at),
+            e.name,
+            e.source,
+            e.store_id,
+            e.post_id,
+            e.product_id,
+            e.order_id,
+            e.user_id,
+            e.visitor,
+            e.amount,
+        )
         for e in events
     ]
 
@@ -47,7 +58,8 @@ def store_events(events: Sequence[Event]) -> None:
             with connection.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO {partitions.TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})",
-                    _rows(events),
+                    # As Django writes times there (UTC, one text format): the rollups compare them.
+                    _rows(events, connection.ops.adapt_datetimefield_value),
                 )
 
 

@@ -191,9 +191,11 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {"task": "social.tasks.send_daily_digests_task", "schedule": crontab(hour=1, minute=0)},
     # "You may also like" is read from a table this recomputes (never per request).
     "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
-    # Insights: events pushed to Redis go to their table every few seconds;
+    # Insights: events pushed to Redis go to their table every few seconds; today's and
+    # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
     # the event table's monthly partitions are made ahead and dropped after the retention.
     "drain-events": {"task": "insights.tasks.drain_events_task", "schedule": 5},
+    "roll-up-recent-days": {"task": "insights.tasks.roll_up_recent_days_task", "schedule": 10 * 60},
     "maintain-event-partitions": {"task": "insights.tasks.maintain_partitions_task", "schedule": 6 * 60 * 60},
 }
 
