@@ -34,7 +34,7 @@ import json
 import os
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,7 +44,6 @@ from notifications_bench import ROOT, _django, create_database, drop_database
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/etalase_bench_insights"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
-DAY = date(2026, 11, 18)
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
 
 
@@ -153,9 +152,10 @@ def bench_rollup(count: int) -> dict:
     from insights import partitions, rollups
     from insights.models import DailyPostFigures, DailyProductFigures, DailyStoreFigures
 
-    start, _ = rollups.day_bounds(DAY)
+    day = rollups.today() - timedelta(days=1)
+    start, _ = rollups.day_bounds(day)
     _truncate()
-    partitions.ensure_months({partitions.month_start(DAY), partitions.add_months(partitions.month_start(DAY), -1)})
+    partitions.ensure_months({partitions.month_start(day), partitions.add_months(partitions.month_start(day), -1)})
     began = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(GENERATE, [start, count, count])
@@ -174,7 +174,7 @@ def bench_rollup(count: int) -> dict:
     snapshots = []
     for _ in range(2):
         began = time.perf_counter()
-        result = rollups.roll_up_day(day=DAY)
+        result = rollups.roll_up_day(day=day)
         timings.append(round(time.perf_counter() - began, 2))
         snapshots.append(sorted(map(sorted, snapshot())))
     with connection.cursor() as cursor:

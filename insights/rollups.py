@@ -119,9 +119,25 @@ def _keyed_sql(table: str, key: str, impressions: str) -> str:
     """
 
 
+class DayExpired(ValueError):
+    """The day's events are past the retention: recomputing would wipe its figures."""
+
+
+def oldest_day_kept() -> date:
+    """The first day whose events are still kept (``INSIGHTS_RETENTION_MONTHS``, in whole months)."""
+    from insights.partitions import add_months, month_start
+
+    # A day from its zone's midnight; the partitions are cut in UTC, a few hours apart: a day
+    # later keeps the whole of the day on the safe side.
+    return add_months(month_start(today()), -settings.INSIGHTS_RETENTION_MONTHS) + timedelta(days=1)
+
+
 @transaction.atomic
 def roll_up_day(*, day: date) -> RolledUp:
-    """Recompute ``day``'s figures from the events (idempotent: the day's rows are replaced)."""
+    """Recompute ``day``'s figures from the events (idempotent: the day's rows are replaced).
+    ``DayExpired`` for a day whose events may be gone: its figures are kept as they are."""
+    if day < oldest_day_kept():
+        raise DayExpired(f"The events of {day} are past INSIGHTS_RETENTION_MONTHS; its figures are kept.")
     start, end = (connection.ops.adapt_datetimefield_value(moment) for moment in day_bounds(day))
     day_value = connection.ops.adapt_datefield_value(day)
     post_table = DailyPostFigures._meta.db_table

@@ -1,7 +1,7 @@
 """Daily figures: days cut at midnight in Jakarta, impressions once per viewer, post and day,
 paid orders once, crawlers never, and the same numbers however often a day is rolled up."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.forms.models import model_to_dict
@@ -16,9 +16,9 @@ from tests.factories import UserFactory, buyable_variant
 pytestmark = pytest.mark.django_db
 
 STORE, OTHER_STORE = 1, 2
-DAY = date(2026, 12, 1)
-# 08:00 on December 1st in Jakarta (UTC+7).
-MORNING = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+# A recent day (older ones are past the retention), and 08:00 on it in Jakarta (UTC+7).
+DAY = rollups.today() - timedelta(days=3)
+MORNING = datetime.combine(DAY, time(1, 0), tzinfo=UTC)
 
 
 def _store_events(*records) -> None:
@@ -41,18 +41,18 @@ def _all_rows() -> list:
 
 def test_days_are_cut_at_midnight_in_jakarta(no_redis):
     # given follows a second before and at midnight in Jakarta (17:00 UTC)
-    before = datetime(2026, 12, 1, 16, 59, 59, 999999, tzinfo=UTC)
-    at_midnight = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
-    start_of_day = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+    before = datetime.combine(DAY, time(16, 59, 59, 999999), tzinfo=UTC)
+    at_midnight = datetime.combine(DAY, time(17, 0), tzinfo=UTC)
+    start_of_day = datetime.combine(DAY - timedelta(days=1), time(17, 0), tzinfo=UTC)
     _store_events(
         (N.FOLLOW, {"store_id": STORE, "user_id": 1, "at": start_of_day}),
         (N.FOLLOW, {"store_id": STORE, "user_id": 2, "at": before}),
         (N.FOLLOW, {"store_id": STORE, "user_id": 3, "at": at_midnight}),
     )
-    # when December 1st and 2nd are rolled up
+    # when the day and the next are rolled up
     rollups.roll_up_day(day=DAY)
     rollups.roll_up_day(day=DAY + timedelta(days=1))
-    # then the first two count on the 1st, the one at midnight on the 2nd
+    # then the first two count on the day, the one at midnight on the next
     assert dict(DailyStoreFigures.objects.values_list("day", "follows")) == {DAY: 2, DAY + timedelta(days=1): 1}
 
 
@@ -187,3 +187,14 @@ def test_a_real_order_paid_reaches_the_stores_figures(no_redis, django_capture_o
     # then the store's revenue is the order's total
     row = _figures(DailyStoreFigures, store_id=variant.store_id)
     assert (row["adds_to_cart"], row["orders_placed"], row["orders_paid"], row["revenue"]) == (1, 1, 1, order.total)
+
+
+def test_a_day_past_the_retention_keeps_its_figures(no_redis, settings):
+    # given figures of a day whose events are past the retention (their partition dropped)
+    settings.INSIGHTS_RETENTION_MONTHS = 2
+    old_day = rollups.today() - timedelta(days=100)
+    DailyStoreFigures.objects.create(store_id=STORE, day=old_day, product_views=40)
+    # when someone rolls it up again, then it is refused and the figures stay
+    with pytest.raises(rollups.DayExpired):
+        roll_up_day_task(old_day.isoformat())
+    assert _figures(DailyStoreFigures, store_id=STORE)["product_views"] == 40
