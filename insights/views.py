@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from insights.collect import BadBatch, parse_batch, record_batch
@@ -32,7 +33,7 @@ def collect(request):
     (it cannot set headers): ``csrfmiddlewaretoken`` and ``batch`` (JSON, see
     ``insights.collect.parse_batch``). 204 when recorded; 400 for a bad batch; 429 past the rate."""
     if _over_rate(request):
-        return JsonResponse({"detail": "Too many batches."}, status=429)
+        return JsonResponse({"detail": _("Too many batches. Please wait a minute.")}, status=429)
     try:
         source, reported = parse_batch(request.POST.get("batch", ""))
         record_batch(source=source, reported=reported, user=request.user)

@@ -213,6 +213,8 @@ INSIGHTS_TIME_ZONE = env.str("INSIGHTS_TIME_ZONE", default="Asia/Jakarta")
 # Raw events are kept this many whole months (then their monthly partition is dropped on
 # PostgreSQL); the daily figures stay.
 INSIGHTS_RETENTION_MONTHS = env.int("INSIGHTS_RETENTION_MONTHS", default=13)
+# PostgreSQL's work_mem while a day is rolled up (its distinct counts sort the day's events).
+INSIGHTS_ROLLUP_WORK_MEM = env.str("INSIGHTS_ROLLUP_WORK_MEM", default="256MB")
 # How many events the browser may send in one batch, and batches a minute per visitor.
 INSIGHTS_MAX_BATCH = env.int("INSIGHTS_MAX_BATCH", default=50)
 INSIGHTS_BATCHES_PER_MINUTE = env.int("INSIGHTS_BATCHES_PER_MINUTE", default=30)
