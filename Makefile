@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications messages clean
+.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications bench-insights messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,3 +88,10 @@ bench-pymk: $(VENV)/.installed-dev
 # Creates and DROPS BENCH_NOTIF_DATABASE_URL (default etalase_bench_notif); Redis database 8.
 bench-notifications: $(VENV)/.installed-dev
 	$(BIN)/python bench/notifications_bench.py $(BENCH_ARGS)
+
+# Insights on PostgreSQL and Redis: events recorded through shop.events and drained into the
+# partitioned table (events/s, none lost), a day of events rolled up twice (seconds, same rows),
+# bytes an event takes. Creates and DROPS BENCH_INSIGHTS_DATABASE_URL (default
+# etalase_bench_insights); Redis database 9 (--redis-url).
+bench-insights: $(VENV)/.installed-dev
+	$(BIN)/python bench/insights_bench.py $(BENCH_ARGS)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from catalog import hooks, selectors, services
 from catalog.forms import OpenStoreForm, ProductFilterForm
 from catalog.models import Product, Store
+from shop import events
 
 PRODUCTS_PER_PAGE = 24
 
@@ -79,6 +80,9 @@ def product_detail(request, slug):
     variants = product.ordered_variants
     # The picker starts where the product's cards say it starts: at its "from" price.
     initial = selectors.from_variant(variants)
+    is_owner = request.user.is_authenticated and product.store.owner_id == request.user.pk
+    if not is_owner and product.status == Product.Status.ACTIVE:  # a seller's own looks are not views
+        events.record(events.EventName.PRODUCT_VIEW, store_id=product.store_id, product_id=product.pk)
     return render(
         request,
         "catalog/product_detail.html",
@@ -89,7 +93,7 @@ def product_detail(request, slug):
             "variant_choices": choices,
             "initial_variant": initial,
             "picker_axes": _picker_axes(choices, initial),
-            "is_owner": request.user.is_authenticated and product.store.owner_id == request.user.pk,
+            "is_owner": is_owner,
             "not_public": product.status != Product.Status.ACTIVE,
         },
     )

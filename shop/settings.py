@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "checkout.apps.CheckoutConfig",
     "social.apps.SocialConfig",
     "chat.apps.ChatConfig",
+    "insights.apps.InsightsConfig",  # last: it reads every app below it
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shop.events.EventsMiddleware",  # after authentication: events carry the request's user
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -201,7 +203,33 @@ CELERY_BEAT_SCHEDULE = {
     "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
     # One email per chat left unread for CHAT_UNREAD_EMAIL_MINUTES (chat.services.unread_emails).
     "email-unread-chats": {"task": "chat.tasks.email_unread_chats_task", "schedule": 60},
+    # Insights: events pushed to Redis go to their table every few seconds; today's and
+    # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
+    # the event table's monthly partitions are made ahead and dropped after the retention.
+    "drain-events": {"task": "insights.tasks.drain_events_task", "schedule": 5},
+    "roll-up-recent-days": {"task": "insights.tasks.roll_up_recent_days_task", "schedule": 10 * 60},
+    "maintain-event-partitions": {"task": "insights.tasks.maintain_partitions_task", "schedule": 6 * 60 * 60},
 }
+
+# --- Events and insights ----------------------------------------------------
+# Recorded events (shop.events) are pushed to this Redis at the end of each request and moved
+# to the event table by a task; empty, each process keeps them and stores them in batches of
+# EVENTS_BATCH_SIZE, or when the oldest is EVENTS_FLUSH_SECONDS old (None: only on flush()).
+EVENTS_REDIS_URL = env.str("EVENTS_REDIS_URL", default=REDIS_URL)
+EVENTS_BATCH_SIZE = env.int("EVENTS_BATCH_SIZE", default=500)
+EVENTS_FLUSH_SECONDS = env.float("EVENTS_FLUSH_SECONDS", default=5.0)
+# While Redis or the database cannot take them, a process keeps at most this many events.
+EVENTS_MAX_BUFFERED = env.int("EVENTS_MAX_BUFFERED", default=100_000)
+# Sellers' days are cut in this time zone (stores have no zone of their own yet).
+INSIGHTS_TIME_ZONE = env.str("INSIGHTS_TIME_ZONE", default="Asia/Jakarta")
+# Raw events are kept this many whole months (then their monthly partition is dropped on
+# PostgreSQL); the daily figures stay.
+INSIGHTS_RETENTION_MONTHS = env.int("INSIGHTS_RETENTION_MONTHS", default=13)
+# PostgreSQL's work_mem while a day is rolled up (its distinct counts sort the day's events).
+INSIGHTS_ROLLUP_WORK_MEM = env.str("INSIGHTS_ROLLUP_WORK_MEM", default="256MB")
+# How many events the browser may send in one batch, and batches a minute per visitor.
+INSIGHTS_MAX_BATCH = env.int("INSIGHTS_MAX_BATCH", default=50)
+INSIGHTS_BATCHES_PER_MINUTE = env.int("INSIGHTS_BATCHES_PER_MINUTE", default=30)
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "shop.User"

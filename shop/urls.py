@@ -46,6 +46,7 @@ urlpatterns = [
     # Any other path under /api/: a JSON 404 (also with DEBUG on, and instead of a slash redirect).
     re_path(r"^api/", shop_views.api_not_found),
     path("", include("chat.urls")),
+    path("", include("insights.urls")),
     path("", include("checkout.urls")),
     path("", include("social.urls")),
     path("", include("catalog.urls")),

@@ -52,7 +52,7 @@ from shop import page_stencil
 
 CARD_TEMPLATE = "components/post_card.html"
 # Bump when the card template or the cached structure changes in a way old entries must not survive.
-CARD_FORMAT = 4
+CARD_FORMAT = 5
 _SLOT = "\x00slot:{}\x00"
 # A hole's mark, as written, or as the ``urlencode`` filter leaves it (then filled encoded).
 _SLOTS = re.compile("\x00slot:([a-z_]+)\x00|%00slot%3A([a-z_]+)%00")

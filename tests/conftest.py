@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from shop import broker
+from shop import broker, events
 from shop.celery import app as celery_app
 from social import cards
 
@@ -18,6 +18,9 @@ def pytest_configure(config):
     # of their keys, so they are safe to share between tests.
     from django.conf import settings
 
+    # Recorded events wait in the process until a test flushes them: a flush in the middle of
+    # another test's page would add a query to its budget.
+    settings.EVENTS_FLUSH_SECONDS = None
     settings.CACHES["fragments"] = {
         **settings.CACHES["fragments"],
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -33,6 +36,7 @@ def _isolated_media_and_cache(settings, tmp_path):
     cache.clear()
     cards.clear_local()  # the cards each process keeps in front of the cache
     broker.forget_outage()  # each test starts with the broker presumed up
+    events.discard()  # and with no event buffered by an earlier test
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, ProductVariant
 from checkout.models import Cart, CartLine
 from checkout.pricing import MAX_LINE_QUANTITY
+from shop import events
 
 SESSION_KEY = "cart_token"
 # A change this module does not make (a variant deleted under a cart) shows within the hour.
@@ -224,6 +225,8 @@ def add_to_cart(*, cart: Cart, variant_id, quantity=1) -> CartLine:
         line.price_seen = variant.price
         line.save(update_fields=["quantity", "price_seen"])
     _touch(cart)
+    added = {"store_id": variant.store_id, "product_id": variant.product_id, "user_id": cart.user_id}
+    transaction.on_commit(lambda: events.record(events.EventName.ADD_TO_CART, **added))
     return line
 
 

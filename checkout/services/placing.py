@@ -39,6 +39,7 @@ from checkout.models import (
 from checkout.pricing import Quote, StoreQuote
 from checkout.services.carts import forget_cart_count
 from checkout.services.sources import DirectItem, quote_for
+from shop import events
 from shop.money import currency_exponent, format_money
 
 S = OrderStatus
@@ -222,7 +223,19 @@ def _place(*, buyer, source, address, payment_method, idempotency_key, quote_dig
     notifications.checkout_placed(buyer=buyer, payment=payment, orders=orders)
 
     transaction.on_commit(lambda: signals.order_placed.send(sender=Payment, payment=payment, orders=orders))
+    transaction.on_commit(lambda: _record_placed(orders))
     return PlacedCheckout(payment=payment, orders=orders, created=True)
+
+
+def _record_placed(orders: list[Order]) -> None:
+    for order in orders:
+        events.record(
+            events.EventName.ORDER_PLACED,
+            store_id=order.store_id,
+            order_id=order.pk,
+            user_id=order.buyer_id,
+            amount=order.total,
+        )
 
 
 def _mark_prices_seen(quote: Quote) -> None:

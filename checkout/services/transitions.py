@@ -21,6 +21,7 @@ from catalog.models import ProductVariant
 from checkout import lock_objects, notifications, signals
 from checkout.exceptions import IllegalTransition
 from checkout.models import DiscountCode, DiscountRedemption, Order, OrderEvent, OrderStatus, Payment, PaymentMethod
+from shop import events
 
 S = OrderStatus
 M = PaymentMethod
@@ -101,6 +102,14 @@ def _move(order: Order, to_status: str, *, actor, note: str = "", **timestamps) 
         )
         if to_status == S.PAID or (to_status == S.DELIVERED and order.payment_method == M.COD):
             signals.order_paid.send(sender=Order, order=order)
+            # Sales count when paid (a webhook or the seller: the buyer's id, not the request's).
+            events.record(
+                events.EventName.ORDER_PAID,
+                store_id=order.store_id,
+                order_id=order.pk,
+                user_id=order.buyer_id,
+                amount=order.total,
+            )
 
     transaction.on_commit(announce)
     return order

@@ -35,6 +35,7 @@ from checkout.exceptions import OutOfStock, QuoteChanged
 from checkout.forms import CheckoutForm
 from checkout.models import Payment, PaymentMethod
 from checkout.services import CheckoutSource, DirectItem
+from shop import events
 from shop.htmx import is_htmx, login_first
 
 PAGE_TEMPLATE = "checkout/checkout.html"
@@ -152,7 +153,12 @@ def _render_page(request, state: dict, *, status: int = 200, **kwargs) -> HttpRe
 def checkout(request):
     """GET shows the page; POST (the "Apply" button without JavaScript) prices it again with
     the choices posted. Neither changes anything."""
-    return _render_page(request, _state(request.POST if request.method == "POST" else request.GET))
+    state = _state(request.POST if request.method == "POST" else request.GET)
+    context = _context(request, state)
+    if request.method == "GET":
+        for store in context["quote"].stores:
+            events.record(events.EventName.CHECKOUT_STARTED, store_id=store.store.pk)
+    return render(request, PAGE_TEMPLATE, context)
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from catalog.models import Store
+from shop import events
 from shop.models import User
 from social.models import Block, FeedEntry, Follow, Profile
 from social.services.recommendations import forget_friend_reads
@@ -93,6 +94,9 @@ def follow(*, follower: User, profile: Profile) -> bool:
 
     owner = profile.user if profile.user_id is not None else User.objects.get(pk=owner_id)
     notifications.followed(follower=follower, owner=owner, profile=profile)
+    if profile.store_id is not None:
+        store_id = profile.store_id
+        transaction.on_commit(lambda: events.record(events.EventName.FOLLOW, store_id=store_id, user_id=follower.pk))
     return True
 
 

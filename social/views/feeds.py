@@ -124,6 +124,7 @@ def hashtag(request, name: str):
         template="social/post_list.html",
         context={
             "title": f"#{tag.name}",
+            "insights_source": "hashtag",
             "empty_title": _("No posts with this hashtag yet."),
         },
     )

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Product
+from shop import events
 from social import ratelimit, selectors, services
 from social.forms import CaptionForm, PostForm, TagForm, posting_profiles
 from social.models import Post, ProductTag, Profile
@@ -277,6 +278,13 @@ def product_sheet(request, pk: int):
     if product is None or not product.is_public or not product.store.is_active:
         context.update({"product": tag.product, "unavailable": True})
     else:
+        events.record(
+            events.EventName.SHEET_OPEN,
+            store_id=product.store_id,
+            post_id=tag.post_id,
+            product_id=product.pk,
+            source=events.Source.from_slug(request.headers.get("X-Insights-Source", "")),
+        )
         variants = product.ordered_variants
         initial = catalog_selectors.from_variant(variants)
         choices = catalog_selectors.variant_choices(product)
