@@ -126,6 +126,7 @@ NOT_PAGES = {
     "notifications:open": "redirects to the notification's target",
     "notifications:mark_read": "POST only",
     "chat:open": "POST only",
+    "insights:collect": "POST only (the browser's batched events)",
     "chat:send": "POST only",
     "chat:block": "POST only",
     "chat:report": "POST, and its form is part of the thread (chat:thread)",
