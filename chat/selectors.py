@@ -269,8 +269,11 @@ def thread_messages(*, conversation: Conversation, before=None, after=None, limi
     if before is not None and after is not None:
         raise BadCursor("before and after")
     size = _limit(limit, THREAD_PAGE_SIZE, THREAD_PAGE_MAX)
-    queryset = Message.objects.filter(conversation_id=conversation.pk).select_related(
-        "sender", "product", "variant", "order"
+    queryset = (
+        Message.objects.filter(conversation_id=conversation.pk)
+        .select_related("sender", "product", "variant", "order", "offer__order")
+        # An offer card shows its lines with the live stock (a constant number of queries).
+        .prefetch_related("offer__lines__variant__product")
     )
     if after is not None:
         rows = list(queryset.filter(id__gt=after).order_by("id")[: size + 1])

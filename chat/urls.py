@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat import views
+from chat import offer_views, views
 
 app_name = "chat"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("chat/<int:pk>/send/", views.send, name="send"),
     path("chat/<int:pk>/block/", views.block, name="block"),
     path("chat/<int:pk>/report/", views.report, name="report"),
+    path("chat/<int:pk>/offer/", offer_views.send_offer, name="send_offer"),
+    path("chat/offers/<int:offer_id>/withdraw/", offer_views.withdraw_offer, name="withdraw_offer"),
 ]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Product, Store
-from chat import selectors, services
+from chat import offer_views, selectors, services
 from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Label, QuickReply, Report, Side
 from chat.selectors import BadCursor, InboxFilters
 from chat.services import quick_replies, rules
@@ -82,7 +82,7 @@ def open_chat(request):
     return redirect("chat:thread", pk=conversation.pk)
 
 
-def _thread_page(request, conversation: Conversation, *, form=None, status: int = 200):
+def _thread_page(request, conversation: Conversation, *, form=None, offer_form=None, status: int = 200):
     side = selectors.side_in(conversation, request.user)
     try:
         page = selectors.thread_messages(conversation=conversation, before=request.GET.get("before"))
@@ -97,6 +97,7 @@ def _thread_page(request, conversation: Conversation, *, form=None, status: int 
             (reply.shortcut, quick_replies.fill(text=reply.text, values=values), uuid.uuid4().hex)
             for reply in QuickReply.objects.filter(store_id=conversation.store_id)
         ]
+        offer_form = offer_form or offer_views.offer_form(conversation)
     return render(
         request,
         "chat/thread.html",
@@ -109,6 +110,7 @@ def _thread_page(request, conversation: Conversation, *, form=None, status: int 
             "blocked": blocked,
             "form": form or MessageForm(initial={"client_id": uuid.uuid4().hex}),
             "quick_replies": replies,
+            "offer_form": offer_form,
         },
         status=status,
     )

@@ -31,12 +31,15 @@ from checkout.services.transitions import (
     record_card_payment,
     record_refund,
 )
+from checkout.terms import SpecialTerms, TermsLine
 
 __all__ = [
     "TRANSITIONS",
     "CheckoutSource",
     "DirectItem",
     "PlacedCheckout",
+    "SpecialTerms",
+    "TermsLine",
     "accept_current_prices",
     "add_to_cart",
     "adopt_session_cart",
