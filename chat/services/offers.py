@@ -192,10 +192,9 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
         if locked is None or locked.store.owner_id != by.pk:
             raise PermissionDenied(_("Only the store that sent this offer can withdraw it."))
         if locked.status != Offer.Status.OPEN:
-            raise ValidationError(
+            raise TermsUnavailable(
                 _("This offer is %(status)s; it can no longer be withdrawn.")
-                % {"status": locked.get_current_status_display().lower()},
-                code="offer_unavailable",
+                % {"status": locked.get_current_status_display().lower()}
             )
         locked.status = Offer.Status.WITHDRAWN
         locked.save(update_fields=["status"])

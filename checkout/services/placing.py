@@ -83,6 +83,12 @@ def _expiry(method: str):
     return None
 
 
+def earlier_checkout(*, buyer, idempotency_key: str) -> PlacedCheckout | None:
+    """The checkout ``buyer`` already placed with ``idempotency_key``, if any: a replay of a
+    placement whose source is used up since (a "Buy now" item, an offer) still finds it."""
+    return _existing(buyer, (idempotency_key or "").strip()[:64])
+
+
 def _existing(buyer, idempotency_key: str) -> PlacedCheckout | None:
     payment = Payment.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
     if payment is None:

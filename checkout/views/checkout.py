@@ -203,7 +203,11 @@ def place_order(request):
         else:
             source = {"cart": services.cart_for_user(request.user, create=True)}
     except TermsUnavailable as exc:
-        return _terms_unavailable(request, exc)
+        # A second press after the offer was bought finds the first checkout.
+        earlier = services.earlier_checkout(buyer=request.user, idempotency_key=form.cleaned_data["idempotency_key"])
+        if earlier is None:
+            return _terms_unavailable(request, exc)
+        return redirect(payment_result_url(earlier.payment))
     try:
         placed = services.place_order(
             buyer=request.user,
