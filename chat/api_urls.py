@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from chat.api import card_views as card_api
 from chat.api import offer_views as offer_api
 from chat.api import seller_views as seller_api
 from chat.api import views as api
@@ -20,6 +21,7 @@ urlpatterns = [
         name="chat-conversation-quick-replies",
     ),
     path("chat/conversations/<int:pk>/offers/", offer_api.ConversationOffersView.as_view(), name="chat-offers"),
+    path("chat/conversations/<int:pk>/products/", card_api.ConversationCatalogView.as_view(), name="chat-catalog"),
     path("chat/offers/<int:pk>/", offer_api.OfferDetailView.as_view(), name="chat-offer"),
     path("chat/offers/<int:pk>/withdraw/", offer_api.OfferWithdrawView.as_view(), name="chat-offer-withdraw"),
     path("chat/offers/<int:pk>/quote/", offer_api.OfferQuoteView.as_view(), name="chat-offer-quote"),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Product, Store
-from chat import offer_views, selectors, services
+from chat import card_views, offer_views, order_views, selectors, services
 from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Label, QuickReply, Report, Side
 from chat.selectors import BadCursor, InboxFilters
 from chat.services import quick_replies, rules
@@ -89,7 +89,9 @@ def _thread_page(request, conversation: Conversation, *, form=None, offer_form=N
     except BadCursor:
         return _error(request, _("This page of the conversation does not exist."), 400)
     blocked = rules.blocked_by(store_id=conversation.store_id, shopper_id=conversation.shopper_id)
-    replies = []
+    for message in page.items:  # the store's buttons on order cards (in memory: no queries)
+        message.order_actions = order_views.order_actions(message.order, side=side) if message.order_id else []
+    replies, discount_codes = [], []
     if side == Side.STORE and not blocked:
         # Each saved answer, filled in for this chat, with its own client id: one tap sends it once.
         values = quick_replies.placeholder_values(conversation=conversation)
@@ -98,6 +100,7 @@ def _thread_page(request, conversation: Conversation, *, form=None, offer_form=N
             for reply in QuickReply.objects.filter(store_id=conversation.store_id)
         ]
         offer_form = offer_form or offer_views.offer_form(conversation)
+        discount_codes = [(code.code, uuid.uuid4().hex) for code in card_views.usable_codes(conversation.store_id)]
     return render(
         request,
         "chat/thread.html",
@@ -111,6 +114,7 @@ def _thread_page(request, conversation: Conversation, *, form=None, offer_form=N
             "form": form or MessageForm(initial={"client_id": uuid.uuid4().hex}),
             "quick_replies": replies,
             "offer_form": offer_form,
+            "discount_codes": discount_codes,
         },
         status=status,
     )

@@ -96,6 +96,20 @@ def buy_now_item(request) -> DirectItem | None:
         return None
 
 
+# --- A discount code handed over elsewhere (a store's code card in a chat) ------------------
+
+DISCOUNT_SESSION_KEY = "checkout_discount_code"
+
+
+def remember_discount_code(request, code: str) -> None:
+    """The code the cart's checkout starts with (until the shopper changes it or places)."""
+    request.session[DISCOUNT_SESSION_KEY] = code
+
+
+def remembered_discount_code(request) -> str:
+    return str(request.session.get(DISCOUNT_SESSION_KEY) or "")[:30]
+
+
 def checkout_url(source: str = "") -> str:
     url = reverse("checkout:checkout")
     if source == BUY_NOW or hooks.parse_terms_token(source):
@@ -165,8 +179,13 @@ def _render_page(request, state: dict, *, status: int = 200, **kwargs) -> HttpRe
 def checkout(request):
     """GET shows the page; POST (the "Apply" button without JavaScript) prices it again with
     the choices posted. Neither changes anything."""
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and "discount_code" not in data and not data.get("source"):
+        # A code the shopper chose to use (a store's code card) fills in the cart's checkout.
+        data = data.copy()
+        data["discount_code"] = remembered_discount_code(request)
     try:
-        return _render_page(request, _state(request.POST if request.method == "POST" else request.GET))
+        return _render_page(request, _state(data))
     except TermsUnavailable as exc:
         return _terms_unavailable(request, exc)
 
@@ -233,6 +252,8 @@ def place_order(request):
         return _render_page(request, state, notice=message, notice_level="error", status=403)
     if state["source"] == BUY_NOW:
         request.session.pop(BUY_NOW_SESSION_KEY, None)
+    elif not state["source"]:
+        request.session.pop(DISCOUNT_SESSION_KEY, None)
     return redirect(payment_result_url(placed.payment))
 
 
