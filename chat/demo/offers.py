@@ -16,7 +16,8 @@ from chat.models import Conversation, Offer
 from chat.services.offers import TERMS_KIND
 from checkout import hooks
 from checkout import services as checkout_services
-from checkout.models import Address, PaymentMethod
+from checkout.demo.specs import DEMO_KEY_PREFIX
+from checkout.models import Address, OrderEvent, PaymentMethod
 
 NOTE = "Harga spesial untuk kakak ya, gratis ongkir. Berlaku 2 hari 🙏"
 
@@ -52,13 +53,15 @@ def ensure_accepted_offer(conversation: Conversation) -> tuple[Offer | None, boo
     quote = checkout_services.quote_for(terms, buyer=shopper, payment_method=method)
     if not quote.can_place:  # a store that takes no transfers: the offer stays open
         return offer, created
-    checkout_services.place_order(
+    placed = checkout_services.place_order(
         buyer=shopper,
         terms=terms,
         address=address,
         payment_method=method,
-        idempotency_key=f"demo-offer-{offer.pk}-{uuid.uuid4().hex[:8]}",
+        idempotency_key=f"{DEMO_KEY_PREFIX}offer-{offer.pk}-{uuid.uuid4().hex[:8]}",
         quote_digest=quote.digest,
     )
+    for order in placed.orders:  # the timeline starts when the order was placed, as the demo's others
+        OrderEvent.objects.filter(order=order, from_status="").update(created_at=order.placed_at)
     offer.refresh_from_db()
     return offer, created
