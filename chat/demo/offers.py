@@ -17,18 +17,23 @@ from chat.services.offers import TERMS_KIND
 from checkout import hooks
 from checkout import services as checkout_services
 from checkout.demo.specs import DEMO_KEY_PREFIX
-from checkout.models import Address, OrderEvent, PaymentMethod
+from checkout.models import Address, OrderEvent, OrderLine, PaymentMethod
 
 NOTE = "Harga spesial untuk kakak ya, gratis ongkir. Berlaku 2 hari 🙏"
 
 
 def ensure_accepted_offer(conversation: Conversation) -> tuple[Offer | None, bool]:
-    """``(offer, created)``; ``(None, False)`` when the store has nothing in stock to offer or
-    the shopper has no address to ship to."""
+    """``(offer, created)``; ``(None, False)`` when the shopper bought nothing from the store
+    that is still in stock, or has no address to ship to."""
     store: Store = conversation.store
     shopper = conversation.shopper
+    # Something the shopper bought from this store before (buying it again): the demo's other
+    # layers (reviews) read who bought what, and a second seed run must find the same.
+    bought = OrderLine.objects.filter(order__buyer=shopper, order__store=store).values("variant_id")
     variant = (
-        ProductVariant.objects.filter(product__store=store, product__status=Product.Status.ACTIVE, stock__gte=1)
+        ProductVariant.objects.filter(
+            pk__in=bought, product__store=store, product__status=Product.Status.ACTIVE, stock__gte=1
+        )
         .order_by("price", "id")
         .first()
     )

@@ -6,7 +6,8 @@ Runs after ``social.demo.seed`` (it needs the people, stores, products and order
 - conversations between demo shoppers and stores (``chat.demo.content``), opened from a
   product or an order, with the seller's answers (some by quick reply, one with an order
   card), spread over the last day so the inbox has unread, waiting and answered chats;
-- in the newest conversation, an offer the shopper bought (``chat.demo.offers``).
+- in the newest conversation whose shopper bought from the store before, an offer the
+  shopper bought (``chat.demo.offers``).
 
 Idempotent: every message has a client id made from its store, shopper and line, so a
 second run finds each one (``send_message`` is idempotent) and changes nothing.
