@@ -7,72 +7,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_pending_work'),
-        ('chat', '0001_initial'),
-        ('checkout', '0003_transfer_proof_private'),
+        ("catalog", "0003_pending_work"),
+        ("chat", "0001_initial"),
+        ("checkout", "0003_transfer_proof_private"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Offer',
+            name="Offer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('accepted', 'Bought'), ('expired', 'Expired'), ('withdrawn', 'Withdrawn')], default='open', max_length=10, verbose_name='status')),
-                ('discount', models.PositiveBigIntegerField(default=0, verbose_name='discount')),
-                ('shipping', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='shipping')),
-                ('valid_until', models.DateTimeField(verbose_name='valid until')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='bought')),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='chat.conversation')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='checkout.order', verbose_name='order')),
-                ('shopper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_offers', to=settings.AUTH_USER_MODEL, verbose_name='shopper')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_offers', to='catalog.store', verbose_name='store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("accepted", "Bought"),
+                            ("expired", "Expired"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("discount", models.PositiveBigIntegerField(default=0, verbose_name="discount")),
+                ("shipping", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="shipping")),
+                ("valid_until", models.DateTimeField(verbose_name="valid until")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="bought")),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="offers", to="chat.conversation"
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="checkout.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "shopper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_offers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="shopper",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_offers",
+                        to="catalog.store",
+                        verbose_name="store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'offer',
-                'verbose_name_plural': 'offers',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "offer",
+                "verbose_name_plural": "offers",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='message',
-            name='offer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='chat.offer'),
+            model_name="message",
+            name="offer",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="chat.offer"
+            ),
         ),
         migrations.CreateModel(
-            name='OfferLine',
+            name="OfferLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('unit_price', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='special price')),
-                ('title', models.CharField(max_length=300, verbose_name='product')),
-                ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='chat.offer')),
-                ('variant', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.productvariant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                ("unit_price", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="special price")),
+                ("title", models.CharField(max_length=300, verbose_name="product")),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="chat.offer"
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.productvariant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'offer line',
-                'verbose_name_plural': 'offer lines',
-                'ordering': ['id'],
+                "verbose_name": "offer line",
+                "verbose_name_plural": "offer lines",
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['conversation', '-id'], name='chat_offer_thread'),
+            model_name="offer",
+            index=models.Index(fields=["conversation", "-id"], name="chat_offer_thread"),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('accepted_at__isnull', False), ('status', 'accepted')), models.Q(('status', 'accepted'), _negated=True), _connector='OR'), name='chat_offer_accepted_has_time'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("accepted_at__isnull", False), ("status", "accepted")),
+                    models.Q(("status", "accepted"), _negated=True),
+                    _connector="OR",
+                ),
+                name="chat_offer_accepted_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offerline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='chat_offer_line_quantity'),
+            model_name="offerline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 1)), name="chat_offer_line_quantity"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offerline',
-            constraint=models.UniqueConstraint(fields=('offer', 'variant'), name='chat_offer_line_once'),
+            model_name="offerline",
+            constraint=models.UniqueConstraint(fields=("offer", "variant"), name="chat_offer_line_once"),
         ),
     ]
