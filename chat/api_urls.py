@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from chat.api import card_views as card_api
+from chat.api import offer_views as offer_api
 from chat.api import seller_views as seller_api
 from chat.api import views as api
 
@@ -18,6 +20,12 @@ urlpatterns = [
         seller_api.ConversationQuickRepliesView.as_view(),
         name="chat-conversation-quick-replies",
     ),
+    path("chat/conversations/<int:pk>/offers/", offer_api.ConversationOffersView.as_view(), name="chat-offers"),
+    path("chat/conversations/<int:pk>/products/", card_api.ConversationCatalogView.as_view(), name="chat-catalog"),
+    path("chat/offers/<int:pk>/", offer_api.OfferDetailView.as_view(), name="chat-offer"),
+    path("chat/offers/<int:pk>/withdraw/", offer_api.OfferWithdrawView.as_view(), name="chat-offer-withdraw"),
+    path("chat/offers/<int:pk>/quote/", offer_api.OfferQuoteView.as_view(), name="chat-offer-quote"),
+    path("chat/offers/<int:pk>/place/", offer_api.OfferPlaceView.as_view(), name="chat-offer-place"),
     path("chat/inbox/", seller_api.InboxView.as_view(), name="chat-inbox"),
     path("chat/unread/", api.UnreadView.as_view(), name="chat-unread"),
     path("chat/stores/<slug:slug>/response/", api.StoreResponseView.as_view(), name="chat-store-response"),

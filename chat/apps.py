@@ -8,7 +8,9 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import notifications, sellers
+        from chat.services.offers import TERMS_KIND, OfferTerms
         from chat.views import chat_button, store_chat_button
+        from checkout import hooks
         from shop import slots
 
         sellers.connect(self)  # the sellers group gets the chat admin permissions
@@ -18,3 +20,5 @@ class ChatConfig(AppConfig):
         for place in ("buy_box", "product_sheet", "cart_store", "order_page"):
             slots.register(place, chat_button)
         slots.register("store_page", store_chat_button)
+        # Offers are bought through checkout as special terms ("offer:12").
+        hooks.register_terms_owner(TERMS_KIND, OfferTerms())

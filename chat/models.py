@@ -152,6 +152,7 @@ class Message(models.Model):
     image_width = models.PositiveIntegerField(default=0, editable=False)
     image_height = models.PositiveIntegerField(default=0, editable=False)
     # A card's subject. A deleted product or variant leaves the card with its snapshot (data).
+    offer = models.ForeignKey("Offer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     variant = models.ForeignKey(ProductVariant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -210,7 +211,7 @@ class ShopperWait(models.Model):
 
 
 # What a person sends with ``chat.services.send_message``. Context cards come from opening a
-# chat; offers have their own service.
+# chat; offers have their own service (``chat.services.offers``).
 SENDABLE_KINDS = (
     Message.Kind.TEXT,
     Message.Kind.IMAGE,
@@ -316,3 +317,84 @@ def watermark_field(side: str) -> str:
 
 def emailed_field(side: str) -> str:
     return "shopper_emailed_through_id" if side == Side.SHOPPER else "store_emailed_through_id"
+
+
+OFFER_NOTE_MAX = 300
+OFFER_LINES_MAX = 20
+
+
+class Offer(models.Model):
+    """A personal cart a store sends one shopper in their conversation: lines at optional
+    special prices, a discount and a shipping amount, valid until a time, bought once. The
+    shopper buys it through checkout's special terms (``chat.services.offers``); every
+    amount is priced there from these stored terms, never from the client."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Bought")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="offers")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="chat_offers", verbose_name=_("store"))
+    shopper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_offers", verbose_name=_("shopper")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    discount = models.PositiveBigIntegerField(_("discount"), default=0)
+    # Null: the store's normal shipping, as for any checkout.
+    shipping = models.PositiveBigIntegerField(_("shipping"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"))
+    note = models.CharField(_("note"), max_length=OFFER_NOTE_MAX, blank=True)
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("order")
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("bought"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="accepted", accepted_at__isnull=False) | ~Q(status="accepted"),
+                name="chat_offer_accepted_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["conversation", "-id"], name="chat_offer_thread")]
+
+    def __str__(self) -> str:
+        return _("Offer #%(id)s") % {"id": self.pk}
+
+    @property
+    def current_status(self) -> str:
+        """The status as the shopper sees it now: an open offer past its time is expired."""
+        if self.status == self.Status.OPEN and self.valid_until <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_current_status_display(self) -> str:
+        return str(self.Status(self.current_status).label)
+
+
+class OfferLine(models.Model):
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="lines")
+    # Null once the variant is deleted: the offer can no longer be bought (its snapshot stays).
+    variant = models.ForeignKey(ProductVariant, on_delete=models.SET_NULL, null=True, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    # Null: the variant's price at the time of buying.
+    unit_price = models.PositiveBigIntegerField(_("special price"), null=True, blank=True)
+    title = models.CharField(_("product"), max_length=300)
+
+    class Meta:
+        verbose_name = _("offer line")
+        verbose_name_plural = _("offer lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="chat_offer_line_quantity"),
+            models.UniqueConstraint(fields=["offer", "variant"], name="chat_offer_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} × {self.quantity}"

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from catalog.models import Store
+from catalog.models import Product, ProductVariant, Store
 from chat.models import ChatSettings, Conversation, Label, Message, ShopperWait, Side
 from checkout.models import Order, OrderStatus
 from shop.models import User
@@ -269,8 +269,11 @@ def thread_messages(*, conversation: Conversation, before=None, after=None, limi
     if before is not None and after is not None:
         raise BadCursor("before and after")
     size = _limit(limit, THREAD_PAGE_SIZE, THREAD_PAGE_MAX)
-    queryset = Message.objects.filter(conversation_id=conversation.pk).select_related(
-        "sender", "product", "variant", "order"
+    queryset = (
+        Message.objects.filter(conversation_id=conversation.pk)
+        .select_related("sender", "product", "variant", "order", "offer__order")
+        # An offer card shows its lines with the live stock (a constant number of queries).
+        .prefetch_related("offer__lines__variant__product")
     )
     if after is not None:
         rows = list(queryset.filter(id__gt=after).order_by("id")[: size + 1])
@@ -346,3 +349,22 @@ def usually_replies(stats: ResponseStats) -> str:
         if stats.median_seconds <= limit:
             return text
     return _("Usually replies in a few days")
+
+
+# --- The seller's catalog, searched from a thread ------------------------------------------------
+
+CATALOG_SEARCH_LIMIT = 20
+
+
+def store_catalog(*, store_id: int, query: str = "", limit: int = CATALOG_SEARCH_LIMIT) -> list[Product]:
+    """The store's products on sale whose title or SKU contains ``query`` (all when empty),
+    newest first, each with ``variants_on_sale`` (price and stock now) in one more query."""
+    query = (query or "").strip()[:SEARCH_MAX]
+    products = Product.objects.filter(store_id=store_id, status=Product.Status.ACTIVE)
+    if query:
+        products = products.filter(Q(title__icontains=query) | Q(variants__sku__iexact=query)).distinct()
+    return list(
+        products.order_by("-id").prefetch_related(
+            Prefetch("variants", queryset=ProductVariant.objects.order_by("price", "id"), to_attr="variants_on_sale")
+        )[: max(1, min(limit, CATALOG_SEARCH_LIMIT))]
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat import views
+from chat import card_views, offer_views, order_views, views
 
 app_name = "chat"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("chat/<int:pk>/send/", views.send, name="send"),
     path("chat/<int:pk>/block/", views.block, name="block"),
     path("chat/<int:pk>/report/", views.report, name="report"),
+    path("chat/<int:pk>/offer/", offer_views.send_offer, name="send_offer"),
+    path("chat/<int:pk>/discount/", card_views.send_discount, name="send_discount"),
+    path("chat/<int:pk>/product/", card_views.send_product, name="send_product"),
+    path("chat/<int:pk>/products/", card_views.product_search, name="product_search"),
+    path(
+        "chat/<int:pk>/orders/<str:number>/confirm-transfer/",
+        order_views.confirm_transfer,
+        name="order_confirm_transfer",
+    ),
+    path("chat/<int:pk>/orders/<str:number>/ship/", order_views.ship, name="order_ship"),
+    path("chat/offers/<int:offer_id>/withdraw/", offer_views.withdraw_offer, name="withdraw_offer"),
 ]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Product, Store
-from chat import selectors, services
+from chat import card_views, offer_views, order_views, selectors, services
 from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Label, QuickReply, Report, Side
 from chat.selectors import BadCursor, InboxFilters
 from chat.services import quick_replies, rules
@@ -82,14 +82,16 @@ def open_chat(request):
     return redirect("chat:thread", pk=conversation.pk)
 
 
-def _thread_page(request, conversation: Conversation, *, form=None, status: int = 200):
+def _thread_page(request, conversation: Conversation, *, form=None, offer_form=None, status: int = 200):
     side = selectors.side_in(conversation, request.user)
     try:
         page = selectors.thread_messages(conversation=conversation, before=request.GET.get("before"))
     except BadCursor:
         return _error(request, _("This page of the conversation does not exist."), 400)
     blocked = rules.blocked_by(store_id=conversation.store_id, shopper_id=conversation.shopper_id)
-    replies = []
+    for message in page.items:  # the store's buttons on order cards (in memory: no queries)
+        message.order_actions = order_views.order_actions(message.order, side=side) if message.order_id else []
+    replies, discount_codes = [], []
     if side == Side.STORE and not blocked:
         # Each saved answer, filled in for this chat, with its own client id: one tap sends it once.
         values = quick_replies.placeholder_values(conversation=conversation)
@@ -97,6 +99,8 @@ def _thread_page(request, conversation: Conversation, *, form=None, status: int 
             (reply.shortcut, quick_replies.fill(text=reply.text, values=values), uuid.uuid4().hex)
             for reply in QuickReply.objects.filter(store_id=conversation.store_id)
         ]
+        offer_form = offer_form or offer_views.offer_form(conversation)
+        discount_codes = [(code.code, uuid.uuid4().hex) for code in card_views.usable_codes(conversation.store_id)]
     return render(
         request,
         "chat/thread.html",
@@ -109,6 +113,8 @@ def _thread_page(request, conversation: Conversation, *, form=None, status: int 
             "blocked": blocked,
             "form": form or MessageForm(initial={"client_id": uuid.uuid4().hex}),
             "quick_replies": replies,
+            "offer_form": offer_form,
+            "discount_codes": discount_codes,
         },
         status=status,
     )

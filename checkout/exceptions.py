@@ -33,3 +33,11 @@ class PricesChanged(QuoteChanged):
 class IllegalTransition(CheckoutError):
     def __init__(self, message):
         super().__init__(message, code="illegal_transition")
+
+
+class TermsUnavailable(CheckoutError):
+    """Special terms (a seller's offer) that can no longer be used: expired, used, withdrawn,
+    or changed (a product in them is gone). Pages and the API answer 409 with the message."""
+
+    def __init__(self, message):
+        super().__init__(message, code="offer_unavailable")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant, Store
 from checkout.models import DiscountCode, DiscountRedemption, PaymentMethod, StoreCheckoutSettings
+from checkout.terms import SpecialTerms
 from shop.money import format_money
 
 MAX_LINE_QUANTITY = 99
@@ -30,6 +31,9 @@ class QuoteLine:
     quantity: int
     price_seen: int
     line_id: int | None = None
+    # The price agreed in special terms (a seller's offer). Never more than the variant's
+    # price now: a seller who lowered the price since the offer was made gets the lower one.
+    special_price: int | None = None
 
     @property
     def product(self) -> Product:
@@ -37,15 +41,17 @@ class QuoteLine:
 
     @property
     def unit_price(self) -> int:
+        if self.special_price is not None:
+            return min(self.special_price, self.variant.price)
         return self.variant.price
 
     @property
     def line_total(self) -> int:
-        return self.variant.price * self.quantity
+        return self.unit_price * self.quantity
 
     @property
     def price_changed(self) -> bool:
-        return self.price_seen != self.variant.price
+        return self.price_seen != self.unit_price
 
     @property
     def problem(self) -> str:
@@ -84,6 +90,7 @@ class Quote:
     payment_method: str = ""
     discount_code: DiscountCode | None = None
     errors: dict[str, str] = field(default_factory=dict)  # field name ("discount_code", ...) -> message
+    terms: SpecialTerms | None = None  # the special terms priced, if any
 
     @property
     def lines(self) -> list[QuoteLine]:
@@ -129,6 +136,8 @@ class Quote:
     def digest(self) -> str:
         """A fingerprint of everything charged: lines, prices, amounts, code and method."""
         parts = [self.payment_method, self.discount_code.code.upper() if self.discount_code else ""]
+        if self.terms is not None:
+            parts.append(self.terms.token)
         for store in self.stores:
             parts.append(f"s{store.store.pk}:{store.subtotal}:{store.shipping}:{store.discount}:{store.cod_fee}")
             parts.extend(f"v{line.variant.pk}x{line.quantity}@{line.unit_price}" for line in store.lines)
@@ -251,10 +260,12 @@ def build_quote(
     discount_code: str = "",
     payment_method: str = "",
     now: datetime | None = None,
+    terms: SpecialTerms | None = None,
 ) -> Quote:
     """Price ``lines`` (their variants loaded with ``product``, ``store`` and the store's
     ``checkout_settings``) for ``buyer``. Problems go into ``quote.errors``; the amounts are
-    always filled so the page can show them."""
+    always filled so the page can show them. With special ``terms`` (their lines' prices are
+    already on ``lines``), their shipping and discount replace the store's and any code."""
     now = now or timezone.now()
     by_store: dict[int, StoreQuote] = {}
     for line in lines:
@@ -263,13 +274,19 @@ def build_quote(
             by_store[store.pk] = StoreQuote(store=store, settings=store_settings(store), lines=[])
         by_store[store.pk].lines.append(line)
     stores = list(by_store.values())
-    quote = Quote(stores=stores, payment_method=payment_method)
+    quote = Quote(stores=stores, payment_method=payment_method, terms=terms)
 
     for store in stores:
         store.subtotal = sum(line.line_total for line in store.lines)
         store.shipping = shipping_for(store.settings, store.subtotal)
+        if terms is not None:
+            if terms.shipping is not None:
+                store.shipping = terms.shipping
+            store.discount = min(terms.discount, store.subtotal)
 
-    if discount_code.strip():
+    if terms is not None and discount_code.strip():
+        quote.errors["discount_code"] = _("A personal offer cannot be combined with a discount code.")
+    elif discount_code.strip():
         discount = find_discount(discount_code)
         if discount is None:
             quote.errors["discount_code"] = _("There is no such code.")

@@ -77,7 +77,13 @@ def checkout_page(
         usable = [method for method, _label, problem in methods if not problem]
         if usable:
             payment_method = usable[0]
-            quote = build_quote(quote.lines, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
+            quote = build_quote(
+                quote.lines,
+                buyer=buyer,
+                discount_code=discount_code,
+                payment_method=payment_method,
+                terms=quote.terms,
+            )
             methods = available_methods(quote.stores)
     _prefetch_cover_images(quote)
     return CheckoutPage(

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from catalog.api.serializers import absolute_url
 from chat import selectors
+from chat.api.offer_serializers import OfferSerializer
 from chat.models import BODY_MAX, CLIENT_ID_MAX, LABEL_MAX, NOTE_MAX, SENDABLE_KIND_CHOICES, Message, Report, Side
 from chat.selectors import MAX_ID, SEARCH_MAX
 
@@ -125,6 +126,7 @@ class MessageSerializer(serializers.Serializer):
     image = serializers.SerializerMethodField()
     product = serializers.SerializerMethodField(help_text=_("A card's product (its slug), if it still exists."))
     order = serializers.SerializerMethodField(help_text=_("A card's order (its number)."))
+    offer = serializers.SerializerMethodField(help_text=_("An offer card's offer as it is now (its status, stock)."))
     data = serializers.JSONField(read_only=True, help_text=_("What a card showed when it was sent."))
     is_automated = serializers.BooleanField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -136,6 +138,12 @@ class MessageSerializer(serializers.Serializer):
     @extend_schema_field({"type": "string", "nullable": True})
     def get_order(self, message) -> str | None:
         return message.order.number if message.order_id else None
+
+    @extend_schema_field(OfferSerializer(allow_null=True))
+    def get_offer(self, message) -> dict | None:
+        if message.offer_id is None:
+            return None
+        return OfferSerializer(message.offer, context=self.context).data
 
     def get_mine(self, message) -> bool:
         return message.sender_side == self.context["side"]

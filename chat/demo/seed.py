@@ -5,7 +5,9 @@ Runs after ``social.demo.seed`` (it needs the people, stores, products and order
 - quick replies for every demo store;
 - conversations between demo shoppers and stores (``chat.demo.content``), opened from a
   product or an order, with the seller's answers (some by quick reply, one with an order
-  card), spread over the last day so the inbox has unread, waiting and answered chats.
+  card), spread over the last day so the inbox has unread, waiting and answered chats;
+- in the newest conversation whose shopper bought from the store before, an offer the
+  shopper bought (``chat.demo.offers``).
 
 Idempotent: every message has a client id made from its store, shopper and line, so a
 second run finds each one (``send_message`` is idempotent) and changes nothing.
@@ -27,6 +29,7 @@ from catalog.demo.stores import STORES
 from catalog.models import Product, Store
 from chat import services
 from chat.demo.content import CONVERSATIONS, QUICK_REPLIES
+from chat.demo.offers import ensure_accepted_offer
 from chat.models import Conversation, Message, QuickReply, ShopperWait, Side
 from chat.services import quick_replies
 from checkout.models import Order
@@ -44,7 +47,7 @@ class ChatReport:
     existing: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
-    KINDS = ("quick replies", "conversations", "messages")
+    KINDS = ("quick replies", "conversations", "messages", "offers")
 
     def _describe(self, counts: Counter) -> str:
         return ", ".join(f"{counts[kind]} {kind}" for kind in self.KINDS if counts[kind])
@@ -71,8 +74,24 @@ def seed_chat(*, progress: Callable[[str], None] | None = None) -> ChatReport:
             continue
         ends_at = now - NEWEST_AGO - BETWEEN_CONVERSATIONS * position
         _ensure_conversation(report, store=store, shopper=shopper, context=context, lines=lines, ends_at=ends_at)
+    _ensure_offer(report, stores=stores, people=people)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _ensure_offer(report: ChatReport, *, stores, people) -> None:
+    for slug, username, _context, _lines in CONVERSATIONS:
+        conversation = (
+            Conversation.objects.filter(store=stores.get(slug), shopper=people.get(username))
+            .select_related("store__owner", "shopper")
+            .first()
+        )
+        if conversation is None:
+            continue
+        offer, created = ensure_accepted_offer(conversation)
+        if offer is not None:
+            (report.created if created else report.existing)["offers"] += 1
+            return
 
 
 def _ensure_quick_replies(report: ChatReport, store: Store) -> None:

@@ -12,6 +12,7 @@ from chat.services.conversations import (
     unblock,
 )
 from chat.services.messages import ReadState, mark_read, send_message
+from chat.services.offers import OfferLineInput, send_offer, withdraw_offer
 from chat.services.quick_replies import (
     create_quick_reply,
     delete_quick_reply,
@@ -20,6 +21,7 @@ from chat.services.quick_replies import (
 )
 
 __all__ = [
+    "OfferLineInput",
     "ReadState",
     "block",
     "create_label",
@@ -31,8 +33,10 @@ __all__ = [
     "open_conversation",
     "report",
     "send_message",
+    "send_offer",
     "set_labels",
     "set_note",
     "unblock",
     "update_quick_reply",
+    "withdraw_offer",
 ]

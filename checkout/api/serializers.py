@@ -85,7 +85,12 @@ class QuoteLineSerializer(serializers.Serializer):
     """A cart line priced now. ``price_changed``: the price moved since it was added
     (``price_seen``); checkout charges ``unit_price``, and says so before placing."""
 
-    id = serializers.IntegerField(source="line_id", read_only=True, help_text=_("The cart line's id."))
+    id = serializers.IntegerField(
+        source="line_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The cart line's id; null for a Buy now item or an offer's line."),
+    )
     variant = serializers.IntegerField(source="variant.pk", read_only=True, help_text=_("The variant's id."))
     product = ProductRefSerializer(read_only=True)
     variant_label = serializers.CharField(source="variant.label", read_only=True)

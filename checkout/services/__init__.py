@@ -12,7 +12,7 @@ from checkout.services.carts import (
     remove_line,
     set_line_quantity,
 )
-from checkout.services.placing import PlacedCheckout, place_order
+from checkout.services.placing import PlacedCheckout, earlier_checkout, place_order
 from checkout.services.sources import CheckoutSource, DirectItem, cart_quote, direct_item, quote_for
 from checkout.services.transfers import upload_transfer_proof
 from checkout.services.transitions import (
@@ -31,12 +31,15 @@ from checkout.services.transitions import (
     record_card_payment,
     record_refund,
 )
+from checkout.terms import SpecialTerms, TermsLine
 
 __all__ = [
     "TRANSITIONS",
     "CheckoutSource",
     "DirectItem",
     "PlacedCheckout",
+    "SpecialTerms",
+    "TermsLine",
     "accept_current_prices",
     "add_to_cart",
     "adopt_session_cart",
@@ -52,6 +55,7 @@ __all__ = [
     "create_address",
     "delete_address",
     "direct_item",
+    "earlier_checkout",
     "expire_order",
     "expire_unpaid_orders",
     "mark_delivered",

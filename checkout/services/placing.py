@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant
-from checkout import lock_objects, notifications, signals
-from checkout.exceptions import OutOfStock, PricesChanged, QuoteChanged
+from checkout import hooks, lock_objects, notifications, signals
+from checkout.exceptions import OutOfStock, PricesChanged, QuoteChanged, TermsUnavailable
 from checkout.models import (
     Address,
     Cart,
@@ -39,6 +39,7 @@ from checkout.models import (
 from checkout.pricing import Quote, StoreQuote
 from checkout.services.carts import forget_cart_count
 from checkout.services.sources import DirectItem, quote_for
+from checkout.terms import SpecialTerms
 from shop import events
 from shop.money import currency_exponent, format_money
 
@@ -83,6 +84,12 @@ def _expiry(method: str):
     return None
 
 
+def earlier_checkout(*, buyer, idempotency_key: str) -> PlacedCheckout | None:
+    """The checkout ``buyer`` already placed with ``idempotency_key``, if any: a replay of a
+    placement whose source is used up since (a "Buy now" item, an offer) still finds it."""
+    return _existing(buyer, (idempotency_key or "").strip()[:64])
+
+
 def _existing(buyer, idempotency_key: str) -> PlacedCheckout | None:
     payment = Payment.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
     if payment is None:
@@ -95,6 +102,7 @@ def place_order(
     buyer,
     cart: Cart | None = None,
     item: DirectItem | None = None,
+    terms: SpecialTerms | None = None,
     address: Address | int | str,
     payment_method: str,
     idempotency_key: str,
@@ -103,7 +111,10 @@ def place_order(
     note: str = "",
 ) -> PlacedCheckout:
     """Place one order per store for ``buyer``, all under one payment: of what ``cart`` holds
-    (its lines are then removed), or of the one "Buy now" ``item`` (the cart is left as it is).
+    (its lines are then removed), of the one "Buy now" ``item`` (the cart is left as it is), or
+    of a seller's special ``terms`` (read again, locked, from their owner in ``checkout.hooks``,
+    and marked used by it in this transaction: a second placement finds them used,
+    ``TermsUnavailable``).
 
     Every rule about what may be charged is checked here, for the site and the API alike:
 
@@ -119,8 +130,8 @@ def place_order(
     The same ``idempotency_key`` again returns the first checkout instead of a second one (with
     neither ``cart`` nor ``item``, that is all it can do: the "Buy now" item is used up).
     """
-    if cart is not None and item is not None:
-        raise ValueError("place_order takes a cart or a Buy now item, not both")
+    if sum(source is not None for source in (cart, item, terms)) > 1:
+        raise ValueError("place_order takes one of a cart, a Buy now item or special terms")
     idempotency_key = (idempotency_key or "").strip()[:64]
     if not idempotency_key:
         raise ValidationError({"idempotency_key": _("Missing checkout key; reload the page.")})
@@ -128,14 +139,16 @@ def place_order(
         raise PermissionDenied(_("This is not your cart."))
     if (earlier := _existing(buyer, idempotency_key)) is not None:
         return earlier
-    if cart is None and item is None:
+    if terms is not None and terms.buyer_id != buyer.pk:
+        raise PermissionDenied(_("This offer is not for you."))
+    if cart is None and item is None and terms is None:
         # A "Buy now" choice already used (or never made): only a replay could be answered.
         raise ValidationError(_("There is nothing to buy here any more. Choose the item again."), code="empty_cart")
     try:
         with transaction.atomic():
             return _place(
                 buyer=buyer,
-                source=cart if cart is not None else item,
+                source=next(source for source in (cart, item, terms) if source is not None),
                 address=address,
                 payment_method=payment_method,
                 idempotency_key=idempotency_key,
@@ -166,7 +179,17 @@ def _place(*, buyer, source, address, payment_method, idempotency_key, quote_dig
     from_cart = isinstance(source, Cart)
     if from_cart and lock_objects.cart_for_update(source.pk) is None:
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
+    terms_owner = None
+    if isinstance(source, SpecialTerms):
+        # The terms as their owner holds them now, locked until this transaction ends: the
+        # caller's copy may be stale, and a parallel placement waits here, then finds them used.
+        terms_owner = hooks.terms_owner(source.kind)
+        if terms_owner is None:
+            raise TermsUnavailable(_("This offer can no longer be used."))
+        source = terms_owner.terms(reference=source.reference, buyer=buyer, locked=True)
     quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True)
+    if terms_owner is not None and len(quote.lines) != len(source.lines):
+        raise TermsUnavailable(_("A product in this offer is no longer sold. Ask the seller for a new offer."))
     if not quote.lines:
         if not from_cart:  # the variant is gone
             raise ValidationError({"variant": _("This product is not on sale.")}, code="unavailable")
@@ -216,6 +239,8 @@ def _place(*, buyer, source, address, payment_method, idempotency_key, quote_dig
     _create_lines_and_events(quote, orders, buyer)
     payment.amount = sum(order.total for order in orders)
     payment.save(update_fields=["amount", "method"])
+    if terms_owner is not None:
+        terms_owner.used(terms=source, buyer=buyer, orders=orders)
     if from_cart:
         CartLine.objects.filter(pk__in=[line.line_id for line in quote.lines]).delete()
         transaction.on_commit(lambda: forget_cart_count(source))  # the header's cached item count

@@ -1,4 +1,5 @@
-"""What a checkout buys: the shopper's cart, or one item bought on its own ("Buy now").
+"""What a checkout buys: the shopper's cart, one item bought on its own ("Buy now"), or a
+seller's special terms (a personal offer made in a chat: ``SpecialTerms``).
 
 "Buy now" buys exactly the variant and quantity chosen, leaving the cart as it was (as
 Tokopedia's "Beli langsung"). The item is only a choice, kept by the caller (the site keeps
@@ -17,6 +18,7 @@ from checkout import lock_objects
 from checkout.models import Cart, CartLine
 from checkout.pricing import Quote, QuoteLine, build_quote
 from checkout.services.carts import buyable_variant, checked_quantity
+from checkout.terms import SpecialTerms
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class DirectItem:
     quantity: int
 
 
-CheckoutSource = Cart | DirectItem
+CheckoutSource = Cart | DirectItem | SpecialTerms
 
 
 def direct_item(*, variant_id, quantity) -> DirectItem:
@@ -49,7 +51,13 @@ def quote_for(
     """The quote of ``source`` (a cart, a "Buy now" item, or nothing) as it is now.
     ``locked``: read the variants ``FOR UPDATE`` (the caller is in a transaction and about to
     reserve them)."""
-    if isinstance(source, DirectItem):
+    terms = None
+    special: dict[int, int | None] = {}
+    if isinstance(source, SpecialTerms):
+        terms = source
+        wanted = [(line.variant_id, line.quantity, None, None) for line in source.lines]
+        special = {line.variant_id: line.unit_price for line in source.lines}
+    elif isinstance(source, DirectItem):
         wanted = [(source.variant_id, source.quantity, None, None)]
     elif source is not None:
         wanted = [
@@ -59,18 +67,23 @@ def quote_for(
     else:
         wanted = []
     variants = _variants({variant_id for variant_id, *_rest in wanted}, locked=locked)
-    lines = [
-        QuoteLine(
+    lines = []
+    for variant_id, quantity, price_seen, line_id in wanted:
+        if variant_id not in variants:
+            continue
+        line = QuoteLine(
             variant=variants[variant_id],
             quantity=quantity,
-            # A "Buy now" item is priced when shown: the quote's digest guards it from then on.
-            price_seen=variants[variant_id].price if price_seen is None else price_seen,
+            price_seen=0 if price_seen is None else price_seen,
             line_id=line_id,
+            special_price=special.get(variant_id),
         )
-        for variant_id, quantity, price_seen, line_id in wanted
-        if variant_id in variants
-    ]
-    return build_quote(lines, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
+        # A "Buy now" item or special terms are priced when shown: the quote's digest guards
+        # them from then on.
+        if price_seen is None:
+            line.price_seen = line.unit_price
+        lines.append(line)
+    return build_quote(lines, buyer=buyer, discount_code=discount_code, payment_method=payment_method, terms=terms)
 
 
 def cart_quote(

@@ -12,6 +12,9 @@ Routes (namespace ``checkout``):
 - ``cart/lines/<line_id>/`` ``cart_line`` (POST ``quantity``; 0 removes).
 - ``cart/lines/<line_id>/remove/`` ``cart_line_remove`` (POST).
 - ``cart/accept-prices/`` ``cart_accept_prices`` (POST): "OK, use the new prices".
+- ``cart/apply-code/`` ``cart_apply_code`` (POST ``code``): use a discount code handed over
+  elsewhere (a store's code card in a chat): the cart's checkout starts with it, priced there
+  by the same rules as a code typed in; the cart opens saying whether it applies now.
 
 Visitors have carts too (kept in their session, merged into theirs when they log in).
 Every POST works without JavaScript (it redirects back with a message) and with htmx (it
@@ -38,9 +41,9 @@ from django.views.decorators.vary import vary_on_headers
 from catalog.models import Product, ProductImage
 from checkout import services
 from checkout.models import CartLine
-from checkout.pricing import Quote
+from checkout.pricing import Quote, find_discount
 from checkout.services.carts import remember_cart_count, request_cart_count
-from checkout.views.checkout import BUY_NOW, checkout_url, remember_buy_now
+from checkout.views.checkout import BUY_NOW, checkout_url, remember_buy_now, remember_discount_code
 from shop.htmx import SWAP_ERRORS_HEADER, is_htmx
 
 
@@ -179,6 +182,29 @@ def buy_now(request):
     return redirect(target)
 
 
+@require_POST
+def cart_apply_code(request):
+    """Use this discount code at the cart's checkout, and open the cart."""
+    code = str(request.POST.get("code", "")).strip()[:30]
+    discount = find_discount(code) if code and "\x00" not in code else None
+    if discount is None:
+        messages.error(request, _("There is no such code."))
+        return redirect("checkout:cart")
+    remember_discount_code(request, discount.code)
+    cart = services.cart_for_request(request)
+    quote = services.quote_for(cart, buyer=request.user, discount_code=discount.code)
+    problem = quote.errors.get("discount_code") if quote.lines else ""
+    if problem:
+        messages.warning(
+            request,
+            _("Code %(code)s is kept for your checkout, but does not apply yet: %(problem)s")
+            % {"code": discount.code, "problem": problem},
+        )
+    else:
+        messages.success(request, _("Code %(code)s will be taken off at checkout.") % {"code": discount.code})
+    return redirect("checkout:cart")
+
+
 # --- Changing lines ---------------------------------------------------------------------------
 
 
@@ -264,4 +290,5 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/", cart_line, name="cart_line"),
     path("cart/lines/<int:line_id>/remove/", cart_line_remove, name="cart_line_remove"),
     path("cart/accept-prices/", cart_accept_prices, name="cart_accept_prices"),
+    path("cart/apply-code/", cart_apply_code, name="cart_apply_code"),
 ]

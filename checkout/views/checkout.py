@@ -8,9 +8,11 @@ Routes (namespace ``checkout``):
   summary (and the discount message, out of band).
 - ``checkout/place/`` ``place_order``: POST, places the orders through ``services.place_order``.
 
-Each takes a ``source``: the cart (by default), or ``buy_now``, the one item the shopper chose
+Each takes a ``source``: the cart (by default), ``buy_now``, the one item the shopper chose
 with "Buy now" (``checkout.views.cart.buy_now`` keeps it in the session; the cart is left as
-it is).
+it is), or special terms named by their token (``offer:12``: a seller's offer in a chat,
+read from its owner in ``checkout.hooks``; someone else's answers 404, one that can no
+longer be used 409).
 
 Nothing the client sends is charged: the form carries the address, code, method, note, a
 checkout key (one per page view, so a second press finds the first checkout) and the digest
@@ -30,8 +32,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from checkout import selectors, services
-from checkout.exceptions import OutOfStock, QuoteChanged
+from checkout import hooks, selectors, services
+from checkout.exceptions import OutOfStock, QuoteChanged, TermsUnavailable
 from checkout.forms import CheckoutForm
 from checkout.models import Payment, PaymentMethod
 from checkout.services import CheckoutSource, DirectItem
@@ -95,15 +97,37 @@ def buy_now_item(request) -> DirectItem | None:
         return None
 
 
+# --- A discount code handed over elsewhere (a store's code card in a chat) ------------------
+
+DISCOUNT_SESSION_KEY = "checkout_discount_code"
+
+
+def remember_discount_code(request, code: str) -> None:
+    """The code the cart's checkout starts with (until the shopper changes it or places)."""
+    request.session[DISCOUNT_SESSION_KEY] = code
+
+
+def remembered_discount_code(request) -> str:
+    return str(request.session.get(DISCOUNT_SESSION_KEY) or "")[:30]
+
+
 def checkout_url(source: str = "") -> str:
     url = reverse("checkout:checkout")
-    return f"{url}?source={BUY_NOW}" if source == BUY_NOW else url
+    if source == BUY_NOW or hooks.parse_terms_token(source):
+        return f"{url}?source={source}"
+    return url
 
 
 def _source(request, state: dict) -> CheckoutSource | None:
     if state["source"] == BUY_NOW:
         return buy_now_item(request)
+    if state["source"]:
+        return hooks.terms_for(state["source"], buyer=request.user)
     return services.cart_for_user(request.user)
+
+
+def _terms_unavailable(request, exc: TermsUnavailable) -> HttpResponse:
+    return render(request, "checkout/terms_unavailable.html", {"message": " ".join(exc.messages)}, status=409)
 
 
 # --- The page ------------------------------------------------------------------------------
@@ -112,8 +136,9 @@ def _source(request, state: dict) -> CheckoutSource | None:
 def _state(data) -> dict:
     """The choices a re-rendered page keeps (parsed leniently: the form validates on placing)."""
     method = (data.get("payment_method") or "").strip()
+    source = str(data.get("source") or "")[:40]
     return {
-        "source": BUY_NOW if data.get("source") == BUY_NOW else "",
+        "source": source if source == BUY_NOW or hooks.parse_terms_token(source) else "",
         "address": (data.get("address") or "").strip()[:20],
         "discount_code": (data.get("discount_code") or "").strip()[:30],
         "payment_method": method if method in PaymentMethod.values else "",
@@ -122,8 +147,9 @@ def _state(data) -> dict:
 
 
 def _context(request, state: dict, *, form=None, notice: str = "", notice_level: str = "warning") -> dict:
+    source = _source(request, state)
     page = selectors.checkout_page(
-        _source(request, state),
+        source,
         buyer=request.user,
         discount_code=state["discount_code"],
         payment_method=state["payment_method"],
@@ -134,6 +160,7 @@ def _context(request, state: dict, *, form=None, notice: str = "", notice_level:
         "page": page,
         "quote": page.quote,
         "buy_now": state["source"] == BUY_NOW,
+        "special_terms": source if isinstance(source, services.SpecialTerms) else None,
         "state": {**state, "payment_method": page.payment_method},
         # One key per page view: pressing "Place order" twice finds the first checkout.
         "idempotency_key": uuid.uuid4().hex,
@@ -153,8 +180,15 @@ def _render_page(request, state: dict, *, status: int = 200, **kwargs) -> HttpRe
 def checkout(request):
     """GET shows the page; POST (the "Apply" button without JavaScript) prices it again with
     the choices posted. Neither changes anything."""
-    state = _state(request.POST if request.method == "POST" else request.GET)
-    context = _context(request, state)
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and "discount_code" not in data and not data.get("source"):
+        # A code the shopper chose to use (a store's code card) fills in the cart's checkout.
+        data = data.copy()
+        data["discount_code"] = remembered_discount_code(request)
+    try:
+        context = _context(request, _state(data))
+    except TermsUnavailable as exc:
+        return _terms_unavailable(request, exc)
     if request.method == "GET":
         for store in context["quote"].stores:
             events.record(events.EventName.CHECKOUT_STARTED, store_id=store.store.pk)
@@ -166,9 +200,12 @@ def checkout(request):
 def checkout_quote(request):
     """The summary again for the address, code and method chosen (htmx); the whole page without it."""
     state = _state(request.POST)
-    if not is_htmx(request):
-        return _render_page(request, state)
-    context = _context(request, state)
+    try:
+        if not is_htmx(request):
+            return _render_page(request, state)
+        context = _context(request, state)
+    except TermsUnavailable as exc:
+        return _terms_unavailable(request, exc)
     context["oob"] = True
     return render(request, SUMMARY_TEMPLATE, context)
 
@@ -178,14 +215,23 @@ def checkout_quote(request):
 def place_order(request):
     state = _state(request.POST)
     form = CheckoutForm(request.POST, user=request.user)
-    if not form.is_valid():
-        return _render_page(request, state, form=form, status=400)
-    data = form.cleaned_data
-    if state["source"] == BUY_NOW:
-        # None once used: a second press of "Place order" still finds the first checkout.
-        source = {"item": buy_now_item(request)}
-    else:
-        source = {"cart": services.cart_for_user(request.user, create=True)}
+    try:
+        if not form.is_valid():
+            return _render_page(request, state, form=form, status=400)
+        data = form.cleaned_data
+        if state["source"] == BUY_NOW:
+            # None once used: a second press of "Place order" still finds the first checkout.
+            source = {"item": buy_now_item(request)}
+        elif state["source"]:
+            source = {"terms": hooks.terms_for(state["source"], buyer=request.user)}
+        else:
+            source = {"cart": services.cart_for_user(request.user, create=True)}
+    except TermsUnavailable as exc:
+        # A second press after the offer was bought finds the first checkout.
+        earlier = services.earlier_checkout(buyer=request.user, idempotency_key=form.cleaned_data["idempotency_key"])
+        if earlier is None:
+            return _terms_unavailable(request, exc)
+        return redirect(payment_result_url(earlier.payment))
     try:
         placed = services.place_order(
             buyer=request.user,
@@ -197,6 +243,8 @@ def place_order(request):
             discount_code=data["discount_code"],
             note=data["note"],
         )
+    except TermsUnavailable as exc:
+        return _terms_unavailable(request, exc)
     except OutOfStock as exc:
         return _render_page(request, state, notice=" ".join(exc.messages), notice_level="error", status=409)
     except QuoteChanged as exc:
@@ -209,6 +257,8 @@ def place_order(request):
         return _render_page(request, state, notice=message, notice_level="error", status=403)
     if state["source"] == BUY_NOW:
         request.session.pop(BUY_NOW_SESSION_KEY, None)
+    elif not state["source"]:
+        request.session.pop(DISCOUNT_SESSION_KEY, None)
     return redirect(payment_result_url(placed.payment))
 
 

@@ -1,9 +1,12 @@
 """A small shop for the API's fuzzing: one of every object, so the ids in its paths exist."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from chat import services as chat_services
 from social.services import engagement, follow, profile_for_store, profile_for_user
 from social.services.reviews import write_review
 from tests.factories import (
@@ -52,6 +55,14 @@ def seed_world() -> World:
     follow(follower=friend, profile=shopper_profile)
     follow(follower=shopper, profile=profile_for_user(friend))
     payment = placed.payment
+    conversation = chat_services.open_conversation(shopper=shopper, store=store)
+    offer, _created = chat_services.send_offer(
+        conversation=conversation,
+        sender=seller,
+        client_id="seed-offer",
+        lines=[chat_services.OfferLineInput(variant_id=variant.pk, quantity=1, unit_price=4_000_000)],
+        valid_until=timezone.now() + timedelta(days=7),
+    )
     by_path = {
         "/api/v1/addresses/{id}/": {"id": address.pk},
         "/api/v1/addresses/{id}/default/": {"id": address.pk},
@@ -87,7 +98,12 @@ def seed_world() -> World:
     return World(
         path_parameters={"*": defaults, **by_path},
         tokens={"shopper": Token.objects.create(user=shopper).key, "seller": Token.objects.create(user=seller).key},
-        ids_by_prefix={"/api/v1/profiles/": shopper_profile.pk, "/api/v1/reviews/": review.pk},
+        ids_by_prefix={
+            "/api/v1/profiles/": shopper_profile.pk,
+            "/api/v1/reviews/": review.pk,
+            "/api/v1/chat/conversations/": conversation.pk,
+            "/api/v1/chat/offers/": offer.pk,
+        },
     )
 
 

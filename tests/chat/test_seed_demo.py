@@ -10,7 +10,7 @@ from catalog.demo.stores import STORES
 from catalog.models import Store
 from chat import selectors
 from chat.demo.content import QUICK_REPLIES
-from chat.models import Conversation, Message, QuickReply
+from chat.models import Conversation, Message, Offer, QuickReply
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,11 @@ def test_the_demo_has_quick_replies_and_lively_conversations_and_runs_twice_the_
     assert conversations.filter(store_unread__gt=0).exists() and conversations.filter(store_unread=0).exists()
     assert Message.objects.filter(kind="context", product__isnull=False).exists()
     assert Message.objects.filter(kind="order", order__isnull=False).exists()
+    # an offer the shopper bought, shown in its thread with the order's card (once, on both runs)
+    [offer] = Offer.objects.all()
+    assert offer.status == "accepted" and offer.order is not None and offer.order.buyer_id == offer.shopper_id
+    assert Message.objects.filter(offer=offer, kind="offer").count() == 1
+    assert Message.objects.filter(conversation=offer.conversation, kind="order", order=offer.order).count() == 1
     filled = Message.objects.filter(body__startswith="Halo kak Ani").first()
     assert filled is not None and "{" not in filled.body
     for conversation in conversations:

@@ -131,6 +131,13 @@ NOT_PAGES = {
     "chat:block": "POST only",
     "chat:report": "POST, and its form is part of the thread (chat:thread)",
     "chat:store_inbox": "a seller's page: test_the_seller_inbox_and_a_thread_fit_a_phone",
+    "chat:product_search": "a seller's page: test_the_seller_inbox_and_a_thread_fit_a_phone",
+    "chat:send_offer": "POST only (the seller's offer form is part of the thread)",
+    "chat:send_discount": "POST only",
+    "chat:send_product": "POST only",
+    "chat:withdraw_offer": "POST only",
+    "chat:order_confirm_transfer": "POST only",
+    "chat:order_ship": "POST only",
     "notifications:mark_all_read": "POST only",
     "notifications:count": "an htmx fragment inside the header (checked on every page)",
     "checkout:cart_count": "an htmx fragment inside the header (checked on every page)",
@@ -139,6 +146,7 @@ NOT_PAGES = {
     "checkout:cart_line": "POST only",
     "checkout:cart_line_remove": "POST only",
     "checkout:cart_accept_prices": "POST only",
+    "checkout:cart_apply_code": "POST only (a discount code card in a chat)",
     "checkout:address_delete": "POST only",
     "checkout:address_default": "POST only",
     "checkout:checkout_quote": "an htmx fragment of the checkout page (checked there)",
@@ -334,7 +342,15 @@ def test_the_seller_inbox_and_a_thread_fit_a_phone(browser, demo):
     thread = Conversation.objects.filter(store__owner__email=SELLER_EMAIL).order_by("pk").first()
     assert thread is not None, "the demo seller has chats"
     # when they open their inbox and a chat, then neither scrolls sideways
-    check_pages(context, demo, {"inbox": lambda d: "/chat/store/", "thread": lambda d: f"/chat/{thread.pk}/"})
+    check_pages(
+        context,
+        demo,
+        {
+            "inbox": lambda d: "/chat/store/",
+            "thread": lambda d: f"/chat/{thread.pk}/",
+            "product search": lambda d: f"/chat/{thread.pk}/products/",
+        },
+    )
     context.close()
 
 

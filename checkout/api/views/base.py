@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, permissions, status
 
 from checkout.api.serializers import ConflictErrorSerializer, OrderSerializer
-from checkout.exceptions import IllegalTransition, OutOfStock, QuoteChanged
+from checkout.exceptions import IllegalTransition, OutOfStock, QuoteChanged, TermsUnavailable
 from shop.api import error_responses
 
 ID_PATTERN = r"\d+"
@@ -45,7 +45,7 @@ class CheckoutAPIMixin:
     pagination_class = None
 
     def handle_exception(self, exc):
-        if isinstance(exc, OutOfStock | QuoteChanged | IllegalTransition):
+        if isinstance(exc, OutOfStock | QuoteChanged | IllegalTransition | TermsUnavailable):
             exc = Conflict(" ".join(exc.messages), exc.code)
         elif isinstance(exc, DjangoPermissionDenied) and exc.args:
             # Keep the service's reason ("You may not change this order.") instead of DRF's generic text.

@@ -33,16 +33,24 @@ from shop.api import error_responses
 
 
 def checkout_quote(
-    user, *, item: DirectItem | None = None, address_id: int | None, discount_code: str, payment_method: str
+    user,
+    *,
+    item: DirectItem | None = None,
+    terms: services.SpecialTerms | None = None,
+    address_id: int | None,
+    discount_code: str,
+    payment_method: str,
 ) -> Quote:
-    """The quote of ``user``'s cart, or of the "Buy now" ``item``, with what placing it would also
-    need (an address, a method)."""
-    source = item if item is not None else services.cart_for_user(user)
+    """The quote of ``user``'s cart, of the "Buy now" ``item``, or of special ``terms`` (a
+    seller's offer), with what placing it would also need (an address, a method)."""
+    source = terms or item or services.cart_for_user(user)
     quote = services.quote_for(source, buyer=user, discount_code=discount_code, payment_method=payment_method)
     addresses = Address.objects.filter(user=user)
     address = addresses.filter(pk=address_id).first() if address_id else addresses.filter(is_default=True).first()
     if not quote.lines:
-        if item is not None:
+        if terms is not None:
+            quote.errors.setdefault("offer", gettext("A product in this offer is no longer sold."))
+        elif item is not None:
             quote.errors.setdefault("item", gettext("This product is not on sale."))
         else:
             quote.errors.setdefault("cart", gettext("Your cart is empty."))
