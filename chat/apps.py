@@ -9,7 +9,7 @@ class ChatConfig(AppConfig):
     def ready(self) -> None:
         from chat import notifications, sellers
         from chat.live import events
-        from chat.views import chat_button, store_chat_button
+        from chat.views import chat_button, header_link, store_chat_button
         from shop import slots
 
         sellers.connect(self)  # the sellers group gets the chat admin permissions
@@ -20,3 +20,5 @@ class ChatConfig(AppConfig):
         for place in ("buy_box", "product_sheet", "cart_store", "order_page"):
             slots.register(place, chat_button)
         slots.register("store_page", store_chat_button)
+        # The header's link to the chats, with the unread badge the live socket keeps current.
+        slots.register("site_header", header_link)

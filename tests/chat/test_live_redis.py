@@ -2,7 +2,6 @@
 server process reaches a socket held by another, as when several daphne hosts (or gunicorn
 workers beside them) serve one site. Two real daphne processes on the test's database."""
 
-import asyncio
 import os
 
 import aiohttp
@@ -12,6 +11,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from tests.asgi_server import running_daphne
+from tests.async_run import run_async
 from tests.celery_worker import shared_database
 from tests.chat.factories import client_id, conversation
 from tests.factories import StoreFactory, UserFactory
@@ -59,7 +59,7 @@ def test_a_message_sent_through_one_process_reaches_a_socket_held_by_another(tmp
                 event = await socket.receive_json(timeout=10)
                 return sent, event
 
-        sent, event = asyncio.run(scenario())
+        sent, event = run_async(scenario)
     assert event == {
         "type": "message",
         "conversation": chat.pk,

@@ -7,7 +7,7 @@ other threads and the events are published on commit (PostgreSQL in CI; SQLite w
 import json
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +18,7 @@ from chat import services
 from chat.live import consumer as live_consumer
 from chat.models import ChatSettings, Conversation
 from shop.asgi import application
+from tests.async_run import run_async
 from tests.chat.factories import client_id, conversation, say, store_says
 from tests.factories import StoreFactory, UserFactory
 
@@ -25,10 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = b"http://testserver"
 QUIET = 0.3  # seconds a socket must stay silent to show that nothing was sent to it
-
-
-def run(scenario):
-    return async_to_sync(scenario)()
 
 
 def session_headers(user, origin: bytes = ORIGIN) -> list[tuple[bytes, bytes]]:
@@ -86,7 +83,7 @@ def test_the_shopper_and_the_seller_connect_and_anonymous_sockets_are_refused(ch
         await socket.disconnect()
 
     session_headers_elsewhere = session_headers(chat.shopper, origin=b"https://evil.example")
-    run(scenario)
+    run_async(scenario)
 
 
 def test_a_message_sent_over_the_api_reaches_both_parties_sockets(chat):
@@ -119,7 +116,7 @@ def test_a_message_sent_over_the_api_reaches_both_parties_sockets(chat):
         await seller.disconnect()
         await shopper.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_a_message_is_published_after_commit_and_never_on_rollback(chat):
@@ -142,7 +139,7 @@ def test_a_message_is_published_after_commit_and_never_on_rollback(chat):
         assert await seller.receive_nothing(QUIET)
         await seller.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 def _enter_and_send(atomic, chat, body):
@@ -170,7 +167,7 @@ def test_typing_reaches_the_other_party_only_and_is_rate_limited(chat):
         await shopper.disconnect()
         await seller.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_nobody_types_resyncs_or_reads_into_another_persons_conversation(chat):
@@ -201,7 +198,7 @@ def test_nobody_types_resyncs_or_reads_into_another_persons_conversation(chat):
         for socket in (outsider, seller, shopper):
             await socket.disconnect()
 
-    run(scenario)
+    run_async(scenario)
     # nothing was read
     assert Conversation.objects.get(pk=chat.pk).store_unread == 1
 
@@ -224,7 +221,7 @@ def test_resync_returns_exactly_the_messages_missed_while_away(chat, monkeypatch
         await shopper.disconnect()
         return first, second
 
-    first, second = run(scenario)
+    first, second = run_async(scenario)
     # then it gets exactly the missed messages, oldest first, in pages (has_more till the end)
     assert first["type"] == "messages" and first["conversation"] == chat.pk and first["has_more"] is True
     assert [m["id"] for m in first["messages"] + second["messages"]] == missed
@@ -256,7 +253,7 @@ def test_read_over_the_socket_tells_the_other_party_unless_the_store_hides_recei
         await seller.disconnect()
         await shopper.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_bad_frames_get_an_error_and_the_socket_stays_open(chat):
@@ -291,7 +288,7 @@ def test_bad_frames_get_an_error_and_the_socket_stays_open(chat):
         assert [m["id"] for m in answer["messages"]] == [message.pk]
         await shopper.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_a_blocked_conversation_relays_no_typing(chat):
@@ -306,4 +303,4 @@ def test_a_blocked_conversation_relays_no_typing(chat):
         await shopper.disconnect()
         await seller.disconnect()
 
-    run(scenario)
+    run_async(scenario)

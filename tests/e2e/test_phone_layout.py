@@ -127,6 +127,7 @@ NOT_PAGES = {
     "notifications:mark_read": "POST only",
     "chat:open": "POST only",
     "chat:send": "POST only",
+    "chat:messages": "a fragment the thread's script appends to the thread (chat:thread)",
     "chat:block": "POST only",
     "chat:report": "POST, and its form is part of the thread (chat:thread)",
     "chat:store_inbox": "a seller's page: test_the_seller_inbox_and_a_thread_fit_a_phone",
