@@ -404,7 +404,15 @@ SPECTACULAR_SETTINGS = {
         "500) has the body described by the `Error` schema: `detail`, what went wrong for a person to read; "
         "`code`, a name for a program when there is one; and for a 400 about fields, one key per invalid "
         "field with its list of messages. A NUL character anywhere in the path, query or body, or JSON "
-        "nested more than 32 levels, is a 400."
+        "nested more than 32 levels, is a 400.\n\n"
+        "**Live chat.** New messages, reads and typing arrive on a WebSocket at `/ws/chat/` (one per client "
+        "for all of a user's chats), authenticated by the session cookie from a page of the site or, for a "
+        "program, by offering the subprotocols `etalase.v1` and `token.<key>`. Server events: `message` "
+        "{conversation, message, side, kind}, `read` {conversation, side, last_read_id}, `typing` "
+        "{conversation, side}. Client events: `typing` {conversation}, `resync` {conversation, after} "
+        "(answered with `messages` {conversation, messages, has_more}), `read` {conversation, up_to} "
+        "(answered with `read_state`); a refused or malformed one is answered with `error` {code, detail}. "
+        "The socket only notifies: fetch what you missed with `after=<last id>` on a chat's messages."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
