@@ -7,6 +7,10 @@
  * whenever the socket says a message came or a chat was read (the database is the truth,
  * the socket only notifies).
  *
+ * On the first page of a list of chats ([data-chat-live-list]): the list is fetched again
+ * (the same URL, server-rendered) when a message comes or a chat is read, so the order and
+ * each chat's unread count stay current.
+ *
  * On a thread (#chat-messages): new messages appended without a reload (their HTML fetched
  * from chat:messages?after=<last id>, rendered and escaped by the server, also after every
  * reconnect, so nothing is lost); "typing…"; "Seen"; the forms marked data-chat-send sent
@@ -47,6 +51,26 @@
     document.title = count ? "(" + (count > 99 ? "99+" : count) + ") " + baseTitle : baseTitle;
   }
 
+  // --- A list of chats ------------------------------------------------------------------------
+
+  var list = document.querySelector("[data-chat-live-list]");
+  var listTimer = null;
+  function refreshList() {
+    if (!list) return;
+    clearTimeout(listTimer);
+    listTimer = setTimeout(function () {
+      fetch(location.href, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          // The same server-rendered page (every user text escaped there): take its list.
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-chat-live-list]");
+          if (fresh) list.replaceChildren.apply(list, Array.prototype.slice.call(fresh.childNodes));
+        })
+        .catch(function () { /* the next event tries again */ });
+    }, 300);
+  }
+
   // --- The socket ------------------------------------------------------------------------------
 
   function connect() {
@@ -79,7 +103,10 @@
   }
 
   function onEvent(data) {
-    if (data.type === "message" || data.type === "read") refreshUnread();
+    if (data.type === "message" || data.type === "read") {
+      refreshUnread();
+      refreshList();
+    }
     if (!thread || data.conversation !== conversationId) return;
     if (data.type === "message") {
       if (data.side !== mySide) hideTyping();

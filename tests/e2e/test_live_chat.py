@@ -41,9 +41,10 @@ def test_the_seller_and_the_shopper_see_each_others_messages_live(browser, tmp_p
         seller_context = signed_in(browser, base_url, store.owner)
         shopper_context = signed_in(browser, base_url, shopper)
         try:
-            # the seller is elsewhere on the site; the shopper has the thread open
+            # the seller has the inbox open (empty); the shopper has the thread open
             seller = seller_context.new_page()
-            seller.goto("/")
+            seller.goto("/chat/store/")
+            expect(seller.locator(".chat-list")).to_contain_text("No chats yet.")
             shopper_page = shopper_context.new_page()
             shopper_page.goto(f"/chat/{chat.pk}/")
             badge = seller.locator("[data-chat-unread]")
@@ -59,11 +60,14 @@ def test_the_seller_and_the_shopper_see_each_others_messages_live(browser, tmp_p
             # and the seller's header counts it, in the tab's title too
             expect(badge).to_have_text("1")
             expect(seller).to_have_title(re.compile(r"^\(1\) "))
+            # and the inbox shows the chat, unread, without a reload
+            row = seller.locator(".chat-list__row--unread")
+            expect(row).to_contain_text("Size M fits 60 kg?")
+            expect(row.locator(".chat-list__badge")).to_have_text("1 unread")
 
             # when the seller opens the thread and starts typing
-            seller.locator("a.chat-link").click()
-            expect(seller).to_have_url(re.compile(r"/chat/store/$"))
-            seller.goto(f"/chat/{chat.pk}/")
+            row.locator("a").click()
+            expect(seller).to_have_url(re.compile(rf"/chat/{chat.pk}/$"))
             seller.evaluate("window.stillTheSamePage = true")
             # (both sockets open: typing is not queued while a socket connects)
             expect(seller.locator("[data-chat-connected]")).to_have_count(1)
@@ -81,8 +85,9 @@ def test_the_seller_and_the_shopper_see_each_others_messages_live(browser, tmp_p
             # and the seller sees "Seen" under it once the shopper's open thread read it
             seller_thread = seller.locator("#chat-messages")
             expect(seller_thread.locator(".chat-message--mine").last).to_contain_text("Seen")
-            # the shopper's own first message arrived on the seller's side without a reload
             expect(seller_thread.locator(".chat-message--theirs")).to_contain_text("Size M fits 60 kg?")
+            # (the header's chat link leads sellers to their inbox)
+            expect(seller.locator("a.chat-link")).to_have_attribute("href", "/chat/store/")
             assert seller.evaluate("window.stillTheSamePage") is True
             assert shopper_page.locator(".chat-message").count() == 2
         finally:
