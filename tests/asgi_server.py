@@ -25,12 +25,15 @@ def _listening(port: int) -> bool:
 
 
 @contextmanager
-def running_daphne(*, database_url: str, log_path: Path, redis_url: str = "", env: dict | None = None) -> Iterator[str]:
+def running_daphne(
+    *, database_url: str, log_path: Path, redis_url: str = "", env: dict | None = None, port: int | None = None
+) -> Iterator[str]:
     """``daphne shop.asgi:application`` on a free low port of 127.0.0.1, on ``database_url``
     (tests.celery_worker.shared_database) and, when given, ``redis_url`` (the Redis channel
     layer, cache and broker; without it the in-memory layer and eager tasks). Yields the base
-    URL; stopped on the way out, before the test's database is cleaned."""
-    port = free_low_port("daphne")
+    URL; stopped on the way out, before the test's database is cleaned. ``port``: the same one
+    again, to restart a server the browser was connected to."""
+    port = port or free_low_port("daphne")
     full_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "shop.settings",

@@ -13,9 +13,10 @@ from playwright.sync_api import expect
 
 from tests.asgi_server import running_daphne
 from tests.celery_worker import shared_database
-from tests.chat.factories import conversation
+from tests.chat.factories import conversation, say, store_says
 from tests.e2e.conftest import new_context
 from tests.factories import StoreFactory, UserFactory
+from tests.ports import free_low_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,3 +96,29 @@ def test_the_seller_and_the_shopper_see_each_others_messages_live(browser, tmp_p
             shopper_context.close()
     seller_context.csp.assert_none()
     shopper_context.csp.assert_none()
+
+
+def test_a_thread_catches_up_on_what_came_while_its_socket_was_down(browser, tmp_path):
+    # given a shopper reading a thread, connected
+    chat = conversation(shopper=UserFactory(), store=StoreFactory())
+    say(chat, chat.shopper, "Sudah dikirim, kak?")
+    port = free_low_port("daphne")
+    with shared_database(tmp_path) as database_url:
+        with running_daphne(database_url=database_url, log_path=tmp_path / "first.log", port=port) as base_url:
+            context = signed_in(browser, base_url, chat.shopper)
+            page = context.new_page()
+            page.goto(f"/chat/{chat.pk}/")
+            expect(page.locator("[data-chat-connected]")).to_have_count(1)
+        try:
+            # when the server goes away, the store answers meanwhile (nobody could be told),
+            # and the server comes back
+            expect(page.locator("[data-chat-connected]")).to_have_count(0)
+            missed = store_says(chat, "Sudah kak, resinya JNE123")
+            with running_daphne(database_url=database_url, log_path=tmp_path / "second.log", port=port):
+                # then the page reconnects by itself and fetches what it missed (after its last id)
+                expect(page.locator(f"#message-{missed.pk}")).to_contain_text("JNE123", timeout=30_000)
+                expect(page.locator("[data-chat-connected]")).to_have_count(1)
+                assert page.locator(".chat-message").count() == 2
+        finally:
+            context.close()
+    context.csp.assert_none()
