@@ -142,6 +142,8 @@ def messages_after(request, pk: int):
         request,
         "chat/_messages.html",
         {
+            # What chat/_message.html reads on the thread page, given the same way here.
+            "conversation": conversation,
             "messages_page": page,
             "side": side,
             "seen_up_to": selectors.other_side_read_up_to(conversation, side),
