@@ -25,12 +25,14 @@ migrate: $(VENV)/.installed
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# daphne's runserver (first in INSTALLED_APPS): the pages and the chat's WebSockets (/ws/) in
+# one process; --nostatic leaves static files to WhiteNoise, as in production.
 run: seed
 	@echo ""
 	@echo "  Etalase is starting at http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Sent emails are written to var/mail/. Stop with Ctrl-C."
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --nostatic $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

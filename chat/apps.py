@@ -8,17 +8,21 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import notifications, sellers
+        from chat.live import events
         from chat.services.offers import TERMS_KIND, OfferTerms
-        from chat.views import chat_button, store_chat_button
+        from chat.views import chat_button, header_link, store_chat_button
         from checkout import hooks
         from shop import slots
 
         sellers.connect(self)  # the sellers group gets the chat admin permissions
         notifications.register_kinds()
+        events.connect()  # committed messages and reads are published to the sockets
         # "Chat with the seller": product page, the feed's product sheet, each store in the
         # cart, the order page; and on the store's page with how fast it usually replies.
         for place in ("buy_box", "product_sheet", "cart_store", "order_page"):
             slots.register(place, chat_button)
         slots.register("store_page", store_chat_button)
+        # The header's link to the chats, with the unread badge the live socket keeps current.
+        slots.register("site_header", header_link)
         # Offers are bought through checkout as special terms ("offer:12").
         hooks.register_terms_owner(TERMS_KIND, OfferTerms())

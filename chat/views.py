@@ -132,6 +132,35 @@ def thread(request, pk: int):
     return response
 
 
+@require_GET
+@login_required
+def messages_after(request, pk: int):
+    """The thread's messages after the id ``after``, as the thread page renders them (a
+    fragment of ``<li>``; the header ``X-Chat-Has-More: 1`` when there are more): what
+    static/js/chat.js appends when the socket says a message came, or after a reconnect."""
+    conversation = _conversation(request, pk)
+    side = selectors.side_in(conversation, request.user)
+    try:
+        page = selectors.thread_messages(conversation=conversation, after=request.GET.get("after") or 0)
+    except BadCursor:
+        return _error(request, _("This page of the conversation does not exist."), 400)
+    for message in page.items:  # the store's buttons on order cards, as on the thread page
+        message.order_actions = order_views.order_actions(message.order, side=side) if message.order_id else []
+    response = render(
+        request,
+        "chat/_messages.html",
+        {
+            # What chat/_message.html reads on the thread page, given the same way here.
+            "conversation": conversation,
+            "messages_page": page,
+            "side": side,
+            "seen_up_to": selectors.other_side_read_up_to(conversation, side),
+        },
+    )
+    response["X-Chat-Has-More"] = "1" if page.has_more else "0"
+    return response
+
+
 @require_POST
 @login_required
 def send(request, pk: int):
@@ -256,6 +285,13 @@ def chat_button(request, *, product=None, store=None, order=None, **_kwargs) -> 
     order page (opened from the order). Nothing for the store's own owner, a closed store, a
     product not on sale, or someone else's order (its seller sees the order page too)."""
     return _chat_button(request, product=product, store=store, order=order, with_response_time=False)
+
+
+def header_link(request, *, signed_in: bool, has_store: bool, **_kwargs) -> str:
+    """Beside the header's bell: a link to the chats with an unread badge, which
+    static/js/chat.js fills (and keeps current over the socket). Part of the cached header,
+    so it knows no user: only whether they have a store (the link goes to the inbox)."""
+    return render_to_string("chat/slots/header_link.html", {"has_store": has_store})
 
 
 def store_chat_button(request, *, store, **_kwargs) -> str:

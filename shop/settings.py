@@ -37,6 +37,10 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First, so that its ASGI `runserver` replaces Django's: `make run` serves the pages and the
+    # chat's WebSockets (/ws/) in one process. (`--nostatic` in the Makefile leaves static files
+    # to WhiteNoise, as before.)
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "csp",
+    "channels",
     "shop.apps.ShopConfig",
     "catalog.apps.CatalogConfig",
     "checkout.apps.CheckoutConfig",
@@ -163,6 +168,44 @@ CACHES["fragments"] = {
     "TIMEOUT": None,
     "OPTIONS": {"MAX_ENTRIES": 2000},  # a few kB each
 }
+
+# --- WebSockets (Django Channels) ---------------------------------------------
+# The chat's sockets (chat.consumers) hear about new messages through per-user groups of this
+# layer. RedisChannelLayer rather than the pub/sub layer: a group message waits in a Redis list
+# (up to `expiry`) for a consumer that is busy for a moment, where pub/sub drops it whenever the
+# subscriber is not reading; every ASGI process sees every group, so a message sent through one
+# process (or a gunicorn worker) reaches a socket held by another. Either way the socket only
+# notifies: what it misses, a client fetches with `after=<last id>`.
+# redis-py 8 times a read out after 5 s, exactly the layer's blocking read, and caps its pool
+# at 100: hence socket_timeout None and a larger pool (channels_redis #422, redis-py #4091).
+# Without REDIS_URL, the in-memory layer: one process (`make run`), nothing to start.
+CHANNEL_LAYER_CAPACITY = env.int("CHANNEL_LAYER_CAPACITY", default=1000)
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": None,
+                        "socket_connect_timeout": 2,
+                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
+                "prefix": "etalase-ws",
+                "capacity": CHANNEL_LAYER_CAPACITY,
+                "expiry": 30,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_LAYER_CAPACITY, "expiry": 30},
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # After a failed hand-over, tasks are not offered to the broker for this long (shop.broker).
@@ -389,7 +432,15 @@ SPECTACULAR_SETTINGS = {
         "500) has the body described by the `Error` schema: `detail`, what went wrong for a person to read; "
         "`code`, a name for a program when there is one; and for a 400 about fields, one key per invalid "
         "field with its list of messages. A NUL character anywhere in the path, query or body, or JSON "
-        "nested more than 32 levels, is a 400."
+        "nested more than 32 levels, is a 400.\n\n"
+        "**Live chat.** New messages, reads and typing arrive on a WebSocket at `/ws/chat/` (one per client "
+        "for all of a user's chats), authenticated by the session cookie from a page of the site or, for a "
+        "program, by offering the subprotocols `etalase.v1` and `token.<key>`. Server events: `message` "
+        "{conversation, message, side, kind}, `read` {conversation, side, last_read_id}, `typing` "
+        "{conversation, side}. Client events: `typing` {conversation}, `resync` {conversation, after} "
+        "(answered with `messages` {conversation, messages, has_more}), `read` {conversation, up_to} "
+        "(answered with `read_state`); a refused or malformed one is answered with `error` {code, detail}. "
+        "The socket only notifies: fetch what you missed with `after=<last id>` on a chat's messages."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,0 +1,90 @@
+"""What the server publishes to the chat sockets, and to whom.
+
+Each user's sockets (one per open tab) join the group ``user.<id>``. After a message or a read
+is committed, ``chat.signals`` call the handlers below, which publish a small event to the
+groups of both parties: the shopper and the people who answer for the store. The event names
+the conversation and the message; the client fetches what it shows over HTTP or with
+``resync`` (the database is the truth). Publishing never fails the request that committed:
+with the layer down the event is lost and the client's next resync fetches the message.
+
+Events (``type``):
+
+- ``message``: ``conversation``, ``message`` (its id), ``side`` (who sent it), ``kind``.
+- ``read``: ``conversation``, ``side`` (who read), ``last_read_id``. A store that turned read
+  receipts off is not reported to its shoppers (only to its own sockets).
+- ``typing``: ``conversation``, ``side``: relayed from the other party's socket, never stored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from chat import selectors
+from chat.models import Conversation, Side
+
+logger = logging.getLogger(__name__)
+
+# What a consumer's handler for group events is called (``chat_event``).
+GROUP_EVENT = "chat.event"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def store_people(conversation: Conversation) -> list[int]:
+    """The users who answer for the conversation's store (its owner, today)."""
+    return [conversation.store.owner_id]
+
+
+def side_people(conversation: Conversation, side: str) -> list[int]:
+    return [conversation.shopper_id] if side == Side.SHOPPER else store_people(conversation)
+
+
+def publish(user_ids, event: dict) -> None:
+    """Send ``event`` to every socket of these users. Logs and returns when the channel layer
+    cannot take it: the socket only notifies, and resync fetches what it missed."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        for user_id in dict.fromkeys(user_ids):  # once each, in order
+            async_to_sync(layer.group_send)(user_group(user_id), {"type": GROUP_EVENT, "event": event})
+    except Exception:  # a Redis outage must not turn a committed send into an error page
+        logger.warning("chat: could not publish %s event to the sockets", event.get("type"), exc_info=True)
+
+
+def message_sent(sender, *, message, **kwargs) -> None:
+    conversation = message.conversation
+    publish(
+        [conversation.shopper_id, *store_people(conversation)],
+        {
+            "type": "message",
+            "conversation": conversation.pk,
+            "message": message.pk,
+            "side": message.sender_side,
+            "kind": message.kind,
+        },
+    )
+
+
+def conversation_read(sender, *, conversation, side: str, last_read_id: int, **kwargs) -> None:
+    readers = side_people(conversation, side)
+    others = side_people(conversation, Side.STORE if side == Side.SHOPPER else Side.SHOPPER)
+    if side == Side.STORE and not selectors.read_receipts_on(conversation.store):
+        others = []  # the store's sockets still hear it: their unread counts changed
+    publish(
+        [*readers, *others],
+        {"type": "read", "conversation": conversation.pk, "side": side, "last_read_id": last_read_id},
+    )
+
+
+def connect() -> None:
+    """Called from ``ChatConfig.ready()``."""
+    from chat import signals
+
+    signals.message_sent.connect(message_sent, dispatch_uid="chat.live.message_sent")
+    signals.conversation_read.connect(conversation_read, dispatch_uid="chat.live.conversation_read")

@@ -1,0 +1,124 @@
+"""Live chat in two browsers (a shopper and a seller) against a real daphne process serving
+shop.asgi (pages and /ws/chat/ in one server, as `make run` does): each sees the other's
+messages appear without a reload, "typing…", "Seen", and the header's unread badge and tab
+title; no page breaks the Content-Security-Policy (its connect-src 'self' covers the
+same-origin ws:// socket)."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.asgi_server import running_daphne
+from tests.celery_worker import shared_database
+from tests.chat.factories import conversation, say, store_says
+from tests.e2e.conftest import new_context
+from tests.factories import StoreFactory, UserFactory
+from tests.ports import free_low_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def signed_in(browser, base_url: str, user):
+    session = Client()
+    session.force_login(user)
+    context = new_context(browser, base_url)
+    cookie = session.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
+    return context
+
+
+def test_the_seller_and_the_shopper_see_each_others_messages_live(browser, tmp_path):
+    # given a shopper's chat with a store (no message yet)
+    store = StoreFactory(name="Toko Batik Sari")
+    shopper = UserFactory(first_name="Dewi")
+    chat = conversation(shopper=shopper, store=store)
+    with (
+        shared_database(tmp_path) as database_url,
+        running_daphne(database_url=database_url, log_path=tmp_path / "daphne.log") as base_url,
+    ):
+        seller_context = signed_in(browser, base_url, store.owner)
+        shopper_context = signed_in(browser, base_url, shopper)
+        try:
+            # the seller has the inbox open (empty); the shopper has the thread open
+            seller = seller_context.new_page()
+            seller.goto("/chat/store/")
+            expect(seller.locator(".chat-list")).to_contain_text("No chats yet.")
+            shopper_page = shopper_context.new_page()
+            shopper_page.goto(f"/chat/{chat.pk}/")
+            badge = seller.locator("[data-chat-unread]")
+            expect(badge).to_be_hidden()
+
+            # when the shopper asks
+            shopper_page.get_by_role("textbox", name="Message").fill("Ready kak? Size M fits 60 kg?")
+            shopper_page.get_by_role("button", name="Send").click()
+            # then it shows in the shopper's thread without a reload (the box is emptied)
+            thread = shopper_page.locator("#chat-messages")
+            expect(thread.locator(".chat-message--mine")).to_contain_text("Size M fits 60 kg?")
+            expect(shopper_page.get_by_role("textbox", name="Message")).to_have_value("")
+            # and the seller's header counts it, in the tab's title too
+            expect(badge).to_have_text("1")
+            expect(seller).to_have_title(re.compile(r"^\(1\) "))
+            # and the inbox shows the chat, unread, without a reload
+            row = seller.locator(".chat-list__row--unread")
+            expect(row).to_contain_text("Size M fits 60 kg?")
+            expect(row.locator(".chat-list__badge")).to_have_text("1 unread")
+
+            # when the seller opens the thread and starts typing
+            row.locator("a").click()
+            expect(seller).to_have_url(re.compile(rf"/chat/{chat.pk}/$"))
+            seller.evaluate("window.stillTheSamePage = true")
+            # (both sockets open: typing is not queued while a socket connects)
+            expect(seller.locator("[data-chat-connected]")).to_have_count(1)
+            expect(shopper_page.locator("[data-chat-connected]")).to_have_count(1)
+            seller.get_by_role("textbox", name="Message").press_sequentially("Ready", delay=20)
+            # then the shopper sees "typing…"
+            expect(shopper_page.locator("#chat-typing")).to_be_visible()
+            # when the seller answers
+            seller.get_by_role("textbox", name="Message").fill("Ready kak, M fits up to 65 kg <b>bold</b>")
+            seller.get_by_role("button", name="Send").click()
+            # then the shopper sees the answer appear (escaped), and "typing…" goes away
+            answer = thread.locator(".chat-message--theirs").last
+            expect(answer).to_contain_text("M fits up to 65 kg <b>bold</b>")
+            expect(shopper_page.locator("#chat-typing")).to_be_hidden()
+            # and the seller sees "Seen" under it once the shopper's open thread read it
+            seller_thread = seller.locator("#chat-messages")
+            expect(seller_thread.locator(".chat-message--mine").last).to_contain_text("Seen")
+            expect(seller_thread.locator(".chat-message--theirs")).to_contain_text("Size M fits 60 kg?")
+            # (the header's chat link leads sellers to their inbox)
+            expect(seller.locator("a.chat-link")).to_have_attribute("href", "/chat/store/")
+            assert seller.evaluate("window.stillTheSamePage") is True
+            assert shopper_page.locator(".chat-message").count() == 2
+        finally:
+            seller_context.close()
+            shopper_context.close()
+    seller_context.csp.assert_none()
+    shopper_context.csp.assert_none()
+
+
+def test_a_thread_catches_up_on_what_came_while_its_socket_was_down(browser, tmp_path):
+    # given a shopper reading a thread, connected
+    chat = conversation(shopper=UserFactory(), store=StoreFactory())
+    say(chat, chat.shopper, "Sudah dikirim, kak?")
+    port = free_low_port("daphne")
+    with shared_database(tmp_path) as database_url:
+        with running_daphne(database_url=database_url, log_path=tmp_path / "first.log", port=port) as base_url:
+            context = signed_in(browser, base_url, chat.shopper)
+            page = context.new_page()
+            page.goto(f"/chat/{chat.pk}/")
+            expect(page.locator("[data-chat-connected]")).to_have_count(1)
+        try:
+            # when the server goes away, the store answers meanwhile (nobody could be told),
+            # and the server comes back
+            expect(page.locator("[data-chat-connected]")).to_have_count(0)
+            missed = store_says(chat, "Sudah kak, resinya JNE123")
+            with running_daphne(database_url=database_url, log_path=tmp_path / "second.log", port=port):
+                # then the page reconnects by itself and fetches what it missed (after its last id)
+                expect(page.locator(f"#message-{missed.pk}")).to_contain_text("JNE123", timeout=30_000)
+                expect(page.locator("[data-chat-connected]")).to_have_count(1)
+                assert page.locator(".chat-message").count() == 2
+        finally:
+            context.close()
+    context.csp.assert_none()
