@@ -17,6 +17,8 @@ Events (``type``):
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 
 from asgiref.sync import async_to_sync
@@ -44,6 +46,19 @@ def side_people(conversation: Conversation, side: str) -> list[int]:
     return [conversation.shopper_id] if side == Side.SHOPPER else store_people(conversation)
 
 
+def _run_sync(coroutine_function, *args) -> None:
+    """``async_to_sync``, also from a thread whose event loop is running (a sync view called
+    from async code in the same thread, as a test driving a browser does): there the call runs
+    in a thread of its own, since asgiref refuses to block a running loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(coroutine_function)(*args)
+        return
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(async_to_sync(coroutine_function), *args).result()
+
+
 def publish(user_ids, event: dict) -> None:
     """Send ``event`` to every socket of these users. Logs and returns when the channel layer
     cannot take it: the socket only notifies, and resync fetches what it missed."""
@@ -52,7 +67,7 @@ def publish(user_ids, event: dict) -> None:
         return
     try:
         for user_id in dict.fromkeys(user_ids):  # once each, in order
-            async_to_sync(layer.group_send)(user_group(user_id), {"type": GROUP_EVENT, "event": event})
+            _run_sync(layer.group_send, user_group(user_id), {"type": GROUP_EVENT, "event": event})
     except Exception:  # a Redis outage must not turn a committed send into an error page
         logger.warning("chat: could not publish %s event to the sockets", event.get("type"), exc_info=True)
 

@@ -496,6 +496,10 @@ class ConflictErrorSerializer(serializers.Serializer):
             ("out_of_stock", _("Not enough stock for a line: nothing was placed, the cart is kept.")),
             ("quote_changed", _("Prices, shipping or the discount changed since the quote: get a new quote.")),
             ("illegal_transition", _("The order is not in a state that allows this.")),
+            (
+                "offer_unavailable",
+                _("The offer can no longer be bought or changed: expired, bought, withdrawn, or a product left."),
+            ),
         ],
         read_only=True,
     )
