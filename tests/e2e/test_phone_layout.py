@@ -327,10 +327,9 @@ def test_every_page_fits_a_phone_for_a_signed_in_shopper(shopper, demo):
 SELLER_EMAIL, SELLER_PASSWORD = "seller@demo.etalase.id", "etalase-seller"
 
 
-def test_the_seller_inbox_and_a_thread_fit_a_phone(browser, demo):
-    # given the demo seller, signed in on a phone (sellers answer chats on their phones)
-    from chat.models import Conversation
-
+@pytest.fixture(scope="module")
+def seller(browser, demo):
+    """The demo seller, signed in on a phone (sellers answer chats on their phones)."""
     context = new_context(browser, demo[0], viewport=PHONE)
     context.add_init_script(_COUNT_HTMX_REQUESTS)
     page = context.new_page()
@@ -340,11 +339,19 @@ def test_the_seller_inbox_and_a_thread_fit_a_phone(browser, demo):
     page.locator("main").get_by_role("button", name="Sign In").click()
     expect(page.locator(".menu__user")).to_be_visible()
     page.close()
+    yield context
+    context.close()
+
+
+def test_the_seller_inbox_and_a_thread_fit_a_phone(seller, demo):
+    # given the demo seller's chats
+    from chat.models import Conversation
+
     thread = Conversation.objects.filter(store__owner__email=SELLER_EMAIL).order_by("pk").first()
     assert thread is not None, "the demo seller has chats"
-    # when they open their inbox and a chat, then neither scrolls sideways
+    # when they open their inbox, a chat and its product search, then none scrolls sideways
     check_pages(
-        context,
+        seller,
         demo,
         {
             "inbox": lambda d: "/chat/store/",
@@ -352,7 +359,6 @@ def test_the_seller_inbox_and_a_thread_fit_a_phone(browser, demo):
             "product search": lambda d: f"/chat/{thread.pk}/products/",
         },
     )
-    context.close()
 
 
 def inside_the_screen(page: Page, locator) -> None:
@@ -398,13 +404,14 @@ def overlaps(a: dict, b: dict) -> bool:
 
 
 @pytest.mark.parametrize("width", [360, 390])
-def test_the_header_links_do_not_cover_the_wordmark(visitor, shopper, demo, width):
-    for context in (visitor, shopper):
+def test_the_header_links_do_not_cover_the_wordmark(visitor, shopper, seller, demo, width):
+    # (the seller has the most links: the cart, chats and the bell with badges, and a long name)
+    for context in (visitor, shopper, seller):
         page = context.new_page()
         page.set_viewport_size({"width": width, "height": 844})
         settled(page, "/")
         wordmark = page.locator(".site-header .brand").bounding_box()
-        for item in (".cart-link", ".account-nav__links", ".bell", ".menu__toggle", ".language-menu"):
+        for item in (".cart-link", ".chat-link", ".account-nav__links", ".bell", ".menu__toggle", ".language-menu"):
             for element in page.locator(f".site-header {item}").all():
                 box = element.bounding_box()
                 assert not overlaps(wordmark, box), f"{item} covers the wordmark at {width} px: {wordmark} {box}"
