@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _header(response) -> str:
     html = response.content.decode()
-    return html[html.index('<header class="site-header">') : html.index("</header>")]
+    return html[html.index('<header class="site-header') : html.index("</header>")]
 
 
 def _menu_user(response) -> str:
