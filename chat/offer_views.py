@@ -12,7 +12,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -26,7 +26,6 @@ from chat import selectors, services
 from chat.models import CLIENT_ID_MAX, OFFER_NOTE_MAX, Conversation, Offer
 from checkout.pricing import MAX_LINE_QUANTITY
 from shop.fields import MoneyFormField
-from social.ratelimit import RateLimited
 
 FORM_LINES = 3  # lines in the page's form (the API takes up to OFFER_LINES_MAX)
 VARIANT_CHOICES_MAX = 300
@@ -102,7 +101,7 @@ def _thread_url(conversation: Conversation) -> str:
 @require_POST
 @login_required
 def send_offer(request, pk: int):
-    from chat.views import _conversation, _thread_page
+    from chat.views import REFUSALS, _conversation, _thread_page, refusal
 
     conversation = _conversation(request, pk)
     form = offer_form(conversation, request.POST)
@@ -120,15 +119,10 @@ def send_offer(request, pk: int):
             valid_until=timezone.now() + timedelta(hours=int(data["valid_for"])),
             note=data.get("note", ""),
         )
-    except ValidationError as exc:
-        form.add_error(None, exc.messages)
-        return _thread_page(request, conversation, offer_form=form, status=400)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
-        return _thread_page(request, conversation, offer_form=form, status=403)
-    except RateLimited as exc:
-        form.add_error(None, exc.message)
-        return _thread_page(request, conversation, offer_form=form, status=429)
+    except REFUSALS as exc:
+        message, status = refusal(exc)
+        form.add_error(None, message)
+        return _thread_page(request, conversation, offer_form=form, status=status)
     return redirect(f"{_thread_url(conversation)}#composer")
 
 

@@ -82,6 +82,19 @@ def open_chat(request):
     return redirect("chat:thread", pk=conversation.pk)
 
 
+# What a service refuses with, and how a form on the thread page shows it.
+REFUSALS = (ValidationError, PermissionDenied, RateLimited)
+
+
+def refusal(exc: Exception) -> tuple[str | list[str], int]:
+    """The message and HTTP status of a service's refusal (one of ``REFUSALS``)."""
+    if isinstance(exc, ValidationError):
+        return exc.messages, 400
+    if isinstance(exc, RateLimited):
+        return exc.message, 429
+    return str(exc), 403
+
+
 def _thread_page(request, conversation: Conversation, *, form=None, offer_form=None, status: int = 200):
     side = selectors.side_in(conversation, request.user)
     try:
@@ -175,15 +188,10 @@ def send(request, pk: int):
             client_id=form.cleaned_data["client_id"],
             body=form.cleaned_data["body"],
         )
-    except ValidationError as exc:
-        form.add_error(None, exc.messages)
-        return _thread_page(request, conversation, form=form, status=400)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
-        return _thread_page(request, conversation, form=form, status=403)
-    except RateLimited as exc:
-        form.add_error(None, exc.message)
-        return _thread_page(request, conversation, form=form, status=429)
+    except REFUSALS as exc:
+        message, status = refusal(exc)
+        form.add_error(None, message)
+        return _thread_page(request, conversation, form=form, status=status)
     return redirect(f"{reverse('chat:thread', kwargs={'pk': conversation.pk})}#composer")
 
 
