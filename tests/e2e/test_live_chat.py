@@ -7,27 +7,16 @@ same-origin ws:// socket)."""
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from tests.asgi_server import running_daphne
 from tests.celery_worker import shared_database
 from tests.chat.factories import conversation, say, store_says
-from tests.e2e.conftest import new_context
+from tests.e2e.conftest import signed_in
 from tests.factories import StoreFactory, UserFactory
 from tests.ports import free_low_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def signed_in(browser, base_url: str, user):
-    session = Client()
-    session.force_login(user)
-    context = new_context(browser, base_url)
-    cookie = session.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
-    return context
 
 
 def test_the_seller_and_the_shopper_see_each_others_messages_live(browser, tmp_path):
