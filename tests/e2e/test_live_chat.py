@@ -111,3 +111,33 @@ def test_a_thread_catches_up_on_what_came_while_its_socket_was_down(browser, tmp
         finally:
             context.close()
     context.csp.assert_none()
+
+
+def test_an_inbox_catches_up_on_chats_that_came_while_its_socket_was_down(browser, tmp_path):
+    # given a seller with their inbox open (no chat yet), connected
+    store = StoreFactory()
+    chat = conversation(shopper=UserFactory(first_name="Rina"), store=store)
+    port = free_low_port("daphne")
+    with shared_database(tmp_path) as database_url:
+        with running_daphne(database_url=database_url, log_path=tmp_path / "first.log", port=port) as base_url:
+            context = signed_in(browser, base_url, store.owner)
+            page = context.new_page()
+            page.goto("/chat/store/")
+            expect(page.locator(".chat-list")).to_contain_text("No chats yet.")
+            expect(page.locator("[data-chat-connected]")).to_have_count(1)
+            page.evaluate("window.stillTheSamePage = true")
+        try:
+            # when the server goes away, a shopper asks meanwhile (nobody could be told), and
+            # the server comes back
+            expect(page.locator("[data-chat-connected]")).to_have_count(0)
+            say(chat, chat.shopper, "Masih ada stok, kak?")
+            with running_daphne(database_url=database_url, log_path=tmp_path / "second.log", port=port):
+                # then the page reconnects by itself and fetches the list again: the chat is in it
+                row = page.locator(".chat-list__row--unread")
+                expect(row).to_contain_text("Masih ada stok, kak?", timeout=30_000)
+                expect(row.locator(".chat-list__badge")).to_have_text("1 unread")
+                expect(page.locator("[data-chat-unread]")).to_have_text("1")
+                assert page.evaluate("window.stillTheSamePage") is True
+        finally:
+            context.close()
+    context.csp.assert_none()
