@@ -162,7 +162,10 @@
       thread.appendChild(item);
       added = true;
     });
-    if (added) thread.lastElementChild.scrollIntoView({ block: "end" });
+    if (!added) return;
+    // A read that came before these were shown (their fetch left the server first) covers them too.
+    if (seenUpTo) showSeen(seenUpTo);
+    thread.lastElementChild.scrollIntoView({ block: "end" });
   }
 
   function markRead() {
@@ -176,11 +179,13 @@
     }
   }
 
+  var seenUpTo = 0;  // the newest of my messages the other side has read, as told
   function showSeen(upTo) {
+    seenUpTo = Math.max(seenUpTo, upTo);
     var text = thread.getAttribute("data-seen-text");
     Array.prototype.forEach.call(thread.querySelectorAll(".chat-message--mine[data-id]"), function (item) {
       var seen = item.querySelector(".chat-message__seen");
-      if (seen && Number(item.getAttribute("data-id")) <= upTo) seen.textContent = text;
+      if (seen && Number(item.getAttribute("data-id")) <= seenUpTo) seen.textContent = text;
     });
   }
 

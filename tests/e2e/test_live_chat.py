@@ -4,6 +4,7 @@ messages appear without a reload, "typing…", "Seen", and the header's unread b
 title; no page breaks the Content-Security-Policy (its connect-src 'self' covers the
 same-origin ws:// socket)."""
 
+import json
 import re
 
 import pytest
@@ -141,3 +142,60 @@ def test_an_inbox_catches_up_on_chats_that_came_while_its_socket_was_down(browse
         finally:
             context.close()
     context.csp.assert_none()
+
+
+def test_seen_shows_under_a_message_the_shopper_read_before_it_was_shown_to_its_sender(browser, tmp_path):
+    # given a shopper's question, the seller and the shopper each with the thread open
+    chat = conversation(shopper=UserFactory(), store=StoreFactory())
+    say(chat, chat.shopper, "Ada warna biru?")
+    answer = "Ada kak, tinggal 3"
+    with (
+        shared_database(tmp_path) as database_url,
+        running_daphne(database_url=database_url, log_path=tmp_path / "daphne.log") as base_url,
+    ):
+        seller_context = signed_in(browser, base_url, chat.store.owner)
+        shopper_context = signed_in(browser, base_url, chat.shopper)
+        try:
+            seller = seller_context.new_page()
+            with seller.expect_websocket() as opened:
+                seller.goto(f"/chat/{chat.pk}/")
+            seller_socket = opened.value
+            shopper_page = shopper_context.new_page()
+            shopper_page.goto(f"/chat/{chat.pk}/")
+            expect(seller.locator("[data-chat-connected]")).to_have_count(1)
+            expect(shopper_page.locator("[data-chat-connected]")).to_have_count(1)
+            # (the seller's page gets its own answer late: held until the shopper has read it)
+            held = []
+
+            def hold_the_answer(route):
+                response = route.fetch()
+                if answer in response.text():
+                    held.append((route, response))
+                else:
+                    route.fulfill(response=response)
+
+            seller.route(re.compile(r"/chat/\d+/messages/\?after=\d+$"), hold_the_answer)
+
+            def shopper_read(payload) -> bool:
+                event = json.loads(payload)
+                return event.get("type") == "read" and event.get("side") == "shopper"
+
+            # when the seller answers, and the shopper's open thread reads the answer (the
+            # seller's page is told) before the seller's page has shown it
+            with seller_socket.expect_event("framereceived", predicate=shopper_read, timeout=20_000):
+                seller.get_by_role("textbox", name="Message").fill(answer)
+                seller.get_by_role("button", name="Send").click()
+            expect(shopper_page.locator(".chat-message--theirs").last).to_contain_text(answer)
+            assert held, "the seller's page did not ask for its answer"
+            for route, response in held:
+                route.fulfill(response=response)
+            seller.unroute_all(behavior="ignoreErrors")  # the page's fetches go through from now on
+            # then, once shown, the answer says "Seen"
+            mine = seller.locator("#chat-messages .chat-message--mine")
+            expect(mine).to_contain_text(answer)
+            expect(mine.locator(".chat-message__seen")).to_have_text("· Seen", timeout=10_000)
+        finally:
+            seller_context.close()
+            shopper_context.close()
+    seller_context.csp.assert_none()
+    shopper_context.csp.assert_none()
