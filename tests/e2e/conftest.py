@@ -25,6 +25,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Under load (two cores shared with other test runs) a live update can take seconds.
+LIVE_TIMEOUT = 20_000
+
+
+@pytest.fixture
+def patient_expect():
+    """``expect`` waits up to LIVE_TIMEOUT (back to Playwright's 5 s afterwards): for pages
+    updated live, over a socket, where several round trips make one step."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=LIVE_TIMEOUT)
+    yield
+    expect.set_options(timeout=None)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):

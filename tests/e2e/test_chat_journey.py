@@ -26,7 +26,7 @@ from tests.celery_worker import shared_database
 from tests.e2e.conftest import signed_in
 from tests.factories import CheckoutSettingsFactory, ProductFactory, StoreFactory, UserFactory, VariantFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("patient_expect")]
 
 STORE_NAME = "Toko Batik Sari"
 PRODUCT_TITLE = "Batik Tulis Parang"
@@ -37,16 +37,6 @@ OFFER_SHIPPING = 1_500_000  # IDR15,000: the offer's own shipping (the store's r
 STOCK = 5
 QUESTION = "Kak, ready 2 pcs? Bisa kurang harganya?"
 QUICK_REPLY = "Halo kak {buyer_name}, ready stok ya. Saya kirim harga spesial di bawah."
-# Under load (two cores shared with other test runs) a live update can take seconds.
-LIVE_TIMEOUT = 20_000
-
-
-@pytest.fixture
-def patient_expect():
-    """``expect`` waits up to LIVE_TIMEOUT here (back to Playwright's default afterwards)."""
-    expect.set_options(timeout=LIVE_TIMEOUT)
-    yield
-    expect.set_options(timeout=None)
 
 
 class ConsoleErrors:
@@ -86,7 +76,7 @@ def assert_not_reloaded(page: Page) -> None:
     assert page.evaluate("window.__notReloaded") is True, "the page was reloaded"
 
 
-def test_a_shopper_asks_gets_a_quick_reply_and_an_offer_and_buys_it_in_the_chat(browser, tmp_path, patient_expect):
+def test_a_shopper_asks_gets_a_quick_reply_and_an_offer_and_buys_it_in_the_chat(browser, tmp_path):
     # given a store that takes bank transfers (and ships free from IDR500,000), its product,
     # a quick reply with the buyer's name in it, and a shopper with no saved address
     store = StoreFactory(name=STORE_NAME)
