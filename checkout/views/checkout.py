@@ -161,6 +161,8 @@ def _context(request, state: dict, *, form=None, notice: str = "", notice_level:
         "quote": page.quote,
         "buy_now": state["source"] == BUY_NOW,
         "special_terms": source if isinstance(source, services.SpecialTerms) else None,
+        # This checkout's own address (with its source): where adding an address comes back to.
+        "checkout_url": checkout_url(state["source"]),
         "state": {**state, "payment_method": page.payment_method},
         # One key per page view: pressing "Place order" twice finds the first checkout.
         "idempotency_key": uuid.uuid4().hex,

@@ -8,8 +8,9 @@
  * the socket only notifies).
  *
  * On the first page of a list of chats ([data-chat-live-list]): the list is fetched again
- * (the same URL, server-rendered) when a message comes or a chat is read, so the order and
- * each chat's unread count stay current.
+ * (the same URL, server-rendered) when a message comes or a chat is read, and after every
+ * reconnect (what came while the socket was down), so the order and each chat's unread
+ * count stay current.
  *
  * On a thread (#chat-messages): new messages appended without a reload (their HTML fetched
  * from chat:messages?after=<last id>, rendered and escaped by the server, also after every
@@ -31,6 +32,7 @@
   var typingNote = document.getElementById("chat-typing");
   var socket = null;
   var retries = 0;
+  var connectedBefore = false;
 
   // --- Unread count: header badge and tab title ------------------------------------------------
 
@@ -81,6 +83,8 @@
       link.setAttribute("data-chat-connected", "");  // for styles, and for tests to wait on
       refreshUnread();
       if (thread) loadNewer();  // what came while the socket was down
+      if (connectedBefore) refreshList();  // a list of chats missed those events too
+      connectedBefore = true;
     });
     socket.addEventListener("message", function (event) {
       var data;
@@ -158,7 +162,10 @@
       thread.appendChild(item);
       added = true;
     });
-    if (added) thread.lastElementChild.scrollIntoView({ block: "end" });
+    if (!added) return;
+    // A read that came before these were shown (their fetch left the server first) covers them too.
+    if (seenUpTo) showSeen(seenUpTo);
+    thread.lastElementChild.scrollIntoView({ block: "end" });
   }
 
   function markRead() {
@@ -172,11 +179,13 @@
     }
   }
 
+  var seenUpTo = 0;  // the newest of my messages the other side has read, as told
   function showSeen(upTo) {
+    seenUpTo = Math.max(seenUpTo, upTo);
     var text = thread.getAttribute("data-seen-text");
     Array.prototype.forEach.call(thread.querySelectorAll(".chat-message--mine[data-id]"), function (item) {
       var seen = item.querySelector(".chat-message__seen");
-      if (seen && Number(item.getAttribute("data-id")) <= upTo) seen.textContent = text;
+      if (seen && Number(item.getAttribute("data-id")) <= seenUpTo) seen.textContent = text;
     });
   }
 

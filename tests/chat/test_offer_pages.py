@@ -98,6 +98,37 @@ def test_the_shopper_buys_the_offer_on_the_checkout_page_at_its_prices(client):
     assert f'href="{checkout_url(offer)}"' not in thread
 
 
+def test_a_shopper_without_an_address_adds_one_and_comes_back_to_the_offer(client):
+    # given a shopper with no saved address, on their offer's checkout page
+    chat, first, _second = offer_setup()
+    offer = send(chat, [(first, 2, 12_000_000)], shipping=0)
+    client.force_login(chat.shopper)
+    page = client.get(checkout_url(offer))
+    assert page.context["quote"].total == 24_000_000
+    # when they follow "Add an address" and save one
+    link = re.search(r'href="(/addresses/new/\?next=[^"]+)"[^>]*>Add an address<', page.content.decode())
+    assert link, "no 'Add an address' link on the offer's checkout"
+    response = client.post(
+        link.group(1).replace("&amp;", "&"),
+        {
+            "label": "Home",
+            "recipient": "Dewi Lestari",
+            "phone": "0812 3456 7890",
+            "street": "Jl. Kaliurang Km 5 No. 12",
+            "district": "Depok",
+            "city": "Sleman",
+            "province": "DI Yogyakarta",
+            "postal_code": "55281",
+        },
+    )
+    # then they are back on the offer's checkout (not the cart's, which is empty), able to place it
+    assert response.status_code == 302
+    assert response.url == checkout_url(offer)
+    page = client.get(response.url)
+    assert page.context["quote"].total == 24_000_000
+    assert page.context["page"].can_place
+
+
 def test_another_shopper_gets_404_for_the_offer(client):
     chat, first, _second = offer_setup()
     offer = send(chat, [(first, 1, None)])

@@ -128,3 +128,31 @@ def test_placing_a_buy_now_without_a_choice_in_the_session_places_nothing(client
     response = client_post(page, buyer)
     assert response.status_code == 400 and "Choose the item again." in response.content.decode()
     assert not Order.objects.exists() and CartLine.objects.count() == 1
+
+
+def test_adding_an_address_from_a_buy_now_checkout_comes_back_to_it(client):
+    # given a "Buy now" checkout (the cart holds something else)
+    buyer = buyer_with_a_cart(client, (buyable_variant(), 1))
+    bought = buyable_variant(price=7_500_000)
+    page = buy_now(client, bought, 1)
+    # when the shopper adds a new address from it
+    link = re.search(r'href="(/addresses/new/\?next=[^"]+)"', page.content.decode())
+    assert link, "no link to add an address on the checkout"
+    response = client.post(
+        link.group(1),
+        {
+            "label": "Office",
+            "recipient": "Dewi Lestari",
+            "phone": "0812 3456 7890",
+            "street": "Jl. Sudirman Kav. 52",
+            "district": "Setiabudi",
+            "city": "Jakarta Selatan",
+            "province": "DKI Jakarta",
+            "postal_code": "12190",
+        },
+    )
+    # then they are back on the "Buy now" checkout of that item, not the cart's
+    assert response.status_code == 302 and response.url == "/checkout/?source=buy_now"
+    page = client.get(response.url)
+    assert [line.variant.pk for line in page.context["quote"].lines] == [bought.pk]
+    assert buyer.addresses.count() == 2

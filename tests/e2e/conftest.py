@@ -4,6 +4,8 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code.
@@ -21,6 +23,21 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-extensions",
 ]
+
+
+# Under load (two cores shared with other test runs) a live update can take seconds.
+LIVE_TIMEOUT = 20_000
+
+
+@pytest.fixture
+def patient_expect():
+    """``expect`` waits up to LIVE_TIMEOUT (back to Playwright's 5 s afterwards): for pages
+    updated live, over a socket, where several round trips make one step."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=LIVE_TIMEOUT)
+    yield
+    expect.set_options(timeout=None)
 
 
 def pytest_collection_modifyitems(items):
@@ -77,6 +94,17 @@ def new_context(browser, base_url: str, **options):
     context = browser.new_context(base_url=base_url, **options)
     context.set_default_timeout(15_000)
     context.csp = CSPWatch(context)
+    return context
+
+
+def signed_in(browser, base_url: str, user):
+    """A browser context (watched like ``new_context``'s) signed in as ``user`` on ``base_url``
+    (a server of the test's own, such as tests.asgi_server's daphne)."""
+    session = Client()
+    session.force_login(user)
+    context = new_context(browser, base_url)
+    cookie = session.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
     return context
 
 

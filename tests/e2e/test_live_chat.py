@@ -4,30 +4,28 @@ messages appear without a reload, "typing…", "Seen", and the header's unread b
 title; no page breaks the Content-Security-Policy (its connect-src 'self' covers the
 same-origin ws:// socket)."""
 
+import json
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from tests.asgi_server import running_daphne
 from tests.celery_worker import shared_database
 from tests.chat.factories import conversation, say, store_says
-from tests.e2e.conftest import new_context
+from tests.e2e.conftest import signed_in
 from tests.factories import StoreFactory, UserFactory
 from tests.ports import free_low_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Sets data-typing-shown on the body once "typing…" has been shown (it hides itself after 4 s).
+NOTE_WHEN_TYPING_SHOWS = """() => {
+  const note = document.getElementById("chat-typing");
+  new MutationObserver(() => {
+    if (!note.hidden) document.body.setAttribute("data-typing-shown", "");
+  }).observe(note, { attributes: true, attributeFilter: ["hidden"] });
+}"""
 
-
-def signed_in(browser, base_url: str, user):
-    session = Client()
-    session.force_login(user)
-    context = new_context(browser, base_url)
-    cookie = session.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
-    return context
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("patient_expect")]
 
 
 def test_the_seller_and_the_shopper_see_each_others_messages_live(browser, tmp_path):
@@ -73,9 +71,11 @@ def test_the_seller_and_the_shopper_see_each_others_messages_live(browser, tmp_p
             # (both sockets open: typing is not queued while a socket connects)
             expect(seller.locator("[data-chat-connected]")).to_have_count(1)
             expect(shopper_page.locator("[data-chat-connected]")).to_have_count(1)
+            shopper_page.evaluate(NOTE_WHEN_TYPING_SHOWS)
             seller.get_by_role("textbox", name="Message").press_sequentially("Ready", delay=20)
-            # then the shopper sees "typing…"
-            expect(shopper_page.locator("#chat-typing")).to_be_visible()
+            # then the shopper sees "typing…" (for a few seconds: the page notes that it showed,
+            # so that a test slowed down by a busy machine cannot miss it)
+            expect(shopper_page.locator("body[data-typing-shown]")).to_have_count(1)
             # when the seller answers
             seller.get_by_role("textbox", name="Message").fill("Ready kak, M fits up to 65 kg <b>bold</b>")
             seller.get_by_role("button", name="Send").click()
@@ -122,3 +122,90 @@ def test_a_thread_catches_up_on_what_came_while_its_socket_was_down(browser, tmp
         finally:
             context.close()
     context.csp.assert_none()
+
+
+def test_an_inbox_catches_up_on_chats_that_came_while_its_socket_was_down(browser, tmp_path):
+    # given a seller with their inbox open (no chat yet), connected
+    store = StoreFactory()
+    chat = conversation(shopper=UserFactory(first_name="Rina"), store=store)
+    port = free_low_port("daphne")
+    with shared_database(tmp_path) as database_url:
+        with running_daphne(database_url=database_url, log_path=tmp_path / "first.log", port=port) as base_url:
+            context = signed_in(browser, base_url, store.owner)
+            page = context.new_page()
+            page.goto("/chat/store/")
+            expect(page.locator(".chat-list")).to_contain_text("No chats yet.")
+            expect(page.locator("[data-chat-connected]")).to_have_count(1)
+            page.evaluate("window.stillTheSamePage = true")
+        try:
+            # when the server goes away, a shopper asks meanwhile (nobody could be told), and
+            # the server comes back
+            expect(page.locator("[data-chat-connected]")).to_have_count(0)
+            say(chat, chat.shopper, "Masih ada stok, kak?")
+            with running_daphne(database_url=database_url, log_path=tmp_path / "second.log", port=port):
+                # then the page reconnects by itself and fetches the list again: the chat is in it
+                row = page.locator(".chat-list__row--unread")
+                expect(row).to_contain_text("Masih ada stok, kak?", timeout=30_000)
+                expect(row.locator(".chat-list__badge")).to_have_text("1 unread")
+                expect(page.locator("[data-chat-unread]")).to_have_text("1")
+                assert page.evaluate("window.stillTheSamePage") is True
+        finally:
+            context.close()
+    context.csp.assert_none()
+
+
+def test_seen_shows_under_a_message_the_shopper_read_before_it_was_shown_to_its_sender(browser, tmp_path):
+    # given a shopper's question, the seller and the shopper each with the thread open
+    chat = conversation(shopper=UserFactory(), store=StoreFactory())
+    say(chat, chat.shopper, "Ada warna biru?")
+    answer = "Ada kak, tinggal 3"
+    with (
+        shared_database(tmp_path) as database_url,
+        running_daphne(database_url=database_url, log_path=tmp_path / "daphne.log") as base_url,
+    ):
+        seller_context = signed_in(browser, base_url, chat.store.owner)
+        shopper_context = signed_in(browser, base_url, chat.shopper)
+        try:
+            seller = seller_context.new_page()
+            with seller.expect_websocket() as opened:
+                seller.goto(f"/chat/{chat.pk}/")
+            seller_socket = opened.value
+            shopper_page = shopper_context.new_page()
+            shopper_page.goto(f"/chat/{chat.pk}/")
+            expect(seller.locator("[data-chat-connected]")).to_have_count(1)
+            expect(shopper_page.locator("[data-chat-connected]")).to_have_count(1)
+            # (the seller's page gets its own answer late: held until the shopper has read it)
+            held = []
+
+            def hold_the_answer(route):
+                response = route.fetch()
+                if answer in response.text():
+                    held.append((route, response))
+                else:
+                    route.fulfill(response=response)
+
+            seller.route(re.compile(r"/chat/\d+/messages/\?after=\d+$"), hold_the_answer)
+
+            def shopper_read(payload) -> bool:
+                event = json.loads(payload)
+                return event.get("type") == "read" and event.get("side") == "shopper"
+
+            # when the seller answers, and the shopper's open thread reads the answer (the
+            # seller's page is told) before the seller's page has shown it
+            with seller_socket.expect_event("framereceived", predicate=shopper_read, timeout=20_000):
+                seller.get_by_role("textbox", name="Message").fill(answer)
+                seller.get_by_role("button", name="Send").click()
+            expect(shopper_page.locator(".chat-message--theirs").last).to_contain_text(answer)
+            assert held, "the seller's page did not ask for its answer"
+            for route, response in held:
+                route.fulfill(response=response)
+            seller.unroute_all(behavior="ignoreErrors")  # the page's fetches go through from now on
+            # then, once shown, the answer says "Seen"
+            mine = seller.locator("#chat-messages .chat-message--mine")
+            expect(mine).to_contain_text(answer)
+            expect(mine.locator(".chat-message__seen")).to_have_text("· Seen")
+        finally:
+            seller_context.close()
+            shopper_context.close()
+    seller_context.csp.assert_none()
+    shopper_context.csp.assert_none()
