@@ -31,6 +31,11 @@
   var typingNote = document.getElementById("chat-typing");
   var socket = null;
   var retries = 0;
+  var pingTimer = null;
+  // A ping keeps this tab counted as connected (chat/live/presence.py: HEARTBEAT; after 90 s
+  // of silence the server takes the socket for gone), so no in-app notification is written
+  // for a message this tab shows live.
+  var PING_EVERY = 30000;
 
   // --- Unread count: header badge and tab title ------------------------------------------------
 
@@ -78,6 +83,8 @@
     socket = new WebSocket(scheme + location.host + link.getAttribute("data-chat-socket"));
     socket.addEventListener("open", function () {
       retries = 0;
+      clearInterval(pingTimer);
+      pingTimer = setInterval(function () { sendFrame({ type: "ping" }); }, PING_EVERY);
       link.setAttribute("data-chat-connected", "");  // for styles, and for tests to wait on
       refreshUnread();
       if (thread) loadNewer();  // what came while the socket was down
@@ -89,6 +96,7 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
+      clearInterval(pingTimer);
       link.removeAttribute("data-chat-connected");
       if (event.code === 4401 || event.code === 1008) return;  // signed out: nothing to wait for
       // 1 s, 2 s, 4 s ... up to 30 s, with jitter so that tabs do not all come back at once.
