@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, ProductVariant
 from chat import lock_objects, signals
 from chat.models import OFFER_LINES_MAX, OFFER_NOTE_MAX, Conversation, Message, Offer, OfferLine, Side
-from chat.services import cards, rules
+from chat.services import card_updates, cards, rules
 from chat.services.messages import _count_in, _insert, _notify
 from checkout.exceptions import TermsUnavailable
 from checkout.models import Order
@@ -191,13 +191,14 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
         locked = Offer.objects.select_for_update(of=("self",)).select_related("store").filter(pk=offer.pk).first()
         if locked is None or locked.store.owner_id != by.pk:
             raise PermissionDenied(_("Only the store that sent this offer can withdraw it."))
-        if locked.status != Offer.Status.OPEN:
+        if locked.current_status != Offer.Status.OPEN:  # an offer past its time has expired
             raise TermsUnavailable(
                 _("This offer is %(status)s; it can no longer be withdrawn.")
                 % {"status": locked.get_current_status_display().lower()}
             )
         locked.status = Offer.Status.WITHDRAWN
         locked.save(update_fields=["status"])
+        card_updates.announce_offers([locked.pk])
     return locked
 
 
@@ -253,6 +254,7 @@ class OfferTerms:
             raise TermsUnavailable(_("You have already bought this offer."))
         conversation_id = Offer.objects.filter(pk=terms.reference).values_list("conversation_id", flat=True).first()
         post_order_card(conversation_id=conversation_id, order=order, at=now)
+        card_updates.announce_offers([terms.reference])
 
 
 def post_order_card(*, conversation_id: int, order: Order, at: datetime) -> Message | None:

@@ -15,7 +15,8 @@
  * from chat:messages?after=<last id>, rendered and escaped by the server, also after every
  * reconnect, so nothing is lost); "typing…"; "Seen"; the forms marked data-chat-send sent
  * over the API with their client id, retried with the same id (never sent twice); the
- * thread marked read while it is on screen.
+ * thread marked read while it is on screen; a card whose offer or order changed
+ * (message.updated) fetched again from chat:message and swapped in.
  */
 (function () {
   "use strict";
@@ -123,6 +124,8 @@
       showSeen(Number(data.last_read_id) || 0);
     } else if (data.type === "typing" && data.side !== mySide) {
       showTyping();
+    } else if (data.type === "message.updated") {
+      reloadMessage(Number(data.message) || 0);
     }
   }
 
@@ -167,6 +170,25 @@
       added = true;
     });
     if (added) thread.lastElementChild.scrollIntoView({ block: "end" });
+  }
+
+  // A card changed (an offer bought, withdrawn or expired; an order paid, shipped...): the
+  // message is fetched again (chat:message, rendered and escaped by the server) and swapped
+  // in, if this page shows it.
+  function reloadMessage(id) {
+    var shown = id && document.getElementById("message-" + id);
+    if (!shown) return;
+    fetch(thread.getAttribute("data-messages-url") + id + "/", { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var holder = document.createElement("template");
+        holder.innerHTML = html;
+        var fresh = holder.content.querySelector(".chat-message[data-id]");
+        var current = document.getElementById("message-" + id);
+        if (fresh && current && fresh.id === current.id) current.replaceWith(fresh);
+      })
+      .catch(function () { /* the card stays as it was; a reload shows it as it is */ });
   }
 
   function markRead() {
