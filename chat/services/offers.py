@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -47,6 +47,8 @@ from social import ratelimit
 TERMS_KIND = "offer"
 MAX_VALIDITY = timedelta(days=30)
 MAX_AMOUNT = 10**13
+# Offers expired per statement (``expire_offers`` runs as many as it takes).
+EXPIRE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,41 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
         locked.save(update_fields=["status"])
         card_updates.announce_offers([locked.pk])
     return locked
+
+
+def expire_offers(*, now: datetime | None = None, batch: int = EXPIRE_BATCH) -> int:
+    """Open offers past their ``valid_until`` become ``expired`` (they already show as
+    expired: ``Offer.current_status``; this makes the row say so, and tells the sockets of
+    both parties, which fetch the card again). Run every minute (``chat.tasks``). Returns
+    how many; a second run finds none (idempotent).
+
+    Each batch is one ``UPDATE ... WHERE status = 'open' ... RETURNING id``. An offer being
+    bought at that moment keeps its purchase: the placing transaction holds the offer's row
+    lock, and the UPDATE, waiting for it, checks ``status = 'open'`` again on the row as
+    committed (PostgreSQL), so it passes over the accepted offer."""
+    now = now or timezone.now()
+    table = connection.ops.quote_name(Offer._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET status = %s WHERE status = %s AND id IN "
+        f"(SELECT id FROM {table} WHERE status = %s AND valid_until <= %s ORDER BY valid_until, id LIMIT %s) "
+        "RETURNING id"
+    )
+    params = [
+        Offer.Status.EXPIRED.value,
+        Offer.Status.OPEN.value,
+        Offer.Status.OPEN.value,
+        connection.ops.adapt_datetimefield_value(now),
+        batch,
+    ]
+    expired = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+            card_updates.announce_offers(ids)
+        expired += len(ids)
+        if len(ids) < batch:
+            return expired
 
 
 def unavailable_reason(offer: Offer) -> str:
