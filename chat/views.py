@@ -126,6 +126,8 @@ def _thread_page(request, conversation: Conversation, *, form=None, offer_form=N
             "blocked": blocked,
             "form": form or MessageForm(initial={"client_id": uuid.uuid4().hex}),
             "quick_replies": replies,
+            # The same, for the composer's "/" picker (static/js/chat.js; escaped by json_script).
+            "quick_reply_choices": [{"shortcut": shortcut, "text": text} for shortcut, text, _id in replies],
             "offer_form": offer_form,
             "discount_codes": discount_codes,
         },
