@@ -413,7 +413,7 @@
     box.addEventListener("click", update);
     box.addEventListener("blur", close);
     box.addEventListener("keydown", function (event) {
-      if (list.hidden) return;
+      if (list.hidden || event.isComposing) return;  // an input method's own Enter is its own
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
         if (!matches.length) return;
