@@ -5,21 +5,36 @@
   note through ``chat.services``. Staff (superusers) see every conversation, read-only.
 - Reports: the staff's queue, open first; resolving or dismissing goes through the service.
 - Quick replies and chat settings: per store, scoped like the catalog.
+- Offers: a seller sees their own store's, with their lines, read-only (the terms were set
+  when sent and every amount is priced on the server); the seller may withdraw open ones
+  (through the service). Staff see every store's, read-only.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.admin.scoping import StoreScopedAdminMixin, sees_all_stores, seller_store, with_store_column
 from chat import services
-from chat.models import QUICK_REPLY_SHORTCUT_MAX, ChatSettings, Conversation, Label, Message, QuickReply, Report
+from chat.models import (
+    QUICK_REPLY_SHORTCUT_MAX,
+    ChatSettings,
+    Conversation,
+    Label,
+    Message,
+    Offer,
+    OfferLine,
+    QuickReply,
+    Report,
+)
 from chat.services.quick_replies import clean_quick_reply
+from checkout.exceptions import TermsUnavailable
+from shop.money import format_money
 
 THREAD_SHOWN = 50
 
@@ -241,3 +256,109 @@ class ChatSettingsAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
         if not sees_all_stores(request):
             obj.store = seller_store(request)
         super().save_model(request, obj, form, change)
+
+
+class OfferLineInline(admin.TabularInline):
+    model = OfferLine
+    fields = ("title", "quantity", "special_price", "price_now")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("variant")
+
+    def has_view_permission(self, request, obj=None):
+        # The lines are part of the offer: whoever may see the offer (scoped) sees them.
+        return request.user.has_perm("chat.view_offer")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("special price"))
+    def special_price(self, obj):
+        return format_money(obj.unit_price) if obj.unit_price is not None else self.get_empty_value_display()
+
+    @admin.display(description=_("price now"))
+    def price_now(self, obj):
+        return format_money(obj.variant.price) if obj.variant is not None else _("No longer sold")
+
+
+@admin.register(Offer)
+class OfferAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: an offer's terms are what the shopper was sent, and what they pay is priced
+    by checkout from them. Withdrawing goes through ``chat.services.withdraw_offer``."""
+
+    inlines = (OfferLineInline,)
+    list_display = ("__str__", "shopper", "status_now", "discount_display", "shipping_display", "valid_until", "order")
+    list_select_related = ("shopper", "store", "order")
+    list_filter = ("status",)
+    search_fields = ("shopper__username", "shopper__first_name", "shopper__last_name", "order__number")
+    ordering = ("-created_at", "-id")
+    fields = (
+        "shopper",
+        "status_now",
+        "discount_display",
+        "shipping_display",
+        "valid_until",
+        "note",
+        "order",
+        "created_at",
+        "accepted_at",
+    )
+    readonly_fields = fields
+    actions = ("withdraw",)
+
+    def get_list_display(self, request):
+        return with_store_column(request, self.list_display, after="__str__")
+
+    def get_fields(self, request, obj=None):
+        return ("store", *self.fields) if sees_all_stores(request) else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if sees_all_stores(request):
+            actions.pop("withdraw", None)  # an offer is its store's to take back
+        return actions
+
+    def has_add_permission(self, request):
+        return False  # offers are sent in the chat, to one shopper
+
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing to change: the terms are what the shopper was sent
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an offer is part of the conversation's record (and maybe of an order)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_now(self, obj):
+        return obj.get_current_status_display()
+
+    @admin.display(description=_("discount"), ordering="discount")
+    def discount_display(self, obj):
+        return format_money(obj.discount)
+
+    @admin.display(description=_("shipping"), ordering="shipping")
+    def shipping_display(self, obj):
+        return format_money(obj.shipping) if obj.shipping is not None else _("the store's normal rate")
+
+    @admin.action(description=_("Withdraw the selected offers"), permissions=("view",))
+    def withdraw(self, request, queryset):
+        count = 0
+        for offer in queryset.filter(status=Offer.Status.OPEN):
+            try:
+                services.withdraw_offer(offer=offer, by=request.user)
+            except (TermsUnavailable, PermissionDenied):
+                continue  # expired meanwhile, or not this seller's
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d offer withdrawn.", "%(n)d offers withdrawn.", count) % {"n": count},
+            messages.SUCCESS,
+        )

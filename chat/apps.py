@@ -9,14 +9,20 @@ class ChatConfig(AppConfig):
     def ready(self) -> None:
         from chat import notifications, sellers
         from chat.live import events
+        from chat.services import card_updates
         from chat.services.offers import TERMS_KIND, OfferTerms
         from chat.views import chat_button, header_link, store_chat_button
         from checkout import hooks
+        from checkout import signals as checkout_signals
         from shop import slots
 
         sellers.connect(self)  # the sellers group gets the chat admin permissions
         notifications.register_kinds()
         events.connect()  # committed messages and reads are published to the sockets
+        # An order's cards in the threads follow its status live (checkout tells, after commit).
+        checkout_signals.order_status_changed.connect(
+            card_updates.order_status_changed, dispatch_uid="chat.cards.order_status_changed"
+        )
         # "Chat with the seller": product page, the feed's product sheet, each store in the
         # cart, the order page; and on the store's page with how fast it usually replies.
         for place in ("buy_box", "product_sheet", "cart_store", "order_page"):

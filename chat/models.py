@@ -362,7 +362,11 @@ class Offer(models.Model):
                 name="chat_offer_accepted_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["conversation", "-id"], name="chat_offer_thread")]
+        indexes = [
+            models.Index(fields=["conversation", "-id"], name="chat_offer_thread"),
+            # The open offers in the order their time runs out (chat.services.expire_offers).
+            models.Index(fields=["valid_until", "id"], condition=Q(status="open"), name="chat_offer_open_until"),
+        ]
 
     def __str__(self) -> str:
         return _("Offer #%(id)s") % {"id": self.pk}

@@ -261,6 +261,23 @@ def _message_id(value, name: str) -> int | None:
     return number
 
 
+def _thread_queryset(conversation: Conversation) -> QuerySet:
+    return (
+        Message.objects.filter(conversation_id=conversation.pk)
+        .select_related("sender", "product", "variant", "order", "offer__order")
+        # An offer card shows its lines with the live stock (a constant number of queries).
+        .prefetch_related("offer__lines__variant__product")
+    )
+
+
+def thread_message(*, conversation: Conversation, message_id: int) -> Message | None:
+    """One message of the conversation, loaded as a thread page loads it (a card that changed,
+    fetched again), or None when the conversation has no such message."""
+    if not 0 < message_id <= MAX_ID:
+        return None
+    return _thread_queryset(conversation).filter(pk=message_id).first()
+
+
 def thread_messages(*, conversation: Conversation, before=None, after=None, limit: int | None = None) -> MessagePage:
     """A page of the conversation's messages, oldest first: the newest ones; those before the
     id ``before`` (scrolling back); or those after the id ``after`` (a client catching up
@@ -269,12 +286,7 @@ def thread_messages(*, conversation: Conversation, before=None, after=None, limi
     if before is not None and after is not None:
         raise BadCursor("before and after")
     size = _limit(limit, THREAD_PAGE_SIZE, THREAD_PAGE_MAX)
-    queryset = (
-        Message.objects.filter(conversation_id=conversation.pk)
-        .select_related("sender", "product", "variant", "order", "offer__order")
-        # An offer card shows its lines with the live stock (a constant number of queries).
-        .prefetch_related("offer__lines__variant__product")
-    )
+    queryset = _thread_queryset(conversation)
     if after is not None:
         rows = list(queryset.filter(id__gt=after).order_by("id")[: size + 1])
         return MessagePage(items=rows[:size], has_more=len(rows) > size, direction="newer")

@@ -11,6 +11,7 @@ SELLER_PERMISSIONS = {
     "conversation": ("view", "change"),
     "quickreply": ("view", "add", "change", "delete"),
     "chatsettings": ("view", "add", "change"),
+    "offer": ("view",),  # read-only; open ones may be withdrawn (an action of the view)
 }
 
 

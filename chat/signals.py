@@ -13,3 +13,6 @@ message_sent = Signal()
 # conversation: Conversation, side: "shopper" | "store", last_read_id: int, unread: int.
 # A side read up to a message (the other side may see "Seen"; headers update their counts).
 conversation_read = Signal()
+# message: Message (with ``conversation`` and its store loaded). A card the message carries
+# changed (its offer or order moved on): both parties fetch it again. On commit.
+message_updated = Signal()

@@ -126,6 +126,8 @@ def _thread_page(request, conversation: Conversation, *, form=None, offer_form=N
             "blocked": blocked,
             "form": form or MessageForm(initial={"client_id": uuid.uuid4().hex}),
             "quick_replies": replies,
+            # The same, for the composer's "/" picker (static/js/chat.js; escaped by json_script).
+            "quick_reply_choices": [{"shortcut": shortcut, "text": text} for shortcut, text, _id in replies],
             "offer_form": offer_form,
             "discount_codes": discount_codes,
         },
@@ -159,19 +161,34 @@ def messages_after(request, pk: int):
         return _error(request, _("This page of the conversation does not exist."), 400)
     for message in page.items:  # the store's buttons on order cards, as on the thread page
         message.order_actions = order_views.order_actions(message.order, side=side) if message.order_id else []
-    response = render(
-        request,
-        "chat/_messages.html",
-        {
-            # What chat/_message.html reads on the thread page, given the same way here.
-            "conversation": conversation,
-            "messages_page": page,
-            "side": side,
-            "seen_up_to": selectors.other_side_read_up_to(conversation, side),
-        },
-    )
+    response = render(request, "chat/_messages.html", {**_partial_context(conversation, side), "messages_page": page})
     response["X-Chat-Has-More"] = "1" if page.has_more else "0"
     return response
+
+
+def _partial_context(conversation: Conversation, side: str) -> dict:
+    """What chat/_message.html reads on the thread page, given the same way to its fragments."""
+    return {
+        "conversation": conversation,
+        "side": side,
+        "seen_up_to": selectors.other_side_read_up_to(conversation, side),
+    }
+
+
+@require_GET
+@login_required
+def one_message(request, pk: int, message_id: int):
+    """One message of the thread as the thread page renders it (an ``<li>``): what
+    static/js/chat.js fetches again when the socket says its card changed
+    (``message.updated``). 404 for a conversation that is not the viewer's or a message
+    that is not in it."""
+    conversation = _conversation(request, pk)
+    found = selectors.thread_message(conversation=conversation, message_id=message_id)
+    if found is None:
+        raise Http404(_("No such message."))
+    side = selectors.side_in(conversation, request.user)
+    found.order_actions = order_views.order_actions(found.order, side=side) if found.order_id else []
+    return render(request, "chat/_message.html", {**_partial_context(conversation, side), "message": found})
 
 
 @require_POST

@@ -246,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
     "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
     # One email per chat left unread for CHAT_UNREAD_EMAIL_MINUTES (chat.services.unread_emails).
     "email-unread-chats": {"task": "chat.tasks.email_unread_chats_task", "schedule": 60},
+    # Chat offers past their time are marked expired, and their cards in open threads follow.
+    "expire-chat-offers": {"task": "chat.tasks.expire_offers_task", "schedule": 60},
     # Insights: events pushed to Redis go to their table every few seconds; today's and
     # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
     # the event table's monthly partitions are made ahead and dropped after the retention.

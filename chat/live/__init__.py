@@ -9,4 +9,5 @@ groups of both parties. A client that was away asks for what came after the last
 - ``auth``: who the socket is (session cookie from an allowed origin, or an API token).
 - ``events``: group names, the events the server publishes, the signal handlers.
 - ``consumer``: the socket itself and the events a client may send.
+- ``presence``: who has a socket open (in the cache, with a TTL the client's pings refresh).
 """

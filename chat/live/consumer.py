@@ -10,6 +10,8 @@ A client may send JSON frames (``type`` plus fields):
   as ``GET /api/v1/chat/conversations/<id>/messages/?after=`` (ask again while has_more).
 - ``read`` {conversation, up_to}: marks the conversation read, answered with ``read_state``
   {conversation, last_read_id, unread}; both parties' sockets get the ``read`` event.
+- ``ping`` {}: answered with ``pong``; keeps the socket counted as connected
+  (``chat.live.presence``: who is connected gets no in-app notification of a message).
 
 Every frame is checked on its own: the conversation must be the user's (looked up through
 ``selectors.conversation_for``, as the pages and the API do), else ``error`` {code:
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import time
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from chat import selectors, services
 from chat.api.serializers import MessageSerializer
-from chat.live import events
+from chat.live import events, presence
 from chat.live.auth import PROTOCOL
 from chat.models import Side
 from chat.selectors import BadCursor
@@ -56,12 +59,25 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         offered = self.scope.get("subprotocols") or []
         await self.accept(subprotocol=PROTOCOL if PROTOCOL in offered else None)
+        # The channel's name is unique to this socket: the user's other tabs are other entries.
+        await sync_to_async(presence.mark_connected)(user.pk, self.channel_name)
+        self.heard_at = time.monotonic()
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await sync_to_async(presence.mark_disconnected)(self.user.pk, self.channel_name)
+
+    async def heard_from_client(self) -> None:
+        """Any frame shows the socket is alive: its presence is refreshed (at most every
+        ``presence.REFRESH_EVERY`` seconds, so typing does not write to the cache per key)."""
+        now = time.monotonic()
+        if now - self.heard_at >= presence.REFRESH_EVERY:
+            self.heard_at = now
+            await sync_to_async(presence.mark_connected)(self.user.pk, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        await self.heard_from_client()
         if text_data is None or len(text_data) > FRAME_MAX:
             await self.error("bad_frame", _("Send a JSON object of at most %(n)d characters.") % {"n": FRAME_MAX})
             return
@@ -75,8 +91,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         handlers = {"typing": self.typing, "resync": self.resync, "read": self.read}
         kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+            return
         if not isinstance(kind, str) or kind not in handlers:
-            await self.error("bad_frame", _("Send one of these types: %(types)s.") % {"types": ", ".join(handlers)})
+            types = ", ".join([*handlers, "ping"])
+            await self.error("bad_frame", _("Send one of these types: %(types)s.") % {"types": types})
             return
         conversation_id = _number(content.get("conversation"))
         if conversation_id is None:

@@ -13,6 +13,9 @@ Events (``type``):
 - ``read``: ``conversation``, ``side`` (who read), ``last_read_id``. A store that turned read
   receipts off is not reported to its shoppers (only to its own sockets).
 - ``typing``: ``conversation``, ``side``: relayed from the other party's socket, never stored.
+- ``message.updated``: ``conversation``, ``message`` (its id): a card in the thread changed
+  (its offer was bought, withdrawn or expired; its order was paid, shipped, delivered,
+  cancelled...). The client fetches that one message again (``chat:message``).
 """
 
 from __future__ import annotations
@@ -97,9 +100,18 @@ def conversation_read(sender, *, conversation, side: str, last_read_id: int, **k
     )
 
 
+def message_updated(sender, *, message, **kwargs) -> None:
+    conversation = message.conversation
+    publish(
+        [conversation.shopper_id, *store_people(conversation)],
+        {"type": "message.updated", "conversation": conversation.pk, "message": message.pk},
+    )
+
+
 def connect() -> None:
     """Called from ``ChatConfig.ready()``."""
     from chat import signals
 
     signals.message_sent.connect(message_sent, dispatch_uid="chat.live.message_sent")
     signals.conversation_read.connect(conversation_read, dispatch_uid="chat.live.conversation_read")
+    signals.message_updated.connect(message_updated, dispatch_uid="chat.live.message_updated")

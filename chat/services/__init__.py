@@ -12,7 +12,7 @@ from chat.services.conversations import (
     unblock,
 )
 from chat.services.messages import ReadState, mark_read, send_message
-from chat.services.offers import OfferLineInput, send_offer, withdraw_offer
+from chat.services.offers import OfferLineInput, expire_offers, send_offer, withdraw_offer
 from chat.services.quick_replies import (
     create_quick_reply,
     delete_quick_reply,
@@ -27,6 +27,7 @@ __all__ = [
     "create_label",
     "create_quick_reply",
     "delete_quick_reply",
+    "expire_offers",
     "fill_quick_reply",
     "handle_report",
     "mark_read",

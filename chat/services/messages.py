@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
 from chat import lock_objects, notifications, signals
+from chat.live import presence
 from chat.models import (
     BODY_MAX,
     SENDABLE_KINDS,
@@ -209,10 +210,15 @@ def _count_in(conversation: Conversation, *, side: str, messages: list[Message],
 
 
 def _notify(conversation: Conversation, *, side: str, sender: User) -> None:
+    """The in-app notification of a new message, for a recipient with no chat socket open
+    (``chat.live.presence``): one who has sees it arrive, and the header's badge. The email
+    about messages left unread (``chat.services.unread_emails``) goes to either."""
     if side == Side.SHOPPER:
         recipient, name = conversation.store.owner, sender.display_name
     else:
         recipient, name = conversation.shopper, conversation.store.name
+    if presence.is_connected(recipient.pk):
+        return
     notifications.message_received(
         recipient=recipient,
         sender=sender,

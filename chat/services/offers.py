@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product, ProductVariant
 from chat import lock_objects, signals
 from chat.models import OFFER_LINES_MAX, OFFER_NOTE_MAX, Conversation, Message, Offer, OfferLine, Side
-from chat.services import cards, rules
+from chat.services import card_updates, cards, rules
 from chat.services.messages import _count_in, _insert, _notify
 from checkout.exceptions import TermsUnavailable
 from checkout.models import Order
@@ -47,6 +47,8 @@ from social import ratelimit
 TERMS_KIND = "offer"
 MAX_VALIDITY = timedelta(days=30)
 MAX_AMOUNT = 10**13
+# Offers expired per statement (``expire_offers`` runs as many as it takes).
+EXPIRE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -191,14 +193,50 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
         locked = Offer.objects.select_for_update(of=("self",)).select_related("store").filter(pk=offer.pk).first()
         if locked is None or locked.store.owner_id != by.pk:
             raise PermissionDenied(_("Only the store that sent this offer can withdraw it."))
-        if locked.status != Offer.Status.OPEN:
+        if locked.current_status != Offer.Status.OPEN:  # an offer past its time has expired
             raise TermsUnavailable(
                 _("This offer is %(status)s; it can no longer be withdrawn.")
                 % {"status": locked.get_current_status_display().lower()}
             )
         locked.status = Offer.Status.WITHDRAWN
         locked.save(update_fields=["status"])
+        card_updates.announce_offers([locked.pk])
     return locked
+
+
+def expire_offers(*, now: datetime | None = None, batch: int = EXPIRE_BATCH) -> int:
+    """Open offers past their ``valid_until`` become ``expired`` (they already show as
+    expired: ``Offer.current_status``; this makes the row say so, and tells the sockets of
+    both parties, which fetch the card again). Run every minute (``chat.tasks``). Returns
+    how many; a second run finds none (idempotent).
+
+    Each batch is one ``UPDATE ... WHERE status = 'open' ... RETURNING id``. An offer being
+    bought at that moment keeps its purchase: the placing transaction holds the offer's row
+    lock, and the UPDATE, waiting for it, checks ``status = 'open'`` again on the row as
+    committed (PostgreSQL), so it passes over the accepted offer."""
+    now = now or timezone.now()
+    table = connection.ops.quote_name(Offer._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET status = %s WHERE status = %s AND id IN "
+        f"(SELECT id FROM {table} WHERE status = %s AND valid_until <= %s ORDER BY valid_until, id LIMIT %s) "
+        "RETURNING id"
+    )
+    params = [
+        Offer.Status.EXPIRED.value,
+        Offer.Status.OPEN.value,
+        Offer.Status.OPEN.value,
+        connection.ops.adapt_datetimefield_value(now),
+        batch,
+    ]
+    expired = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+            card_updates.announce_offers(ids)
+        expired += len(ids)
+        if len(ids) < batch:
+            return expired
 
 
 def unavailable_reason(offer: Offer) -> str:
@@ -253,6 +291,7 @@ class OfferTerms:
             raise TermsUnavailable(_("You have already bought this offer."))
         conversation_id = Offer.objects.filter(pk=terms.reference).values_list("conversation_id", flat=True).first()
         post_order_card(conversation_id=conversation_id, order=order, at=now)
+        card_updates.announce_offers([terms.reference])
 
 
 def post_order_card(*, conversation_id: int, order: Order, at: datetime) -> Message | None:

@@ -16,7 +16,8 @@
  * from chat:messages?after=<last id>, rendered and escaped by the server, also after every
  * reconnect, so nothing is lost); "typing…"; "Seen"; the forms marked data-chat-send sent
  * over the API with their client id, retried with the same id (never sent twice); the
- * thread marked read while it is on screen.
+ * thread marked read while it is on screen; a card whose offer or order changed
+ * (message.updated) fetched again from chat:message and swapped in.
  */
 (function () {
   "use strict";
@@ -33,6 +34,11 @@
   var socket = null;
   var retries = 0;
   var connectedBefore = false;
+  var pingTimer = null;
+  // A ping keeps this tab counted as connected (chat/live/presence.py: HEARTBEAT; after 90 s
+  // of silence the server takes the socket for gone), so no in-app notification is written
+  // for a message this tab shows live.
+  var PING_EVERY = 30000;
 
   // --- Unread count: header badge and tab title ------------------------------------------------
 
@@ -80,6 +86,8 @@
     socket = new WebSocket(scheme + location.host + link.getAttribute("data-chat-socket"));
     socket.addEventListener("open", function () {
       retries = 0;
+      clearInterval(pingTimer);
+      pingTimer = setInterval(function () { sendFrame({ type: "ping" }); }, PING_EVERY);
       link.setAttribute("data-chat-connected", "");  // for styles, and for tests to wait on
       refreshUnread();
       if (thread) loadNewer();  // what came while the socket was down
@@ -93,6 +101,7 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
+      clearInterval(pingTimer);
       link.removeAttribute("data-chat-connected");
       if (event.code === 4401 || event.code === 1008) return;  // signed out: nothing to wait for
       // 1 s, 2 s, 4 s ... up to 30 s, with jitter so that tabs do not all come back at once.
@@ -119,6 +128,8 @@
       showSeen(Number(data.last_read_id) || 0);
     } else if (data.type === "typing" && data.side !== mySide) {
       showTyping();
+    } else if (data.type === "message.updated") {
+      reloadMessage(Number(data.message) || 0);
     }
   }
 
@@ -166,6 +177,25 @@
     // A read that came before these were shown (their fetch left the server first) covers them too.
     if (seenUpTo) showSeen(seenUpTo);
     thread.lastElementChild.scrollIntoView({ block: "end" });
+  }
+
+  // A card changed (an offer bought, withdrawn or expired; an order paid, shipped...): the
+  // message is fetched again (chat:message, rendered and escaped by the server) and swapped
+  // in, if this page shows it.
+  function reloadMessage(id) {
+    var shown = id && document.getElementById("message-" + id);
+    if (!shown) return;
+    fetch(thread.getAttribute("data-messages-url") + id + "/", { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var holder = document.createElement("template");
+        holder.innerHTML = html;
+        var fresh = holder.content.querySelector(".chat-message[data-id]");
+        var current = document.getElementById("message-" + id);
+        if (fresh && current && fresh.id === current.id) current.replaceWith(fresh);
+      })
+      .catch(function () { /* the card stays as it was; a reload shows it as it is */ });
   }
 
   function markRead() {
@@ -277,10 +307,149 @@
     });
   }
 
+  // --- Quick replies on "/" (the store's side) --------------------------------------------------
+
+  // Typing "/" at the start of the message or after a space lists the store's quick replies
+  // (filled in for this chat by the server: #chat-quick-replies, a json_script element),
+  // narrowed by what follows the slash (shortcut first, then text). Up/Down choose, Enter or
+  // Tab (or a tap) puts the reply's text in place of "/query", Escape closes. The textarea
+  // points at the chosen option with aria-activedescendant, the list is a listbox.
+  var PICKER_MAX = 8;
+  function quickReplyPicker() {
+    var source = document.getElementById("chat-quick-replies");
+    var list = document.getElementById("chat-quick-picker");
+    var box = document.querySelector("[data-chat-composer] textarea");
+    if (!source || !list || !box) return;
+    var replies;
+    try { replies = JSON.parse(source.textContent); } catch (error) { return; }
+    if (!Array.isArray(replies) || !replies.length) return;
+
+    var hint = document.getElementById("chat-quick-picker-hint");
+    if (hint) {
+      hint.hidden = false;
+      box.setAttribute("aria-describedby", ((box.getAttribute("aria-describedby") || "") + " " + hint.id).trim());
+    }
+    box.setAttribute("aria-autocomplete", "list");
+    box.setAttribute("aria-controls", list.id);
+    var matches = [];
+    var active = -1;
+    var token = null;
+
+    function slashToken() {
+      // "/query" just before the caret, at the start or after whitespace; nothing selected.
+      if (box.selectionStart !== box.selectionEnd) return null;
+      var before = box.value.slice(0, box.selectionStart);
+      var found = /(^|\s)\/([^\s\/]*)$/.exec(before);
+      if (!found) return null;
+      return { start: before.length - found[2].length - 1, end: before.length, query: found[2].toLowerCase() };
+    }
+
+    function ranked(query) {
+      var starts = [], contains = [], inText = [];
+      replies.forEach(function (reply) {
+        var shortcut = String(reply.shortcut).toLowerCase();
+        if (shortcut.indexOf(query) === 0) starts.push(reply);
+        else if (shortcut.indexOf(query) > 0) contains.push(reply);
+        else if (String(reply.text).toLowerCase().indexOf(query) >= 0) inText.push(reply);
+      });
+      return starts.concat(contains, inText).slice(0, PICKER_MAX);
+    }
+
+    function optionId(index) { return "chat-quick-picker-" + index; }
+
+    function render() {
+      list.replaceChildren();
+      if (!matches.length) {
+        var none = document.createElement("li");
+        none.setAttribute("role", "option");
+        none.setAttribute("aria-disabled", "true");
+        none.setAttribute("aria-selected", "false");
+        none.textContent = list.getAttribute("data-empty-text");
+        list.appendChild(none);
+      }
+      matches.forEach(function (reply, index) {
+        var item = document.createElement("li");
+        item.id = optionId(index);
+        item.setAttribute("role", "option");
+        item.setAttribute("data-index", String(index));
+        item.setAttribute("aria-selected", index === active ? "true" : "false");
+        var shortcut = document.createElement("span");
+        shortcut.className = "chat-quick-picker__shortcut";
+        shortcut.textContent = "/" + reply.shortcut;
+        var text = String(reply.text);
+        item.appendChild(shortcut);
+        item.appendChild(document.createTextNode(text.length > 120 ? text.slice(0, 119) + "…" : text));
+        list.appendChild(item);
+      });
+      list.hidden = false;
+      if (active >= 0) {
+        box.setAttribute("aria-activedescendant", optionId(active));
+        document.getElementById(optionId(active)).scrollIntoView({ block: "nearest" });
+      } else {
+        box.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function close() {
+      token = null;
+      matches = [];
+      active = -1;
+      list.hidden = true;
+      list.replaceChildren();
+      box.removeAttribute("aria-activedescendant");
+    }
+
+    function update() {
+      token = slashToken();
+      if (!token) { close(); return; }
+      matches = ranked(token.query);
+      active = matches.length ? 0 : -1;
+      render();
+    }
+
+    function pick(index) {
+      var reply = matches[index];
+      if (!reply || !token) return;
+      var text = String(reply.text);
+      box.value = box.value.slice(0, token.start) + text + box.value.slice(token.end);
+      var caret = token.start + text.length;
+      close();
+      box.focus();
+      box.setSelectionRange(caret, caret);
+    }
+
+    box.addEventListener("input", update);
+    box.addEventListener("click", update);
+    box.addEventListener("blur", close);
+    box.addEventListener("keydown", function (event) {
+      if (list.hidden || event.isComposing) return;  // an input method's own Enter is its own
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!matches.length) return;
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        active = (active + step + matches.length) % matches.length;
+        render();
+      } else if ((event.key === "Enter" || event.key === "Tab") && active >= 0 && !event.shiftKey) {
+        event.preventDefault();
+        pick(active);
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        close();
+      }
+    });
+    // A tap picks; pressing on the list must not take the focus from the message box.
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    list.addEventListener("click", function (event) {
+      var item = event.target.closest("[role=option][data-index]");
+      if (item) pick(Number(item.getAttribute("data-index")));
+    });
+  }
+
   // --- Start -----------------------------------------------------------------------------------
 
   if (thread) {
     document.addEventListener("submit", onSubmit);
+    quickReplyPicker();
     var composerBody = document.querySelector("[data-chat-composer] textarea");
     var typedAt = 0;
     if (composerBody) {

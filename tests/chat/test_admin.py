@@ -1,12 +1,14 @@
 """Chat in the back office: a seller's own conversations (read-only thread, labels and note
-through the services), the staff's report queue, quick replies per store."""
+through the services), the staff's report queue, quick replies per store, offers (the
+seller's own, read-only, withdrawn through the service; staff see all)."""
 
 import pytest
 
 from chat import services
-from chat.models import ChatSettings, Conversation, QuickReply, Report
+from chat.models import ChatSettings, Conversation, Offer, QuickReply, Report
 from tests.admin_helpers import admin_url, form_data
 from tests.chat.factories import conversation, refreshed, say
+from tests.chat.offer_helpers import buy, offer_setup, send
 from tests.factories import StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +107,71 @@ def test_a_seller_turns_read_receipts_off(client):
     assert response.status_code == 302
     assert ChatSettings.objects.get(store=store).read_receipts is False
     assert client.get(admin_url(ChatSettings, "add")).status_code == 403
+
+
+def test_a_seller_sees_only_their_stores_offers_with_their_lines_read_only(client):
+    # given an offer of the seller's store (a special price) and one of another store
+    chat, first, second = offer_setup(price=15_000_000)
+    mine = send(chat, [(first, 2, 12_000_000), (second, 1, None)], discount=1_000_000, note="<b>Spesial</b>")
+    other_chat, other_variant, _ = offer_setup()
+    theirs = send(other_chat, [(other_variant, 1, None)], note="Rahasia toko lain")
+    client.force_login(chat.store.owner)
+
+    # when the seller opens their offers and one of them
+    listing = client.get(admin_url(Offer, "changelist"))
+    page = client.get(admin_url(Offer, "change", mine.pk))
+
+    # then only their store's offer is listed and shown, with its lines, escaped
+    assert listing.status_code == 200 and page.status_code == 200
+    assert chat.shopper.username in listing.text and other_chat.shopper.username not in listing.text
+    assert client.get(admin_url(Offer, "change", theirs.pk)).status_code == 404
+    assert first.product.title in page.text and second.product.title in page.text
+    assert "&lt;b&gt;Spesial&lt;/b&gt;" in page.text and "<b>Spesial" not in page.text
+    # and nothing can be changed, added or deleted: the terms are what the shopper was sent
+    assert 'name="discount"' not in page.text and 'name="lines-0-quantity"' not in page.text
+    response = client.post(admin_url(Offer, "change", mine.pk), {"discount": "0", "status": "withdrawn"})
+    assert response.status_code == 403
+    assert client.get(admin_url(Offer, "add")).status_code == 403
+    assert client.post(admin_url(Offer, "delete", mine.pk), {"post": "yes"}).status_code == 403
+    mine.refresh_from_db()
+    assert (mine.discount, mine.status) == (1_000_000, "open")
+
+
+def test_a_seller_withdraws_their_open_offers_from_the_list(client):
+    # given an open offer, a bought one, and another store's open offer
+    chat, first, second = offer_setup()
+    open_offer, bought = send(chat, [(first, 1, None)]), send(chat, [(second, 1, None)])
+    buy(bought)
+    other_chat, other_variant, _ = offer_setup()
+    theirs = send(other_chat, [(other_variant, 1, None)])
+    client.force_login(chat.store.owner)
+
+    # when the seller withdraws all three from the list (the other store's id slipped in)
+    response = client.post(
+        admin_url(Offer, "changelist"),
+        {"action": "withdraw", "_selected_action": [str(o.pk) for o in (open_offer, bought, theirs)]},
+    )
+
+    # then only their open offer is withdrawn
+    assert response.status_code == 302
+    statuses = dict(Offer.objects.values_list("pk", "status"))
+    assert statuses == {open_offer.pk: "withdrawn", bought.pk: "accepted", theirs.pk: "open"}
+
+
+def test_staff_see_every_stores_offers_read_only(client):
+    # given offers of two stores
+    chat, first, _ = offer_setup()
+    mine = send(chat, [(first, 1, None)])
+    other_chat, other_variant, _ = offer_setup()
+    theirs = send(other_chat, [(other_variant, 1, None)])
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    # when staff open the list and an offer
+    listing = client.get(admin_url(Offer, "changelist"))
+    page = client.get(admin_url(Offer, "change", theirs.pk))
+
+    # then they see both stores' offers, and cannot change or withdraw them
+    assert chat.store.name in listing.text and other_chat.store.name in listing.text
+    assert page.status_code == 200 and 'name="discount"' not in page.text
+    assert 'value="withdraw"' not in listing.text
+    assert client.post(admin_url(Offer, "change", mine.pk), {"discount": "0"}).status_code == 403

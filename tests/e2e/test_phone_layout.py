@@ -129,6 +129,7 @@ NOT_PAGES = {
     "insights:collect": "POST only (the browser's batched events)",
     "chat:send": "POST only",
     "chat:messages": "a fragment the thread's script appends to the thread (chat:thread)",
+    "chat:message": "a fragment the thread's script swaps into the thread (chat:thread)",
     "chat:block": "POST only",
     "chat:report": "POST, and its form is part of the thread (chat:thread)",
     "chat:store_inbox": "a seller's page: test_the_seller_inbox_and_a_thread_fit_a_phone",
