@@ -13,6 +13,9 @@ Events (``type``):
 - ``read``: ``conversation``, ``side`` (who read), ``last_read_id``. A store that turned read
   receipts off is not reported to its shoppers (only to its own sockets).
 - ``typing``: ``conversation``, ``side``: relayed from the other party's socket, never stored.
+- ``buyer.cart``: ``conversation``: the shopper's cart lines from the conversation's store
+  changed (``checkout.signals.cart_changed``). Only to the store's people: a thread open on
+  their side fetches the buyer panel's cart again (chat:buyer_cart). Never to the shopper.
 """
 
 from __future__ import annotations
@@ -97,9 +100,20 @@ def conversation_read(sender, *, conversation, side: str, last_read_id: int, **k
     )
 
 
+def buyer_cart_changed(sender, *, cart, store_ids, **kwargs) -> None:
+    """Checkout says (on commit) that a shopper's cart lines from these stores changed: each
+    of those stores' people who chat with the shopper hears it (one query for the lot)."""
+    conversations = Conversation.objects.filter(shopper_id=cart.user_id, store_id__in=store_ids).select_related("store")
+    for conversation in conversations:
+        publish(store_people(conversation), {"type": "buyer.cart", "conversation": conversation.pk})
+
+
 def connect() -> None:
     """Called from ``ChatConfig.ready()``."""
     from chat import signals
+    from checkout import signals as checkout_signals
 
     signals.message_sent.connect(message_sent, dispatch_uid="chat.live.message_sent")
     signals.conversation_read.connect(conversation_read, dispatch_uid="chat.live.conversation_read")
+    # The buyer panel's cart, live (checkout never imports chat: it sends, chat listens).
+    checkout_signals.cart_changed.connect(buyer_cart_changed, dispatch_uid="chat.live.buyer_cart_changed")
