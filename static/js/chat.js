@@ -16,6 +16,10 @@
  * reconnect, so nothing is lost); "typing…"; "Seen"; the forms marked data-chat-send sent
  * over the API with their client id, retried with the same id (never sent twice); the
  * thread marked read while it is on screen.
+ *
+ * On the store's side of a thread (#buyer-cart, the buyer panel's cart): when the socket says
+ * the buyer's cart changed (buyer.cart), and after every reconnect, the cart part is fetched
+ * again from chat:buyer_cart (server-rendered, escaped there) and swapped in.
  */
 (function () {
   "use strict";
@@ -31,6 +35,7 @@
   var typingNote = document.getElementById("chat-typing");
   var socket = null;
   var retries = 0;
+  var openedBefore = false;
 
   // --- Unread count: header badge and tab title ------------------------------------------------
 
@@ -81,6 +86,8 @@
       link.setAttribute("data-chat-connected", "");  // for styles, and for tests to wait on
       refreshUnread();
       if (thread) loadNewer();  // what came while the socket was down
+      if (openedBefore) refreshBuyerCart();  // a cart change missed while it was down
+      openedBefore = true;
     });
     socket.addEventListener("message", function (event) {
       var data;
@@ -115,7 +122,32 @@
       showSeen(Number(data.last_read_id) || 0);
     } else if (data.type === "typing" && data.side !== mySide) {
       showTyping();
+    } else if (data.type === "buyer.cart") {
+      refreshBuyerCart();
     }
+  }
+
+  // --- The buyer panel's cart (the store's side) ------------------------------------------------
+
+  var cartTimer = null;
+  function refreshBuyerCart() {
+    var current = document.getElementById("buyer-cart");
+    if (!current) return;
+    clearTimeout(cartTimer);
+    cartTimer = setTimeout(function () {
+      fetch(current.getAttribute("data-buyer-cart-url"), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          // Server-rendered (chat/partials/buyer_cart.html, every user text escaped there).
+          var holder = document.createElement("template");
+          holder.innerHTML = html;
+          var fresh = holder.content.getElementById("buyer-cart");
+          var shown = document.getElementById("buyer-cart");
+          if (fresh && shown) shown.replaceWith(fresh);
+        })
+        .catch(function () { /* the next event or reconnect tries again */ });
+    }, 200);
   }
 
   // --- The thread ------------------------------------------------------------------------------
