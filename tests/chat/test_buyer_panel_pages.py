@@ -241,3 +241,15 @@ def test_the_page_of_a_conversation_never_opened_by_the_store_still_works(chat):
     # (the panel reads nothing that a fresh conversation lacks)
     assert Conversation.objects.filter(pk=chat.pk).exists()
     assert signed_in(chat.store.owner).get(thread_url(chat)).status_code == 200
+
+
+def test_the_panel_speaks_indonesian(chat, variant):
+    # given a line in the buyer's cart
+    checkout_cart(chat.shopper, (variant, 2))
+
+    # when the seller's browser asks for Indonesian
+    page = signed_in(chat.store.owner).get(thread_url(chat), HTTP_ACCEPT_LANGUAGE="id").text
+
+    # then the panel is in Indonesian
+    for text in ("Tentang pembeli ini", "Di keranjangnya sekarang", "2 barang", "Tidak mengikuti toko Anda"):
+        assert text in page, text
