@@ -14,6 +14,7 @@ urlpatterns = [
     path("chat/conversations/<int:pk>/read/", api.MarkReadView.as_view(), name="chat-read"),
     path("chat/conversations/<int:pk>/block/", api.BlockView.as_view(), name="chat-block"),
     path("chat/conversations/<int:pk>/report/", api.ReportView.as_view(), name="chat-report"),
+    path("chat/conversations/<int:pk>/buyer/", seller_api.BuyerPanelView.as_view(), name="chat-buyer-panel"),
     path("chat/conversations/<int:pk>/seller/", seller_api.SellerDetailsView.as_view(), name="chat-seller-details"),
     path(
         "chat/conversations/<int:pk>/quick-replies/",

@@ -18,11 +18,11 @@ class ChatConfig(AppConfig):
 
         sellers.connect(self)  # the sellers group gets the chat admin permissions
         notifications.register_kinds()
-        events.connect()  # committed messages and reads are published to the sockets
         # An order's cards in the threads follow its status live (checkout tells, after commit).
         checkout_signals.order_status_changed.connect(
             card_updates.order_status_changed, dispatch_uid="chat.cards.order_status_changed"
         )
+        events.connect()  # committed messages, reads and buyers' cart changes are published to the sockets
         # "Chat with the seller": product page, the feed's product sheet, each store in the
         # cart, the order page; and on the store's page with how fast it usually replies.
         for place in ("buy_box", "product_sheet", "cart_store", "order_page"):

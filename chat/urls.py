@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat import card_views, offer_views, order_views, views
+from chat import card_views, offer_views, order_views, panel_views, views
 
 app_name = "chat"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("chat/<int:pk>/send/", views.send, name="send"),
     path("chat/<int:pk>/block/", views.block, name="block"),
     path("chat/<int:pk>/report/", views.report, name="report"),
+    path("chat/<int:pk>/buyer/cart/", panel_views.buyer_cart, name="buyer_cart"),
+    path("chat/<int:pk>/buyer/labels/", panel_views.set_labels, name="set_labels"),
+    path("chat/<int:pk>/buyer/note/", panel_views.set_note, name="set_note"),
     path("chat/<int:pk>/offer/", offer_views.send_offer, name="send_offer"),
     path("chat/<int:pk>/discount/", card_views.send_discount, name="send_discount"),
     path("chat/<int:pk>/product/", card_views.send_product, name="send_product"),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Product, Store
-from chat import card_views, offer_views, order_views, selectors, services
+from chat import card_views, offer_views, order_views, panel_views, selectors, services
 from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Label, QuickReply, Report, Side
 from chat.selectors import BadCursor, InboxFilters
 from chat.services import quick_replies, rules
@@ -95,7 +95,9 @@ def refusal(exc: Exception) -> tuple[str | list[str], int]:
     return str(exc), 403
 
 
-def _thread_page(request, conversation: Conversation, *, form=None, offer_form=None, status: int = 200):
+def _thread_page(
+    request, conversation: Conversation, *, form=None, offer_form=None, panel_forms=None, status: int = 200
+):
     side = selectors.side_in(conversation, request.user)
     try:
         page = selectors.thread_messages(conversation=conversation, before=request.GET.get("before"))
@@ -114,10 +116,13 @@ def _thread_page(request, conversation: Conversation, *, form=None, offer_form=N
         ]
         offer_form = offer_form or offer_views.offer_form(conversation)
         discount_codes = [(code.code, uuid.uuid4().hex) for code in card_views.usable_codes(conversation.store_id)]
+    # The store's people see the buyer beside the thread; the shopper never does.
+    panel = panel_views.panel_context(conversation, **(panel_forms or {})) if side == Side.STORE else {}
     return render(
         request,
         "chat/thread.html",
         {
+            **panel,
             "conversation": conversation,
             "side": side,
             "other_name": _other_name(conversation, side),

@@ -1,8 +1,10 @@
-"""The seller's side of the chat API: the inbox, labels and the private note, quick replies.
+"""The seller's side of the chat API: the inbox, labels and the private note, the buyer panel,
+quick replies.
 Same plumbing as ``chat.api.views`` (conversations found through ``conversation_for``)."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,8 +12,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from chat import selectors, services
+from chat import buyer_panel, selectors, services
 from chat.api import serializers as s
+from chat.api.panel_serializers import BuyerPanelSerializer
 from chat.api.views import CONVERSATION_ID, ChatAPIView
 from chat.models import Label, QuickReply, Side
 from chat.services import quick_replies
@@ -36,6 +39,25 @@ class SellerDetailsView(ChatAPIView):
         if "store_note" in data:
             services.set_note(conversation=conversation, actor=request.user, note=data["store_note"])
         return Response(s.InboxConversationSerializer(conversation, context=self.context()).data)
+
+
+class BuyerPanelView(ChatAPIView):
+    @extend_schema(
+        summary=_("About the buyer of a chat"),
+        description=_(
+            "For your store's side only (404 for anyone else, the shopper included): their orders with your "
+            "store, what they spent, whether they follow it, what they have in their cart from it now, and your "
+            "labels and private note."
+        ),
+        parameters=[CONVERSATION_ID],
+        responses={200: BuyerPanelSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, pk):
+        conversation = self.conversation()
+        if selectors.side_in(conversation, request.user) != Side.STORE:
+            raise Http404
+        panel = buyer_panel.buyer_panel(conversation=conversation)
+        return Response(BuyerPanelSerializer(panel, context=self.context()).data)
 
 
 class ConversationQuickRepliesView(ChatAPIView):

@@ -16,6 +16,9 @@ Events (``type``):
 - ``message.updated``: ``conversation``, ``message`` (its id): a card in the thread changed
   (its offer was bought, withdrawn or expired; its order was paid, shipped, delivered,
   cancelled...). The client fetches that one message again (``chat:message``).
+- ``buyer.cart``: ``conversation``: the shopper's cart lines from the conversation's store
+  changed (``checkout.signals.cart_changed``). Only to the store's people: a thread open on
+  their side fetches the buyer panel's cart again (chat:buyer_cart). Never to the shopper.
 """
 
 from __future__ import annotations
@@ -108,10 +111,21 @@ def message_updated(sender, *, message, **kwargs) -> None:
     )
 
 
+def buyer_cart_changed(sender, *, cart, store_ids, **kwargs) -> None:
+    """Checkout says (on commit) that a shopper's cart lines from these stores changed: each
+    of those stores' people who chat with the shopper hears it (one query for the lot)."""
+    conversations = Conversation.objects.filter(shopper_id=cart.user_id, store_id__in=store_ids).select_related("store")
+    for conversation in conversations:
+        publish(store_people(conversation), {"type": "buyer.cart", "conversation": conversation.pk})
+
+
 def connect() -> None:
     """Called from ``ChatConfig.ready()``."""
     from chat import signals
+    from checkout import signals as checkout_signals
 
     signals.message_sent.connect(message_sent, dispatch_uid="chat.live.message_sent")
     signals.conversation_read.connect(conversation_read, dispatch_uid="chat.live.conversation_read")
     signals.message_updated.connect(message_updated, dispatch_uid="chat.live.message_updated")
+    # The buyer panel's cart, live (checkout never imports chat: it sends, chat listens).
+    checkout_signals.cart_changed.connect(buyer_cart_changed, dispatch_uid="chat.live.buyer_cart_changed")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
+from checkout import signals
 from checkout.models import Cart, CartLine
 from checkout.pricing import MAX_LINE_QUANTITY
 from shop import events
@@ -225,6 +226,7 @@ def add_to_cart(*, cart: Cart, variant_id, quantity=1) -> CartLine:
         line.price_seen = variant.price
         line.save(update_fields=["quantity", "price_seen"])
     _touch(cart)
+    cart_changed_on_commit(cart, {variant.store_id})
     added = {"store_id": variant.store_id, "product_id": variant.product_id, "user_id": cart.user_id}
     transaction.on_commit(lambda: events.record(events.EventName.ADD_TO_CART, **added))
     return line
@@ -249,19 +251,23 @@ def set_line_quantity(*, cart: Cart, line_id, quantity) -> CartLine | None:
         if int(quantity) == 0:
             line.delete()
             _touch(cart)
+            cart_changed_on_commit(cart, {line.variant.store_id})
             return None
     except (TypeError, ValueError):
         pass
     line.quantity = checked_quantity(quantity, line.variant)
     line.save(update_fields=["quantity"])
     _touch(cart)
+    cart_changed_on_commit(cart, {line.variant.store_id})
     return line
 
 
 @transaction.atomic
 def remove_line(*, cart: Cart, line_id) -> None:
-    _line_of(cart, line_id).delete()
+    line = _line_of(cart, line_id)
+    line.delete()
     _touch(cart)
+    cart_changed_on_commit(cart, {line.variant.store_id})
 
 
 def accept_current_prices(*, cart: Cart) -> int:
@@ -279,7 +285,9 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
     if source.pk == target.pk:
         return target
     existing = {line.variant_id: line for line in CartLine.objects.select_for_update().filter(cart=target)}
+    stores = set()
     for line in source.lines.select_related("variant"):
+        stores.add(line.variant.store_id)
         if line.variant_id in existing:
             kept = existing[line.variant_id]
             kept.quantity = max(1, min(kept.quantity + line.quantity, MAX_LINE_QUANTITY, line.variant.stock or 1))
@@ -291,6 +299,7 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
     _forget_on_commit(source)  # its token's count; the object keeps token and user after delete()
     source.delete()
     _touch(target)
+    cart_changed_on_commit(target, stores)
     return target
 
 
@@ -307,8 +316,19 @@ def adopt_session_cart(request, user) -> None:
         Cart.objects.filter(pk=source.pk).update(user=user)
         source.user = user
         _forget_on_commit(source)
+        cart_changed_on_commit(source, set(source.lines.values_list("variant__store_id", flat=True)))
         return
     merge_carts(source=source, target=target)
+
+
+def cart_changed_on_commit(cart: Cart, store_ids) -> None:
+    """Tell the layers above, on commit, that ``cart``'s lines from ``store_ids`` changed
+    (``checkout.signals.cart_changed``): a store's people with the shopper's chat open see
+    the cart live. Nothing for a visitor's cart, or when no store's lines changed."""
+    if cart.user_id is None or not store_ids:
+        return
+    store_ids = frozenset(store_ids)
+    transaction.on_commit(lambda: signals.cart_changed.send(sender=Cart, cart=cart, store_ids=store_ids), robust=True)
 
 
 def _forget_on_commit(cart: Cart) -> None:

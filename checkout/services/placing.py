@@ -37,7 +37,7 @@ from checkout.models import (
     PaymentMethod,
 )
 from checkout.pricing import Quote, StoreQuote
-from checkout.services.carts import forget_cart_count
+from checkout.services.carts import cart_changed_on_commit, forget_cart_count
 from checkout.services.sources import DirectItem, quote_for
 from checkout.terms import SpecialTerms
 from shop import events
@@ -244,6 +244,7 @@ def _place(*, buyer, source, address, payment_method, idempotency_key, quote_dig
     if from_cart:
         CartLine.objects.filter(pk__in=[line.line_id for line in quote.lines]).delete()
         transaction.on_commit(lambda: forget_cart_count(source))  # the header's cached item count
+        cart_changed_on_commit(source, {store.store.pk for store in quote.stores})
     # One confirmation (with the invoices) to the buyer, "new order" to each store's owner.
     notifications.checkout_placed(buyer=buyer, payment=payment, orders=orders)
 

@@ -18,6 +18,10 @@
  * over the API with their client id, retried with the same id (never sent twice); the
  * thread marked read while it is on screen; a card whose offer or order changed
  * (message.updated) fetched again from chat:message and swapped in.
+ *
+ * On the store's side of a thread (#buyer-cart, the buyer panel's cart): when the socket says
+ * the buyer's cart changed (buyer.cart), and after every reconnect, the cart part is fetched
+ * again from chat:buyer_cart (server-rendered, escaped there) and swapped in.
  */
 (function () {
   "use strict";
@@ -91,7 +95,10 @@
       link.setAttribute("data-chat-connected", "");  // for styles, and for tests to wait on
       refreshUnread();
       if (thread) loadNewer();  // what came while the socket was down
-      if (connectedBefore) refreshList();  // a list of chats missed those events too
+      if (connectedBefore) {
+        refreshList();  // a list of chats missed those events too
+        refreshBuyerCart();  // and the buyer panel's cart a change
+      }
       connectedBefore = true;
     });
     socket.addEventListener("message", function (event) {
@@ -130,7 +137,32 @@
       showTyping();
     } else if (data.type === "message.updated") {
       reloadMessage(Number(data.message) || 0);
+    } else if (data.type === "buyer.cart") {
+      refreshBuyerCart();
     }
+  }
+
+  // --- The buyer panel's cart (the store's side) ------------------------------------------------
+
+  var cartTimer = null;
+  function refreshBuyerCart() {
+    var current = document.getElementById("buyer-cart");
+    if (!current) return;
+    clearTimeout(cartTimer);
+    cartTimer = setTimeout(function () {
+      fetch(current.getAttribute("data-buyer-cart-url"), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          // Server-rendered (chat/partials/buyer_cart.html, every user text escaped there).
+          var holder = document.createElement("template");
+          holder.innerHTML = html;
+          var fresh = holder.content.getElementById("buyer-cart");
+          var shown = document.getElementById("buyer-cart");
+          if (fresh && shown) shown.replaceWith(fresh);
+        })
+        .catch(function () { /* the next event or reconnect tries again */ });
+    }, 200);
   }
 
   // --- The thread ------------------------------------------------------------------------------

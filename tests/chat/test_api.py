@@ -36,6 +36,7 @@ def conversation_endpoints(chat):
         ("post", url("chat-report", pk=pk), {"reason": "spam"}),
         ("patch", url("chat-seller-details", pk=pk), {"store_note": "x"}),
         ("get", url("chat-conversation-quick-replies", pk=pk), None),
+        ("get", url("chat-buyer-panel", pk=pk), None),
     ]
 
 

@@ -14,7 +14,7 @@ from tests.asgi_server import running_daphne
 from tests.celery_worker import shared_database
 from tests.chat.factories import conversation, say, store_says
 from tests.e2e.conftest import signed_in
-from tests.factories import StoreFactory, UserFactory
+from tests.factories import StoreFactory, UserFactory, buyable_variant
 from tests.ports import free_low_port
 
 # Sets data-typing-shown on the body once "typing…" has been shown (it hides itself after 4 s).
@@ -204,6 +204,60 @@ def test_seen_shows_under_a_message_the_shopper_read_before_it_was_shown_to_its_
             mine = seller.locator("#chat-messages .chat-message--mine")
             expect(mine).to_contain_text(answer)
             expect(mine.locator(".chat-message__seen")).to_have_text("· Seen")
+        finally:
+            seller_context.close()
+            shopper_context.close()
+    seller_context.csp.assert_none()
+    shopper_context.csp.assert_none()
+
+
+def test_the_seller_sees_the_buyers_cart_change_without_a_reload(browser, tmp_path):
+    # given a shopper's chat with a store that sells a batik shirt, nothing in their cart
+    variant = buyable_variant(price=185_000, stock=20)
+    variant.product.title = "Kemeja Batik Parang"
+    variant.product.save(update_fields=["title"])
+    shopper = UserFactory(first_name="Dewi")
+    chat = conversation(shopper=shopper, store=variant.store)
+    with (
+        shared_database(tmp_path) as database_url,
+        running_daphne(database_url=database_url, log_path=tmp_path / "daphne.log") as base_url,
+    ):
+        seller_context = signed_in(browser, base_url, variant.store.owner)
+        shopper_context = signed_in(browser, base_url, shopper)
+        try:
+            # the seller has the thread open on a wide screen: the panel stands beside it, open
+            seller = seller_context.new_page()
+            seller.goto(f"/chat/{chat.pk}/")
+            expect(seller.locator("[data-chat-connected]")).to_have_count(1)
+            cart = seller.locator("#buyer-cart")
+            expect(cart).to_be_visible()
+            expect(cart).to_contain_text("Nothing from your store.")
+            seller.evaluate("window.stillTheSamePage = true")
+
+            # when the shopper adds the shirt to their cart on the product page
+            shopper_page = shopper_context.new_page()
+            shopper_page.goto(variant.product.get_absolute_url())
+            shopper_page.get_by_role("button", name="Add to cart", exact=True).first.click()
+
+            # then the seller's panel shows it, without a reload
+            expect(cart).to_contain_text("Kemeja Batik Parang", timeout=15_000)
+            expect(cart).to_contain_text("1 item")
+            assert seller.evaluate("window.stillTheSamePage") is True
+            # and the shopper's own thread has no panel at all
+            shopper_page.goto(f"/chat/{chat.pk}/")
+            expect(shopper_page.locator("#buyer-panel")).to_have_count(0)
+
+            # on a phone, the panel is a closed "About this buyer" above the thread, opened by a tap
+            phone = seller_context.new_page()
+            phone.set_viewport_size({"width": 390, "height": 844})
+            phone.goto(f"/chat/{chat.pk}/")
+            summary = phone.get_by_text("About this buyer", exact=True)
+            expect(summary).to_be_visible()
+            expect(phone.locator("#buyer-cart")).to_be_hidden()
+            assert summary.bounding_box()["y"] < phone.locator("#chat-messages").bounding_box()["y"]
+            summary.click()
+            expect(phone.locator("#buyer-cart")).to_contain_text("Kemeja Batik Parang")
+            assert phone.evaluate("document.documentElement.scrollWidth") == 390
         finally:
             seller_context.close()
             shopper_context.close()
