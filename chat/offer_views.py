@@ -63,6 +63,7 @@ class OfferForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=OFFER_NOTE_MAX)
 
     def __init__(self, *args, store_id: int, **kwargs):
+        kwargs.setdefault("auto_id", "offer-%s")  # the composer beside it has its own client_id
         super().__init__(*args, **kwargs)
         choices = variant_choices(store_id)
         for index in range(FORM_LINES):

@@ -25,7 +25,16 @@ from chat import buyer_panel, selectors, services
 from chat.models import LABEL_MAX, NOTE_MAX, Conversation, Label, Side
 
 
-class LabelsForm(forms.Form):
+class PanelForm(forms.Form):
+    """The panel's forms share the thread page with the composer and the offer form: their
+    own ids (``buyer-note``, not ``id_note``), so no label points at another form's field."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "buyer-%s")
+        super().__init__(*args, **kwargs)
+
+
+class LabelsForm(PanelForm):
     labels = forms.MultipleChoiceField(
         label=gettext_lazy("Labels"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -39,7 +48,7 @@ class LabelsForm(forms.Form):
             self.initial["labels"] = [str(label.pk) for label in labels if getattr(label, "chosen", False)]
 
 
-class NoteForm(forms.Form):
+class NoteForm(PanelForm):
     note = forms.CharField(
         label=gettext_lazy("Private note"),
         required=False,

@@ -2,6 +2,9 @@
 cart, labels and the private note) and edit labels and the note with plain forms; the shopper
 and everyone else never see it or reach its addresses (404)."""
 
+import re
+from collections import Counter
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -9,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chat import services
-from chat.models import Conversation, Label
+from chat.models import Conversation, Label, QuickReply
 from checkout import services as checkout_services
 from tests.chat.factories import conversation, refreshed
 from tests.factories import StoreFactory, UserFactory, buyable_variant, checkout_cart, place
@@ -269,3 +272,17 @@ def test_the_panel_speaks_indonesian(chat, variant):
     # then the panel is in Indonesian
     for text in ("Tentang pembeli ini", "Di keranjangnya sekarang", "2 barang", "Tidak mengikuti toko Anda"):
         assert text in page, text
+
+
+def test_every_id_on_the_stores_thread_page_is_unique(chat, variant):
+    # given a store with a label, a quick reply and a product to offer (every form of the page)
+    services.create_label(store=chat.store, actor=chat.store.owner, name="VIP")
+    QuickReply.objects.create(store=chat.store, shortcut="ready", text="Ready kak {buyer_name}")
+
+    # when the seller opens the thread (composer, quick replies, offer form and the panel's forms)
+    page = signed_in(chat.store.owner).get(thread_url(chat))
+
+    # then no id is given twice: a label's "for" finds its own form's field (the offer's "Note"
+    # once pointed at the panel's note)
+    ids = re.findall(r'\sid="([^"]+)"', page.text)
+    assert ids and [name for name, count in Counter(ids).items() if count > 1] == []
