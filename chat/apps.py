@@ -8,6 +8,7 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import notifications, sellers
+        from chat.assistant import hooks as assistant_hooks
         from chat.live import events
         from chat.services.offers import TERMS_KIND, OfferTerms
         from chat.views import chat_button, header_link, store_chat_button
@@ -17,6 +18,7 @@ class ChatConfig(AppConfig):
         sellers.connect(self)  # the sellers group gets the chat admin permissions
         notifications.register_kinds()
         events.connect()  # committed messages and reads are published to the sockets
+        assistant_hooks.connect()  # a shopper's committed message: the assistant may answer
         # "Chat with the seller": product page, the feed's product sheet, each store in the
         # cart, the order page; and on the store's page with how fast it usually replies.
         for place in ("buy_box", "product_sheet", "cart_store", "order_page"):

@@ -398,3 +398,14 @@ class OfferLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} × {self.quantity}"
+
+
+# The assistant's rows live beside its code; imported here so they belong to this app.
+from chat.assistant.models import (  # noqa: E402,F401
+    AssistantEvent,
+    AssistantSettings,
+    AssistantState,
+    FaqEntry,
+    Holiday,
+    OpeningHours,
+)

@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
     "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
     # One email per chat left unread for CHAT_UNREAD_EMAIL_MINUTES (chat.services.unread_emails).
     "email-unread-chats": {"task": "chat.tasks.email_unread_chats_task", "schedule": 60},
+    # The store assistants' auto-replies when nobody answered in time, and the answers whose
+    # task was lost (chat.assistant).
+    "assistant-auto-replies": {"task": "chat.assistant.tasks.send_due_auto_replies_task", "schedule": 60},
+    "assistant-republish-answers": {"task": "chat.assistant.tasks.republish_pending_answers_task", "schedule": 60},
     # Insights: events pushed to Redis go to their table every few seconds; today's and
     # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
     # the event table's monthly partitions are made ahead and dropped after the retention.
