@@ -11,6 +11,11 @@ SELLER_PERMISSIONS = {
     "conversation": ("view", "change"),
     "quickreply": ("view", "add", "change", "delete"),
     "chatsettings": ("view", "add", "change"),
+    # The store's assistant (chat.assistant.admin).
+    "assistantsettings": ("view", "add", "change"),
+    "openinghours": ("view", "add", "change", "delete"),
+    "holiday": ("view", "add", "change", "delete"),
+    "faqentry": ("view", "add", "change", "delete"),
 }
 
 
