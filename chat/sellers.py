@@ -16,6 +16,8 @@ SELLER_PERMISSIONS = {
     "openinghours": ("view", "add", "change", "delete"),
     "holiday": ("view", "add", "change", "delete"),
     "faqentry": ("view", "add", "change", "delete"),
+    "finderquestion": ("view", "add", "change", "delete"),
+    "finderchoice": ("view", "add", "change", "delete"),
 }
 
 

@@ -3,6 +3,7 @@ from django.db import OperationalError
 
 from chat.assistant.tasks import (  # noqa: F401 (registered with Celery through this module)
     answer_new_messages_task,
+    nudge_abandoned_carts_task,
     republish_pending_answers_task,
     send_auto_reply_task,
     send_due_auto_replies_task,

@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from catalog.admin.scoping import StoreScopedAdminMixin, sees_all_stores, seller_store, with_store_column
 from chat.assistant import services
-from chat.assistant.models import AssistantSettings, FaqEntry, Holiday, OpeningHours
+from chat.assistant.models import (
+    FINDER_QUESTIONS_MAX,
+    AssistantSettings,
+    FaqEntry,
+    FinderChoice,
+    FinderQuestion,
+    Holiday,
+    OpeningHours,
+)
 
 
 class _OneStoreAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
@@ -99,3 +108,43 @@ class FaqEntryAdmin(_OneStoreAdmin):
     def delete_queryset(self, request, queryset):
         for entry in queryset.select_related("store"):
             self.delete_model(request, entry)
+
+
+class FinderChoiceInline(admin.TabularInline):
+    model = FinderChoice
+    fields = ("position", "label", "category", "option_value", "min_price", "max_price")
+    extra = 3
+    max_num = 12
+
+
+class FinderQuestionForm(forms.ModelForm):
+    class Meta:
+        model = FinderQuestion
+        fields = ("position", "text", "kind", "option_name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == FinderQuestion.Kind.OPTION and not data.get("option_name"):
+            self.add_error("option_name", _("Name the option this question asks about (Size)."))
+        store = self.store or (self.instance.store if self.instance.store_id else data.get("store"))
+        full = store is not None and FinderQuestion.objects.filter(store=store).count() >= FINDER_QUESTIONS_MAX
+        if full and not self.instance.pk:
+            raise forms.ValidationError(_("The finder asks at most %(n)d questions.") % {"n": FINDER_QUESTIONS_MAX})
+        return data
+
+
+@admin.register(FinderQuestion)
+class FinderQuestionAdmin(_OneStoreAdmin):
+    """The guided finder: two to four questions, each with answers to tap (a category, an
+    option value, a price band)."""
+
+    form = FinderQuestionForm
+    inlines = (FinderChoiceInline,)
+    list_display = ("text", "kind", "position")
+    own_fields = ("position", "text", "kind", "option_name")
+    ordering = ("position", "id")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.store = None if sees_all_stores(request) else seller_store(request)
+        return form

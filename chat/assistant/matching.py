@@ -186,9 +186,10 @@ def language_of(words: list[str]) -> str | None:
 
 # --- Built-in topics -------------------------------------------------------------------------
 
-HUMAN, ORDER, COD, SHIPPING, PAYMENT, HOURS, STOCK, PRICE, GREETING = (
+HUMAN, ORDER, FINDER, COD, SHIPPING, PAYMENT, HOURS, STOCK, PRICE, GREETING = (
     "human",
     "order",
+    "finder",
     "cod",
     "shipping",
     "payment",
@@ -198,7 +199,7 @@ HUMAN, ORDER, COD, SHIPPING, PAYMENT, HOURS, STOCK, PRICE, GREETING = (
     "greeting",
 )
 # Earlier wins a tie.
-TOPIC_ORDER = (HUMAN, ORDER, COD, SHIPPING, PAYMENT, HOURS, STOCK, PRICE, GREETING)
+TOPIC_ORDER = (HUMAN, ORDER, FINDER, COD, SHIPPING, PAYMENT, HOURS, STOCK, PRICE, GREETING)
 _TOPIC_PHRASES = {
     HUMAN: (
         "admin, cs, customer service, manusia, orang asli, bicara dengan orang, sama orang, human, agent, "
@@ -208,6 +209,10 @@ _TOPIC_PHRASES = {
         "resi, nomor resi, cek resi, lacak, lacak paket, tracking, tracking number, track, awb, where is my order, "
         "my order, order status, status pesanan, pesanan saya, paket saya, pesanan, kapan sampai, belum sampai, "
         "sudah kirim, kapan kirim, parcel"
+    ),
+    FINDER: (
+        "bantu pilih, bantu cari, bantu carikan, carikan, pilihkan, rekomendasi, rekomendasikan, cari produk, "
+        "help me choose, help me find, recommend, recommendation, find me something"
     ),
     COD: "cod, bayar di tempat, cash on delivery, pay on delivery",
     SHIPPING: (

@@ -12,7 +12,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -183,6 +183,8 @@ class AssistantState(models.Model):
     away_sent_at = models.DateTimeField(null=True, blank=True)
     # The shopper's wait (Conversation.shopper_waiting_since) the auto-reply was sent for.
     auto_replied_for = models.DateTimeField(null=True, blank=True)
+    # The guided finder under way: {"question": id of the question asked, "picked": [choice ids]}.
+    finder = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("assistant state")
@@ -221,3 +223,87 @@ class AssistantEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.conversation_id}"
+
+
+FINDER_QUESTIONS_MIN, FINDER_QUESTIONS_MAX = 2, 4
+
+
+class FinderQuestion(models.Model):
+    """One question of a store's guided finder ("What are you looking for?"), asked in order.
+    Its choices narrow the store's catalog; the finder ends with product cards."""
+
+    class Kind(models.TextChoices):
+        CATEGORY = "category", _("Category")
+        OPTION = "option", _("Option (size, colour...)")
+        PRICE = "price", _("Price band")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="finder_questions", verbose_name=_("store"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("question"), max_length=QUESTION_MAX)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    option_name = models.CharField(
+        _("option"),
+        max_length=40,
+        blank=True,
+        help_text=_("For an option question: its name, as in your variants (Size)."),
+    )
+
+    class Meta:
+        verbose_name = _("finder question")
+        verbose_name_plural = _("finder questions")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class FinderChoice(models.Model):
+    """An answer a shopper taps: a category, an option value, or a price band."""
+
+    question = models.ForeignKey(FinderQuestion, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label = models.CharField(_("label"), max_length=40)
+    category = models.ForeignKey(
+        "catalog.Category",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    option_value = models.CharField(_("option value"), max_length=40, blank=True)
+    min_price = models.PositiveBigIntegerField(_("from (price)"), null=True, blank=True)
+    max_price = models.PositiveBigIntegerField(_("up to (price)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("finder answer")
+        verbose_name_plural = _("finder answers")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_price__isnull=True) | Q(max_price__isnull=True) | Q(max_price__gte=F("min_price")),
+                name="chat_finder_price_band_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CartNudge(models.Model):
+    """The assistant reminded a shopper, in their chat with the store, of the store's lines left
+    in their cart. Once per cart and store until the cart changes (``nudged_for``: the cart's
+    ``updated_at`` it was sent for)."""
+
+    cart = models.ForeignKey("checkout.Cart", on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    nudged_for = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cart reminder in the chat")
+        verbose_name_plural = _("cart reminders in the chat")
+        constraints = [models.UniqueConstraint(fields=["cart", "store"], name="chat_cart_nudge_once")]
+
+    def __str__(self) -> str:
+        return f"{self.cart_id} · {self.store_id}"

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Store
 from chat import lock_objects, signals
-from chat.assistant import facts, handoff, hours, matching
+from chat.assistant import facts, finder, handoff, hours, matching
 from chat.assistant.models import AssistantEvent, AssistantSettings, AssistantState, FaqEntry, Holiday, OpeningHours
 from chat.models import Conversation, Message, Side
 from chat.services import cards
@@ -171,6 +171,14 @@ def _answer(
     sent: list[Message] = []
     changed: set[str] = set()
     for message in messages:
+        if state.finder and message.body:
+            with translation.override(_language(conversation, state.finder.get("language"))):
+                taken = finder.take_answer(conversation, state, message.body)
+            if taken is not None:  # an answer to the finder's question under way
+                sent.extend(taken)
+                if taken and taken[-1].kind != Message.Kind.CHOICES:
+                    _event(conversation, AssistantEvent.Kind.ANSWERED, at=now, topic=matching.FINDER)
+                continue
         understood = matching.understand(message.body, faq=faq) if message.body else matching.Understanding()
         if settings.greeting and (
             state.greeted_at is None or _local_date(schedule, state.greeted_at) != _local_date(schedule, now)
@@ -193,6 +201,11 @@ def _answer(
                 state.save(update_fields=sorted(changed))
             sent.append(hand_to_person(conversation, state=state, at=now))
             return sent
+        if understood.topic == matching.FINDER:
+            started = finder.start(conversation, state, language=_language(conversation, understood.language))
+            if started:
+                sent.extend(started)
+                continue
         with translation.override(_language(conversation, understood.language)):
             reply = _reply(conversation, understood, schedule=schedule, open_now=open_now)
         if reply is None:

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from chat.assistant import replies
+from chat.assistant import nudges, replies
 from shop.broker import PendingWork, publish, republish_pending
 
 
@@ -32,3 +32,9 @@ def send_due_auto_replies_task() -> int:
 def republish_pending_answers_task() -> int:
     """Periodic: shopper messages whose answering task was lost (the broker was down)."""
     return republish_pending(PendingWork(answer_new_messages_task, replies.pending_answers))
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def nudge_abandoned_carts_task() -> int:
+    """Periodic: one nudge in the chat for a cart left with a store (chat.assistant.nudges)."""
+    return nudges.nudge_abandoned_carts()

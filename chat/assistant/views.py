@@ -4,6 +4,8 @@ Settings, weekly hours and holidays are edited in the back office (``chat.admin`
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Store
 from chat import selectors
-from chat.assistant import handoff, report, services
+from chat.assistant import finder, handoff, report, services
 from chat.assistant.models import KEYWORDS_MAX, QUESTION_MAX, TEXT_MAX, FaqEntry
 from chat.models import Conversation, Side
 
@@ -28,10 +30,15 @@ def thread_context(conversation: Conversation, side: str) -> dict:
     decision = handoff.who_answers(conversation)
     if decision.reason == handoff.OFF:
         return {}
+    shopper_with_assistant = side == Side.SHOPPER and decision.assistant
     return {
         "decision": decision,
         "can_ask_person": side == Side.SHOPPER and decision.reason != handoff.HANDOFF,
         "can_hand_back": side == Side.STORE and not decision.assistant,
+        # "Help me choose" starts the store's guided finder (a message the assistant answers).
+        "finder_client_id": uuid.uuid4().hex
+        if shopper_with_assistant and finder.offered(conversation.store_id)
+        else "",
     }
 
 
