@@ -291,9 +291,13 @@ _TOPIC_KNOWN = frozenset(TOPIC_VOCABULARY)
 
 def topic_scores(spelled: list[set[str]]) -> dict[str, int]:
     """Each built-in topic found in the message, scored by its longest phrase found."""
+    words = set().union(*spelled)
     scores = {}
     for topic in TOPIC_ORDER:
-        best = max((len(phrase) for phrase in TOPIC_PHRASES[topic] if _contains(spelled, phrase)), default=0)
+        best = max(
+            (len(phrase) for phrase in TOPIC_PHRASES[topic] if words.issuperset(phrase) and _contains(spelled, phrase)),
+            default=0,
+        )
         if best:
             scores[topic] = best
     return scores
@@ -313,10 +317,12 @@ STOPWORDS = frozenset(
 
 @dataclass
 class FaqIndex:
-    """A store's FAQ compiled for matching: plain data, so the cache can keep it."""
+    """A store's FAQ compiled for matching. Plain strings, lists and dicts, which the cache
+    unpickles fast: an entry's keyword phrases are one string (phrases split by "|", words by
+    spaces), its question's content words another; they are split only for the candidates."""
 
     # Per entry: (id, keyword phrases, question's content words).
-    entries: list[tuple[int, list[tuple[str, ...]], frozenset[str]]] = field(default_factory=list)
+    entries: list[tuple[int, str, str]] = field(default_factory=list)
     # token -> positions in ``entries`` whose keywords or question use it.
     postings: dict[str, list[int]] = field(default_factory=dict)
     vocabulary: list[str] = field(default_factory=list)
@@ -328,9 +334,9 @@ def compile_faq(rows) -> FaqIndex:
     postings: dict[str, set[int]] = {}
     for position, (entry_id, question, keywords) in enumerate(rows):
         keyword_phrases = phrases(keywords)
-        content = frozenset(token for token in normalise(question) if token not in STOPWORDS)
-        index.entries.append((entry_id, keyword_phrases, content))
-        for token in content.union(*keyword_phrases):
+        content = sorted({token for token in normalise(question) if token not in STOPWORDS})
+        index.entries.append((entry_id, "|".join(" ".join(phrase) for phrase in keyword_phrases), " ".join(content)))
+        for token in set(content).union(*keyword_phrases):
             postings.setdefault(token, set()).add(position)
     index.postings = {token: sorted(positions) for token, positions in postings.items()}
     index.vocabulary = sorted(postings)
@@ -376,8 +382,17 @@ def faq_match(index: FaqIndex, tokens: list[str]) -> tuple[int, float] | None:
     words = set().union(*spelled)
     best: tuple[int, float] | None = None
     for position in sorted(candidates):
-        entry_id, keyword_phrases, content = index.entries[position]
-        score = max((len(phrase) + 1.0 for phrase in keyword_phrases if _contains(spelled, phrase)), default=0.0)
+        entry_id, keyword_text, content_text = index.entries[position]
+        keyword_phrases = [tuple(phrase.split()) for phrase in keyword_text.split("|") if phrase]
+        score = max(
+            (
+                len(phrase) + 1.0
+                for phrase in keyword_phrases
+                if words.issuperset(phrase) and _contains(spelled, phrase)
+            ),
+            default=0.0,
+        )
+        content = set(content_text.split())
         if not score and content:
             found = len(content & words)
             share = found / len(content)

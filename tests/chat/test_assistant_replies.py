@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chat.assistant import handoff, replies
 from chat.assistant import services as assistant_services
-from chat.assistant.models import AssistantEvent, AssistantState
+from chat.assistant.models import AssistantEvent, AssistantState, FaqEntry
 from chat.models import Message, ShopperWait
 from tests.chat.assistant_helpers import ask, assistant_chat, assistant_store, closed_now, open_all_day_today
 from tests.chat.factories import conversation, refreshed, say, store_says
@@ -272,3 +272,21 @@ def test_no_auto_reply_after_a_person_answered():
     later = timezone.now() + timedelta(minutes=5)
     assert not replies.auto_reply_due(now=later).exists()
     assert replies.send_auto_reply(conversation_id=chat.pk, now=later) is None
+
+
+def test_answering_costs_a_fixed_number_of_queries_whatever_the_faq_size(django_assert_max_num_queries):
+    # given: a store with 60 FAQ entries (compiled into the cache by a first answer)
+    store = assistant_store()
+    for number in range(60):
+        FaqEntry.objects.create(
+            store=store, question=f"Pertanyaan {number}?", keywords=f"kata{number}, frasa {number}", answer=f"A{number}"
+        )
+    chat = assistant_chat(store)
+    say(chat, chat.shopper, "kata7?")
+    replies.answer_new_messages(conversation_id=chat.pk)
+    say(chat, chat.shopper, "frasa 42 gimana kak")
+
+    # when / then
+    with django_assert_max_num_queries(14):
+        (answer,) = replies.answer_new_messages(conversation_id=chat.pk)
+    assert answer.body == "A42"
