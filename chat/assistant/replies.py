@@ -214,6 +214,8 @@ def _answer(
             continue
         body, kind, card = reply
         sent.append(post(conversation, body=body, kind=kind, card=card, topic=understood.topic))
+        if understood.topic == matching.STOCK:
+            sent.extend(_alternatives_if_sold_out(conversation))
         _event(conversation, AssistantEvent.Kind.ANSWERED, at=now, topic=understood.topic, faq_id=understood.faq_id)
     if changed:
         state.save(update_fields=sorted(changed))
@@ -247,6 +249,25 @@ def _reply(
         answer = facts.price(conversation)
         return (answer, text, None) if answer else None
     return None
+
+
+def _alternatives_if_sold_out(conversation: Conversation) -> list[Message]:
+    """After "sold out": in-stock products of the same category near its price, as cards."""
+    product = facts.context_product(conversation)
+    if product is None or product.variants.filter(stock__gt=0).exists():
+        return []
+    cheapest = product.variants.order_by("price").first()
+    if cheapest is None:
+        return []
+    return [
+        post(
+            conversation,
+            kind=Message.Kind.PRODUCT,
+            card=cards.product_card(store=conversation.store, product=variant.product, variant=variant),
+            topic="alternative",
+        )
+        for variant in finder.alternatives(product, cheapest.price)
+    ]
 
 
 def _order_reply(conversation: Conversation, *, number: str) -> tuple[str, str, cards.Card | None]:

@@ -290,3 +290,27 @@ def test_answering_costs_a_fixed_number_of_queries_whatever_the_faq_size(django_
     with django_assert_max_num_queries(14):
         (answer,) = replies.answer_new_messages(conversation_id=chat.pk)
     assert answer.body == "A42"
+
+
+def test_a_sold_out_product_comes_with_in_stock_alternatives_near_its_price(django_capture_on_commit_callbacks):
+    # given: the chat is about a sold-out shirt; the store has other shirts and a dress
+    from tests.factories import CategoryFactory
+
+    store = assistant_store()
+    shirts, dresses = CategoryFactory(name="Kemeja"), CategoryFactory(name="Dress")
+    sold_out = ProductFactory(store=store, title="Kemeja Parang", category=shirts)
+    VariantFactory(product=sold_out, price=15_000_000, stock=0)
+    near = ProductFactory(store=store, title="Kemeja Kawung", category=shirts)
+    VariantFactory(product=near, price=16_000_000, stock=3)
+    far = ProductFactory(store=store, title="Kemeja Tulis", category=shirts)
+    VariantFactory(product=far, price=90_000_000, stock=3)
+    other_category = ProductFactory(store=store, title="Dress Sogan", category=dresses)
+    VariantFactory(product=other_category, price=15_000_000, stock=3)
+    chat = assistant_chat(store, context_product=sold_out)
+
+    # when
+    answers = ask(chat, "ready kak?", django_capture_on_commit_callbacks)
+
+    # then
+    assert answers[0].body == "Kemeja Parang sedang habis."
+    assert [(m.kind, m.product_id) for m in answers[1:]] == [("product", near.pk)]
