@@ -314,3 +314,19 @@ def test_a_sold_out_product_comes_with_in_stock_alternatives_near_its_price(djan
     # then
     assert answers[0].body == "Kemeja Parang sedang habis."
     assert [(m.kind, m.product_id) for m in answers[1:]] == [("product", near.pk)]
+
+
+def test_a_shopper_message_whose_task_was_lost_is_handed_over_again():
+    # given: a message whose task never ran (its hand-over after commit was lost)
+    from chat.models import Conversation
+
+    chat = assistant_chat()
+    say(chat, chat.shopper, "ongkir?")
+    Conversation.objects.filter(pk=chat.pk).update(last_message_at=timezone.now() - timedelta(minutes=5))
+    window = {"since": timezone.now() - timedelta(hours=1), "until": timezone.now() - timedelta(minutes=2)}
+
+    # when / then: the sweeper finds it until the task has considered it
+    assert list(replies.pending_answers(**window)) == [chat]
+    (answer,) = replies.answer_new_messages(conversation_id=chat.pk)
+    assert answer.data["assistant"] == "shipping"
+    assert not replies.pending_answers(**window).exists()
