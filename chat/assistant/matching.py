@@ -23,6 +23,27 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from rapidfuzz import fuzz, process
 
+from chat.assistant.vocabulary import (  # noqa: F401 (callers name the topics matching.X)
+    COD,
+    ENGLISH,
+    FILLERS,
+    FINDER,
+    GREETING,
+    HOURS,
+    HUMAN,
+    INDONESIAN,
+    ORDER,
+    PAYMENT,
+    PRICE,
+    SHIPPING,
+    SHORTHAND,
+    STOCK,
+    STOPWORDS,
+    TOPIC_ORDER,
+    TOPIC_PHRASE_TEXTS,
+    collapse,
+)
+
 # A word of at least this many letters also matches a word this similar (0-100).
 FUZZY_MIN_LENGTH = 4
 FUZZY_SCORE = 80
@@ -31,119 +52,7 @@ QUESTION_OVERLAP = 0.6
 FAQ_CACHE_SECONDS = 24 * 60 * 60
 
 ORDER_NUMBER = re.compile(r"\bET\d{6}-[A-Z0-9]{6}\b", re.IGNORECASE)
-_REPEATS = re.compile(r"([a-z])\1+")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def _words(text: str) -> list[str]:
-    """The words of a list written as one string (easier to read and edit than a list)."""
-    return text.split()
-
-
-def _collapse(word: str) -> str:
-    return _REPEATS.sub(r"\1", word)
-
-
-# Shorthand and spelling variants -> the word they stand for (keys are written as typed; they
-# are collapsed like the messages are). A value of several words expands to all of them.
-_SHORTHAND = {
-    "brp": "berapa",
-    "brapa": "berapa",
-    "brpa": "berapa",
-    "berapaan": "berapa",
-    "hrg": "harga",
-    "hrga": "harga",
-    "yg": "yang",
-    "gk": "tidak",
-    "ga": "tidak",
-    "gak": "tidak",
-    "nggak": "tidak",
-    "ngga": "tidak",
-    "enggak": "tidak",
-    "engga": "tidak",
-    "tdk": "tidak",
-    "g": "tidak",
-    "bs": "bisa",
-    "bsa": "bisa",
-    "udh": "sudah",
-    "udah": "sudah",
-    "sdh": "sudah",
-    "blm": "belum",
-    "blom": "belum",
-    "dmn": "dimana",
-    "kpn": "kapan",
-    "gmn": "bagaimana",
-    "gimana": "bagaimana",
-    "sy": "saya",
-    "aku": "saya",
-    "gw": "saya",
-    "gue": "saya",
-    "tf": "transfer",
-    "trf": "transfer",
-    "rek": "rekening",
-    "norek": "nomor rekening",
-    "no": "nomor",
-    "rdy": "ready",
-    "redy": "ready",
-    "stock": "stok",
-    "stoknya": "stok",
-    "avail": "available",
-    "pesenan": "pesanan",
-    "psn": "pesanan",
-    "pesananku": "pesanan saya",
-    "paketku": "paket saya",
-    "ordernya": "order",
-    "resinya": "resi",
-    "ongkosnya": "ongkos",
-    "dikirim": "kirim",
-    "pengiriman": "kirim",
-    "kirimnya": "kirim",
-    "ngirim": "kirim",
-    "pembayaran": "bayar",
-    "pembayarannya": "bayar",
-    "byr": "bayar",
-    "ditempat": "di tempat",
-    "operasional": "operasional",
-    "u": "you",
-    "ur": "your",
-    "pls": "please",
-    "plz": "please",
-    "thx": "thanks",
-    "p": "halo",
-    "hallo": "halo",
-    "helo": "halo",
-    "hy": "hai",
-    "assalamualaikum": "salam",
-    "asalamualaikum": "salam",
-    "askum": "salam",
-    "min": "",  # "min" is "admin" used as a form of address: "min, ready?"
-    "dll": "",
-}
-SHORTHAND = {_collapse(key): tuple(value.split()) for key, value in _SHORTHAND.items()}
-
-# Forms of address and particles that carry no meaning here.
-FILLERS = frozenset(
-    _collapse(word)
-    for word in _words(
-        "kak kakak ka kk gan agan sis sist sista bang bro mbak mba mas om tante bund bunda ya yah dong deh sih "
-        "nih kah lah aja saja please tolong mohon info infonya"
-    )
-)
-
-# Words that say which language a message is in (checked before fillers are dropped).
-INDONESIAN = frozenset(
-    _words(
-        "berapa brp apa apakah yang yg tidak gak ga bisa bs ada sudah udah belum saya aku mau dong kak gan sis "
-        "ongkir kirim pesanan harga stok masih kapan mana dimana gimana bagaimana ya aja buka tutup bayar halo "
-        "pagi siang sore malam terima kasih makasih resi barang nya tolong mohon"
-    )
-)
-ENGLISH = frozenset(
-    _words(
-        "what how much is the do you does where my order shipping can i when open please hello hi price stock "
-        "available pay payment delivery free cost are there any have hours thanks"
-    )
-)
 
 
 def normalise_words(text: str) -> tuple[list[str], list[str]]:
@@ -154,7 +63,7 @@ def normalise_words(text: str) -> tuple[list[str], list[str]]:
     words = _NOT_WORD.sub(" ", text).split()
     tokens: list[str] = []
     for raw in words:
-        word = _collapse(raw)
+        word = collapse(raw)
         if word in SHORTHAND:
             tokens.extend(SHORTHAND[word])
             continue
@@ -186,58 +95,6 @@ def language_of(words: list[str]) -> str | None:
 
 # --- Built-in topics -------------------------------------------------------------------------
 
-HUMAN, ORDER, FINDER, COD, SHIPPING, PAYMENT, HOURS, STOCK, PRICE, GREETING = (
-    "human",
-    "order",
-    "finder",
-    "cod",
-    "shipping",
-    "payment",
-    "hours",
-    "stock",
-    "price",
-    "greeting",
-)
-# Earlier wins a tie.
-TOPIC_ORDER = (HUMAN, ORDER, FINDER, COD, SHIPPING, PAYMENT, HOURS, STOCK, PRICE, GREETING)
-_TOPIC_PHRASES = {
-    HUMAN: (
-        "admin, cs, customer service, manusia, orang asli, bicara dengan orang, sama orang, human, agent, "
-        "person, real person, operator, live agent, talk to someone"
-    ),
-    ORDER: (
-        "resi, nomor resi, cek resi, lacak, lacak paket, tracking, tracking number, track, awb, where is my order, "
-        "my order, order status, status pesanan, pesanan saya, paket saya, pesanan, kapan sampai, belum sampai, "
-        "sudah kirim, kapan kirim, parcel"
-    ),
-    FINDER: (
-        "bantu pilih, bantu cari, bantu carikan, carikan, pilihkan, rekomendasi, rekomendasikan, cari produk, "
-        "help me choose, help me find, recommend, recommendation, find me something"
-    ),
-    COD: "cod, bayar di tempat, cash on delivery, pay on delivery",
-    SHIPPING: (
-        "ongkir, ongkos kirim, biaya kirim, ongkos, shipping, shipping cost, shipping fee, delivery fee, "
-        "delivery cost, postage, gratis ongkir, free ongkir, free shipping, kirim berapa, berapa kirim, ship"
-    ),
-    PAYMENT: (
-        "bayar, cara bayar, metode bayar, payment, payment method, pay, transfer, rekening, nomor rekening, "
-        "bank, virtual account, kartu kredit, credit card, card"
-    ),
-    HOURS: (
-        "jam buka, jam operasional, buka jam, tutup jam, buka, tutup, libur, opening hours, open, close, closed, "
-        "hours, business hours, when do you open"
-    ),
-    STOCK: (
-        "ready, ready stok, stok, ada stok, masih ada, tersedia, habis, sisa, available, in stok, still available, "
-        "sold out, sisa berapa"
-    ),
-    PRICE: "harga, berapa, berapa harga, price, how much, cost",
-    GREETING: (
-        "halo, hai, hi, hello, hey, pagi, selamat pagi, siang, selamat siang, sore, selamat sore, malam, "
-        "selamat malam, permisi, salam, good morning, good afternoon, good evening"
-    ),
-}
-
 
 def phrases(text: str) -> list[tuple[str, ...]]:
     """Comma-separated phrases, each normalised to its tokens (empty ones left out)."""
@@ -249,7 +106,7 @@ def phrases(text: str) -> list[tuple[str, ...]]:
     return found
 
 
-TOPIC_PHRASES = {topic: phrases(text) for topic, text in _TOPIC_PHRASES.items()}
+TOPIC_PHRASES = {topic: phrases(text) for topic, text in TOPIC_PHRASE_TEXTS.items()}
 TOPIC_VOCABULARY = sorted({token for topic in TOPIC_PHRASES.values() for phrase in topic for token in phrase})
 
 
@@ -304,15 +161,6 @@ def topic_scores(spelled: list[set[str]]) -> dict[str, int]:
 
 
 # --- A store's FAQ ---------------------------------------------------------------------------
-
-# Left out when comparing a message with a FAQ question word by word.
-STOPWORDS = frozenset(
-    _words(
-        "apa apakah yang ini itu ada dan di ke dari untuk dengan atau saya bisa tidak berapa kapan mana dimana "
-        "bagaimana the a an is are do does you i my me can to of for in on and or what how when where which "
-        "your it be"
-    )
-)
 
 
 @dataclass
