@@ -97,3 +97,41 @@ def test_no_finder_without_two_questions(django_capture_on_commit_callbacks):
     FinderChoice.objects.create(question=one, label="Kemeja")
     chat = assistant_chat(store)
     assert ask(chat, "bantu pilih", django_capture_on_commit_callbacks) == []
+
+
+def test_the_seller_sets_up_finder_questions_in_the_back_office_four_at_most(client):
+    # given
+    from tests.admin_helpers import admin_url
+
+    store = assistant_store()
+    client.force_login(store.owner)
+    shirts = CategoryFactory(name="Kemeja")
+
+    def add(text, kind, **choice):
+        data = {
+            "position": 1,
+            "text": text,
+            "kind": kind,
+            "option_name": choice.pop("option_name", ""),
+            "choices-TOTAL_FORMS": 1,
+            "choices-INITIAL_FORMS": 0,
+            "choices-MIN_NUM_FORMS": 0,
+            "choices-MAX_NUM_FORMS": 12,
+            **{f"choices-0-{name}": value for name, value in {"position": 1, **choice}.items()},
+        }
+        return client.post(admin_url(FinderQuestion, "add"), data)
+
+    # when
+    created = add("Cari apa?", "category", label="Kemeja", category=shirts.pk)
+    no_option_name = add("Ukuran?", "option", label="M", option_value="M")
+    for number in range(3):
+        add(f"Budget {number}?", "price", label="Murah", max_price=10_000_000)
+    fifth = add("Satu lagi?", "price", label="Mahal", min_price=10_000_000)
+
+    # then
+    assert created.status_code == 302
+    question = FinderQuestion.objects.filter(store=store).order_by("id").first()
+    assert question.choices.get().category == shirts
+    assert no_option_name.status_code == 200 and "Name the option" in no_option_name.text
+    assert FinderQuestion.objects.filter(store=store).count() == 4
+    assert fifth.status_code == 200 and "at most 4 questions" in fifth.text
