@@ -330,3 +330,31 @@ def test_a_shopper_message_whose_task_was_lost_is_handed_over_again():
     (answer,) = replies.answer_new_messages(conversation_id=chat.pk)
     assert answer.data["assistant"] == "shipping"
     assert not replies.pending_answers(**window).exists()
+
+
+def test_the_assistants_periodic_tasks_are_on_the_beat_schedule(settings):
+    from chat.assistant import tasks
+    from shop.celery import app
+
+    scheduled = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for task, every in (
+        (tasks.send_due_auto_replies_task, 60),
+        (tasks.republish_pending_answers_task, 60),
+        (tasks.nudge_abandoned_carts_task, 60 * 60),
+    ):
+        assert scheduled.get(task.name) == every, task.name
+        assert task.name in app.tasks
+
+
+def test_the_periodic_task_sends_the_auto_replies_due(django_capture_on_commit_callbacks):
+    from chat.assistant import tasks
+    from chat.models import Conversation
+
+    store = assistant_store(auto_reply="Sebentar ya kak.", auto_reply_minutes=15)
+    chat = assistant_chat(store)
+    say(chat, chat.shopper, "bisa nego?")
+    Conversation.objects.filter(pk=chat.pk).update(shopper_waiting_since=timezone.now() - timedelta(minutes=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_due_auto_replies_task() == 1
+        assert tasks.send_due_auto_replies_task() == 0
+    assert [m.body for m in Message.objects.filter(conversation=chat, is_automated=True)] == ["Sebentar ya kak."]
