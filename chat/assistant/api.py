@@ -95,9 +95,12 @@ class AssistantReportSerializer(serializers.Serializer):
 class WhoAnswersSerializer(serializers.Serializer):
     answerer = serializers.ChoiceField(choices=[handoff.ASSISTANT, handoff.PERSON], read_only=True)
     reason = serializers.ChoiceField(
-        choices=["", handoff.OFF, handoff.HANDOFF, handoff.PAUSED],
+        choices=["", handoff.OFF, handoff.BLOCKED, handoff.HANDOFF, handoff.PAUSED],
         read_only=True,
-        help_text=_("Why a person answers: the assistant is off, was asked for a person, or is paused."),
+        help_text=_(
+            "Why a person answers: the assistant is off, a side blocked the other, it was asked for a person, "
+            "or it is paused."
+        ),
     )
     paused_until = serializers.DateTimeField(read_only=True, allow_null=True)
 

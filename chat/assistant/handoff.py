@@ -1,6 +1,7 @@
 """Who answers a conversation: the assistant or a person of the store. One decision, here.
 
 - A store without assistant settings, or with the assistant off: a person.
+- Either side blocked the other: nobody (a person, who cannot write either).
 - The shopper asked for a person ("admin", "CS", "manusia", or the button): a person, until
   the store hands the conversation back.
 - A person of the store wrote within the store's pause (``pause_minutes``) and after the last
@@ -29,13 +30,13 @@ from chat.services import rules
 from shop.models import User
 
 ASSISTANT, PERSON = "assistant", "person"
-OFF, HANDOFF, PAUSED = "off", "handoff", "paused"
+OFF, BLOCKED, HANDOFF, PAUSED = "off", "blocked", "handoff", "paused"
 
 
 @dataclass(frozen=True)
 class Decision:
     answerer: str  # ASSISTANT or PERSON
-    reason: str = ""  # for PERSON: OFF, HANDOFF or PAUSED
+    reason: str = ""  # for PERSON: OFF, BLOCKED, HANDOFF or PAUSED
     paused_until: datetime | None = None
 
     @property
@@ -60,6 +61,8 @@ def who_answers(
     settings = settings if settings is not None else settings_for(conversation.store_id)
     if settings is None or not settings.enabled:
         return Decision(PERSON, OFF)
+    if rules.blocked_by(store_id=conversation.store_id, shopper_id=conversation.shopper_id):
+        return Decision(PERSON, BLOCKED)
     if state is None:
         state = AssistantState.objects.filter(conversation_id=conversation.pk).first()
     if state is not None and state.handoff_at is not None:

@@ -287,7 +287,7 @@ def test_answering_costs_a_fixed_number_of_queries_whatever_the_faq_size(django_
     say(chat, chat.shopper, "frasa 42 gimana kak")
 
     # when / then
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         (answer,) = replies.answer_new_messages(conversation_id=chat.pk)
     assert answer.body == "A42"
 
@@ -358,3 +358,15 @@ def test_the_periodic_task_sends_the_auto_replies_due(django_capture_on_commit_c
         assert tasks.send_due_auto_replies_task() == 1
         assert tasks.send_due_auto_replies_task() == 0
     assert [m.body for m in Message.objects.filter(conversation=chat, is_automated=True)] == ["Sebentar ya kak."]
+
+
+def test_nothing_automatic_in_a_blocked_chat(django_capture_on_commit_callbacks):
+    from chat import services
+
+    store = assistant_store(auto_reply="Sebentar ya.", auto_reply_minutes=1)
+    chat = assistant_chat(store)
+    say(chat, chat.shopper, "halo?")
+    services.block(conversation=chat, by=store.owner)
+    assert handoff.who_answers(chat).reason == "blocked"
+    assert replies.answer_new_messages(conversation_id=chat.pk) == []
+    assert replies.send_auto_reply(conversation_id=chat.pk, now=timezone.now() + timedelta(minutes=5)) is None
