@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications bench-insights messages clean
+.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications bench-insights bench-assistant messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -97,3 +97,8 @@ bench-notifications: $(VENV)/.installed-dev
 # etalase_bench_insights); Redis database 9 (--redis-url).
 bench-insights: $(VENV)/.installed-dev
 	$(BIN)/python bench/insights_bench.py $(BENCH_ARGS)
+
+# The store assistant's time per message with 500 FAQ entries (p50, p99): the match alone and
+# the whole answering task, on PostgreSQL (creates and drops etalase_bench_assistant) and Redis.
+bench-assistant: $(VENV)/.installed-dev
+	$(BIN)/python bench/assistant_bench.py $(BENCH_ARGS)

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from catalog.admin.scoping import StoreScopedAdminMixin, sees_all_stores, seller_store, with_store_column
 from chat import services
+from chat.assistant import admin as assistant_admin  # noqa: F401 (registers the assistant's admin)
 from chat.models import (
     QUICK_REPLY_SHORTCUT_MAX,
     ChatSettings,

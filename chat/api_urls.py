@@ -6,6 +6,7 @@ from chat.api import card_views as card_api
 from chat.api import offer_views as offer_api
 from chat.api import seller_views as seller_api
 from chat.api import views as api
+from chat.assistant import api as assistant_api
 
 urlpatterns = [
     path("chat/conversations/", api.ConversationsView.as_view(), name="chat-conversations"),
@@ -33,4 +34,11 @@ urlpatterns = [
     path("chat/labels/", seller_api.LabelsView.as_view(), name="chat-labels"),
     path("chat/quick-replies/", seller_api.QuickRepliesView.as_view(), name="chat-quick-replies"),
     path("chat/quick-replies/<int:pk>/", seller_api.QuickReplyDetailView.as_view(), name="chat-quick-reply"),
+    # The store's assistant (chat.assistant).
+    path("chat/assistant/settings/", assistant_api.AssistantSettingsView.as_view(), name="chat-assistant-settings"),
+    path("chat/assistant/faq/", assistant_api.FaqView.as_view(), name="chat-assistant-faq"),
+    path("chat/assistant/faq/<int:pk>/", assistant_api.FaqDetailView.as_view(), name="chat-assistant-faq-entry"),
+    path("chat/assistant/report/", assistant_api.AssistantReportView.as_view(), name="chat-assistant-report"),
+    path("chat/conversations/<int:pk>/person/", assistant_api.AskForPersonView.as_view(), name="chat-ask-person"),
+    path("chat/conversations/<int:pk>/hand-back/", assistant_api.HandBackView.as_view(), name="chat-hand-back"),
 ]

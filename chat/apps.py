@@ -8,6 +8,7 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import notifications, sellers
+        from chat.assistant import hooks as assistant_hooks
         from chat.live import events
         from chat.services import card_updates
         from chat.services.offers import TERMS_KIND, OfferTerms
@@ -23,6 +24,7 @@ class ChatConfig(AppConfig):
             card_updates.order_status_changed, dispatch_uid="chat.cards.order_status_changed"
         )
         events.connect()  # committed messages, reads and buyers' cart changes are published to the sockets
+        assistant_hooks.connect()  # a shopper's committed message: the assistant may answer
         # "Chat with the seller": product page, the feed's product sheet, each store in the
         # cart, the order page; and on the store's page with how fast it usually replies.
         for place in ("buy_box", "product_sheet", "cart_store", "order_page"):

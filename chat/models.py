@@ -136,6 +136,8 @@ class Message(models.Model):
         OFFER = "offer", _("Offer")
         DISCOUNT = "discount", _("Discount code")
         CONTEXT = "context", _("Opened from")
+        # The store's assistant asks a question with answers to tap (chat.assistant.finder).
+        CHOICES = "choices", _("Question with answers")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     # Null for what the site itself posts (an order's status), and for a deleted account.
@@ -402,3 +404,17 @@ class OfferLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} × {self.quantity}"
+
+
+# The assistant's rows live beside its code; imported here so they belong to this app.
+from chat.assistant.models import (  # noqa: E402,F401
+    AssistantEvent,
+    AssistantSettings,
+    AssistantState,
+    CartNudge,
+    FaqEntry,
+    FinderChoice,
+    FinderQuestion,
+    Holiday,
+    OpeningHours,
+)

@@ -12,6 +12,13 @@ SELLER_PERMISSIONS = {
     "quickreply": ("view", "add", "change", "delete"),
     "chatsettings": ("view", "add", "change"),
     "offer": ("view",),  # read-only; open ones may be withdrawn (an action of the view)
+    # The store's assistant (chat.assistant.admin).
+    "assistantsettings": ("view", "add", "change"),
+    "openinghours": ("view", "add", "change", "delete"),
+    "holiday": ("view", "add", "change", "delete"),
+    "faqentry": ("view", "add", "change", "delete"),
+    "finderquestion": ("view", "add", "change", "delete"),
+    "finderchoice": ("view", "add", "change", "delete"),
 }
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from chat import card_views, offer_views, order_views, panel_views, views
+from chat.assistant import views as assistant_views
 
 app_name = "chat"
 
@@ -28,4 +29,10 @@ urlpatterns = [
     ),
     path("chat/<int:pk>/orders/<str:number>/ship/", order_views.ship, name="order_ship"),
     path("chat/offers/<int:offer_id>/withdraw/", offer_views.withdraw_offer, name="withdraw_offer"),
+    # The store's assistant (chat.assistant).
+    path("chat/<int:pk>/person/", assistant_views.ask_for_person, name="assistant_ask_person"),
+    path("chat/<int:pk>/hand-back/", assistant_views.hand_back, name="assistant_hand_back"),
+    path("chat/assistant/", assistant_views.assistant_report, name="assistant_report"),
+    path("chat/assistant/faq/", assistant_views.faq, name="assistant_faq"),
+    path("chat/assistant/faq/<int:entry_id>/", assistant_views.faq_entry, name="assistant_faq_entry"),
 ]

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Product, Store
 from chat import card_views, offer_views, order_views, panel_views, selectors, services
+from chat.assistant.views import thread_context as assistant_thread_context
 from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Label, QuickReply, Report, Side
 from chat.selectors import BadCursor, InboxFilters
 from chat.services import quick_replies, rules
@@ -135,6 +136,7 @@ def _thread_page(
             "quick_reply_choices": [{"shortcut": shortcut, "text": text} for shortcut, text, _id in replies],
             "offer_form": offer_form,
             "discount_codes": discount_codes,
+            "assistant": assistant_thread_context(conversation, side),
         },
         status=status,
     )

@@ -248,6 +248,11 @@ CELERY_BEAT_SCHEDULE = {
     "email-unread-chats": {"task": "chat.tasks.email_unread_chats_task", "schedule": 60},
     # Chat offers past their time are marked expired, and their cards in open threads follow.
     "expire-chat-offers": {"task": "chat.tasks.expire_offers_task", "schedule": 60},
+    # The store assistants' auto-replies when nobody answered in time, and the answers whose
+    # task was lost (chat.assistant).
+    "assistant-auto-replies": {"task": "chat.assistant.tasks.send_due_auto_replies_task", "schedule": 60},
+    "assistant-republish-answers": {"task": "chat.assistant.tasks.republish_pending_answers_task", "schedule": 60},
+    "assistant-cart-nudges": {"task": "chat.assistant.tasks.nudge_abandoned_carts_task", "schedule": 60 * 60},
     # Insights: events pushed to Redis go to their table every few seconds; today's and
     # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
     # the event table's monthly partitions are made ahead and dropped after the retention.

@@ -63,6 +63,12 @@ def seed_world() -> World:
         lines=[chat_services.OfferLineInput(variant_id=variant.pk, quantity=1, unit_price=4_000_000)],
         valid_until=timezone.now() + timedelta(days=7),
     )
+    from chat.assistant import services as assistant_services
+
+    assistant_services.update_settings(store=store, actor=seller, greeting="Halo!")
+    faq = assistant_services.create_faq(
+        store=store, actor=seller, question="Bahannya apa?", answer="Katun.", keywords="bahan"
+    )
     by_path = {
         "/api/v1/addresses/{id}/": {"id": address.pk},
         "/api/v1/addresses/{id}/default/": {"id": address.pk},
@@ -103,6 +109,7 @@ def seed_world() -> World:
             "/api/v1/reviews/": review.pk,
             "/api/v1/chat/conversations/": conversation.pk,
             "/api/v1/chat/offers/": offer.pk,
+            "/api/v1/chat/assistant/faq/": faq.pk,
         },
     )
 

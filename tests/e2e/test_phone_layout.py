@@ -143,6 +143,11 @@ NOT_PAGES = {
     "chat:buyer_cart": "a fragment the thread's script swaps into the store's buyer panel (chat:thread)",
     "chat:set_labels": "POST only (the store's buyer panel is part of the thread)",
     "chat:set_note": "POST only (the store's buyer panel is part of the thread)",
+    "chat:assistant_ask_person": "POST only (the shopper's button on the thread page)",
+    "chat:assistant_hand_back": "POST only (the seller's button on the thread page)",
+    "chat:assistant_report": "a seller's page: test_the_seller_inbox_and_a_thread_fit_a_phone",
+    "chat:assistant_faq": "a seller's page: test_the_seller_inbox_and_a_thread_fit_a_phone",
+    "chat:assistant_faq_entry": "a seller's page: test_the_seller_inbox_and_a_thread_fit_a_phone",
     "notifications:mark_all_read": "POST only",
     "notifications:count": "an htmx fragment inside the header (checked on every page)",
     "checkout:cart_count": "an htmx fragment inside the header (checked on every page)",
@@ -347,11 +352,20 @@ def seller(browser, demo):
 
 def test_the_seller_inbox_and_a_thread_fit_a_phone(seller, demo):
     # given the demo seller's chats
+    from chat.assistant.models import AssistantEvent, FaqEntry
     from chat.models import Conversation
 
     thread = Conversation.objects.filter(store__owner__email=SELLER_EMAIL).order_by("pk").first()
     assert thread is not None, "the demo seller has chats"
-    # when they open their inbox, a chat and its product search, then none scrolls sideways
+    # and an assistant's answer, with a long unanswered question in its report
+    entry = FaqEntry.objects.create(
+        store=thread.store, question="Bahannya apa? " * 10, keywords="bahan, material, kain", answer="Katun. " * 40
+    )
+    AssistantEvent.objects.create(
+        store=thread.store, conversation=thread, kind="unanswered", text="bisa kirim ke luar negeri gak kak " * 6
+    )
+    # when they open their inbox, a chat, its product search and the assistant's pages, then
+    # none scrolls sideways
     check_pages(
         seller,
         demo,
@@ -359,6 +373,9 @@ def test_the_seller_inbox_and_a_thread_fit_a_phone(seller, demo):
             "inbox": lambda d: "/chat/store/",
             "thread": lambda d: f"/chat/{thread.pk}/",
             "product search": lambda d: f"/chat/{thread.pk}/products/",
+            "assistant report": lambda d: "/chat/assistant/",
+            "assistant answers": lambda d: "/chat/assistant/faq/",
+            "assistant answer": lambda d: f"/chat/assistant/faq/{entry.pk}/",
         },
     )
 
