@@ -10,9 +10,10 @@
    (default 30) through ``POST /api/v1/chat/conversations/<id>/messages/``: token, permission
    checks, the message row, unread counts, the notification, publish on commit; the receipt is
    the ``message`` event on the recipient's socket. Then the rate steps up (``--steps``, each
-   ``--step-seconds`` long) until it saturates: p99 past ``--saturation-ms`` (1 s), or less
-   than 95 % of the rate accepted (when the main rate saturates already, it steps down to
-   1/2, 1/4, 1/8 of it until one holds). Finally every socket resyncs what it missed (``resync``
+   ``--step-seconds`` long) until it saturates: p99 past ``--saturation-ms`` (1 s), less than
+   95 % of the rate accepted, or 3 s worth of sends waiting for an answer (the step stops
+   there). When the main rate saturates already, it steps down to 1/2, 1/4, 1/8 of it until
+   one holds. Finally every socket resyncs what it missed (``resync``
    from the last id it had before the gap): messages missed on the socket, recovered by
    resync, and lost after resync (committed, in the database, but neither delivered nor
    fetched: must be 0).
@@ -22,7 +23,8 @@
    Same sockets, rates and steps; what the layer drops is lost.
 
    For both: memory per idle socket = (RSS of the daphne process with every socket open and
-   idle - RSS with none, after a warm-up) / sockets; the CPU share of each process per step.
+   idle - RSS with none, after a warm-up) / sockets; the CPU each process spends per message
+   accepted, above what it spends idle with every socket open (measured for 10 s first).
 
 3. Queries. A seller with 10 conversations and a thread of 10 messages, and one with
    ``--inbox-conversations`` (10,000) and a thread of ``--thread-messages`` (50,000): the
@@ -56,6 +58,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from chat_harness import BACKLOG_SECONDS
 from notifications_bench import ROOT, create_database, drop_database
 
 RESULTS = ROOT / "bench" / "results"
@@ -63,6 +66,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/etalase_bench_chat"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/4"
 TICKS = os.sysconf("SC_CLK_TCK")
 WARM_UP_SECONDS = 3
+IDLE_SECONDS = 10
 
 
 def production_env(database_url: str, redis_url: str) -> dict:
@@ -207,6 +211,13 @@ async def live(harness, args, pid: int, cpu, make_sessions, after) -> dict:
         # Warm-up, not reported: each server process loads its code on its first requests
         # (seconds on a busy machine), and the publishing loop connects to Redis.
         await harness.run_step(args.warm_up_rate, WARM_UP_SECONDS, cpu)
+        before = cpu()
+        await asyncio.sleep(IDLE_SECONDS)  # what the open sockets cost when nothing is sent
+        after_idle = cpu()
+        wall = after_idle["wall"] - before["wall"]
+        idle = {name: 100 * (after_idle[name] - before[name]) / wall for name in before if name != "wall"}
+        memory["idle_cpu_percent"] = {name: round(value, 1) for name, value in idle.items()}
+        print(f"  CPU % with every socket open and nothing sent: {memory['idle_cpu_percent']}")
         steps = []
         rates = [args.rate] + args.steps
         while rates:
@@ -214,17 +225,24 @@ async def live(harness, args, pid: int, cpu, make_sessions, after) -> dict:
             step = await harness.run_step(rate, args.seconds if not steps else args.step_seconds, cpu)
             step["load_average"] = round(os.getloadavg()[0], 2)
             step["saturated"] = (
-                step["achieved_per_second"] < 0.95 * rate
+                step["stopped_after_s"] is not None
+                or step["achieved_per_second"] < 0.95 * rate
                 or step["latency_p99_ms"] is None
                 or step["latency_p99_ms"] > args.saturation_ms
             )
+            step["cpu_ms_per_message_above_idle"] = {
+                name: round(ms * max(0.0, 1 - idle[name] / step["cpu_percent"][name]), 2)
+                if step["cpu_percent"][name]
+                else 0.0
+                for name, ms in step["cpu_ms_per_message"].items()
+            }
             steps.append(step)
             _print_step(step)
-            if step["saturated"] and len(steps) == 1:
+            if len(steps) == 1 and step["saturated"]:
                 # Saturated at the main rate already: step down instead, to find what it holds.
                 rates = [round(args.rate * fraction) for fraction in (0.5, 0.25, 0.125)]
-            elif step["saturated"] or (len(steps) > 1 and steps[0]["saturated"] and not step["saturated"]):
-                break
+            elif steps[0]["saturated"] != step["saturated"]:
+                break  # stepping down, one holds; or stepping up, one saturates
         finish = await after(harness)
         await harness.close_sockets()
     return {"memory": memory, "steps": steps, **finish}
@@ -235,8 +253,13 @@ def _print_step(step: dict) -> None:
         f"  {step['rate']:>5} msg/s x {step['seconds']:>3} s: accepted {step['achieved_per_second']:>6}/s, "
         f"p50 {step['latency_p50_ms']} ms, p99 {step['latency_p99_ms']} ms, "
         f"missed on the socket {step['missed_on_recipient_socket']}, refused {step['refused_or_failed']}, "
-        f"CPU ms/message {step['cpu_ms_per_message']}, load {step['load_average']}"
+        f"CPU ms/message above idle {step['cpu_ms_per_message_above_idle']}, load {step['load_average']}"
         + (" SATURATED" if step["saturated"] else "")
+        + (
+            f" (stopped after {step['stopped_after_s']} s: {BACKLOG_SECONDS} s of sends waiting)"
+            if step["stopped_after_s"]
+            else ""
+        )
     )
 
 
@@ -322,7 +345,15 @@ def run_bare(args, env: dict, pairs: list[dict], logs: Path) -> dict:
         port,
         "daphne (bare consumer)",
     )
-    harness = BareChat(pairs, f"http://127.0.0.1:{port}")
+
+    def count_rows() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            count = cursor.fetchone()[0]
+        connection.close()  # a thread of the loop's executor: leave nothing open
+        return count
+
+    harness = BareChat(pairs, f"http://127.0.0.1:{port}", count_rows)
 
     @asynccontextmanager
     async def nothing():

@@ -109,7 +109,7 @@ def seller_with(conversations: int, thread_messages: int, tag: str) -> dict:
         )
     for first in range(0, len(rows), BATCH):
         Message.objects.bulk_create(rows[first : first + BATCH])
-    unread = tuple(chat.pk for chat in chats[1:6])
+    unread = [chat.pk for chat in chats[1:6]]
     with connection.cursor() as cursor:
         # Each conversation's newest message; the five newest unread by the store (so a first
         # page holds unread and read ones at either size), the thread read.
@@ -118,8 +118,8 @@ def seller_with(conversations: int, thread_messages: int, tag: str) -> dict:
             UPDATE chat_conversation c
                SET last_message_id = m.newest,
                    shopper_last_read_id = m.newest,
-                   store_last_read_id = CASE WHEN c.id IN %s THEN 0 ELSE m.newest END,
-                   store_unread = CASE WHEN c.id IN %s THEN m.from_shopper ELSE 0 END
+                   store_last_read_id = CASE WHEN c.id = ANY(%s) THEN 0 ELSE m.newest END,
+                   store_unread = CASE WHEN c.id = ANY(%s) THEN m.from_shopper ELSE 0 END
               FROM (SELECT conversation_id, max(id) AS newest,
                            count(*) FILTER (WHERE sender_side = 'shopper') AS from_shopper
                       FROM chat_message WHERE conversation_id IN (

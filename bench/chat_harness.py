@@ -30,6 +30,10 @@ CONNECT_AT_ONCE = 50
 HTTP_CONNECTIONS = 64
 SETTLE_QUIET = 1.0  # a step is over when nothing arrived for this long after the last send
 SETTLE_MAX = 15.0
+# How long a bare step waits for the consumer to insert what was sent before the next step.
+DRAIN_MAX = 120.0
+# A step stops sending when this many seconds' worth of its messages wait for an answer.
+BACKLOG_SECONDS = 3
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -105,6 +109,10 @@ class Harness:
                 socket.replies.put_nowait(data)
         socket.closed = True
 
+    async def drain(self) -> None:
+        """Wait until the server has taken every message sent (the real path's sends are
+        answered requests: nothing left)."""
+
     async def run_step(self, rate: float, seconds: float, cpu) -> dict:
         """Send ``rate`` messages a second for ``seconds``, spread over every conversation
         and both sides in turn; wait for the sockets to go quiet; return the step's figures."""
@@ -113,7 +121,11 @@ class Harness:
         tasks = []
         cpu_before = cpu()
         start = time.monotonic() + 0.05
+        stopped = None
         for k in range(count):
+            if k % 50 == 0 and sum(1 for task in tasks if not task.done()) > BACKLOG_SECONDS * rate:
+                stopped = round(time.monotonic() - start, 1)  # saturated: no use piling up more
+                break
             pair = self.pairs[k % len(self.pairs)]
             from_shopper = (k // len(self.pairs)) % 2 == 0
             sender, recipient = (pair["shopper"], pair["owner"]) if from_shopper else (pair["owner"], pair["shopper"])
@@ -125,6 +137,7 @@ class Harness:
             tasks.append(asyncio.create_task(self.send(item, pair, from_shopper)))
         lag = time.monotonic() - sent[-1].due  # how far behind its schedule the client itself fell
         await asyncio.gather(*tasks)
+        await self.drain()
         sends_done = max(item.done for item in sent)
         quiet_since = time.monotonic()
         while time.monotonic() - quiet_since < SETTLE_MAX:
@@ -132,7 +145,9 @@ class Harness:
             if time.monotonic() - max(self.last_arrival, sends_done) >= SETTLE_QUIET:
                 break
         cpu_after = cpu()
-        return self.figures(rate, seconds, start, sent, sends_done, lag, cpu_before, cpu_after)
+        figures = self.figures(rate, seconds, start, sent, sends_done, lag, cpu_before, cpu_after)
+        figures["stopped_after_s"] = stopped
+        return figures
 
     def figures(self, rate, seconds, start, sent, sends_done, lag, cpu_before, cpu_after) -> dict:
         accepted = [item for item in sent if item.key is not None]
@@ -150,12 +165,12 @@ class Harness:
         for item in sent:
             if item.key is None:
                 statuses[str(item.status)] = statuses.get(str(item.status), 0) + 1
-        elapsed = max(seconds, sends_done - start)
+        elapsed = max(len(sent) / rate, sends_done - start)
         wall = cpu_after["wall"] - cpu_before["wall"]
         return {
             "rate": rate,
             "seconds": seconds,
-            "due": len(sent),
+            "due": len(sent),  # fewer than rate x seconds when the step stopped early
             "accepted": len(accepted),
             "refused_or_failed": statuses,
             "achieved_per_second": round(len(accepted) / elapsed, 1),
@@ -276,10 +291,18 @@ class RealChat(Harness):
 
 
 class BareChat(Harness):
-    def __init__(self, pairs, ws_url: str):
+    def __init__(self, pairs, ws_url: str, count_rows):
         super().__init__(pairs)
         self.ws_url = ws_url
+        self.count_rows = count_rows  # rows the consumer inserted so far (a blocking call)
         self.number = 0
+
+    async def drain(self) -> None:
+        """Frames not processed yet wait in daphne: a step ends when the consumer has inserted
+        every message sent (at most DRAIN_MAX seconds), so the next one starts from nothing."""
+        deadline = time.monotonic() + DRAIN_MAX
+        while time.monotonic() < deadline and await asyncio.to_thread(self.count_rows) < self.number:
+            await asyncio.sleep(0.5)
 
     def event_key(self, data: dict):
         return data.get("cid")
