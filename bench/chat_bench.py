@@ -394,6 +394,11 @@ def main() -> None:
     parser.add_argument("--inbox-conversations", type=int, default=10_000)
     parser.add_argument("--thread-messages", type=int, default=50_000)
     parser.add_argument("--repeats", type=int, default=30, help="requests per page for the p50")
+    parser.add_argument(
+        "--layer-capacity",
+        type=int,
+        help="the servers' CHANNEL_LAYER_CAPACITY (default: the settings'); a small one makes the layer drop",
+    )
     parser.add_argument("--skip-bare", action="store_true", help="leave out the bare consumer")
     parser.add_argument("--skip-queries", action="store_true", help="leave out the query part")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -405,6 +410,8 @@ def main() -> None:
     redis.Redis.from_url(args.redis_url).flushdb()
     database = create_database(args.database_url)
     env = production_env(args.database_url, args.redis_url)
+    if args.layer_capacity:
+        env["CHANNEL_LAYER_CAPACITY"] = str(args.layer_capacity)
     _django(env)
     logs = RESULTS / "chat-logs"
     logs.mkdir(parents=True, exist_ok=True)
