@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications bench-insights bench-assistant messages clean
+.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications bench-insights bench-assistant bench-chat messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -102,3 +102,20 @@ bench-insights: $(VENV)/.installed-dev
 # the whole answering task, on PostgreSQL (creates and drops etalase_bench_assistant) and Redis.
 bench-assistant: $(VENV)/.installed-dev
 	$(BIN)/python bench/assistant_bench.py $(BENCH_ARGS)
+
+# Live chat on PostgreSQL and Redis, as deployed (DJANGO_ENV=production, one daphne for /ws/,
+# gunicorn for the API): 1,000 token-authenticated sockets (500 conversations), 200 messages/s
+# sent through the API for 30 s (send-to-receipt p50/p99 at the recipient's socket), then
+# 300, 400, 600, 800/s until saturated (p99 > 1 s or < 95 % accepted; down to 100, 50, 25 when
+# 200 is); memory per idle socket;
+# messages missed on the socket, recovered by resync, lost after resync (must be 0); the same
+# beside a bare Channels consumer (INSERT, group_send) on the same daphne; then the inbox and a
+# thread at 10 vs 10,000 conversations / 50,000 messages (queries, p50). About 5-10 minutes.
+# Arguments (BENCH_ARGS): --conversations 500 --rate 200 --seconds 30 --steps 300,400,600,800
+# --step-seconds 10 --saturation-ms 1000 --workers 4 --layer-capacity N (a small one makes the
+# layer drop, to see resync recover) --inbox-conversations 10000 --thread-messages 50000
+# --repeats 30 --skip-bare --skip-queries --keep. Results: bench/README.md, "Live chat benchmark".
+# Creates and DROPS BENCH_CHAT_DATABASE_URL (default etalase_bench_chat); Redis database 4,
+# flushed (BENCH_CHAT_REDIS_URL).
+bench-chat: $(VENV)/.installed-dev
+	$(BIN)/python bench/chat_bench.py $(BENCH_ARGS)

@@ -170,7 +170,7 @@ def seller_inbox(
     *, store: Store, filters: InboxFilters | None = None, cursor: str | None = None, limit: int | None = None
 ) -> ConversationPage:
     """The store's conversations that have messages, unread first, then the most recent;
-    narrowed by ``filters``. Each row has its shopper, last message and labels loaded."""
+    narrowed by ``filters``. Each row has its store, shopper, last message and labels loaded."""
     filters = filters or InboxFilters()
     queryset = Conversation.objects.filter(store=store, last_message__isnull=False)
     if filters.waiting:
@@ -197,6 +197,8 @@ def seller_inbox(
     )
     # Once for the page, whichever of its two parts the rows came from.
     prefetch_related_objects(page.items, Prefetch("labels", queryset=Label.objects.order_by("name")))
+    for conversation in page.items:
+        conversation.store = store  # every row's, already loaded (the API shows its name)
     return page
 
 

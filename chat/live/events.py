@@ -26,9 +26,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import os
+import threading
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from chat import selectors
 from chat.models import Conversation, Side
@@ -65,15 +67,58 @@ def _run_sync(coroutine_function, *args) -> None:
         pool.submit(async_to_sync(coroutine_function), *args).result()
 
 
+class _PublishingLoop:
+    """One event loop per process, in a thread of its own, that publishes for sync code.
+
+    From a gunicorn worker (no event loop anywhere), ``async_to_sync`` starts a thread and a
+    loop for every call, and channels-redis opens a Redis connection for each new loop and
+    closes it with the loop: about a third of the CPU a message's request took. This loop
+    lives as long as the process, so its connection is reused. Made on first use, and again
+    in a forked child (the thread does not survive a fork)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.pid = 0
+
+    def get(self) -> asyncio.AbstractEventLoop:
+        with self.lock:
+            if self.loop is None or self.pid != os.getpid():
+                self.loop = asyncio.new_event_loop()
+                threading.Thread(target=self.loop.run_forever, name="chat-publish", daemon=True).start()
+                self.pid = os.getpid()
+            return self.loop
+
+
+_publishing = _PublishingLoop()
+# How long a request waits for Redis to take its events before it logs and goes on.
+PUBLISH_TIMEOUT = 5.0
+
+
+async def _group_send_all(layer, user_ids, event: dict) -> None:
+    for user_id in dict.fromkeys(user_ids):  # once each, in order
+        await layer.group_send(user_group(user_id), {"type": GROUP_EVENT, "event": event})
+
+
 def publish(user_ids, event: dict) -> None:
     """Send ``event`` to every socket of these users. Logs and returns when the channel layer
-    cannot take it: the socket only notifies, and resync fetches what it missed."""
+    cannot take it: the socket only notifies, and resync fetches what it missed.
+
+    The in-memory layer (one process, no Redis) belongs to the server's own loop, so it is
+    called through ``async_to_sync``; any other layer through the process's publishing loop."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        for user_id in dict.fromkeys(user_ids):  # once each, in order
-            _run_sync(layer.group_send, user_group(user_id), {"type": GROUP_EVENT, "event": event})
+        if isinstance(layer, InMemoryChannelLayer):
+            _run_sync(_group_send_all, layer, user_ids, event)
+            return
+        future = asyncio.run_coroutine_threadsafe(_group_send_all(layer, user_ids, event), _publishing.get())
+        try:
+            future.result(timeout=PUBLISH_TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
     except Exception:  # a Redis outage must not turn a committed send into an error page
         logger.warning("chat: could not publish %s event to the sockets", event.get("type"), exc_info=True)
 

@@ -5,7 +5,7 @@ import uuid
 
 from chat import services
 from chat.models import Conversation, Message
-from tests.factories import StoreFactory, UserFactory
+from tests.factories import ProductFactory, StoreFactory, UserFactory
 
 _client_ids = itertools.count(1)
 
@@ -37,3 +37,23 @@ def store_says(conversation: Conversation, body: str = "Ready kak, silakan diord
 
 def refreshed(conversation: Conversation) -> Conversation:
     return Conversation.objects.select_related("store__owner", "shopper").get(pk=conversation.pk)
+
+
+def store_with_chats(count: int):
+    """A store with ``count`` conversations (every other one answered, so read) and a thread of
+    ``count`` more messages in the first, every third a product card, both sides writing:
+    what the query-budget tests compare at two sizes. Returns (store, that conversation)."""
+    store = StoreFactory()
+    product = ProductFactory(store=store)
+    chats = [conversation(shopper=UserFactory(), store=store) for _ in range(count)]
+    for n, chat in enumerate(chats):
+        say(chat, chat.shopper, f"Pertanyaan {n}")
+        if n % 2:
+            store_says(chat)
+    thread = chats[0]
+    for n in range(count):
+        if n % 3 == 2:
+            store_says(thread, "", kind="product", product=product)
+        else:
+            say(thread, thread.shopper if n % 2 else store.owner, f"Pesan {n}")
+    return store, thread

@@ -2,11 +2,13 @@
 quick replies; nobody reaches another's conversation; bad input is a 4xx, never a 500."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from chat.models import Message, QuickReply
-from tests.chat.factories import conversation, say, store_says
+from tests.chat.factories import conversation, say, store_says, store_with_chats
 from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory, image_file
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +228,25 @@ def test_the_inbox_is_the_sellers_with_filters_and_search():
     assert [row["id"] for row in unread["results"]] == [second.pk]
     assert [row["id"] for row in found["results"]] == [first.pk]
     assert everything["results"][0]["side"] == "store" and everything["results"][0]["unread"] == 1
+
+
+def test_the_inbox_and_the_messages_cost_the_same_queries_for_3_or_30_chats():
+    # given a store with 3 chats and a thread of 3, and one with 30 and 30
+    sizes = [store_with_chats(3), store_with_chats(30)]
+
+    # when each seller reads the inbox and the thread's messages
+    counts = []
+    for store, thread in sizes:
+        client = client_for(store.owner)
+        for_store = []
+        for path in (url("chat-inbox"), url("chat-messages", pk=thread.pk)):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            for_store.append(len(queries))
+        counts.append(for_store)
+
+    # then the answers cost the same queries whatever their size (each row's store included)
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.parametrize(

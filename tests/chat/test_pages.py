@@ -2,12 +2,14 @@
 the thread (escaped, links clickable, read on opening), sending once per form, the lists."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chat import services
 from chat.models import Conversation, Message
 from shop.models import Notification
-from tests.chat.factories import conversation, refreshed, say, store_says
+from tests.chat.factories import conversation, refreshed, say, store_says, store_with_chats
 from tests.factories import (
     ProductFactory,
     StoreFactory,
@@ -165,6 +167,32 @@ def test_the_lists_show_the_shoppers_chats_and_the_stores_inbox(client):
     assert [row[0].pk for row in unread.context["rows"]] == [other.pk]
     assert [row[0].pk for row in mine.context["rows"]] == [chat.pk] and chat.store.name in mine.text
     assert client.get(reverse("chat:store_inbox")).status_code == 403  # a shopper has no store
+
+
+def _queries(client, path) -> int:
+    """The queries of a second visit (the first one reads the thread, a write)."""
+    assert client.get(path).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_inbox_and_thread_pages_cost_the_same_queries_for_3_or_30_chats(client):
+    # given a store with 3 chats and a thread of 3, and one with 30 and 30
+    small, small_thread = store_with_chats(3)
+    large, large_thread = store_with_chats(30)
+
+    # when each seller opens the inbox and the thread
+    counts = {}
+    for store, thread in ((small, small_thread), (large, large_thread)):
+        client.force_login(store.owner)
+        counts[store.pk] = (
+            _queries(client, reverse("chat:store_inbox")),
+            _queries(client, reverse("chat:thread", kwargs={"pk": thread.pk})),
+        )
+
+    # then the pages cost the same queries whatever their size
+    assert counts[small.pk] == counts[large.pk]
 
 
 def test_the_notification_links_to_the_thread():
