@@ -110,7 +110,11 @@ def test_each_counter_and_revenue_once_per_paid_order(no_redis):
         "orders_placed": 1,
         "orders_paid": 2,
         "revenue": 200_000_00,
+        "refunds": 0,
         "follows": 1,
+        "chats_started": 0,
+        "offers_sent": 0,
+        "offers_accepted": 0,
     }
     product_row = _figures(DailyProductFigures, product_id=7)
     assert (product_row["store_id"], product_row["product_views"], product_row["adds_to_cart"]) == (STORE, 2, 1)
