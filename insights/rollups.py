@@ -105,16 +105,23 @@ def _figures(impressions: str, **instead: str) -> str:
 
 
 # Adds to cart after a tap of the post's tag (or its sheet, or its product link) on the same
-# day, by the same viewer, of the same product: the post's carts. Each add once per post.
+# day, by the same viewer (the same user, or the same visitor), of the same product: the
+# post's carts, each add once per post. Two equality joins (by user, by visitor) rather than
+# one join on either: each is hashed, where an OR compares every pair of the product's rows.
+_CARTS = f"SELECT id, at, product_id, user_id, visitor FROM {EVENTS} WHERE {_IN_DAY} AND name = {N.ADD_TO_CART.value}"
+_TAPS = (
+    f"SELECT at, post_id, store_id, product_id, user_id, visitor FROM {EVENTS} WHERE {_IN_DAY} "
+    f"AND post_id IS NOT NULL AND name IN ({N.TAG_TAP.value}, {N.SHEET_OPEN.value}, {N.PRODUCT_VIEW.value})"
+)
 _POST_CARTS = f"""
     SELECT post_id, store_key, COUNT(*) AS adds_to_cart FROM (
-        SELECT DISTINCT c.id AS cart_event, t.post_id, COALESCE(t.store_id, 0) AS store_key
-        FROM {EVENTS} c JOIN {EVENTS} t
-          ON t.product_id = c.product_id AND t.at <= c.at
-         AND (t.user_id = c.user_id OR t.visitor = c.visitor)
-        WHERE c.at >= %s AND c.at < %s AND c.name = {N.ADD_TO_CART.value}
-          AND t.at >= %s AND t.at < %s AND t.post_id IS NOT NULL
-          AND t.name IN ({N.TAG_TAP.value}, {N.SHEET_OPEN.value}, {N.PRODUCT_VIEW.value})
+        SELECT c.id AS cart_event, t.post_id, COALESCE(t.store_id, 0) AS store_key
+        FROM ({_CARTS}) c JOIN ({_TAPS}) t
+          ON t.product_id = c.product_id AND t.user_id = c.user_id AND t.at <= c.at
+        UNION
+        SELECT c.id AS cart_event, t.post_id, COALESCE(t.store_id, 0) AS store_key
+        FROM ({_CARTS}) c JOIN ({_TAPS}) t
+          ON t.product_id = c.product_id AND t.visitor = c.visitor AND t.at <= c.at
     ) carted GROUP BY post_id, store_key
 """
 
@@ -218,7 +225,8 @@ def roll_up_day(*, day: date) -> RolledUp:
         for table in (post_table, store_table, product_table):
             cursor.execute(f"DELETE FROM {table} WHERE day = %s", [day_value])
         # Posts first: the stores' impressions are summed from their rows.
-        cursor.execute(_post_sql(post_table), [day_value, start, end, start, end, start, end, start, end, start, end])
+        # The day's bounds for each sub-query: events, orders, impressions, then the carts' four.
+        cursor.execute(_post_sql(post_table), [day_value, *[start, end] * 7])
         posts = cursor.rowcount
         cursor.execute(_store_sql(store_table, post_table), [day_value, start, end, start, end, day_value])
         stores = cursor.rowcount
