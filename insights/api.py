@@ -236,10 +236,11 @@ class InsightsStoresView(APIView):
         query = PeriodQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         period = _period(query)
+        totals = store_selectors.overview(store_id=None, period=period)
         data = {
             "period": period,
-            "figures": staff_selectors.summary(period=period),
-            "days": store_selectors.daily(store_id=None, period=period),
+            "figures": totals.figures,
+            "days": totals.days,
             "stores": staff_selectors.top_stores(period=period),
         }
         return Response(StoresSerializer(data).data)

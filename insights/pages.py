@@ -120,7 +120,7 @@ def dashboard(request):
     except BadPeriod as exc:
         return _bad_period(request, exc, "insights/dashboard.html", {"store": store})
     data = store_selectors.store_dashboard(store=store, period=period)
-    before = store_selectors.daily(store_id=store.pk, period=period.previous) if period.days > 1 else []
+    before = data.days_before if period.days > 1 else []
     figures = data.figures
     # Product views as in the posts' funnels: product pages and product sheets opened.
     steps = {key: figures[key].now for key in ("impressions", "tag_taps", "adds_to_cart", "checkouts_started")}
@@ -190,9 +190,9 @@ def staff(request):
         period = _period(request)
     except BadPeriod as exc:
         return _bad_period(request, exc, "insights/staff.html", {})
-    figures = staff_selectors.summary(period=period)
-    days = store_selectors.daily(store_id=None, period=period)
-    before = store_selectors.daily(store_id=None, period=period.previous) if period.days > 1 else []
+    totals = store_selectors.overview(store_id=None, period=period)
+    figures, days = totals.figures, totals.days
+    before = totals.days_before if period.days > 1 else []
     stores = staff_selectors.top_stores(period=period)
     context = {
         "period": period,

@@ -53,10 +53,3 @@ def top_stores(*, period: Period, limit: int = 20) -> list[StoreRow]:
 def store_choices() -> list[tuple[int, str]]:
     """Every store, for the staff's picker."""
     return list(Store.objects.order_by("name").values_list("pk", "name"))
-
-
-def summary(*, period: Period) -> dict:
-    """Every store's totals over ``period`` and the period before. One query."""
-    from insights.selectors.store import summary as store_summary
-
-    return store_summary(store_id=None, period=period)

@@ -69,23 +69,6 @@ class Figure:
         return None if not self.before else (self.now - self.before) / self.before
 
 
-def summary(*, store_id: int | None, period: Period) -> dict[str, Figure]:
-    """The store's totals (every store's with ``store_id`` None) over ``period`` and the
-    period before, with ``net`` (revenue less refunds). One query."""
-    rows = DailyStoreFigures.objects.filter(day__gte=period.previous.start, day__lte=period.end)
-    if store_id is not None:
-        rows = rows.filter(store_id=store_id)
-    now, before = in_period(period), in_period(period.previous)
-    sums = rows.aggregate(
-        **{f"now_{name}": Sum(name, filter=now) for name in SUMMED},
-        **{f"before_{name}": Sum(name, filter=before) for name in SUMMED},
-    )
-    figures = {name: Figure(now=sums[f"now_{name}"] or 0, before=sums[f"before_{name}"] or 0) for name in SUMMED}
-    revenue, refunds = figures["revenue"], figures["refunds"]
-    figures["net"] = Figure(now=revenue.now - refunds.now, before=revenue.before - refunds.before)
-    return figures
-
-
 @dataclass(frozen=True)
 class Day:
     day: date
@@ -100,37 +83,57 @@ class Day:
         return self.revenue - self.refunds
 
 
-def daily(*, store_id: int | None, period: Period) -> list[Day]:
-    """Each day of ``period`` (days without figures as zeros). One query."""
-    rows = DailyStoreFigures.objects.filter(in_period(period))
+def _by_day(*, store_id: int | None, start: date, end: date) -> dict[date, dict]:
+    """Every ``SUMMED`` figure of each day from ``start`` to ``end`` that has any. One query."""
+    rows = DailyStoreFigures.objects.filter(day__gte=start, day__lte=end)
     if store_id is not None:
         rows = rows.filter(store_id=store_id)
-    got = {
-        row["day"]: row
-        for row in rows.values("day").annotate(
-            revenue_sum=Sum("revenue"),
-            refunds_sum=Sum("refunds"),
-            orders=Sum("orders_paid"),
-            views=Sum("product_views"),
-            seen=Sum("impressions"),
-        )
-    }
+    return {row["day"]: row for row in rows.values("day").annotate(**{f"{name}_sum": Sum(name) for name in SUMMED})}
+
+
+def _totals(by_day: dict[date, dict], period: Period) -> dict[str, int]:
+    rows = [row for day, row in by_day.items() if period.start <= day <= period.end]
+    return {name: sum(row[f"{name}_sum"] or 0 for row in rows) for name in SUMMED}
+
+
+def _days(by_day: dict[date, dict], period: Period) -> list[Day]:
     days = []
     for day in period.each_day():
-        row = got.get(day)
+        row = by_day.get(day)
         days.append(
             Day(
                 day=day,
-                revenue=row["revenue_sum"],
-                refunds=row["refunds_sum"],
-                orders_paid=row["orders"],
-                product_views=row["views"],
-                impressions=row["seen"],
+                revenue=row["revenue_sum"] or 0,
+                refunds=row["refunds_sum"] or 0,
+                orders_paid=row["orders_paid_sum"] or 0,
+                product_views=row["product_views_sum"] or 0,
+                impressions=row["impressions_sum"] or 0,
             )
             if row
             else Day(day=day)
         )
     return days
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A period's totals against the period before (``figures``, with ``net``: revenue less
+    refunds), and each day of both (days without figures as zeros)."""
+
+    figures: dict[str, Figure]
+    days: list[Day]
+    days_before: list[Day]
+
+
+def overview(*, store_id: int | None, period: Period) -> Overview:
+    """The store's (every store's with ``store_id`` None) totals and days over ``period`` and
+    the period before. One query: a row a day, summed here (at most 732 rows)."""
+    by_day = _by_day(store_id=store_id, start=period.previous.start, end=period.end)
+    now, before = _totals(by_day, period), _totals(by_day, period.previous)
+    figures = {name: Figure(now=now[name], before=before[name]) for name in SUMMED}
+    revenue, refunds = figures["revenue"], figures["refunds"]
+    figures["net"] = Figure(now=revenue.now - refunds.now, before=revenue.before - refunds.before)
+    return Overview(figures=figures, days=_days(by_day, period), days_before=_days(by_day, period.previous))
 
 
 FUNNEL = ("impressions", "tag_taps", "product_views", "adds_to_cart", "orders_paid")
@@ -394,6 +397,7 @@ class StoreDashboard:
     period: Period
     figures: dict[str, Figure]
     days: list[Day]
+    days_before: list[Day]
     posts: list[PostFunnel]
     shopper_posts: list[PostFunnel]
     products: list[ProductRow]
@@ -405,13 +409,15 @@ class StoreDashboard:
 
 
 def store_dashboard(*, store: Store, period: Period) -> StoreDashboard:
-    """Everything the store's insights page shows. A fixed number of queries (13)."""
-    figures = summary(store_id=store.pk, period=period)
+    """Everything the store's insights page shows. A fixed number of queries (11)."""
+    totals = overview(store_id=store.pk, period=period)
+    figures = totals.figures
     return StoreDashboard(
         store=store,
         period=period,
         figures=figures,
-        days=daily(store_id=store.pk, period=period),
+        days=totals.days,
+        days_before=totals.days_before,
         posts=post_funnels(store_id=store.pk, period=period),
         shopper_posts=post_funnels(store_id=store.pk, period=period, shoppers_only=True),
         products=top_products(store_id=store.pk, period=period),
