@@ -46,13 +46,14 @@ def count(value: int) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else format_percent(value, locale=babel_locale(), decimal_quantization=False)
+    """A share as a percent with at most one decimal (``20.4%``, ``20,4%`` in Indonesian)."""
+    return "–" if value is None else format_percent(value, format="#,##0.#%", locale=babel_locale())
 
 
 def _change(figure: store_selectors.Figure) -> dict:
     change = figure.change
     return {
-        "text": "" if change is None else ("+" if change > 0 else "") + percent(round(change, 3)),
+        "text": "" if change is None else ("+" if change > 0 else "") + percent(change),
         "direction": "flat" if not change else ("up" if change > 0 else "down"),
     }
 

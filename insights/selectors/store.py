@@ -8,7 +8,7 @@ count does not grow with the data (``tests/insights/test_pages.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q, Sum
@@ -134,9 +134,6 @@ def overview(*, store_id: int | None, period: Period) -> Overview:
     revenue, refunds = figures["revenue"], figures["refunds"]
     figures["net"] = Figure(now=revenue.now - refunds.now, before=revenue.before - refunds.before)
     return Overview(figures=figures, days=_days(by_day, period), days_before=_days(by_day, period.previous))
-
-
-FUNNEL = ("impressions", "tag_taps", "product_views", "adds_to_cart", "orders_paid")
 
 
 @dataclass
@@ -405,7 +402,6 @@ class StoreDashboard:
     sources: list[SourceRow]
     campaigns: list[CampaignRow]
     chats: Chats
-    extra: dict = field(default_factory=dict)
 
 
 def store_dashboard(*, store: Store, period: Period) -> StoreDashboard:

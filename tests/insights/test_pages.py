@@ -221,3 +221,14 @@ def test_the_back_offices_front_page_links_to_insights(client, seller_store):
     # when the seller opens the back office, then its front page links to their insights
     page = client.get(reverse("admin:index")).content.decode()
     assert reverse("insights:dashboard") in page
+
+
+def test_rates_read_with_at_most_one_decimal_in_both_languages():
+    from django.utils import translation
+
+    from insights.pages import percent
+
+    with translation.override("id"):
+        assert (percent(0.208333), percent(None)) == ("20,8%", "–")
+    with translation.override("en"):
+        assert (percent(0.208333), percent(1.5)) == ("20.8%", "150%")
