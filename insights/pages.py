@@ -58,6 +58,18 @@ def _change(figure: store_selectors.Figure) -> dict:
     }
 
 
+def _tiles(figures: dict[str, store_selectors.Figure], tiles) -> list[dict]:
+    """The figures ``tiles`` names, as read: now, before, and the change."""
+    shown = []
+    for key, label, money in tiles:
+        show = format_money if money else count
+        figure = figures[key]
+        shown.append(
+            {"label": label, "value": show(figure.now), "before": show(figure.before), "change": _change(figure)}
+        )
+    return shown
+
+
 def _period(request) -> Period:
     return period_from(key=request.GET.get("range"), start=request.GET.get("start"), end=request.GET.get("end"))
 
@@ -136,15 +148,7 @@ def dashboard(request):
         "ranges": _ranges(request, period),
         "staff": access.is_staff(request.user),
         "store_choices": staff_selectors.store_choices() if access.is_staff(request.user) else [],
-        "tiles": [
-            {
-                "label": label,
-                "value": format_money(figures[key].now) if money else count(figures[key].now),
-                "before": format_money(figures[key].before) if money else count(figures[key].before),
-                "change": _change(figures[key]),
-            }
-            for key, label, money in TILES
-        ],
+        "tiles": _tiles(figures, TILES),
         "revenue_chart": _line(data.days, before, "revenue", money=True),
         "orders_chart": _line(data.days, before, "orders_paid", money=False),
         "store_funnel": store_funnel,
@@ -198,15 +202,7 @@ def staff(request):
     context = {
         "period": period,
         "ranges": _ranges(request, period),
-        "tiles": [
-            {
-                "label": label,
-                "value": format_money(figures[key].now) if money else count(figures[key].now),
-                "before": format_money(figures[key].before) if money else count(figures[key].before),
-                "change": _change(figures[key]),
-            }
-            for key, label, money in TILES[:3]
-        ],
+        "tiles": _tiles(figures, TILES[:3]),
         "revenue_chart": _line(days, before, "revenue", money=True),
         "stores": stores,
         "store_bars": charts.bars([(row.name, row.revenue, format_money(row.revenue)) for row in stores]),

@@ -262,3 +262,19 @@ def test_touches_are_kept_from_the_events_and_pruned_after_the_window(shop):
     pruned = attribution.prune_touches()
     # then the ten-day-old one is gone
     assert (pruned, Touch.objects.count()) == (1, 0)
+
+
+def test_the_recent_days_roll_up_again_the_days_of_orders_refunded_since(no_redis):
+    # given an order paid five days ago, credited and rolled up, refunded now (its day's
+    # roll-up was not handed over: the broker was down)
+    paid_at = datetime.now(UTC) - timedelta(days=5)
+    paid_day = rollups.local_day(paid_at)
+    attribution.credit_paid(order_id=90, store_id=3, buyer_id=None, amount=50_000_00, paid_at=paid_at)
+    rollups.roll_up_day(day=paid_day)
+    attribution.record_refund(order_id=90, refunded=50_000_00, at=datetime.now(UTC))
+    # when the recent days are rolled up (every 10 minutes)
+    rolled = rollups.roll_up_recent_days()
+    # then the payment day was too, with its refund
+    assert [r.day for r in rolled][0] == paid_day and len(rolled) == 3
+    row = DailyChannelFigures.objects.get(store_id=3, day=paid_day)
+    assert (row.kind, row.orders_paid, row.revenue, row.refunds) == (TouchKind.DIRECT, 1, 50_000_00, 50_000_00)

@@ -232,3 +232,16 @@ def test_rates_read_with_at_most_one_decimal_in_both_languages():
         assert (percent(0.208333), percent(None)) == ("20,8%", "–")
     with translation.override("en"):
         assert (percent(0.208333), percent(1.5)) == ("20.8%", "150%")
+
+
+@pytest.mark.parametrize("stores", [1, 6])
+def test_the_staff_overview_costs_the_same_queries_whatever_the_stores(client, django_assert_max_num_queries, stores):
+    # given one store or several with figures
+    for _ in range(stores):
+        _figures(StoreFactory(owner=SellerFactory()), days=5, posts=1, products=1)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    _get(client, "insights:staff", range="30d")
+    # when the overview is opened, then: the user, the days, the top stores and their names,
+    # and the store picker
+    with django_assert_max_num_queries(5):
+        assert _get(client, "insights:staff", range="30d").status_code == 200
