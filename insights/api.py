@@ -32,12 +32,12 @@ class StoreQuery(PeriodQuery):
     )
 
 
-class FigureSerializer(serializers.Serializer):
+class InsightsFigureSerializer(serializers.Serializer):
     now = serializers.IntegerField(help_text=_("Over the period."))
     before = serializers.IntegerField(help_text=_("Over the period of the same length just before."))
 
 
-class PeriodSerializer(serializers.Serializer):
+class InsightsPeriodSerializer(serializers.Serializer):
     range = serializers.CharField(source="key")
     start = serializers.DateField()
     end = serializers.DateField()
@@ -48,7 +48,7 @@ class PeriodSerializer(serializers.Serializer):
 FIGURE_NAMES = (*store_selectors.SUMMED, "net")
 
 
-class DaySerializer(serializers.Serializer):
+class InsightsDaySerializer(serializers.Serializer):
     day = serializers.DateField()
     revenue = serializers.IntegerField()
     refunds = serializers.IntegerField()
@@ -57,7 +57,7 @@ class DaySerializer(serializers.Serializer):
     impressions = serializers.IntegerField()
 
 
-class PostFunnelSerializer(serializers.Serializer):
+class InsightsPostFunnelSerializer(serializers.Serializer):
     post = serializers.IntegerField(source="post_id")
     shoppers_post = serializers.BooleanField(
         source="shoppers", help_text=_("A shopper's post that tagged your product.")
@@ -77,7 +77,7 @@ class PostFunnelSerializer(serializers.Serializer):
         return funnel.post.caption if funnel.post is not None else ""
 
 
-class ProductRowSerializer(serializers.Serializer):
+class InsightsProductRowSerializer(serializers.Serializer):
     product = serializers.IntegerField(source="product_id")
     title = serializers.CharField()
     product_views = serializers.IntegerField()
@@ -88,7 +88,7 @@ class ProductRowSerializer(serializers.Serializer):
     refunds = serializers.IntegerField()
 
 
-class ChannelRowSerializer(serializers.Serializer):
+class InsightsChannelRowSerializer(serializers.Serializer):
     kind = serializers.SerializerMethodField(help_text=_("direct, post, shopper_post, chat or campaign."))
     orders_paid = serializers.IntegerField()
     revenue = serializers.IntegerField()
@@ -99,7 +99,7 @@ class ChannelRowSerializer(serializers.Serializer):
         return row.kind.name.lower()
 
 
-class SourceRowSerializer(serializers.Serializer):
+class InsightsSourceRowSerializer(serializers.Serializer):
     source = serializers.SerializerMethodField()
     tag_taps = serializers.IntegerField()
     sheet_opens = serializers.IntegerField()
@@ -109,7 +109,7 @@ class SourceRowSerializer(serializers.Serializer):
         return row.source.slug
 
 
-class CampaignRowSerializer(serializers.Serializer):
+class InsightsCampaignRowSerializer(serializers.Serializer):
     campaign = serializers.IntegerField(source="campaign_id")
     delivered = serializers.IntegerField()
     clicked = serializers.IntegerField()
@@ -118,7 +118,7 @@ class CampaignRowSerializer(serializers.Serializer):
     refunds = serializers.IntegerField()
 
 
-class ChatsSerializer(serializers.Serializer):
+class InsightsChatsSerializer(serializers.Serializer):
     started = serializers.IntegerField(source="started.now")
     offers_sent = serializers.IntegerField()
     offers_accepted = serializers.IntegerField()
@@ -134,27 +134,27 @@ class InsightsStoreSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class DashboardSerializer(serializers.Serializer):
+class InsightsDashboardSerializer(serializers.Serializer):
     store = InsightsStoreSerializer()
     currency = serializers.SerializerMethodField()
-    period = PeriodSerializer()
+    period = InsightsPeriodSerializer()
     figures = serializers.DictField(
-        child=FigureSerializer(), help_text=_("Totals: %(names)s.") % {"names": ", ".join(FIGURE_NAMES)}
+        child=InsightsFigureSerializer(), help_text=_("Totals: %(names)s.") % {"names": ", ".join(FIGURE_NAMES)}
     )
-    days = DaySerializer(many=True)
-    posts = PostFunnelSerializer(many=True)
-    shopper_posts = PostFunnelSerializer(many=True)
-    products = ProductRowSerializer(many=True)
-    channels = ChannelRowSerializer(many=True)
-    sources = SourceRowSerializer(many=True)
-    campaigns = CampaignRowSerializer(many=True)
-    chats = ChatsSerializer()
+    days = InsightsDaySerializer(many=True)
+    posts = InsightsPostFunnelSerializer(many=True)
+    shopper_posts = InsightsPostFunnelSerializer(many=True)
+    products = InsightsProductRowSerializer(many=True)
+    channels = InsightsChannelRowSerializer(many=True)
+    sources = InsightsSourceRowSerializer(many=True)
+    campaigns = InsightsCampaignRowSerializer(many=True)
+    chats = InsightsChatsSerializer()
 
     def get_currency(self, data) -> str:
         return settings.SHOP_CURRENCY
 
 
-class StoreRowSerializer(serializers.Serializer):
+class InsightsStoreRowSerializer(serializers.Serializer):
     store = serializers.IntegerField(source="store_id")
     name = serializers.CharField()
     orders_paid = serializers.IntegerField()
@@ -163,12 +163,12 @@ class StoreRowSerializer(serializers.Serializer):
     product_views = serializers.IntegerField()
 
 
-class StoresSerializer(serializers.Serializer):
+class InsightsStoresSerializer(serializers.Serializer):
     currency = serializers.SerializerMethodField()
-    period = PeriodSerializer()
-    figures = serializers.DictField(child=FigureSerializer())
-    days = DaySerializer(many=True)
-    stores = StoreRowSerializer(many=True)
+    period = InsightsPeriodSerializer()
+    figures = serializers.DictField(child=InsightsFigureSerializer())
+    days = InsightsDaySerializer(many=True)
+    stores = InsightsStoreRowSerializer(many=True)
 
     def get_currency(self, data) -> str:
         return settings.SHOP_CURRENCY
@@ -208,7 +208,7 @@ class InsightsView(APIView):
             *PERIOD_PARAMETERS,
             OpenApiParameter("store", int, description=_("Staff: the store's id. Sellers read their own.")),
         ],
-        responses={200: DashboardSerializer, **error_responses(400, 403, 404)},
+        responses={200: InsightsDashboardSerializer, **error_responses(400, 403, 404)},
     )
     def get(self, request):
         query = StoreQuery(data=request.query_params)
@@ -218,7 +218,7 @@ class InsightsView(APIView):
         if store is None:
             raise exceptions.ValidationError({"store": [_("Staff: name the store (its id).")]})
         data = store_selectors.store_dashboard(store=store, period=_period(query))
-        return Response(DashboardSerializer(data).data)
+        return Response(InsightsDashboardSerializer(data).data)
 
 
 class InsightsStoresView(APIView):
@@ -228,7 +228,7 @@ class InsightsStoresView(APIView):
         summary=_("Every store's sales (staff)"),
         description=_("The site's staff: every store's totals and days over a period, and the top stores."),
         parameters=PERIOD_PARAMETERS,
-        responses={200: StoresSerializer, **error_responses(400, 403)},
+        responses={200: InsightsStoresSerializer, **error_responses(400, 403)},
     )
     def get(self, request):
         if not access.is_staff(request.user):
@@ -243,4 +243,4 @@ class InsightsStoresView(APIView):
             "days": totals.days,
             "stores": staff_selectors.top_stores(period=period),
         }
-        return Response(StoresSerializer(data).data)
+        return Response(InsightsStoresSerializer(data).data)
