@@ -17,6 +17,14 @@ rollup of a day of events (twice, compared), and the bytes an event takes on dis
 3. Storage: ``pg_total_relation_size`` of the month partition holding the generated day
    (table, BRIN index, TOAST), divided by its rows.
 
+4. Dashboard. A year of daily figures for ``--stores`` stores (each day: the store's row, 20
+   posts', 20 products', its channels, sources and a campaign; about 10 million rows in all
+   with the defaults) is generated, then one store's insights (``store_dashboard``, what its
+   page and API read) are read ``--reads`` times for today, 7, 30, 90 and 365 days: p50 and
+   p99 in ms, and the number of queries (the same for every period). The paid orders of the
+   rolled-up day are credited first, as the payment handler would have (the roll-up credits
+   only those it finds uncredited).
+
 The database (default postgres://postgres@127.0.0.1:5432/etalase_bench_insights) is created
 afresh (its name must contain "bench"), migrated, and dropped at the end (``--keep`` keeps
 it). Redis: ``--redis-url`` (default redis://127.0.0.1:6379/9); only the events' list is used.
@@ -146,6 +154,14 @@ FROM (
 """
 
 
+CREDITED = """
+INSERT INTO insights_order_attribution
+    (order_id, store_id, buyer_id, paid_at, amount, refunded, kind, assists, assist_kinds)
+SELECT order_id, MAX(store_id), MAX(user_id), MIN(at), MAX(amount), 0, 0, '[]'::jsonb, 0
+FROM insights_event WHERE at >= %s AND at < %s AND name = 8 GROUP BY order_id
+"""
+
+
 def bench_rollup(count: int) -> dict:
     from django.db import connection
 
@@ -153,12 +169,14 @@ def bench_rollup(count: int) -> dict:
     from insights.models import DailyPostFigures, DailyProductFigures, DailyStoreFigures
 
     day = rollups.today() - timedelta(days=1)
-    start, _ = rollups.day_bounds(day)
+    start, end = rollups.day_bounds(day)
     _truncate()
     partitions.ensure_months({partitions.month_start(day), partitions.add_months(partitions.month_start(day), -1)})
     began = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(GENERATE, [start, count, count])
+        # The day's paid orders, credited when paid (direct: the generated day has no touches).
+        cursor.execute(CREDITED, [start, end])
         cursor.execute("ANALYZE insights_event")
     generated = time.perf_counter() - began
 
@@ -198,6 +216,118 @@ def bench_rollup(count: int) -> dict:
     }
 
 
+# The generated stores (ids from 1,000,001) and the year's days.
+STORES_AND_DAYS = (
+    "generate_series(1000001, 1000000 + %(stores)s) s, generate_series(%(first)s::date, %(last)s::date, '1 day') d"
+)
+YEAR_OF_FIGURES = {
+    "insights_daily_store": (
+        "store_id, day, impressions, tag_taps, sheet_opens, product_views, adds_to_cart, checkouts_started, "
+        "orders_placed, orders_paid, revenue, refunds, follows, chats_started, offers_sent, offers_accepted",
+        "SELECT s, d, 900 + s, 120, 60, 300, 40, 20, 12, 10, 10 * 15000000, 15000000, 3, 4, 2, 1 "
+        f"FROM {STORES_AND_DAYS}",
+    ),
+    "insights_daily_post": (
+        "post_id, store_id, day, impressions, tag_taps, sheet_opens, product_views, adds_to_cart, "
+        "checkouts_started, orders_placed, orders_paid, revenue, refunds, follows, chats_started, offers_sent, "
+        "offers_accepted",
+        "SELECT s * 1000 + ((p + extract(doy FROM d)::int) %% 200), s, d, 50 + p, 8, 4, 2, 1, 0, 0, p %% 2, "
+        "(p %% 2) * 15000000, 0, 0, 0, 0, 0 FROM generate_series(1000001, 1000000 + %(stores)s) s, "
+        "generate_series(%(first)s::date, %(last)s::date, '1 day') d, generate_series(1, 20) p",
+    ),
+    "insights_daily_product": (
+        "product_id, store_id, day, impressions, tag_taps, sheet_opens, product_views, adds_to_cart, "
+        "checkouts_started, orders_placed, orders_paid, revenue, refunds, follows, chats_started, offers_sent, "
+        "offers_accepted",
+        "SELECT s * 1000 + ((p * 7 + extract(doy FROM d)::int) %% 300), s, d, 0, 5, 3, 15, 2, 0, 0, p %% 3, "
+        "(p %% 3) * 9000000, 0, 0, 0, 0, 0 FROM generate_series(1000001, 1000000 + %(stores)s) s, "
+        "generate_series(%(first)s::date, %(last)s::date, '1 day') d, generate_series(1, 20) p",
+    ),
+    "insights_daily_channel": (
+        "store_id, day, kind, orders_paid, revenue, refunds, assisted",
+        "SELECT s, d, k, 2, 2 * 15000000, 0, 1 FROM generate_series(1000001, 1000000 + %(stores)s) s, "
+        "generate_series(%(first)s::date, %(last)s::date, '1 day') d, generate_series(0, 4) k",
+    ),
+    "insights_daily_source": (
+        "store_id, day, source, tag_taps, sheet_opens, product_views",
+        "SELECT s, d, src, 20, 10, 50 FROM generate_series(1000001, 1000000 + %(stores)s) s, "
+        "generate_series(%(first)s::date, %(last)s::date, '1 day') d, generate_series(0, 6) src",
+    ),
+    "insights_daily_campaign": (
+        "campaign_id, store_id, day, delivered, clicked, orders_paid, revenue, refunds",
+        f"SELECT s * 100 + (extract(doy FROM d)::int %% 12), s, d, 500, 40, 2, 2 * 15000000, 0 FROM {STORES_AND_DAYS}",
+    ),
+}
+
+
+def bench_dashboard(stores: int, reads: int) -> dict:
+    """A year of daily figures for ``stores`` stores, then one store's insights read ``reads``
+    times per period: p50/p99 ms and the queries of one read."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.models import Store
+    from insights.periods import period_from
+    from insights.rollups import today
+    from insights.selectors.store import store_dashboard
+    from shop.models import User
+
+    first, last = today() - timedelta(days=364), today()
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table, (columns, select) in YEAR_OF_FIGURES.items():
+            cursor.execute(f"TRUNCATE {table}")
+            params = {"stores": stores, "first": first, "last": last}
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+        cursor.execute("SELECT count(*) FROM insights_daily_post")
+        post_rows = cursor.fetchone()[0]
+        for table in YEAR_OF_FIGURES:
+            cursor.execute(f"ANALYZE {table}")
+    generated = time.perf_counter() - began
+    # The store read is a real one: the generated stores' ids start at 1,000,001; one becomes it.
+    owner = User.objects.create_user(username="bench-seller", email="bench-seller@example.com", password="x")
+    store = Store.objects.create(owner=owner, name="Bench store", slug="bench-store")
+    with connection.cursor() as cursor:
+        for table in YEAR_OF_FIGURES:
+            cursor.execute(f"UPDATE {table} SET store_id = %s WHERE store_id = %s", [store.pk, 1_000_000 + stores // 2])
+    store_dashboard(store=store, period=period_from(key="30d"))  # warm
+    periods = {}
+    for key, params in (
+        ("today", {"key": "today"}),
+        ("7d", {"key": "7d"}),
+        ("30d", {"key": "30d"}),
+        ("90d", {"key": "90d"}),
+        ("365d", {"key": "custom", "start": first.isoformat(), "end": last.isoformat()}),
+    ):
+        period = period_from(**params)
+        with CaptureQueriesContext(connection) as queries:
+            store_dashboard(store=store, period=period)
+        timings = []
+        for _ in range(reads):
+            began = time.perf_counter()
+            store_dashboard(store=store, period=period)
+            timings.append((time.perf_counter() - began) * 1000)
+        timings.sort()
+        periods[key] = {
+            "queries": len(queries),
+            "min_ms": round(timings[0], 2),
+            "p50_ms": round(statistics.median(timings), 2),
+            "p99_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.99))], 2),
+        }
+    return {
+        "stores": stores,
+        "days": 365,
+        "post_rows": post_rows,
+        "generate_seconds": round(generated, 1),
+        "reads_per_period": reads,
+        # Other work on the machine inflates the times: its load while reading (1, 5, 15 min).
+        "load_average": [round(load, 1) for load in os.getloadavg()],
+        "periods": periods,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_INSIGHTS_DATABASE_URL", DEFAULT_DATABASE_URL))
@@ -205,6 +335,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--per-request", type=int, default=10)
     parser.add_argument("--events", type=int, default=2_000_000, help="events in the rolled-up day")
+    parser.add_argument("--stores", type=int, default=200, help="stores with a year of daily figures")
+    parser.add_argument("--reads", type=int, default=50, help="dashboard reads per period")
+    parser.add_argument("--only-dashboard", action="store_true", help="skip recording and the rollup")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
 
@@ -212,11 +345,11 @@ def main() -> None:
     os.environ["EVENTS_REDIS_URL"] = args.redis_url
     _django(args.database_url)
     try:
-        results = {
-            "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "recording": bench_recording(args.requests, args.per_request),
-            "rollup": bench_rollup(args.events),
-        }
+        results = {"when": datetime.now(UTC).isoformat(timespec="seconds")}
+        if not args.only_dashboard:
+            results["recording"] = bench_recording(args.requests, args.per_request)
+            results["rollup"] = bench_rollup(args.events)
+        results["dashboard"] = bench_dashboard(args.stores, args.reads)
     finally:
         from django.db import connections
 

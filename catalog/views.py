@@ -61,6 +61,8 @@ def _product_list_page(request, *, template="catalog/product_list.html", **fixed
             "categories": selectors.category_tree(),
             "query_without_page": _query_without_page(request),
             "page_error": _page_error(request, page),
+            # Where the products' links say the shopper came from (shop.events.Source).
+            "src": events.Source.SEARCH.slug if filters.q else "",
             **fixed,
         },
     )
@@ -82,7 +84,13 @@ def product_detail(request, slug):
     initial = selectors.from_variant(variants)
     is_owner = request.user.is_authenticated and product.store.owner_id == request.user.pk
     if not is_owner and product.status == Product.Status.ACTIVE:  # a seller's own looks are not views
-        events.record(events.EventName.PRODUCT_VIEW, store_id=product.store_id, product_id=product.pk)
+        events.record(
+            events.EventName.PRODUCT_VIEW,
+            store_id=product.store_id,
+            product_id=product.pk,
+            post_id=events.id_from_query(request.GET.get("post")),
+            source=events.source_of(request),
+        )
     return render(
         request,
         "catalog/product_detail.html",
@@ -116,6 +124,7 @@ def store_detail(request, slug):
             "query_without_page": _query_without_page(request),
             "page_error": _page_error(request, page),
             "sort": sort,
+            "src": events.Source.PROFILE.slug,
             "sort_choices": [(key, label) for key, (label, _order) in selectors.SORTS.items() if key != "relevance"],
         },
     )

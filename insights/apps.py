@@ -7,8 +7,18 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
-        from insights import storage
-        from shop import events
+        from checkout import signals
+        from insights import receivers, storage
+        from insights.admin import insights_link
+        from shop import events, slots
 
         # The recorder (shop.events, which imports no app) hands its batches to this table.
         events.register_sink(storage.store_events)
+        # Orders placed, paid and refunded: their attribution (insights.attribution).
+        signals.order_placed.connect(receivers.order_placed, dispatch_uid="insights.order_placed")
+        signals.order_paid.connect(receivers.order_paid, dispatch_uid="insights.order_paid")
+        signals.order_status_changed.connect(
+            receivers.order_status_changed, dispatch_uid="insights.order_status_changed"
+        )
+        # The back office's front page links to the seller's figures.
+        slots.register("admin_index", insights_link)

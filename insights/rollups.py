@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
+from insights import sales
 from insights.models import DailyPostFigures, DailyProductFigures, DailyStoreFigures
 from shop.events import EventName as N
 
@@ -42,6 +43,9 @@ COUNTERS = {
     "adds_to_cart": _COUNT.format(n=N.ADD_TO_CART.value),
     "checkouts_started": _COUNT.format(n=N.CHECKOUT_STARTED.value),
     "follows": _COUNT.format(n=N.FOLLOW.value),
+    "chats_started": _COUNT.format(n=N.CHAT_STARTED.value),
+    "offers_sent": _COUNT.format(n=N.OFFER_SENT.value),
+    "offers_accepted": _COUNT.format(n=N.OFFER_ACCEPTED.value),
 }
 # Impressions with no viewer at all (no user, no visitor id) count once each.
 _NO_VIEWER = (
@@ -88,15 +92,38 @@ _POST_IMPRESSIONS = f"""
     ) seen GROUP BY post_id, store_key
 """
 
-_FIGURES = "impressions, orders_placed, orders_paid, revenue, " + ", ".join(COUNTERS)
+_FIGURES = "impressions, orders_placed, orders_paid, revenue, refunds, " + ", ".join(COUNTERS)
 
 
-def _figures(impressions: str) -> str:
-    """The values of ``_FIGURES`` from sub-queries ``e`` (events), ``o`` (orders)."""
+def _figures(impressions: str, **instead: str) -> str:
+    """The values of ``_FIGURES`` from sub-queries ``e`` (events), ``o`` (orders); refunds
+    come from the attribution (``insights.sales``); ``instead``: other values of counters."""
     return (
-        f"{impressions}, COALESCE(o.orders_placed, 0), COALESCE(o.orders_paid, 0), COALESCE(o.revenue, 0), "
-        + ", ".join(f"e.{column}" for column in COUNTERS)
+        f"{impressions}, COALESCE(o.orders_placed, 0), COALESCE(o.orders_paid, 0), COALESCE(o.revenue, 0), 0, "
+        + ", ".join(instead.get(column, f"e.{column}") for column in COUNTERS)
     )
+
+
+# Adds to cart after a tap of the post's tag (or its sheet, or its product link) on the same
+# day, by the same viewer (the same user, or the same visitor), of the same product: the
+# post's carts, each add once per post. Two equality joins (by user, by visitor) rather than
+# one join on either: each is hashed, where an OR compares every pair of the product's rows.
+_CARTS = f"SELECT id, at, product_id, user_id, visitor FROM {EVENTS} WHERE {_IN_DAY} AND name = {N.ADD_TO_CART.value}"
+_TAPS = (
+    f"SELECT at, post_id, store_id, product_id, user_id, visitor FROM {EVENTS} WHERE {_IN_DAY} "
+    f"AND post_id IS NOT NULL AND name IN ({N.TAG_TAP.value}, {N.SHEET_OPEN.value}, {N.PRODUCT_VIEW.value})"
+)
+_POST_CARTS = f"""
+    SELECT post_id, store_key, COUNT(*) AS adds_to_cart FROM (
+        SELECT c.id AS cart_event, t.post_id, COALESCE(t.store_id, 0) AS store_key
+        FROM ({_CARTS}) c JOIN ({_TAPS}) t
+          ON t.product_id = c.product_id AND t.user_id = c.user_id AND t.at <= c.at
+        UNION
+        SELECT c.id AS cart_event, t.post_id, COALESCE(t.store_id, 0) AS store_key
+        FROM ({_CARTS}) c JOIN ({_TAPS}) t
+          ON t.product_id = c.product_id AND t.visitor = c.visitor AND t.at <= c.at
+    ) carted GROUP BY post_id, store_key
+"""
 
 
 @dataclass(frozen=True)
@@ -119,6 +146,11 @@ def today() -> date:
     return datetime.now(ZoneInfo(settings.INSIGHTS_TIME_ZONE)).date()
 
 
+def local_day(moment: datetime) -> date:
+    """The day (in ``INSIGHTS_TIME_ZONE``) ``moment`` falls on."""
+    return moment.astimezone(ZoneInfo(settings.INSIGHTS_TIME_ZONE)).date()
+
+
 def _post_sql(table: str) -> str:
     """A post's day, per store (a post's own store, or the store of the product tapped)."""
     # A post with no store (a shopper's, before any tap) is keyed by store 0 in the sub-queries:
@@ -129,10 +161,11 @@ def _post_sql(table: str) -> str:
     return f"""
         INSERT INTO {table} (post_id, store_id, day, {_FIGURES})
         SELECT e.post_id, NULLIF(e.store_key, 0), %s,
-               {_figures("COALESCE(i.impressions, 0) + e.no_viewer")}
+               {_figures("COALESCE(i.impressions, 0) + e.no_viewer", adds_to_cart="COALESCE(c.adds_to_cart, 0)")}
         FROM ({events}) e
         LEFT JOIN ({orders}) o ON o.post_id = e.post_id AND o.store_key = e.store_key
         LEFT JOIN ({_POST_IMPRESSIONS}) i ON i.post_id = e.post_id AND i.store_key = e.store_key
+        LEFT JOIN ({_POST_CARTS}) c ON c.post_id = e.post_id AND c.store_key = e.store_key
     """
 
 
@@ -178,6 +211,7 @@ def roll_up_day(*, day: date) -> RolledUp:
     ``DayExpired`` for a day whose events may be gone: its figures are kept as they are."""
     if day < oldest_day_kept():
         raise DayExpired(f"The events of {day} are past INSIGHTS_RETENTION_MONTHS; its figures are kept.")
+    sales.credit_missing(*day_bounds(day))
     start, end = (connection.ops.adapt_datetimefield_value(moment) for moment in day_bounds(day))
     day_value = connection.ops.adapt_datefield_value(day)
     post_table = DailyPostFigures._meta.db_table
@@ -191,16 +225,22 @@ def roll_up_day(*, day: date) -> RolledUp:
         for table in (post_table, store_table, product_table):
             cursor.execute(f"DELETE FROM {table} WHERE day = %s", [day_value])
         # Posts first: the stores' impressions are summed from their rows.
-        cursor.execute(_post_sql(post_table), [day_value, start, end, start, end, start, end])
+        # The day's bounds for each sub-query: events, orders, impressions, then the carts' four.
+        cursor.execute(_post_sql(post_table), [day_value, *[start, end] * 7])
         posts = cursor.rowcount
         cursor.execute(_store_sql(store_table, post_table), [day_value, start, end, start, end, day_value])
         stores = cursor.rowcount
         cursor.execute(_product_sql(product_table), [day_value, start, end, start, end])
         products = cursor.rowcount
+        sales.roll_up(cursor, day=day_value, start=start, end=end)
     return RolledUp(day=day, stores=stores, posts=posts, products=products)
 
 
 def roll_up_recent_days() -> list[RolledUp]:
-    """Yesterday (late events: a drained backlog, a payment confirmed past midnight) and today."""
+    """Yesterday (late events: a drained backlog, a payment confirmed past midnight) and today,
+    and the days whose orders were refunded since yesterday (their net figures changed)."""
     current = today()
-    return [roll_up_day(day=current - timedelta(days=1)), roll_up_day(day=current)]
+    days = [current - timedelta(days=1), current]
+    refunded = sales.days_refunded_since(day_bounds(days[0])[0])
+    older = sorted({local_day(paid) for paid in refunded} - set(days))
+    return [roll_up_day(day=day) for day in older if day >= oldest_day_kept()] + [roll_up_day(day=day) for day in days]

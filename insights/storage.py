@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.db import connection, transaction
 
-from insights import partitions
+from insights import attribution, partitions
 from shop.events import Event
 
 # The table's columns in the order the batch is written (``id`` is made by the database).
@@ -21,6 +21,7 @@ COLUMNS = (
     "user_id",
     "visitor",
     "amount",
+    "ref_id",
 )
 
 
@@ -37,6 +38,7 @@ def _rows(events: Sequence[Event], adapt_time=lambda at: at) -> list[tuple]:
             e.user_id,
             e.visitor,
             e.amount,
+            e.ref_id,
         )
         for e in events
     ]
@@ -46,10 +48,12 @@ def store_events(events: Sequence[Event]) -> None:
     """Insert ``events`` in one transaction: all of them or, raising, none.
 
     PostgreSQL takes them through ``COPY`` (several times faster than ``INSERT``s), after
-    making any month partition they need; other databases through one ``executemany``."""
+    making any month partition they need; other databases through one ``executemany``. The
+    touches among them (``insights.attribution``) are stored in the same transaction."""
     if not events:
         return
     with transaction.atomic():
+        attribution.store_touches(events)
         if partitions.partitioned():
             partitions.ensure_months({partitions.month_start(event.at) for event in events})
             _copy(events)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from insights import partitions, rollups
+from insights import attribution, partitions, rollups
 from shop import events
 
 
@@ -14,10 +14,12 @@ def drain_events_task() -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def maintain_partitions_task() -> dict:
-    """Make the coming months' partitions; drop those past the retention (PostgreSQL)."""
+    """Make the coming months' partitions; drop those past the retention (PostgreSQL); forget
+    touches past the attribution window."""
     made = partitions.ensure_ahead()
     dropped = partitions.drop_expired()
-    return {"made": [str(month) for month in made], "dropped": [str(month) for month in dropped]}
+    pruned = attribution.prune_touches()
+    return {"made": [str(month) for month in made], "dropped": [str(month) for month in dropped], "touches": pruned}
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -109,6 +109,10 @@ class Event(NamedTuple):
     user_id: int | None
     visitor: int | None
     amount: int | None
+    # What else the event is about, by kind: the conversation (chat started, offer sent or
+    # accepted), the campaign (campaign email delivered or clicked). Last, with a default:
+    # batches pushed before it existed still decode.
+    ref_id: int | None = None
 
 
 # The sink takes a batch of events and stores them; it raises when it could not.
@@ -233,6 +237,7 @@ def record(
     visitor: int | None = None,
     source: Source | None = None,
     amount: int | None = None,
+    ref_id: int | None = None,
     at: datetime | None = None,
 ) -> None:
     """Record that ``name`` happened (now, unless ``at``). In a request, the request's user and
@@ -255,10 +260,40 @@ def record(
         user_id=user_id,
         visitor=visitor,
         amount=amount,
+        ref_id=ref_id,
     )
     _buffer.add([event])
     if viewer is None and _buffer.due():
         flush()  # outside a request (a task, a command): nobody is waiting on a page here
+
+
+def source_of(request) -> Source:
+    """Where a page's shopper came from: the link's ``?src=`` (a ``Source`` slug: the site's
+    own links carry it, e.g. ``?src=search``; so may links sent by email, chat or WhatsApp),
+    else a shared link when the referring page is another site's, else direct."""
+    source = Source.from_slug(request.GET.get("src", ""))
+    if source is not None:
+        return source
+    referer = request.headers.get("Referer", "")
+    host = request.get_host() if referer else ""
+    if referer and referer.split("/")[2:3] != [host]:
+        return Source.SHARED_LINK
+    return Source.DIRECT
+
+
+def id_from_query(value: str | None) -> int | None:
+    """A positive id from a query parameter (``?post=12``), or None."""
+    if not value or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value) or None
+
+
+def current_visitor() -> int | None:
+    """The visitor id of the request being served (its ``etv`` cookie), or None outside a
+    request or for a crawler. Insights keeps it with an order placed, so that what the shopper
+    tapped before signing in is credited with the sale."""
+    viewer = _viewer.get()
+    return None if viewer is None or viewer.crawler else viewer.visitor
 
 
 @contextmanager

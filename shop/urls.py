@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("checkout.api_urls")),
     path("", include("social.api_urls")),
     path("", include("chat.api_urls")),
+    path("", include("insights.api_urls")),
     path("", include("shop.notifications.api_urls")),
 ]
 

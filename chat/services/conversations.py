@@ -14,6 +14,7 @@ from catalog.models import Store
 from chat.models import LABEL_MAX, NOTE_MAX, REPORT_NOTE_MAX, Block, Conversation, Label, Message, Report, Side
 from chat.services import cards, rules
 from checkout.models import Order
+from shop import events
 from shop.models import User
 from social import ratelimit
 from social.models import Post
@@ -50,6 +51,8 @@ def open_conversation(
         ratelimit.take("chat_conversation", shopper.pk, limit=rules.CONVERSATION_LIMIT)
         # Two taps at once: the unique (store, shopper) keeps one; the other finds it.
         conversation, _created = Conversation.objects.get_or_create(store=store, shopper=shopper)
+        if _created:
+            events.record(events.EventName.CHAT_STARTED, store_id=store.pk, user_id=shopper.pk, ref_id=conversation.pk)
     if reference and reference != conversation.pending_context and reference != _latest_context(conversation):
         Conversation.objects.filter(pk=conversation.pk).update(pending_context=reference)
         conversation.pending_context = reference

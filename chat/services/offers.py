@@ -41,6 +41,7 @@ from checkout.exceptions import TermsUnavailable
 from checkout.models import Order
 from checkout.pricing import MAX_LINE_QUANTITY
 from checkout.terms import SpecialTerms, TermsLine
+from shop import events
 from shop.models import User
 from social import ratelimit
 
@@ -137,6 +138,15 @@ def send_offer(
         message.offer = offer
         _count_in(locked, side=side, messages=[message], at=now)
         _notify(locked, side=side, sender=sender)
+        transaction.on_commit(
+            functools.partial(
+                events.record,
+                events.EventName.OFFER_SENT,
+                store_id=locked.store_id,
+                user_id=locked.shopper_id,
+                ref_id=locked.pk,
+            )
+        )
         message.conversation = locked
         transaction.on_commit(functools.partial(signals.message_sent.send, sender=Message, message=message))
     return offer, True
@@ -292,6 +302,15 @@ class OfferTerms:
         conversation_id = Offer.objects.filter(pk=terms.reference).values_list("conversation_id", flat=True).first()
         post_order_card(conversation_id=conversation_id, order=order, at=now)
         card_updates.announce_offers([terms.reference])
+        transaction.on_commit(
+            functools.partial(
+                events.record,
+                events.EventName.OFFER_ACCEPTED,
+                store_id=order.store_id,
+                user_id=order.buyer_id,
+                ref_id=conversation_id,
+            )
+        )
 
 
 def post_order_card(*, conversation_id: int, order: Order, at: datetime) -> Message | None:

@@ -8,7 +8,8 @@
  * a beacon sent while it navigates away, hence the timer), form-encoded with the page's CSRF token (a beacon cannot set headers).
  * The source is the feed's data-insights-source (Following, For you, a hashtag); a post's
  * own page opened from elsewhere is a shared link. The product sheet's request carries it
- * too (X-Insights-Source). A random visitor id lives in a first-party cookie, "etv".
+ * too (X-Insights-Source), and a tag's product link gets it as ?src= when followed. A random
+ * visitor id lives in a first-party cookie, "etv".
  */
 (function () {
   "use strict";
@@ -125,8 +126,18 @@
     var card = opener && opener.closest("article.post-card");
     var postId = card && postIdOf(card);
     if (!postId) return;
-    add(sourceOf(card), { name: "tag_tap", post: postId, tag: Number(opener.getAttribute("data-tag")) });
-    if (event.target.closest("a[href]")) send(); // the page is about to go
+    var source = sourceOf(card);
+    add(source, { name: "tag_tap", post: postId, tag: Number(opener.getAttribute("data-tag")) });
+    var link = event.target.closest("a[href]");
+    if (link) {
+      // The product page records where the shopper came from (?src=, beside the tag's ?post=).
+      var url = new URL(link.href, window.location.href);
+      if (url.origin === window.location.origin && !url.searchParams.has("src")) {
+        url.searchParams.set("src", source);
+        link.href = url.toString();
+      }
+      send(); // the page is about to go
+    }
   });
 
   document.addEventListener("htmx:configRequest", function (event) {

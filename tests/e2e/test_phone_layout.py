@@ -127,6 +127,10 @@ NOT_PAGES = {
     "notifications:mark_read": "POST only",
     "chat:open": "POST only",
     "insights:collect": "POST only (the browser's batched events)",
+    "insights:dashboard": "a seller's page: test_the_seller_and_staff_insights_fit_a_phone",
+    "insights:staff": "the staff's page: test_the_seller_and_staff_insights_fit_a_phone",
+    "insights:export": "a CSV file (the seller's tables)",
+    "insights:staff_export": "a CSV file (the staff's top stores)",
     "chat:send": "POST only",
     "chat:messages": "a fragment the thread's script appends to the thread (chat:thread)",
     "chat:message": "a fragment the thread's script swaps into the thread (chat:thread)",
@@ -378,6 +382,23 @@ def test_the_seller_inbox_and_a_thread_fit_a_phone(seller, demo):
             "assistant answer": lambda d: f"/chat/assistant/faq/{entry.pk}/",
         },
     )
+
+
+def test_the_seller_and_staff_insights_fit_a_phone(seller, browser, demo):
+    # given a month of the demo store's figures, its posts and products among them
+    from catalog.models import Store
+    from tests.insights.figures import figures_of
+
+    store = Store.objects.get(owner__email=SELLER_EMAIL)
+    figures_of(store, days=30)
+    staff = signed_in_phone(browser, demo, "admin@demo.etalase.id", "etalase-admin")
+    try:
+        # when the seller opens their insights (a month, today) and the staff their overview
+        months = {"month": lambda d: "/insights/?range=30d", "today": lambda d: "/insights/?range=today"}
+        check_pages(seller, demo, months)
+        check_pages(staff, demo, {"every store": lambda d: "/insights/staff/?range=30d"})
+    finally:
+        staff.close()
 
 
 def inside_the_screen(page: Page, locator) -> None:

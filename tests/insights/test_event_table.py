@@ -65,7 +65,8 @@ def test_partitions_are_made_ahead_and_dropped_after_the_retention(postgres_only
     today = date(2031, 6, 15)
     # when the maintenance runs in June 2031
     made = partitions.ensure_ahead(today)
-    dropped = partitions.drop_expired(today)
+    # (a browser test may have committed this month's partition: older than 2030, dropped too)
+    dropped = [month for month in partitions.drop_expired(today) if month.year >= 2030]
     # then July to September are made, and the months before June 2030 dropped
     assert made == [date(2031, 7, 1), date(2031, 8, 1), date(2031, 9, 1)]
     assert dropped == [partitions.add_months(date(2030, 1, 1), n) for n in range(5)]

@@ -133,3 +133,69 @@ def test_opening_a_product_sheet_records_it_with_the_feeds_source(client, record
     assert recorded() == [
         (EventName.SHEET_OPEN, variant.store_id, variant.product_id, None, None, None, Source.FOR_YOU)
     ]
+
+
+def test_a_product_view_carries_its_links_source_and_post(client, recorded):
+    # given a product
+    product = buyable_variant().product
+    url = product.get_absolute_url()
+    # when it is opened from a search result, a post's tag link, another site, and the site itself
+    client.get(f"{url}?src=search", headers={"User-Agent": BROWSER})
+    client.get(f"{url}?src=following&post=12", headers={"User-Agent": BROWSER})
+    client.get(url, headers={"User-Agent": BROWSER, "Referer": "https://l.instagram.com/?u=x"})
+    client.get(url, headers={"User-Agent": BROWSER, "Referer": "http://testserver/"})
+    client.get(f"{url}?src=nonsense&post=x", headers={"User-Agent": BROWSER})
+    events.flush()
+    # then each view has its source
+    assert [event[-1] for event in recorded()] == [
+        Source.SEARCH,
+        Source.FOLLOWING,
+        Source.SHARED_LINK,
+        Source.DIRECT,
+        Source.DIRECT,
+    ]
+
+
+def test_a_tagged_products_link_names_the_post(client, recorded, monkeypatch):
+    # given a store's post tagging a product, shown in the feed
+    variant = buyable_variant()
+    post = make_post(variant.store.owner, profile=profile_for_store(variant.store), products=[variant.product])
+    stored = []
+    monkeypatch.setattr(events, "_sink", stored.extend)
+    # when a shopper follows the link the post's card gives
+    page = client.get(reverse("social:post_detail", args=[post.pk]), headers={"User-Agent": BROWSER})
+    link = f"{variant.product.get_absolute_url()}?post={post.pk}"
+    assert link in page.content.decode()
+    client.get(link, headers={"User-Agent": BROWSER})
+    events.flush()
+    # then the product view is of the post
+    assert [(e.name, e.post_id) for e in stored if e.name == EventName.PRODUCT_VIEW] == [
+        (EventName.PRODUCT_VIEW, post.pk)
+    ]
+
+
+def test_a_chat_started_an_offer_sent_and_accepted_are_recorded(
+    monkeypatch, no_redis, django_capture_on_commit_callbacks
+):
+    from chat.models import Offer
+    from tests.chat.factories import conversation
+    from tests.chat.offer_helpers import buy, send
+
+    # given a store with a product and a shopper
+    stored = []
+    monkeypatch.setattr(events, "_sink", stored.extend)
+    variant = buyable_variant()
+    shopper = UserFactory()
+    # when the shopper opens a chat (twice), the store sends an offer and the shopper buys it
+    with django_capture_on_commit_callbacks(execute=True):
+        chat = conversation(shopper=shopper, store=variant.store)
+        conversation(shopper=shopper, store=variant.store)
+        send(chat, [(variant, 1, None)])
+    with django_capture_on_commit_callbacks(execute=True):
+        buy(Offer.objects.get(conversation=chat))
+    events.flush()
+    # then the chat started once, and each names the store, the shopper and the conversation
+    chat_events = [EventName.CHAT_STARTED, EventName.OFFER_SENT, EventName.OFFER_ACCEPTED]
+    assert [(e.name, e.store_id, e.user_id, e.ref_id) for e in stored if e.name in chat_events] == [
+        (name, variant.store_id, shopper.pk, chat.pk) for name in chat_events
+    ]

@@ -7,7 +7,14 @@ import pytest
 from django.forms.models import model_to_dict
 
 from insights import rollups
-from insights.models import DailyPostFigures, DailyProductFigures, DailyStoreFigures
+from insights.models import (
+    DailyCampaignFigures,
+    DailyChannelFigures,
+    DailyPostFigures,
+    DailyProductFigures,
+    DailySourceFigures,
+    DailyStoreFigures,
+)
 from insights.tasks import roll_up_day_task, roll_up_recent_days_task
 from shop import events
 from shop.events import EventName as N
@@ -35,7 +42,14 @@ def _figures(model, **keys) -> dict:
 def _all_rows() -> list:
     return [
         sorted(tuple(sorted((k, v) for k, v in model_to_dict(row).items() if k != "id")) for row in model.objects.all())
-        for model in (DailyStoreFigures, DailyPostFigures, DailyProductFigures)
+        for model in (
+            DailyStoreFigures,
+            DailyPostFigures,
+            DailyProductFigures,
+            DailyChannelFigures,
+            DailyCampaignFigures,
+            DailySourceFigures,
+        )
     ]
 
 
@@ -110,7 +124,11 @@ def test_each_counter_and_revenue_once_per_paid_order(no_redis):
         "orders_placed": 1,
         "orders_paid": 2,
         "revenue": 200_000_00,
+        "refunds": 0,
         "follows": 1,
+        "chats_started": 0,
+        "offers_sent": 0,
+        "offers_accepted": 0,
     }
     product_row = _figures(DailyProductFigures, product_id=7)
     assert (product_row["store_id"], product_row["product_views"], product_row["adds_to_cart"]) == (STORE, 2, 1)
@@ -122,11 +140,13 @@ def test_rolling_a_day_up_twice_gives_the_same_rows_and_new_events_replace_them(
     # given a day of events, rolled up
     _store_events(
         (N.POST_IMPRESSION, {"store_id": STORE, "post_id": 10, "visitor": 1, "at": MORNING}),
-        (N.PRODUCT_VIEW, {"store_id": STORE, "product_id": 7, "at": MORNING}),
+        (N.PRODUCT_VIEW, {"store_id": STORE, "product_id": 7, "at": MORNING, "source": events.Source.SEARCH}),
         (N.ORDER_PAID, {"store_id": STORE, "order_id": 1, "amount": 1000, "at": MORNING}),
+        (N.CAMPAIGN_EMAIL_CLICKED, {"store_id": STORE, "ref_id": 5, "user_id": 2, "at": MORNING}),
     )
     rollups.roll_up_day(day=DAY)
     first = _all_rows()
+    assert all(first), "every table has its rows"
     # when it is rolled up again (by the task, as the schedule does)
     roll_up_day_task(DAY.isoformat())
     # then the rows are the same
