@@ -234,10 +234,9 @@ def test_the_indonesian_catalog_is_fully_translated():
 
 def test_translations_keep_every_placeholder():
     def kept(entry: Entry, text: str) -> bool:
-        # Indonesian has one plural form for every count, so it follows the English plural
-        # ("The last day" / "The last %(days)s days": "%(days)s hari terakhir").
-        sources = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural else [])
-        return any(_placeholders(text) == _placeholders(source) for source in sources)
+        # Indonesian has one plural form, used for every count: it must carry the English
+        # plural's placeholders ("The last day" / "The last %(days)s days": "%(days)s hari terakhir").
+        return _placeholders(text) == _placeholders(entry.msgid_plural or entry.msgid)
 
     wrong = [str(entry) for entry in _messages(read_po(PO_FILE)) if not all(kept(entry, text) for text in entry.msgstr)]
     assert not wrong
