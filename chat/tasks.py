@@ -1,9 +1,68 @@
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
+from chat.channels import inbound, intake, outbound
 from chat.services.unread_emails import email_unread_conversations
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def email_unread_chats_task() -> int:
     return email_unread_conversations()
+
+
+# --- Messaging channels (chat.channels) ---------------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8)
+def process_webhook_event_task(self, event_id: int) -> str:
+    """Turn a stored webhook event into its effect, once. Retried with backoff while a
+    provider cannot be reached or a status waits for its message."""
+    try:
+        return inbound.process(event_id)
+    except (inbound.Retry, OperationalError) as exc:
+        if self.request.retries >= self.max_retries:
+            inbound.give_up(event_id, f"gave up after {self.request.retries} retries: {exc}")
+            return "gave up"
+        raise self.retry(exc=exc, countdown=min(5 * 2**self.request.retries, 600)) from None
+
+
+@shared_task(bind=True, acks_late=True)
+def deliver_outbound_task(self, outbound_id: int) -> str:
+    """Send the store's message through its channel; retried with backoff (5 s, 10 s, 20 s...)
+    while the provider cannot be reached, failed for good after CHANNELS_SEND_RETRIES."""
+    final = self.request.retries >= settings.CHANNELS_SEND_RETRIES
+    try:
+        return outbound.deliver(outbound_id, final_attempt=final)
+    except outbound.Retry as exc:
+        raise self.retry(
+            exc=exc, countdown=min(5 * 2**self.request.retries, 600), max_retries=settings.CHANNELS_SEND_RETRIES
+        ) from None
+
+
+@shared_task(acks_late=True)
+def republish_channel_work_task() -> int:
+    """Hand over again the events and deliveries whose task was lost (the broker was down)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from chat.channels.models import OutboundMessage, WebhookEvent
+
+    now = timezone.now()
+    before = now - timedelta(seconds=settings.PENDING_WORK_AFTER_SECONDS)
+    since = now - timedelta(hours=settings.PENDING_WORK_WINDOW_HOURS)
+    events = list(
+        WebhookEvent.objects.filter(processed_at__isnull=True, received_at__range=(since, before))
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    intake.enqueue(events)
+    deliveries = list(
+        OutboundMessage.objects.filter(state=OutboundMessage.State.QUEUED, created_at__range=(since, before))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for pk in deliveries:
+        outbound.enqueue(pk)
+    return len(events) + len(deliveries)

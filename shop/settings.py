@@ -246,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
     "compute-product-affinities": {"task": "social.tasks.compute_product_affinities_task", "schedule": 60 * 60},
     # One email per chat left unread for CHAT_UNREAD_EMAIL_MINUTES (chat.services.unread_emails).
     "email-unread-chats": {"task": "chat.tasks.email_unread_chats_task", "schedule": 60},
+    # Webhook events and channel deliveries whose task was lost to a broker outage.
+    "republish-channel-work": {"task": "chat.tasks.republish_channel_work_task", "schedule": 60},
     # Insights: events pushed to Redis go to their table every few seconds; today's and
     # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
     # the event table's monthly partitions are made ahead and dropped after the retention.
@@ -385,6 +387,21 @@ NOTIFICATION_HAND_OVER_SECONDS = env.int("NOTIFICATION_HAND_OVER_SECONDS", defau
 CHAT_UNREAD_EMAIL_MINUTES = env.int("CHAT_UNREAD_EMAIL_MINUTES", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Etalase <no-reply@etalase.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Messaging channels (chat.channels) ---------------------------------------
+# One Meta app for the whole site: its app secret signs every WhatsApp webhook
+# (X-Hub-Signature-256), the verify token answers Meta's subscription handshake. Each store
+# connects its own number (phone number ID, access token) in the back office. Empty: the
+# WhatsApp webhook refuses everything. The API bases point the clients elsewhere (the tests'
+# local provider server).
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+WHATSAPP_API_BASE = env.str("WHATSAPP_API_BASE", default="https://graph.facebook.com/v26.0").rstrip("/")
+TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.org").rstrip("/")
+# Seconds a call to a provider may take (connect and read) before the task retries it later.
+CHANNELS_HTTP_TIMEOUT = env.float("CHANNELS_HTTP_TIMEOUT", default=10.0)
+# An outbound message is retried this many times (backoff doubling from 5 s) before it fails.
+CHANNELS_SEND_RETRIES = env.int("CHANNELS_SEND_RETRIES", default=6)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
