@@ -183,7 +183,7 @@ def whatsapp_payload(outbound: OutboundMessage, to: str) -> dict:
                 "type": "reply",
                 "reply": {
                     "id": str(c["id"])[: providers.WHATSAPP_BUTTON_ID_MAX],
-                    "title": str(c["title"])[: providers.WHATSAPP_BUTTON_TITLE_MAX],
+                    "title": str(c["title"])[: providers.WHATSAPP_BUTTON_TITLE_MAX].strip(),
                 },
             }
             for c in choices
@@ -198,7 +198,7 @@ def whatsapp_payload(outbound: OutboundMessage, to: str) -> dict:
         for c in choices:
             row = {
                 "id": str(c["id"])[: providers.WHATSAPP_ROW_ID_MAX],
-                "title": str(c["title"])[: providers.WHATSAPP_ROW_TITLE_MAX],
+                "title": str(c["title"])[: providers.WHATSAPP_ROW_TITLE_MAX].strip(),
             }
             if c.get("description"):
                 row["description"] = str(c["description"])[: providers.WHATSAPP_ROW_DESCRIPTION_MAX]
