@@ -241,3 +241,7 @@ class ChatSettingsAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
         if not sees_all_stores(request):
             obj.store = seller_store(request)
         super().save_model(request, obj, form, change)
+
+
+# The messaging channels' back office (connections, templates, raw events).
+from chat.channels import admin as channels_admin  # noqa: E402, F401

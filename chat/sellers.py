@@ -11,6 +11,10 @@ SELLER_PERMISSIONS = {
     "conversation": ("view", "change"),
     "quickreply": ("view", "add", "change", "delete"),
     "chatsettings": ("view", "add", "change"),
+    # Messaging channels (chat/channels/admin.py): the store's own connections and templates.
+    "whatsappconnection": ("view", "add", "change"),
+    "telegramconnection": ("view", "add", "change"),
+    "channeltemplate": ("view", "add", "change", "delete"),
 }
 
 

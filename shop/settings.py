@@ -525,5 +525,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # urllib3 logs each request's path at DEBUG, and a Telegram Bot API path holds the bot's
+        # token (/bot<token>/sendMessage): never below WARNING, whatever LOG_LEVEL says.
+        "urllib3": {"level": "WARNING"},
+    },
 }
