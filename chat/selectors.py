@@ -271,7 +271,7 @@ def thread_messages(*, conversation: Conversation, before=None, after=None, limi
     size = _limit(limit, THREAD_PAGE_SIZE, THREAD_PAGE_MAX)
     queryset = (
         Message.objects.filter(conversation_id=conversation.pk)
-        .select_related("sender", "product", "variant", "order", "offer__order")
+        .select_related("sender", "product", "variant", "order", "offer__order", "outbound")
         # An offer card shows its lines with the live stock (a constant number of queries).
         .prefetch_related("offer__lines__variant__product")
     )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from chat import card_views, offer_views, order_views, views
+from chat.channels import pages as channel_pages
 from chat.channels import views as channel_views
 
 app_name = "chat"
@@ -25,6 +26,7 @@ urlpatterns = [
     ),
     path("chat/<int:pk>/orders/<str:number>/ship/", order_views.ship, name="order_ship"),
     path("chat/offers/<int:offer_id>/withdraw/", offer_views.withdraw_offer, name="withdraw_offer"),
+    path("chat/<int:pk>/template/", channel_pages.send_template, name="send_template"),
     # The messaging providers' webhooks (signed; CSRF-exempt): chat/channels/views.py.
     path("channels/whatsapp/webhook/", channel_views.whatsapp_webhook, name="whatsapp_webhook"),
     path("channels/telegram/webhook/", channel_views.telegram_webhook, name="telegram_webhook"),

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Product, Store
 from chat import card_views, offer_views, order_views, selectors, services
+from chat.channels import pages as channel_pages
 from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Label, QuickReply, Report, Side
 from chat.selectors import BadCursor, InboxFilters
 from chat.services import quick_replies, rules
@@ -128,6 +129,7 @@ def _thread_page(request, conversation: Conversation, *, form=None, offer_form=N
             "quick_replies": replies,
             "offer_form": offer_form,
             "discount_codes": discount_codes,
+            **channel_pages.thread_context(conversation, side),
         },
         status=status,
     )
