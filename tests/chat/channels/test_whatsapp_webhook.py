@@ -256,3 +256,20 @@ def test_a_store_that_blocked_the_customer_gets_nothing_and_the_event_is_marked(
     # then
     assert Message.objects.count() == 1
     assert WebhookEvent.objects.filter(error__contains="does not accept").exists()
+
+
+def test_intake_and_processing_stay_within_their_query_budgets(
+    client, wa_post, wa_store, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    # given: a customer known already (their second message)
+    from chat.channels import inbound
+
+    wa_post(payloads.whatsapp_delivery(messages=[payloads.wa_text("Halo")]))
+
+    # when / then: the answer verifies, finds the number, inserts (plus the savepoint)
+    with django_assert_max_num_queries(4), django_capture_on_commit_callbacks(execute=False):
+        payloads.post_whatsapp(client, payloads.whatsapp_delivery(messages=[payloads.wa_text("Halo lagi")]))
+    event = WebhookEvent.objects.order_by("-id").first()
+    # the worker: lock the event, the contact, the conversation, the send, the notification, done
+    with django_assert_max_num_queries(18):
+        assert inbound.process(event.pk) == "message"
