@@ -8,6 +8,7 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import notifications, sellers
+        from chat.channels.click_to_chat import whatsapp_order_button
         from chat.live import events
         from chat.services.offers import TERMS_KIND, OfferTerms
         from chat.views import chat_button, header_link, store_chat_button
@@ -22,6 +23,8 @@ class ChatConfig(AppConfig):
         for place in ("buy_box", "product_sheet", "cart_store", "order_page"):
             slots.register(place, chat_button)
         slots.register("store_page", store_chat_button)
+        # "Order via WhatsApp" under each store's lines in the cart (chat.channels.click_to_chat).
+        slots.register("cart_store", whatsapp_order_button)
         # The header's link to the chats, with the unread badge the live socket keeps current.
         slots.register("site_header", header_link)
         # Offers are bought through checkout as special terms ("offer:12").

@@ -113,7 +113,9 @@ def _thread_page(request, conversation: Conversation, *, form=None, offer_form=N
             (reply.shortcut, quick_replies.fill(text=reply.text, values=values), uuid.uuid4().hex)
             for reply in QuickReply.objects.filter(store_id=conversation.store_id)
         ]
-        offer_form = offer_form or offer_views.offer_form(conversation)
+        offer_form = offer_form or offer_views.offer_form(
+            conversation, lines=channel_pages.offer_initial(request, conversation, side)
+        )
         discount_codes = [(code.code, uuid.uuid4().hex) for code in card_views.usable_codes(conversation.store_id)]
     return render(
         request,

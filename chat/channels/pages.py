@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from chat.channels import rules, services
+from chat.channels import click_to_chat, rules, services
 from chat.channels.choices import Channel
 from chat.channels.models import ChannelTemplate
 from chat.models import Conversation, Side
@@ -58,3 +58,43 @@ def send_template(request, pk: int):
         message, _status = refusal(exc)
         messages.error(request, " ".join(message) if isinstance(message, list) else message)
     return redirect(f"{reverse('chat:thread', kwargs={'pk': conversation.pk})}#composer")
+
+
+@login_required
+def whatsapp_cart(request, token: str):
+    """A cart a shopper sent through "Order via WhatsApp", for the store's owner: the lines at
+    today's prices, and "Make an offer" (POST), which opens the chat with the offer form filled in."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.http import Http404
+    from django.shortcuts import render
+
+    try:
+        cart = click_to_chat.read_cart(token=token, seller=request.user)
+    except ValidationError as exc:
+        return render(request, "social/error.html", {"message": " ".join(exc.messages), "status": 400}, status=400)
+    except PermissionDenied:
+        raise Http404 from None
+    if request.method == "POST":
+        try:
+            conversation = click_to_chat.conversation_for_cart(cart=cart, seller=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+            return redirect("chat:whatsapp_cart", token=token)
+        return redirect(f"{reverse('chat:thread', kwargs={'pk': conversation.pk})}?offer_cart={token}#offer")
+    return render(request, "chat/whatsapp_cart.html", {"cart": cart, "token": token})
+
+
+def offer_initial(request, conversation: Conversation, side: str | None) -> dict:
+    """The offer form's lines from a shared cart (``?offer_cart=``) for this chat's store."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    token = request.GET.get("offer_cart")
+    if not token or side != Side.STORE:
+        return {}
+    try:
+        cart = click_to_chat.read_cart(token=token, seller=request.user)
+    except (ValidationError, PermissionDenied):
+        return {}
+    if cart.store.pk != conversation.store_id or cart.shopper is None or cart.shopper.pk != conversation.shopper_id:
+        return {}
+    return click_to_chat.offer_lines(cart)

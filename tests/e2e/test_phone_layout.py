@@ -140,6 +140,7 @@ NOT_PAGES = {
     "chat:order_confirm_transfer": "POST only",
     "chat:order_ship": "POST only",
     "chat:send_template": "POST only (the seller's template forms are part of a WhatsApp thread)",
+    "chat:whatsapp_cart": "a seller's page opened from a signed link a shopper sends on WhatsApp",
     "chat:whatsapp_webhook": "WhatsApp's webhook (Meta's GET handshake, signed POSTs; plain text)",
     "chat:telegram_webhook": "Telegram's webhook (POST, JSON, with the bot's secret token)",
     "notifications:mark_all_read": "POST only",
