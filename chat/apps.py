@@ -8,7 +8,9 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import notifications, sellers
+        from chat.channels import order_updates
         from chat.channels.click_to_chat import whatsapp_order_button
+        from chat.channels.pages import whatsapp_updates_form
         from chat.live import events
         from chat.services.offers import TERMS_KIND, OfferTerms
         from chat.views import chat_button, header_link, store_chat_button
@@ -25,6 +27,9 @@ class ChatConfig(AppConfig):
         slots.register("store_page", store_chat_button)
         # "Order via WhatsApp" under each store's lines in the cart (chat.channels.click_to_chat).
         slots.register("cart_store", whatsapp_order_button)
+        # Order updates on the buyer's WhatsApp (checkout's signals), chosen on the order page.
+        order_updates.connect()
+        slots.register("order_page", whatsapp_updates_form)
         # The header's link to the chats, with the unread badge the live socket keeps current.
         slots.register("site_header", header_link)
         # Offers are bought through checkout as special terms ("offer:12").

@@ -408,8 +408,10 @@ class OfferLine(models.Model):
 from chat.channels.models import (  # noqa: E402, F401
     ChannelContact,
     ChannelTemplate,
+    OrderUpdateDelivery,
     OutboundMessage,
     TelegramConnection,
     WebhookEvent,
     WhatsAppConnection,
+    WhatsAppOrderUpdates,
 )

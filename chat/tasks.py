@@ -2,7 +2,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from chat.channels import inbound, intake, outbound
+from chat.channels import inbound, intake, order_updates, outbound
 from chat.services.unread_emails import email_unread_conversations
 
 
@@ -38,6 +38,16 @@ def deliver_outbound_task(self, outbound_id: int) -> str:
         return _retry(self, exc, countdown=min(5 * 2**self.request.retries, 600))
 
 
+@shared_task(bind=True, acks_late=True)
+def deliver_order_update_task(self, delivery_id: int) -> str:
+    """Send an order update to the buyer's WhatsApp; retried like the chat's replies."""
+    final = self.request.retries >= settings.CHANNELS_SEND_RETRIES
+    try:
+        return order_updates.deliver(delivery_id, final_attempt=final)
+    except order_updates.Retry as exc:
+        return _retry(self, exc, countdown=min(5 * 2**self.request.retries, 600))
+
+
 def _retry(task, exc: Exception, *, countdown: int) -> str:
     """Retry ``task`` later. Run eagerly (no broker: tests, ``make run`` without Redis), Celery
     would raise the retry into the caller's commit instead: the next attempt runs here."""
@@ -54,7 +64,7 @@ def republish_channel_work_task() -> int:
 
     from django.utils import timezone
 
-    from chat.channels.models import OutboundMessage, WebhookEvent
+    from chat.channels.models import OrderUpdateDelivery, OutboundMessage, WebhookEvent
 
     now = timezone.now()
     before = now - timedelta(seconds=settings.PENDING_WORK_AFTER_SECONDS)
@@ -72,4 +82,11 @@ def republish_channel_work_task() -> int:
     )
     for pk in deliveries:
         outbound.enqueue(pk)
-    return len(events) + len(deliveries)
+    updates = list(
+        OrderUpdateDelivery.objects.filter(state=OutboundMessage.State.QUEUED, created_at__range=(since, before))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for pk in updates:
+        order_updates.enqueue(pk)
+    return len(events) + len(deliveries) + len(updates)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("chat/offers/<int:offer_id>/withdraw/", offer_views.withdraw_offer, name="withdraw_offer"),
     path("chat/<int:pk>/template/", channel_pages.send_template, name="send_template"),
     path("chat/whatsapp-cart/<str:token>/", channel_pages.whatsapp_cart, name="whatsapp_cart"),
+    path("chat/whatsapp-updates/", channel_pages.whatsapp_updates, name="whatsapp_updates"),
     # The messaging providers' webhooks (signed; CSRF-exempt): chat/channels/views.py.
     path("channels/whatsapp/webhook/", channel_views.whatsapp_webhook, name="whatsapp_webhook"),
     path("channels/telegram/webhook/", channel_views.telegram_webhook, name="telegram_webhook"),

@@ -136,7 +136,7 @@ class TelegramConnectionAdmin(OwnStoreConnectionAdmin):
 class ChannelTemplateForm(forms.ModelForm):
     class Meta:
         model = ChannelTemplate
-        fields = ("store", "name", "language", "body", "is_active")
+        fields = ("store", "name", "language", "body", "purpose", "is_active")
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -150,11 +150,11 @@ class ChannelTemplateForm(forms.ModelForm):
 @admin.register(ChannelTemplate)
 class ChannelTemplateAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
     form = ChannelTemplateForm
-    list_display = ("name", "language", "is_active")
+    list_display = ("name", "language", "purpose", "is_active")
     search_fields = ("name",)
 
     def get_fields(self, request, obj=None):
-        fields = ("name", "language", "body", "is_active")
+        fields = ("name", "language", "body", "purpose", "is_active")
         return ("store", *fields) if sees_all_stores(request) and obj is None else fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -110,6 +110,18 @@ class ChannelTemplate(models.Model):
     language = models.CharField(_("language code"), max_length=15, default="id")
     body = models.TextField(_("body"), max_length=1024)
     is_active = models.BooleanField(_("active"), default=True)
+    purpose = models.CharField(
+        _("used for"),
+        max_length=20,
+        choices=[
+            ("", _("Writing to a customer")),
+            ("order_placed", _("Order updates: placed ({{1}} order number, {{2}} total)")),
+            ("order_paid", _("Order updates: paid ({{1}} order number)")),
+            ("order_shipped", _("Order updates: shipped ({{1}} order number, {{2}} carrier, {{3}} tracking number)")),
+        ],
+        default="",
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("WhatsApp template")
@@ -208,3 +220,46 @@ def states_before(state: str) -> list[str]:
         return [OutboundMessage.State.QUEUED, OutboundMessage.State.SENT]
     rank = STATE_RANK[state]
     return [name for name, value in STATE_RANK.items() if value < rank]
+
+
+class WhatsAppOrderUpdates(models.Model):
+    """A buyer chose to get their orders' updates (placed, paid, shipped) on WhatsApp, from
+    each store that has connected its WhatsApp number and has a template for the update."""
+
+    user = models.OneToOneField("shop.User", on_delete=models.CASCADE, related_name="whatsapp_order_updates")
+    phone = models.CharField(_("WhatsApp number"), max_length=20)  # E.164
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("order updates on WhatsApp")
+        verbose_name_plural = _("order updates on WhatsApp")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.phone}"
+
+
+class OrderUpdateDelivery(models.Model):
+    """One order update sent to a buyer's WhatsApp: once per (order, event); states as for
+    ``OutboundMessage`` (forward only, from the status callbacks)."""
+
+    order = models.ForeignKey("checkout.Order", on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=20)
+    phone = models.CharField(max_length=20)
+    template = models.ForeignKey(ChannelTemplate, on_delete=models.SET_NULL, null=True, related_name="+")
+    params = models.JSONField(default=list)
+    state = models.CharField(
+        _("delivery"), max_length=10, choices=OutboundMessage.State.choices, default=OutboundMessage.State.QUEUED
+    )
+    provider_message_id = models.CharField(max_length=PROVIDER_ID_MAX, null=True, blank=True, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order update on WhatsApp")
+        verbose_name_plural = _("order updates on WhatsApp")
+        constraints = [models.UniqueConstraint(fields=["order", "event"], name="chat_order_update_once")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.event}: {self.state}"

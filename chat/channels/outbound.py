@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from chat.channels import providers
 from chat.channels.choices import EXTERNAL, Channel
-from chat.channels.models import ChannelContact, OutboundMessage, states_before
+from chat.channels.models import ChannelContact, OrderUpdateDelivery, OutboundMessage, states_before
 from shop.broker import publish
 from shop.money import format_money
 
@@ -120,13 +120,15 @@ def record_status(*, provider_message_id: str, state: str, error: str = "") -> s
     changes = {"state": state, "updated_at": timezone.now()}
     if error:
         changes["error"] = error[:500]
-    moved = OutboundMessage.objects.filter(
-        provider_message_id=provider_message_id, state__in=states_before(state)
-    ).update(**changes)
-    if moved:
-        return "moved"
-    if OutboundMessage.objects.filter(provider_message_id=provider_message_id).exists():
-        return "stale"
+    # The chat's messages, and the order updates sent to buyers (chat.channels.order_updates).
+    for model in (OutboundMessage, OrderUpdateDelivery):
+        moved = model.objects.filter(provider_message_id=provider_message_id, state__in=states_before(state)).update(
+            **changes
+        )
+        if moved:
+            return "moved"
+        if model.objects.filter(provider_message_id=provider_message_id).exists():
+            return "stale"
     return "unknown"
 
 

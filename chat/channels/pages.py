@@ -98,3 +98,51 @@ def offer_initial(request, conversation: Conversation, side: str | None) -> dict
     if cart.store.pk != conversation.store_id or cart.shopper is None or cart.shopper.pk != conversation.shopper_id:
         return {}
     return click_to_chat.offer_lines(cart)
+
+
+def whatsapp_updates_form(request, *, order=None, **_kwargs) -> str:
+    """On the buyer's order page ("order_page"): get this and later orders' updates on WhatsApp
+    (shown when the order's store sends updates there)."""
+    from django.template.loader import render_to_string
+
+    from chat.channels.models import WhatsAppConnection, WhatsAppOrderUpdates
+
+    user = request.user
+    if order is None or not user.is_authenticated or order.buyer_id != user.pk:
+        return ""
+    if not WhatsAppConnection.objects.filter(store_id=order.store_id, is_active=True).exists():
+        return ""
+    if not ChannelTemplate.objects.filter(store_id=order.store_id, is_active=True).exclude(purpose="").exists():
+        return ""
+    choice = WhatsAppOrderUpdates.objects.filter(user=user).first()
+    return render_to_string(
+        "chat/slots/whatsapp_updates.html", {"choice": choice, "next": request.get_full_path()}, request=request
+    )
+
+
+@require_POST
+@login_required
+def whatsapp_updates(request):
+    """Turn order updates on WhatsApp on (with a number) or off, then back to the order."""
+    from django.core.exceptions import ValidationError
+    from django.utils.http import url_has_allowed_host_and_scheme
+    from django.utils.translation import gettext as _
+
+    from chat.channels import order_updates
+
+    if request.POST.get("on") == "1":
+        try:
+            order_updates.opt_in(user=request.user, phone=str(request.POST.get("phone", ""))[:40])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your order updates will also come on WhatsApp."))
+    else:
+        order_updates.opt_out(user=request.user)
+        messages.success(request, _("No more order updates on WhatsApp."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("checkout:order_list")
+    return redirect(target)

@@ -141,6 +141,7 @@ NOT_PAGES = {
     "chat:order_ship": "POST only",
     "chat:send_template": "POST only (the seller's template forms are part of a WhatsApp thread)",
     "chat:whatsapp_cart": "a seller's page opened from a signed link a shopper sends on WhatsApp",
+    "chat:whatsapp_updates": "POST only (the order page's WhatsApp updates form)",
     "chat:whatsapp_webhook": "WhatsApp's webhook (Meta's GET handshake, signed POSTs; plain text)",
     "chat:telegram_webhook": "Telegram's webhook (POST, JSON, with the bot's secret token)",
     "notifications:mark_all_read": "POST only",
