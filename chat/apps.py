@@ -8,7 +8,7 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import notifications, sellers
-        from chat.channels import order_updates
+        from chat.channels import order_updates, outbound
         from chat.channels.click_to_chat import whatsapp_order_button
         from chat.channels.pages import whatsapp_updates_form
         from chat.live import events
@@ -29,6 +29,8 @@ class ChatConfig(AppConfig):
         slots.register("cart_store", whatsapp_order_button)
         # Order updates on the buyer's WhatsApp (checkout's signals), chosen on the order page.
         order_updates.connect()
+        # Store messages written outside send_message (the assistant's) reach the channels too.
+        outbound.connect()
         slots.register("order_page", whatsapp_updates_form)
         # The header's link to the chats, with the unread badge the live socket keeps current.
         slots.register("site_header", header_link)

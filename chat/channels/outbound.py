@@ -53,6 +53,26 @@ def queue(*, conversation, side: str, message, template=None) -> OutboundMessage
     return outbound
 
 
+def on_message_sent(sender, *, message, **kwargs) -> None:
+    """``chat.signals.message_sent`` (after commit): a store message made outside
+    ``send_message`` in a channel conversation (the assistant's answers, written by its own
+    service) is delivered too. What ``send_message`` queued already is found and left."""
+    conversation = message.conversation
+    if message.sender_side != "store" or conversation.channel not in EXTERNAL:
+        return
+    outbound, created = OutboundMessage.objects.get_or_create(
+        message=message, defaults={"conversation": conversation, "channel": conversation.channel}
+    )
+    if created:
+        enqueue(outbound.pk)
+
+
+def connect() -> None:
+    from chat import signals
+
+    signals.message_sent.connect(on_message_sent, dispatch_uid="chat.channels.deliver_store_messages")
+
+
 def enqueue(outbound_id: int) -> None:
     from chat.tasks import deliver_outbound_task
 

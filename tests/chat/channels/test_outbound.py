@@ -402,3 +402,30 @@ def test_a_delivery_already_sent_is_not_sent_again(wa_chat, fake, committed):
 
     assert outbound.deliver(delivery.pk) == "nothing to do"
     assert len(fake.sent()) == 1
+
+
+def test_a_store_message_written_outside_send_message_is_delivered_once(wa_chat, fake, committed):
+    # given: an automated answer written directly, as the assistant's service does, then announced
+    import functools
+
+    from django.db import transaction
+
+    from chat import signals
+
+    # when
+    with committed():
+        message = Message.objects.create(
+            conversation=wa_chat,
+            sender=None,
+            sender_side="store",
+            body="Halo! Toko buka jam 08.00-17.00 😊",
+            is_automated=True,
+            data={"choices": [{"id": "faq:hours", "title": "Jam buka"}]},
+        )
+        message.conversation = wa_chat
+        transaction.on_commit(functools.partial(signals.message_sent.send, sender=Message, message=message))
+
+    # then
+    [call] = fake.sent("interactive")
+    assert call.body["interactive"]["action"]["buttons"][0]["reply"] == {"id": "faq:hours", "title": "Jam buka"}
+    assert OutboundMessage.objects.get(message=message).state == State.SENT
