@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications bench-insights bench-assistant bench-chat messages clean
+.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications bench-insights bench-assistant bench-chat bench-webhooks messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -120,3 +120,10 @@ bench-assistant: $(VENV)/.installed-dev
 # flushed (BENCH_CHAT_REDIS_URL).
 bench-chat: $(VENV)/.installed-dev
 	$(BIN)/python bench/chat_bench.py $(BENCH_ARGS)
+
+# WhatsApp webhooks on PostgreSQL and Redis: signed deliveries posted at 200 a second to gunicorn
+# (p50/p99 answer time, processing left to the worker), then events a second one Celery worker
+# processes, then one event posted 100 times at once (one message). Creates and DROPS
+# BENCH_WEBHOOKS_DATABASE_URL (default etalase_bench_webhooks); Redis database 10 (--redis-url).
+bench-webhooks: $(VENV)/.installed-dev
+	$(BIN)/python bench/webhook_bench.py $(BENCH_ARGS)

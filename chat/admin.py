@@ -363,3 +363,7 @@ class OfferAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
             ngettext("%(n)d offer withdrawn.", "%(n)d offers withdrawn.", count) % {"n": count},
             messages.SUCCESS,
         )
+
+
+# The messaging channels' back office (connections, templates, raw events).
+from chat.channels import admin as channels_admin  # noqa: E402, F401

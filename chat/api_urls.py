@@ -7,6 +7,7 @@ from chat.api import offer_views as offer_api
 from chat.api import seller_views as seller_api
 from chat.api import views as api
 from chat.assistant import api as assistant_api
+from chat.channels import api as channel_api
 
 urlpatterns = [
     path("chat/conversations/", api.ConversationsView.as_view(), name="chat-conversations"),
@@ -22,6 +23,7 @@ urlpatterns = [
         seller_api.ConversationQuickRepliesView.as_view(),
         name="chat-conversation-quick-replies",
     ),
+    path("chat/conversations/<int:pk>/templates/", channel_api.TemplatesView.as_view(), name="chat-templates"),
     path("chat/conversations/<int:pk>/offers/", offer_api.ConversationOffersView.as_view(), name="chat-offers"),
     path("chat/conversations/<int:pk>/products/", card_api.ConversationCatalogView.as_view(), name="chat-catalog"),
     path("chat/offers/<int:pk>/", offer_api.OfferDetailView.as_view(), name="chat-offer"),

@@ -9,6 +9,9 @@ class ChatConfig(AppConfig):
     def ready(self) -> None:
         from chat import notifications, sellers
         from chat.assistant import hooks as assistant_hooks
+        from chat.channels import order_updates, outbound
+        from chat.channels.click_to_chat import whatsapp_order_button
+        from chat.channels.pages import whatsapp_updates_form
         from chat.live import events
         from chat.services import card_updates
         from chat.services.offers import TERMS_KIND, OfferTerms
@@ -30,6 +33,13 @@ class ChatConfig(AppConfig):
         for place in ("buy_box", "product_sheet", "cart_store", "order_page"):
             slots.register(place, chat_button)
         slots.register("store_page", store_chat_button)
+        # "Order via WhatsApp" under each store's lines in the cart (chat.channels.click_to_chat).
+        slots.register("cart_store", whatsapp_order_button)
+        # Order updates on the buyer's WhatsApp (checkout's signals), chosen on the order page.
+        order_updates.connect()
+        # Store messages written outside send_message (the assistant's) reach the channels too.
+        outbound.connect()
+        slots.register("order_page", whatsapp_updates_form)
         # The header's link to the chats, with the unread badge the live socket keeps current.
         slots.register("site_header", header_link)
         # Offers are bought through checkout as special terms ("offer:12").

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductVariant, Store
+from chat.channels.choices import Channel
 from checkout.models import Order
 from shop.fields import VerifiedImageField
 
@@ -101,6 +102,9 @@ class Conversation(models.Model):
     # The store's own, never shown to the shopper.
     labels = models.ManyToManyField(Label, blank=True, related_name="conversations", verbose_name=_("labels"))
     store_note = models.TextField(_("private note"), max_length=NOTE_MAX, blank=True)
+    # Where the shopper writes from: the site, or WhatsApp/Telegram (chat.channels), where the
+    # store's replies are delivered.
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SITE)
 
     class Meta:
         verbose_name = _("conversation")
@@ -417,4 +421,16 @@ from chat.assistant.models import (  # noqa: E402,F401
     FinderQuestion,
     Holiday,
     OpeningHours,
+)
+
+# The messaging channels' models (WhatsApp, Telegram) live in their own module.
+from chat.channels.models import (  # noqa: E402, F401
+    ChannelContact,
+    ChannelTemplate,
+    OrderUpdateDelivery,
+    OutboundMessage,
+    TelegramConnection,
+    WebhookEvent,
+    WhatsAppConnection,
+    WhatsAppOrderUpdates,
 )

@@ -91,8 +91,9 @@ class OfferForm(forms.Form):
         ]
 
 
-def offer_form(conversation: Conversation, data=None) -> OfferForm:
-    return OfferForm(data, store_id=conversation.store_id, initial={"client_id": uuid.uuid4().hex})
+def offer_form(conversation: Conversation, data=None, lines: dict | None = None) -> OfferForm:
+    """``lines``: initial values of the line fields (a cart shared through WhatsApp)."""
+    return OfferForm(data, store_id=conversation.store_id, initial={"client_id": uuid.uuid4().hex, **(lines or {})})
 
 
 def _thread_url(conversation: Conversation) -> str:

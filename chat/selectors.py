@@ -266,7 +266,7 @@ def _message_id(value, name: str) -> int | None:
 def _thread_queryset(conversation: Conversation) -> QuerySet:
     return (
         Message.objects.filter(conversation_id=conversation.pk)
-        .select_related("sender", "product", "variant", "order", "offer__order")
+        .select_related("sender", "product", "variant", "order", "offer__order", "outbound")
         # An offer card shows its lines with the live stock (a constant number of queries).
         .prefetch_related("offer__lines__variant__product")
     )

@@ -19,6 +19,10 @@ SELLER_PERMISSIONS = {
     "faqentry": ("view", "add", "change", "delete"),
     "finderquestion": ("view", "add", "change", "delete"),
     "finderchoice": ("view", "add", "change", "delete"),
+    # Messaging channels (chat/channels/admin.py): the store's own connections and templates.
+    "whatsappconnection": ("view", "add", "change"),
+    "telegramconnection": ("view", "add", "change"),
+    "channeltemplate": ("view", "add", "change", "delete"),
 }
 
 

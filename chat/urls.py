@@ -2,6 +2,8 @@ from django.urls import path
 
 from chat import card_views, offer_views, order_views, panel_views, views
 from chat.assistant import views as assistant_views
+from chat.channels import pages as channel_pages
+from chat.channels import views as channel_views
 
 app_name = "chat"
 
@@ -35,4 +37,10 @@ urlpatterns = [
     path("chat/assistant/", assistant_views.assistant_report, name="assistant_report"),
     path("chat/assistant/faq/", assistant_views.faq, name="assistant_faq"),
     path("chat/assistant/faq/<int:entry_id>/", assistant_views.faq_entry, name="assistant_faq_entry"),
+    path("chat/<int:pk>/template/", channel_pages.send_template, name="send_template"),
+    path("chat/whatsapp-cart/<str:token>/", channel_pages.whatsapp_cart, name="whatsapp_cart"),
+    path("chat/whatsapp-updates/", channel_pages.whatsapp_updates, name="whatsapp_updates"),
+    # The messaging providers' webhooks (signed; CSRF-exempt): chat/channels/views.py.
+    path("channels/whatsapp/webhook/", channel_views.whatsapp_webhook, name="whatsapp_webhook"),
+    path("channels/telegram/webhook/", channel_views.telegram_webhook, name="telegram_webhook"),
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.models import Product, Store
 from chat import card_views, offer_views, order_views, panel_views, selectors, services
 from chat.assistant.views import thread_context as assistant_thread_context
+from chat.channels import pages as channel_pages
 from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Label, QuickReply, Report, Side
 from chat.selectors import BadCursor, InboxFilters
 from chat.services import quick_replies, rules
@@ -115,7 +116,9 @@ def _thread_page(
             (reply.shortcut, quick_replies.fill(text=reply.text, values=values), uuid.uuid4().hex)
             for reply in QuickReply.objects.filter(store_id=conversation.store_id)
         ]
-        offer_form = offer_form or offer_views.offer_form(conversation)
+        offer_form = offer_form or offer_views.offer_form(
+            conversation, lines=channel_pages.offer_initial(request, conversation, side)
+        )
         discount_codes = [(code.code, uuid.uuid4().hex) for code in card_views.usable_codes(conversation.store_id)]
     # The store's people see the buyer beside the thread; the shopper never does.
     panel = panel_views.panel_context(conversation, **(panel_forms or {})) if side == Side.STORE else {}
@@ -137,6 +140,7 @@ def _thread_page(
             "offer_form": offer_form,
             "discount_codes": discount_codes,
             "assistant": assistant_thread_context(conversation, side),
+            **channel_pages.thread_context(conversation, side),
         },
         status=status,
     )

@@ -253,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
     "assistant-auto-replies": {"task": "chat.assistant.tasks.send_due_auto_replies_task", "schedule": 60},
     "assistant-republish-answers": {"task": "chat.assistant.tasks.republish_pending_answers_task", "schedule": 60},
     "assistant-cart-nudges": {"task": "chat.assistant.tasks.nudge_abandoned_carts_task", "schedule": 60 * 60},
+    # Webhook events and channel deliveries whose task was lost to a broker outage.
+    "republish-channel-work": {"task": "chat.tasks.republish_channel_work_task", "schedule": 60},
     # Insights: events pushed to Redis go to their table every few seconds; today's and
     # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
     # the event table's monthly partitions are made ahead and dropped after the retention.
@@ -393,6 +395,21 @@ CHAT_UNREAD_EMAIL_MINUTES = env.int("CHAT_UNREAD_EMAIL_MINUTES", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Etalase <no-reply@etalase.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Messaging channels (chat.channels) ---------------------------------------
+# One Meta app for the whole site: its app secret signs every WhatsApp webhook
+# (X-Hub-Signature-256), the verify token answers Meta's subscription handshake. Each store
+# connects its own number (phone number ID, access token) in the back office. Empty: the
+# WhatsApp webhook refuses everything. The API bases point the clients elsewhere (the tests'
+# local provider server).
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+WHATSAPP_API_BASE = env.str("WHATSAPP_API_BASE", default="https://graph.facebook.com/v26.0").rstrip("/")
+TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.org").rstrip("/")
+# Seconds a call to a provider may take (connect and read) before the task retries it later.
+CHANNELS_HTTP_TIMEOUT = env.float("CHANNELS_HTTP_TIMEOUT", default=10.0)
+# An outbound message is retried this many times (backoff doubling from 5 s) before it fails.
+CHANNELS_SEND_RETRIES = env.int("CHANNELS_SEND_RETRIES", default=6)
+
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous request to a protected endpoint then gets 401 with
@@ -515,5 +532,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # urllib3 logs each request's path at DEBUG, and a Telegram Bot API path holds the bot's
+        # token (/bot<token>/sendMessage): never below WARNING, whatever LOG_LEVEL says.
+        "urllib3": {"level": "WARNING"},
+    },
 }

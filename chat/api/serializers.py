@@ -11,6 +11,8 @@ from rest_framework import serializers
 from catalog.api.serializers import absolute_url
 from chat import selectors
 from chat.api.offer_serializers import OfferSerializer
+from chat.channels.choices import Channel
+from chat.channels.models import OutboundMessage
 from chat.models import BODY_MAX, CLIENT_ID_MAX, LABEL_MAX, NOTE_MAX, SENDABLE_KIND_CHOICES, Message, Report, Side
 from chat.selectors import MAX_ID, SEARCH_MAX
 
@@ -58,6 +60,11 @@ class ConversationSerializer(serializers.Serializer):
     last_message = MessagePreviewSerializer(read_only=True, allow_null=True)
     last_message_at = serializers.DateTimeField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        read_only=True,
+        help_text=_("Where the shopper writes from: the site, or WhatsApp or Telegram (the store's replies go there)."),
+    )
 
     def _side(self, conversation) -> str:
         return selectors.side_in(conversation, self.context["viewer"])
@@ -130,6 +137,17 @@ class MessageSerializer(serializers.Serializer):
     data = serializers.JSONField(read_only=True, help_text=_("What a card showed when it was sent."))
     is_automated = serializers.BooleanField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    delivery = serializers.SerializerMethodField(
+        help_text=_(
+            "The store's message in a WhatsApp or Telegram chat: queued, sent, delivered, read or failed (it only "
+            "moves forward); null elsewhere."
+        )
+    )
+
+    @extend_schema_field({"type": "string", "nullable": True, "enum": [*OutboundMessage.State.values, None]})
+    def get_delivery(self, message) -> str | None:
+        outbound = getattr(message, "outbound", None)  # select_related by the selectors (None: no row)
+        return outbound.state if outbound is not None else None
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_product(self, message) -> str | None:

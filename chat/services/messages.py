@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
 from chat import lock_objects, notifications, signals
+from chat.channels import outbound as channel_outbound
+from chat.channels import rules as channel_rules
 from chat.live import presence
 from chat.models import (
     BODY_MAX,
@@ -61,6 +63,8 @@ def send_message(
     variant: ProductVariant | None = None,
     order: Order | None = None,
     discount_code: str = "",
+    template: channel_rules.TemplateChoice | None = None,
+    reply_choice: dict | None = None,
 ) -> tuple[Message, bool]:
     """Send a message from ``sender`` (the shopper, or the store's owner) into ``conversation``.
 
@@ -68,6 +72,11 @@ def send_message(
     changes nothing; a new message returns ``(message, True)``. Raises ``PermissionDenied``
     for someone outside the conversation or when either side blocked the other,
     ``ValidationError`` for what cannot be sent, ``RateLimited`` past the rate limit.
+
+    In a WhatsApp or Telegram conversation (``chat.channels``) the store's message is also
+    queued for delivery there; on WhatsApp, past 24 hours after the customer's last message
+    only an approved ``template`` may be sent. ``reply_choice`` (``{"id", "title"}``) is the
+    button or list row a customer tapped on their channel.
     """
     client_id = rules.clean_client_id(client_id)
     if kind not in SENDABLE_KINDS:
@@ -96,8 +105,13 @@ def send_message(
         )
         if kind in STORE_ONLY_KINDS and side != Side.STORE:
             raise PermissionDenied(_("Only the store sends discount codes."))
+        channel_rules.check_outgoing(conversation=locked, side=side, template=template, kind=kind)
         card = _card(kind, locked, product=product, variant=variant, order=order, discount_code=discount_code)
-        ratelimit.take("chat_message", sender.pk, limit=rules.MESSAGE_LIMIT)
+        if reply_choice and kind == Message.Kind.TEXT and side == Side.SHOPPER:
+            card.data = {"reply": reply_choice}
+        if not channel_rules.is_channel_customer(conversation=locked, side=side):
+            # A channel's customer is limited by the provider; the signed webhook is not throttled.
+            ratelimit.take("chat_message", sender.pk, limit=rules.MESSAGE_LIMIT)
 
         now = timezone.now()
         new: list[Message] = []
@@ -121,6 +135,7 @@ def send_message(
         new.append(message)
         _count_in(locked, side=side, messages=new, at=now)
         _notify(locked, side=side, sender=sender)
+        channel_outbound.queue(conversation=locked, side=side, message=message, template=template)
         for sent in new:
             sent.conversation = locked
             transaction.on_commit(functools.partial(signals.message_sent.send, sender=Message, message=sent))
@@ -217,7 +232,9 @@ def _notify(conversation: Conversation, *, side: str, sender: User) -> None:
         recipient, name = conversation.store.owner, sender.display_name
     else:
         recipient, name = conversation.shopper, conversation.store.name
-    if presence.is_connected(recipient.pk):
+    # A WhatsApp or Telegram customer: their channel is the notice. Someone with the site open:
+    # the socket is.
+    if not recipient.is_active or presence.is_connected(recipient.pk):
         return
     notifications.message_received(
         recipient=recipient,

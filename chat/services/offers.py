@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant
 from chat import lock_objects, signals
+from chat.channels import rules as channel_rules
 from chat.models import OFFER_LINES_MAX, OFFER_NOTE_MAX, Conversation, Message, Offer, OfferLine, Side
 from chat.services import card_updates, cards, rules
 from chat.services.messages import _count_in, _insert, _notify
@@ -88,6 +89,7 @@ def send_offer(
             return existing.offer, False
         if side != Side.STORE:
             raise PermissionDenied(_("Only the store sends offers."))
+        channel_rules.check_outgoing(conversation=locked, side=side, template=None, kind=Message.Kind.OFFER)
         rules.refuse_if_blocked(
             sides=rules.blocked_by(store_id=locked.store_id, shopper_id=locked.shopper_id), side=side
         )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Store
+from chat.channels.choices import EXTERNAL
 from chat.models import CLIENT_ID_MAX, Block, Conversation, Side
 from shop.models import User
 from social.ratelimit import Limit
@@ -31,10 +32,14 @@ def is_store_member(*, user: User, store: Store) -> bool:
 
 def side_of(*, user: User, conversation: Conversation) -> str | None:
     """``"shopper"``, ``"store"``, or None for anyone else (``conversation.store`` loaded)."""
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated:
         return None
     if conversation.shopper_id == user.pk:
-        return Side.SHOPPER
+        # A WhatsApp or Telegram customer's user cannot log in (inactive) yet writes through
+        # its channel's webhook; a deactivated site account writes nothing.
+        return Side.SHOPPER if user.is_active or conversation.channel in EXTERNAL else None
+    if not user.is_active:
+        return None
     if is_store_member(user=user, store=conversation.store):
         return Side.STORE
     return None

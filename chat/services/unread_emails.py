@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chat import lock_objects
+from chat.channels.choices import EXTERNAL
 from chat.models import Conversation, Message, Side, emailed_field, unread_field, watermark_field
 from chat.notifications import group_key
 from shop.notifications.services import notify
@@ -37,8 +38,11 @@ def _due(side: str, cutoff: datetime) -> list[int]:
         .order_by("id")
         .values("created_at")[:1]
     )
+    conversations = Conversation.objects.all()
+    if side == Side.SHOPPER:  # a WhatsApp or Telegram customer has no email: their channel told them
+        conversations = conversations.exclude(channel__in=EXTERNAL)
     return list(
-        Conversation.objects.filter(
+        conversations.filter(
             **{f"{unread_field(side)}__gt": 0, f"{emailed_field(side)}__lte": F(watermark_field(side))}
         )
         .annotate(oldest_unread_at=Subquery(oldest_unread))

@@ -1,0 +1,118 @@
+"""What a verified webhook delivery holds, stored once per provider event, handed to a task.
+
+A WhatsApp delivery may carry several messages and statuses (``entry[].changes[].value``,
+for one or more numbers): each becomes its own event, keyed by its wamid (a message) or
+``wamid:status`` (a status callback, one per state). A Telegram delivery is one update, keyed
+by the store and ``update_id`` (ids are per bot). The rows are inserted with ``ON CONFLICT DO
+NOTHING``: a redelivery, even one arriving at the same moment on another connection, inserts
+nothing and enqueues nothing; only the rows this call inserted are processed (on commit).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from chat.channels.models import PROVIDER_ID_MAX, TelegramConnection, WebhookEvent, WhatsAppConnection
+from shop.broker import publish
+
+log = logging.getLogger(__name__)
+
+Provider = WebhookEvent.Provider
+
+
+@dataclass(frozen=True)
+class IncomingEvent:
+    event_id: str
+    kind: str
+    store_id: int | None
+    payload: dict
+
+
+def whatsapp_events(data: dict) -> list[IncomingEvent]:
+    """The messages and statuses of a verified WhatsApp delivery, for the numbers connected
+    here (others are logged and left). Anything not shaped as documented is skipped."""
+    changes = []
+    for entry in _list(data.get("entry")):
+        for change in _list(entry.get("changes") if isinstance(entry, dict) else None):
+            if isinstance(change, dict) and change.get("field") == "messages" and isinstance(change.get("value"), dict):
+                changes.append(change["value"])
+    numbers = {str((value.get("metadata") or {}).get("phone_number_id") or "") for value in changes}
+    stores = dict(
+        WhatsAppConnection.objects.filter(phone_number_id__in=numbers - {""}, is_active=True).values_list(
+            "phone_number_id", "store_id"
+        )
+    )
+    events = []
+    for value in changes:
+        metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+        number = str(metadata.get("phone_number_id") or "")
+        store_id = stores.get(number)
+        if store_id is None:
+            log.warning("WhatsApp event for phone number ID %r, which no store has connected", number)
+            continue
+        contacts = {str(c.get("wa_id")): c for c in _list(value.get("contacts")) if isinstance(c, dict)}
+        for message in _list(value.get("messages")):
+            if isinstance(message, dict) and _id_ok(message.get("id")):
+                contact = contacts.get(str(message.get("from"))) or {}
+                payload = {"metadata": metadata, "contact": contact, "message": message}
+                events.append(IncomingEvent(str(message["id"]), "message", store_id, payload))
+        for status in _list(value.get("statuses")):
+            if isinstance(status, dict) and _id_ok(status.get("id")) and isinstance(status.get("status"), str):
+                event_id = f"{status['id']}:{status['status']}"[:PROVIDER_ID_MAX]
+                events.append(IncomingEvent(event_id, "status", store_id, {"metadata": metadata, "status": status}))
+    return events
+
+
+def telegram_event(data: dict, bot: TelegramConnection) -> IncomingEvent | None:
+    update_id = data.get("update_id")
+    if isinstance(update_id, bool) or not isinstance(update_id, int):
+        return None
+    kind = next((key for key in ("message", "callback_query") if isinstance(data.get(key), dict)), "other")
+    return IncomingEvent(f"{bot.store_id}:{update_id}", kind, bot.store_id, data)
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _id_ok(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= PROVIDER_ID_MAX - 20
+
+
+def store_events(provider: str, events: list[IncomingEvent]) -> list[int]:
+    """Insert the events not stored yet; returns the new rows' ids, whose processing is
+    enqueued when the caller's transaction commits."""
+    if not events:
+        return []
+    table = connection.ops.quote_name(WebhookEvent._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, '')"] * len(events))
+    params = []
+    now = timezone.now()
+    for event in events:
+        params += [provider, event.event_id, event.kind, event.store_id, json.dumps(event.payload), now]
+    sql = (
+        f"INSERT INTO {table} (provider, event_id, kind, store_id, payload, received_at, error) VALUES {rows} "
+        "ON CONFLICT (provider, event_id) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    if ids:
+        transaction.on_commit(functools.partial(enqueue, ids))
+    return ids
+
+
+def enqueue(event_ids: list[int]) -> None:
+    """Hand each event to the worker. With the broker down the rows wait, unprocessed, for
+    the sweeper (``chat.tasks.republish_channel_events_task``)."""
+    from chat.tasks import process_webhook_event_task
+
+    for event_id in event_ids:
+        if not publish(process_webhook_event_task, event_id):
+            return
