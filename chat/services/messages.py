@@ -49,9 +49,14 @@ STORE_ONLY_KINDS = (Message.Kind.DISCOUNT,)
 MAX_MESSAGE_ID = 2**63 - 1
 
 
+class NotInConversation(PermissionDenied):
+    """No such conversation, or the sender is not one of its two parties (the API and the
+    socket answer "not found": nobody learns that someone else's conversation exists)."""
+
+
 def send_message(
     *,
-    conversation: Conversation,
+    conversation: Conversation | int,
     sender: User,
     client_id: str,
     kind: str = Message.Kind.TEXT,
@@ -62,12 +67,19 @@ def send_message(
     order: Order | None = None,
     discount_code: str = "",
 ) -> tuple[Message, bool]:
-    """Send a message from ``sender`` (the shopper, or the store's owner) into ``conversation``.
+    """Send a message from ``sender`` (the shopper, or the store's owner) into ``conversation``
+    (the conversation, or only its id: it is read once, locked, here).
 
     Idempotent on ``(sender, client_id)``: a retry returns ``(existing message, False)`` and
-    changes nothing; a new message returns ``(message, True)``. Raises ``PermissionDenied``
-    for someone outside the conversation or when either side blocked the other,
-    ``ValidationError`` for what cannot be sent, ``RateLimited`` past the rate limit.
+    changes nothing; a new message returns ``(message, True)``. Raises ``NotInConversation``
+    (a ``PermissionDenied``) when the conversation is not the sender's, ``PermissionDenied``
+    when either side blocked the other, ``ValidationError`` for what cannot be sent,
+    ``RateLimited`` past the rate limit.
+
+    What it costs (``tests/chat/test_send_cost.py``): one query locks the conversation and
+    answers whether it is a retry, who blocked whom and whether the store's assistant is on;
+    then the INSERT (no savepoint: a clash on the client id rolls the whole send back and is
+    answered as a retry), the conversation's UPDATE, the commit.
     """
     client_id = rules.clean_client_id(client_id)
     if kind not in SENDABLE_KINDS:
@@ -79,24 +91,44 @@ def send_message(
         image = verify_image(image)  # decoded outside the transaction: it takes a while
     elif image:
         raise ValidationError({"image": _("Only a picture message carries a picture.")})
+    conversation_id = conversation if isinstance(conversation, int) else conversation.pk
+    try:
+        return _send(
+            conversation_id,
+            sender=sender,
+            client_id=client_id,
+            kind=kind,
+            body=body,
+            image=image,
+            card={"product": product, "variant": variant, "order": order, "discount_code": discount_code},
+        )
+    except IntegrityError:
+        # The same client id, committed meanwhile by a send that held the lock first (a retry
+        # racing its original), or sent at this moment into another conversation.
+        existing = Message.objects.filter(sender=sender, client_id=client_id).select_related("conversation").first()
+        if existing is None:
+            raise
+        if existing.conversation_id != conversation_id:
+            raise ValidationError({"client_id": _("This client id was already used for another message.")}) from None
+        return existing, False
 
+
+def _send(conversation_id: int, *, sender: User, client_id: str, kind: str, body: str, image, card: dict):
     with transaction.atomic():
-        locked = lock_objects.conversation_for_update(conversation.pk)
+        locked = lock_objects.conversation_to_send(conversation_id, sender=sender, client_id=client_id)
         if locked is None:
-            raise PermissionDenied(_("This conversation is not yours."))
+            raise NotInConversation(_("This conversation is not yours."))
         side = rules.require_side(user=sender, conversation=locked)
-        existing = Message.objects.filter(sender=sender, client_id=client_id).first()
-        if existing is not None:
+        if locked.existing_message_id is not None:
+            existing = Message.objects.get(pk=locked.existing_message_id)
             if existing.conversation_id != locked.pk:
                 raise ValidationError({"client_id": _("This client id was already used for another message.")})
             existing.conversation = locked
             return existing, False
-        rules.refuse_if_blocked(
-            sides=rules.blocked_by(store_id=locked.store_id, shopper_id=locked.shopper_id), side=side
-        )
+        rules.refuse_if_blocked(sides=set(locked.blocked_sides), side=side)
         if kind in STORE_ONLY_KINDS and side != Side.STORE:
             raise PermissionDenied(_("Only the store sends discount codes."))
-        card = _card(kind, locked, product=product, variant=variant, order=order, discount_code=discount_code)
+        card = _card(kind, locked, **card)
         ratelimit.take("chat_message", sender.pk, limit=rules.MESSAGE_LIMIT)
 
         now = timezone.now()
@@ -170,13 +202,7 @@ def _insert(
     )
     if image:
         message.image = image
-    try:
-        with transaction.atomic():  # a savepoint: the conversation's lock is kept on failure
-            message.save()
-    except IntegrityError:
-        # The same client id, sent at this moment into another conversation (this one is
-        # locked, so not into this one): the other send keeps it.
-        raise ValidationError({"client_id": _("This client id was already used for another message.")}) from None
+    message.save()  # a clash on the client id: IntegrityError, answered by send_message
     return message
 
 
