@@ -18,8 +18,8 @@ def conversation_for_update(pk: int) -> Conversation | None:
 
 
 def conversation_to_send(pk: int, *, sender, client_id: str) -> Conversation | None:
-    """The conversation ``pk`` locked, as ``conversation_for_update``, if ``sender`` is its
-    shopper or its store's owner (else None), in ONE query that also answers what a send
+    """The conversation ``pk`` locked, with its store, if ``sender`` is its shopper or its
+    store's owner (else None), in ONE query that also answers what a send
     asks next (each a subquery, read under the lock):
 
     - ``existing_message_id``: the sender's message with ``client_id`` (a retry), or None;
@@ -31,9 +31,9 @@ def conversation_to_send(pk: int, *, sender, client_id: str) -> Conversation | N
     from chat.assistant.models import AssistantSettings
     from chat.models import Block, Message
 
-    return (
+    found = (
         Conversation.objects.select_for_update(of=("self",))
-        .select_related("store__owner", "shopper")
+        .select_related("store")
         .filter(Q(shopper=sender) | Q(store__owner=sender), pk=pk)
         .annotate(
             existing_message_id=Subquery(Message.objects.filter(sender=sender, client_id=client_id).values("pk")[:1]),
@@ -43,6 +43,14 @@ def conversation_to_send(pk: int, *, sender, client_id: str) -> Conversation | N
                 )
             ),
             assistant_on=Exists(AssistantSettings.objects.filter(store_id=OuterRef("store_id"), enabled=True)),
-        )
-        .first()
+        )[:1]
     )
+    for conversation in found:
+        # The sender is one of the two people: known already. The other is read only if needed
+        # (a notification, a context card), not joined into every send.
+        if conversation.shopper_id == sender.pk:
+            conversation.shopper = sender
+        else:
+            conversation.store.owner = sender
+        return conversation
+    return None

@@ -240,13 +240,13 @@ def _notify(conversation: Conversation, *, side: str, sender: User) -> None:
     (``chat.live.presence``): one who has sees it arrive, and the header's badge. The email
     about messages left unread (``chat.services.unread_emails``) goes to either."""
     if side == Side.SHOPPER:
-        recipient, name = conversation.store.owner, sender.display_name
+        recipient_id, name = conversation.store.owner_id, sender.display_name
     else:
-        recipient, name = conversation.shopper, conversation.store.name
-    if presence.is_connected(recipient.pk):
+        recipient_id, name = conversation.shopper_id, conversation.store.name
+    if presence.is_connected(recipient_id):
         return
     notifications.message_received(
-        recipient=recipient,
+        recipient=conversation.store.owner if side == Side.SHOPPER else conversation.shopper,
         sender=sender,
         conversation_id=conversation.pk,
         sender_name=name,
