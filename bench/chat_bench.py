@@ -13,7 +13,10 @@
    ``--step-seconds`` long) until it saturates: p99 past ``--saturation-ms`` (1 s), less than
    95 % of the rate accepted, or 3 s worth of sends waiting for an answer (the step stops
    there). When the main rate saturates already, it steps down to 1/2, 1/4, 1/8 of it until
-   one holds. Finally every socket resyncs what it missed (``resync``
+   one holds. ``--send-over socket,api`` (the default) runs all of it twice, side by side:
+   first sending with the socket's own ``send`` frame (``{"type": "send", ...}`` on the
+   sender's socket, answered ``sent``: the same service, run by daphne, no gunicorn), then
+   through the API as above. Finally every socket resyncs what it missed (``resync``
    from the last id it had before the gap): messages missed on the socket, recovered by
    resync, and lost after resync (committed, in the database, but neither delivered nor
    fetched: must be 0).
@@ -37,6 +40,7 @@ The database (default postgres://postgres@127.0.0.1:5432/etalase_bench_chat) is 
 
     make bench-chat
     make bench-chat BENCH_ARGS="--seconds 10 --steps 400 --skip-queries"
+    make bench-chat BENCH_ARGS="--send-over api --skip-bare --skip-queries"
 
 Results are printed and saved as JSON under bench/results/.
 """
@@ -278,7 +282,9 @@ def committed_messages(run: str) -> dict[int, list[tuple[int, int]]]:
     return committed
 
 
-def run_real(args, env: dict, pairs: list[dict], logs: Path) -> dict:
+def run_real(args, env: dict, pairs: list[dict], logs: Path, send_over: str) -> dict:
+    from contextlib import asynccontextmanager
+
     from chat_harness import RealChat, http_session
 
     ws_port, http_port = free_port(), None
@@ -289,27 +295,34 @@ def run_real(args, env: dict, pairs: list[dict], logs: Path) -> dict:
         ws_port,
         "daphne",
     )
-    http_port = free_port()
-    gunicorn = start(
-        [
-            sys.executable,
-            "-m",
+    gunicorn = None
+    if send_over == "api":
+        http_port = free_port()
+        gunicorn = start(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "shop.wsgi",
+                "--bind",
+                f"127.0.0.1:{http_port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            env,
+            logs / "gunicorn.log",
+            http_port,
             "gunicorn",
-            "shop.wsgi",
-            "--bind",
-            f"127.0.0.1:{http_port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        env,
-        logs / "gunicorn.log",
-        http_port,
-        "gunicorn",
-    )
+        )
     run = secrets.token_hex(3)
-    harness = RealChat(pairs, f"http://127.0.0.1:{ws_port}", f"http://127.0.0.1:{http_port}", run)
+    http_url = f"http://127.0.0.1:{http_port}" if http_port else None
+    harness = RealChat(pairs, f"http://127.0.0.1:{ws_port}", http_url, run, send_over=send_over)
+
+    @asynccontextmanager
+    async def no_http():
+        yield None
 
     async def after(harness):
         committed = await asyncio.to_thread(committed_messages, run)
@@ -321,9 +334,11 @@ def run_real(args, env: dict, pairs: list[dict], logs: Path) -> dict:
 
     try:
         time.sleep(1)
-        return asyncio.run(live(harness, args, daphne.pid, cpu_probe(daphne, gunicorn), http_session, after))
+        sessions = http_session if gunicorn else no_http
+        return asyncio.run(live(harness, args, daphne.pid, cpu_probe(daphne, gunicorn), sessions, after))
     finally:
-        stop(gunicorn)
+        if gunicorn:
+            stop(gunicorn)
         stop(daphne)
 
 
@@ -399,11 +414,20 @@ def main() -> None:
         type=int,
         help="the servers' CHANNEL_LAYER_CAPACITY (default: the settings'); a small one makes the layer drop",
     )
+    parser.add_argument(
+        "--send-over",
+        default="socket,api",
+        help="how the real path sends, one run each in this order: socket (the socket's `send` frame), "
+        "api (POST to gunicorn); default socket,api",
+    )
     parser.add_argument("--skip-bare", action="store_true", help="leave out the bare consumer")
     parser.add_argument("--skip-queries", action="store_true", help="leave out the query part")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     args.steps = [float(rate) for rate in args.steps.split(",") if rate.strip()]
+    args.send_over = [way.strip() for way in args.send_over.split(",") if way.strip()]
+    if not args.send_over or set(args.send_over) - {"socket", "api"}:
+        parser.error("--send-over: socket, api or both (socket,api)")
 
     import redis
 
@@ -428,9 +452,15 @@ def main() -> None:
         print(f"{database}, Redis {args.redis_url}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
         pairs = chat_data.live_pairs(args.conversations)
         connections.close_all()
-        print(f"Real path: daphne (/ws/) + gunicorn {args.workers} workers (API), {len(pairs)} conversations")
-        results["real"] = run_real(args, env, pairs, logs)
-        print(f"  resync: {results['real']['resync']}")
+        for send_over in args.send_over:
+            if send_over == "api":
+                print(
+                    f"Real path, sent over the API: daphne (/ws/) + gunicorn {args.workers} workers, {len(pairs)} chats"
+                )
+            else:
+                print(f"Real path, sent over the socket (`send`): daphne (/ws/) alone, {len(pairs)} conversations")
+            results[f"real_{send_over}"] = run_real(args, env, pairs, logs, send_over)
+            print(f"  resync: {results[f'real_{send_over}']['resync']}")
         if not args.skip_bare:
             print("Bare consumer: daphne, INSERT then group_send")
             results["bare"] = run_bare(args, env, pairs, logs)

@@ -3,6 +3,7 @@
 ``RealChat`` drives the site as its clients do: each person's socket at ``/ws/chat/``
 authenticated by their API token (subprotocols ``etalase.v1`` and ``token.<key>``), messages
 sent with ``POST /api/v1/chat/conversations/<id>/messages/`` (a client id each) to gunicorn,
+or with the socket's own ``send`` frame (answered ``sent``),
 the recipient's receipt being the socket's ``message`` event. What a socket missed is fetched
 with the socket's ``resync`` at the end, from the last id that socket had before the gap.
 
@@ -105,6 +106,8 @@ class Harness:
             if data.get("type") == "message":
                 socket.got.setdefault(self.event_key(data), now)
                 self.last_arrival = now
+            elif data.get("type") == "sent" or (data.get("type") == "error" and data.get("client_id")):
+                self.answered(data)
             elif data.get("type") in ("messages", "error"):
                 socket.replies.put_nowait(data)
         socket.closed = True
@@ -112,6 +115,9 @@ class Harness:
     async def drain(self) -> None:
         """Wait until the server has taken every message sent (the real path's sends are
         answered requests: nothing left)."""
+
+    def answered(self, data: dict) -> None:
+        """A ``sent`` or ``error`` answer to a ``send`` frame (the real path over the socket)."""
 
     async def run_step(self, rate: float, seconds: float, cpu) -> dict:
         """Send ``rate`` messages a second for ``seconds``, spread over every conversation
@@ -200,15 +206,19 @@ def _round(value):
 
 
 class RealChat(Harness):
-    def __init__(self, pairs, ws_url: str, http_url: str, run: str):
+    """``send_over``: "api" (``POST .../messages/`` to gunicorn) or "socket" (the ``send``
+    frame on the sender's own socket, answered with ``sent``)."""
+
+    def __init__(self, pairs, ws_url: str, http_url: str | None, run: str, send_over: str = "api"):
         super().__init__(pairs)
-        self.ws_url, self.http_url, self.run = ws_url, http_url, run
+        self.ws_url, self.http_url, self.run, self.send_over = ws_url, http_url, run, send_over
         self.http: aiohttp.ClientSession | None = None
         self.token = {}
         for pair in pairs:
             self.token[pair["shopper"]] = pair["shopper_token"]
             self.token[pair["owner"]] = pair["owner_token"]
         self.number = 0
+        self.waiting: dict[str, asyncio.Future] = {}
 
     def event_key(self, data: dict):
         return data.get("message")
@@ -222,9 +232,36 @@ class RealChat(Harness):
             max_msg_size=0,
         )
 
+    def answered(self, data: dict) -> None:
+        future = self.waiting.pop(data["client_id"], None)
+        if future is not None and not future.done():
+            future.set_result(data)
+
     async def send(self, item: Sent, pair: dict, from_shopper: bool) -> None:
         self.number += 1
         body = {"client_id": f"bench-{self.run}-{self.number}", "body": f"Kak, ready ukuran M? #{self.number}"}
+        if self.send_over == "socket":
+            await self.send_on_socket(item, body)
+        else:
+            await self.send_on_api(item, body)
+        item.done = time.monotonic()
+
+    async def send_on_socket(self, item: Sent, body: dict) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[body["client_id"]] = future
+        try:
+            await self.sockets[item.sender].ws.send_json({"type": "send", "conversation": item.conversation, **body})
+            answer = await asyncio.wait_for(future, timeout=60)
+        except (TimeoutError, aiohttp.ClientError, ConnectionError) as exc:
+            self.waiting.pop(body["client_id"], None)
+            item.status = type(exc).__name__
+            return
+        if answer["type"] == "sent":
+            item.status, item.key = 201, answer["message"]
+        else:
+            item.status = answer.get("code", "error")
+
+    async def send_on_api(self, item: Sent, body: dict) -> None:
         headers = {
             "Authorization": f"Token {self.token[item.sender]}",
             "X-Forwarded-Proto": "https",  # what the TLS proxy in front of gunicorn sets
@@ -240,7 +277,6 @@ class RealChat(Harness):
                     await response.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
             item.status = type(exc).__name__
-        item.done = time.monotonic()
 
     async def resync(self, committed: dict[int, list[tuple[int, int]]]) -> dict:
         """For every socket and conversation: the messages of the other party that the socket

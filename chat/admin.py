@@ -19,7 +19,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog.admin.scoping import StoreScopedAdminMixin, sees_all_stores, seller_store, with_store_column
+from catalog.admin.scoping import (
+    OneRowPerStoreAdminMixin,
+    StoreScopedAdminMixin,
+    sees_all_stores,
+    seller_store,
+    with_store_column,
+)
 from chat import services
 from chat.assistant import admin as assistant_admin  # noqa: F401 (registers the assistant's admin)
 from chat.models import (
@@ -241,17 +247,11 @@ class QuickReplyAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ChatSettings)
-class ChatSettingsAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class ChatSettingsAdmin(OneRowPerStoreAdminMixin, StoreScopedAdminMixin, admin.ModelAdmin):
     list_display = ("store", "read_receipts")
 
     def get_fields(self, request, obj=None):
         return ("store", "read_receipts") if sees_all_stores(request) and obj is None else ("read_receipts",)
-
-    def has_add_permission(self, request):
-        if not super().has_add_permission(request):
-            return False
-        # One row per store: a seller adds theirs once, then changes it.
-        return sees_all_stores(request) or not ChatSettings.objects.filter(store=seller_store(request)).exists()
 
     def save_model(self, request, obj, form, change):
         if not sees_all_stores(request):

@@ -15,3 +15,42 @@ def conversation_for_update(pk: int) -> Conversation | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def conversation_to_send(pk: int, *, sender, client_id: str) -> Conversation | None:
+    """The conversation ``pk`` locked, with its store, if ``sender`` is its shopper or its
+    store's owner (else None), in ONE query that also answers what a send
+    asks next (each a subquery, read under the lock):
+
+    - ``existing_message_id``: the sender's message with ``client_id`` (a retry), or None;
+    - ``blocked_sides``: the sides that blocked the other in this pair (``Block.blocked_by``);
+    - ``assistant_on``: whether the store's assistant is on (``chat.assistant.hooks``)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import Exists, OuterRef, Q, Subquery
+
+    from chat.assistant.models import AssistantSettings
+    from chat.models import Block, Message
+
+    found = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("store")
+        .filter(Q(shopper=sender) | Q(store__owner=sender), pk=pk)
+        .annotate(
+            existing_message_id=Subquery(Message.objects.filter(sender=sender, client_id=client_id).values("pk")[:1]),
+            blocked_sides=ArraySubquery(
+                Block.objects.filter(store_id=OuterRef("store_id"), shopper_id=OuterRef("shopper_id")).values(
+                    "blocked_by"
+                )
+            ),
+            assistant_on=Exists(AssistantSettings.objects.filter(store_id=OuterRef("store_id"), enabled=True)),
+        )[:1]
+    )
+    for conversation in found:
+        # The sender is one of the two people: known already. The other is read only if needed
+        # (a notification, a context card), not joined into every send.
+        if conversation.shopper_id == sender.pk:
+            conversation.shopper = sender
+        else:
+            conversation.store.owner = sender
+        return conversation
+    return None

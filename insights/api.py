@@ -16,6 +16,7 @@ from insights.periods import RANGE_LABELS, BadPeriod, Period, period_from
 from insights.selectors import staff as staff_selectors
 from insights.selectors import store as store_selectors
 from shop.api import error_responses
+from shop.i18n import interpolate_lazy
 
 
 class PeriodQuery(serializers.Serializer):
@@ -139,7 +140,8 @@ class InsightsDashboardSerializer(serializers.Serializer):
     currency = serializers.SerializerMethodField()
     period = InsightsPeriodSerializer()
     figures = serializers.DictField(
-        child=InsightsFigureSerializer(), help_text=_("Totals: %(names)s.") % {"names": ", ".join(FIGURE_NAMES)}
+        child=InsightsFigureSerializer(),
+        help_text=interpolate_lazy(_("Totals: %(names)s."), {"names": ", ".join(FIGURE_NAMES)}),
     )
     days = InsightsDaySerializer(many=True)
     posts = InsightsPostFunnelSerializer(many=True)

@@ -8,7 +8,7 @@ import copy
 from django.contrib import admin
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -39,6 +39,46 @@ def scope_to_store(request, queryset: QuerySet, store_path: str) -> QuerySet:
     if store is None:
         return queryset.none()
     return queryset.filter(**{store_path or "pk": store.pk})
+
+
+# --- One row per store ------------------------------------------------------------------
+
+# The models whose admin is a OneRowPerStoreAdminMixin (a store's settings, its channel
+# connections): a seller adds their row once, then changes it.
+ONE_ROW_PER_STORE: set[type] = set()
+
+
+def stores_own_rows(request) -> set[str]:
+    """The labels of the one-per-store models the requesting seller's store already has a row
+    of: one query for all of them (a UNION; each part holds at most one row, ``store`` being
+    unique), once per request. Every admin page asks, for the "Add" links of its menu."""
+    if not hasattr(request, "_stores_own_rows"):
+        store = seller_store(request)
+        queries = [
+            model.objects.filter(store=store).values_list(Value(model._meta.label, output_field=CharField()))
+            for model in sorted(ONE_ROW_PER_STORE, key=lambda model: model._meta.label)
+        ]
+        if store is None or not queries:
+            request._stores_own_rows = set()
+        else:
+            request._stores_own_rows = {label for (label,) in queries[0].union(*queries[1:], all=True)}
+    return request._stores_own_rows
+
+
+class OneRowPerStoreAdminMixin:
+    """For a model with one row per store (``store`` unique): the seller adds theirs once, then
+    changes it; a superuser adds one for any store."""
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        ONE_ROW_PER_STORE.add(model)
+
+    def has_add_permission(self, request):
+        if not super().has_add_permission(request):
+            return False
+        if sees_all_stores(request):
+            return True
+        return seller_store(request) is not None and self.model._meta.label not in stores_own_rows(request)
 
 
 class StoreScopedAdminMixin:

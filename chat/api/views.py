@@ -190,9 +190,13 @@ class MessagesView(ChatAPIView):
         },
     )
     def post(self, request, pk):
-        conversation = self.conversation()
+        if not 0 < int(pk) <= selectors.MAX_ID:
+            raise Http404
         data = self.body(s.SendMessageSerializer)
         product = variant = order = None
+        # A text message (the common case) is checked and sent by the service, which reads the
+        # conversation once, locked; a card's variant is looked up in the store first.
+        conversation = self.conversation() if "variant" in data else None
         if "product" in data:
             product = get_object_or_404(Product.objects.visible_to(request.user), slug=data["product"])
         if "variant" in data:
@@ -202,21 +206,24 @@ class MessagesView(ChatAPIView):
             )
         if "order" in data:
             order = get_object_or_404(Order.objects.visible_to(request.user), number=data["order"])
-        message, created = services.send_message(
-            conversation=conversation,
-            sender=request.user,
-            client_id=data["client_id"],
-            kind=data["kind"],
-            body=data["body"],
-            image=data.get("image"),
-            product=product,
-            variant=variant,
-            order=order,
-            discount_code=data.get("discount_code", ""),
-        )
-        context = self.context(side=selectors.side_in(conversation, request.user))
+        try:
+            message, created = services.send_message(
+                conversation=conversation or int(pk),
+                sender=request.user,
+                client_id=data["client_id"],
+                kind=data["kind"],
+                body=data["body"],
+                image=data.get("image"),
+                product=product,
+                variant=variant,
+                order=order,
+                discount_code=data.get("discount_code", ""),
+            )
+        except services.NotInConversation:
+            raise Http404 from None
+        side = selectors.side_in(message.conversation, request.user)
         return Response(
-            s.MessageSerializer(message, context=context).data,
+            s.MessageSerializer(message, context=self.context(side=side)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

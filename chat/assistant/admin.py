@@ -8,7 +8,13 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.scoping import StoreScopedAdminMixin, sees_all_stores, seller_store, with_store_column
+from catalog.admin.scoping import (
+    OneRowPerStoreAdminMixin,
+    StoreScopedAdminMixin,
+    sees_all_stores,
+    seller_store,
+    with_store_column,
+)
 from chat.assistant import services
 from chat.assistant.models import (
     FINDER_QUESTIONS_MAX,
@@ -41,7 +47,7 @@ class _OneStoreAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AssistantSettings)
-class AssistantSettingsAdmin(_OneStoreAdmin):
+class AssistantSettingsAdmin(OneRowPerStoreAdminMixin, _OneStoreAdmin):
     list_display = ("store", "enabled", "on_holiday", "time_zone", "pause_minutes")
     own_fields = (
         "enabled",
@@ -56,12 +62,6 @@ class AssistantSettingsAdmin(_OneStoreAdmin):
 
     def get_list_display(self, request):
         return self.list_display
-
-    def has_add_permission(self, request):
-        if not super().has_add_permission(request):
-            return False
-        # One row per store: a seller adds theirs once, then changes it.
-        return sees_all_stores(request) or not AssistantSettings.objects.filter(store=seller_store(request)).exists()
 
 
 @admin.register(OpeningHours)

@@ -16,7 +16,11 @@ def shopper_message_sent(sender, *, message, **kwargs) -> None:
     if message.sender_side != Side.SHOPPER or message.is_automated:
         return
     conversation = message.conversation
-    if not AssistantSettings.objects.filter(store_id=conversation.store_id, enabled=True).exists():
+    # ``chat.services.send_message`` read it with the conversation's lock (``assistant_on``).
+    assistant_on = getattr(conversation, "assistant_on", None)
+    if assistant_on is None:
+        assistant_on = AssistantSettings.objects.filter(store_id=conversation.store_id, enabled=True).exists()
+    if not assistant_on:
         return
     # A lost hand-over is handed over again by republish_pending_answers_task.
     publish(answer_new_messages_task, conversation.pk)

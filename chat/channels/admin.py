@@ -15,7 +15,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.scoping import StoreScopedAdminMixin, sees_all_stores, seller_store, with_store_column
+from catalog.admin.scoping import (
+    OneRowPerStoreAdminMixin,
+    StoreScopedAdminMixin,
+    sees_all_stores,
+    seller_store,
+    with_store_column,
+)
 from chat.channels import services
 from chat.channels.models import ChannelTemplate, TelegramConnection, WebhookEvent, WhatsAppConnection
 from chat.channels.rules import placeholders
@@ -64,7 +70,7 @@ class TelegramConnectionForm(ConnectionForm):
         fields = ("store", "bot_token", "is_active")
 
 
-class OwnStoreConnectionAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class OwnStoreConnectionAdmin(OneRowPerStoreAdminMixin, StoreScopedAdminMixin, admin.ModelAdmin):
     """One connection per store; a seller's is always their own store's."""
 
     editable = ()
@@ -81,14 +87,6 @@ class OwnStoreConnectionAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         return with_store_column(request, self.list_display, after=self.list_display[0])
-
-    def has_add_permission(self, request):
-        if not super().has_add_permission(request):
-            return False
-        if sees_all_stores(request):
-            return True
-        store = seller_store(request)
-        return store is not None and not self.model.objects.filter(store=store).exists()
 
     def save_model(self, request, obj, form, change):
         if not change and not sees_all_stores(request):

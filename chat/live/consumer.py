@@ -10,6 +10,14 @@ A client may send JSON frames (``type`` plus fields):
   as ``GET /api/v1/chat/conversations/<id>/messages/?after=`` (ask again while has_more).
 - ``read`` {conversation, up_to}: marks the conversation read, answered with ``read_state``
   {conversation, last_read_id, unread}; both parties' sockets get the ``read`` event.
+- ``send`` {conversation, client_id, body}: sends a text message through the same service as
+  the API and the pages (``chat.services.send_message``: permission, blocks, rate limit,
+  idempotency on the client id), answered with ``sent`` {conversation, client_id, message}
+  (the message's id; a retry with the same client id gets the same id, nothing is sent
+  twice) or ``error`` {client_id, code, detail}: code ``not_found`` (not the sender's
+  conversation), ``forbidden`` (blocked), ``invalid`` (the client id or the body),
+  ``rate_limited``. Both parties' sockets then get the ``message`` event, as for any send.
+  Pictures and cards are sent over HTTP.
 - ``ping`` {}: answered with ``pong``; keeps the socket counted as connected
   (``chat.live.presence``: who is connected gets no in-app notification of a message).
 
@@ -35,12 +43,14 @@ from chat import selectors, services
 from chat.api.serializers import MessageSerializer
 from chat.live import events, presence
 from chat.live.auth import PROTOCOL
-from chat.models import Side
+from chat.models import BODY_MAX, Side
 from chat.selectors import BadCursor
 from chat.services import rules
+from social.ratelimit import RateLimited
 
-# A frame larger than this is refused unread (a message is sent over HTTP, not here).
-FRAME_MAX = 4096
+# A frame larger than this is refused unread: room for a message's body (BODY_MAX characters,
+# each at most 6 once JSON-escaped) and its fields. Pictures and cards go over HTTP.
+FRAME_MAX = BODY_MAX * 6 + 1024
 TYPING_EVERY = 2.0
 RESYNC_LIMIT = 100
 # Close code for a socket nobody logged in to (4000-4999 are the application's own).
@@ -89,7 +99,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content, **kwargs):
-        handlers = {"typing": self.typing, "resync": self.resync, "read": self.read}
+        handlers = {"typing": self.typing, "resync": self.resync, "read": self.read, "send": self.send_message}
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
             await self.send_json({"type": "pong"})
@@ -100,7 +110,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         conversation_id = _number(content.get("conversation"))
         if conversation_id is None:
-            await self.error("invalid", _("Send the conversation's id."), field="conversation")
+            extra = {"client_id": content.get("client_id")} if kind == "send" else {}
+            await self.error("invalid", _("Send the conversation's id."), field="conversation", **extra)
             return
         await handlers[kind](conversation_id, content)
 
@@ -166,6 +177,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             }
         )
 
+    async def send_message(self, conversation_id: int, content: dict) -> None:
+        # Not thread-sensitive: sends from many sockets run in the loop's thread pool side by
+        # side (each thread with its own connection), not one after another in one thread.
+        answer = await database_sync_to_async(send_message_sync, thread_sensitive=False)(self.user, content)
+        await self.send_json(answer)
+
     # --- What the server publishes (chat.live.events) ------------------------------------------
 
     async def chat_event(self, message: dict) -> None:
@@ -197,6 +214,31 @@ def _conversation_and_side(user, conversation_id: int):
         return None
     blocked = bool(rules.blocked_by(store_id=conversation.store_id, shopper_id=conversation.shopper_id))
     return conversation, selectors.side_in(conversation, user), blocked
+
+
+def send_message_sync(user, content: dict) -> dict:
+    """The ``send`` frame's work (in a thread: ``database_sync_to_async``), as the answer to
+    send back: ``sent``, or ``error`` with the service's reason. ``content["conversation"]``
+    is a valid id (``receive_json`` checked it)."""
+    client_id = content.get("client_id")
+    answer_id = client_id if isinstance(client_id, str) else None
+    try:
+        message, _created = services.send_message(
+            conversation=content["conversation"], sender=user, client_id=client_id, body=content.get("body")
+        )
+    except services.NotInConversation:
+        return _send_error(answer_id, "not_found", _("No such conversation."))
+    except PermissionDenied as exc:
+        return _send_error(answer_id, "forbidden", str(exc))
+    except ValidationError as exc:
+        return _send_error(answer_id, "invalid", " ".join(exc.messages))
+    except RateLimited as exc:
+        return _send_error(answer_id, "rate_limited", exc.message)
+    return {"type": "sent", "conversation": message.conversation_id, "client_id": client_id, "message": message.pk}
+
+
+def _send_error(client_id: str | None, code: str, detail: str) -> dict:
+    return {"type": "error", "client_id": client_id, "code": code, "detail": detail}
 
 
 def _number(value, *, minimum: int = 1) -> int | None:

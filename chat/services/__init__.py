@@ -11,7 +11,7 @@ from chat.services.conversations import (
     set_note,
     unblock,
 )
-from chat.services.messages import ReadState, mark_read, send_message
+from chat.services.messages import NotInConversation, ReadState, mark_read, send_message
 from chat.services.offers import OfferLineInput, expire_offers, send_offer, withdraw_offer
 from chat.services.quick_replies import (
     create_quick_reply,
@@ -22,6 +22,7 @@ from chat.services.quick_replies import (
 
 __all__ = [
     "OfferLineInput",
+    "NotInConversation",
     "ReadState",
     "block",
     "create_label",

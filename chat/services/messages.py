@@ -51,9 +51,14 @@ STORE_ONLY_KINDS = (Message.Kind.DISCOUNT,)
 MAX_MESSAGE_ID = 2**63 - 1
 
 
+class NotInConversation(PermissionDenied):
+    """No such conversation, or the sender is not one of its two parties (the API and the
+    socket answer "not found": nobody learns that someone else's conversation exists)."""
+
+
 def send_message(
     *,
-    conversation: Conversation,
+    conversation: Conversation | int,
     sender: User,
     client_id: str,
     kind: str = Message.Kind.TEXT,
@@ -66,12 +71,19 @@ def send_message(
     template: channel_rules.TemplateChoice | None = None,
     reply_choice: dict | None = None,
 ) -> tuple[Message, bool]:
-    """Send a message from ``sender`` (the shopper, or the store's owner) into ``conversation``.
+    """Send a message from ``sender`` (the shopper, or the store's owner) into ``conversation``
+    (the conversation, or only its id: it is read once, locked, here).
 
     Idempotent on ``(sender, client_id)``: a retry returns ``(existing message, False)`` and
-    changes nothing; a new message returns ``(message, True)``. Raises ``PermissionDenied``
-    for someone outside the conversation or when either side blocked the other,
-    ``ValidationError`` for what cannot be sent, ``RateLimited`` past the rate limit.
+    changes nothing; a new message returns ``(message, True)``. Raises ``NotInConversation``
+    (a ``PermissionDenied``) when the conversation is not the sender's, ``PermissionDenied``
+    when either side blocked the other, ``ValidationError`` for what cannot be sent,
+    ``RateLimited`` past the rate limit.
+
+    What it costs (``tests/chat/test_send_cost.py``): one query locks the conversation and
+    answers whether it is a retry, who blocked whom and whether the store's assistant is on;
+    then the INSERT (no savepoint: a clash on the client id rolls the whole send back and is
+    answered as a retry), the conversation's UPDATE, the commit.
 
     In a WhatsApp or Telegram conversation (``chat.channels``) the store's message is also
     queued for delivery there; on WhatsApp, past 24 hours after the customer's last message
@@ -88,25 +100,58 @@ def send_message(
         image = verify_image(image)  # decoded outside the transaction: it takes a while
     elif image:
         raise ValidationError({"image": _("Only a picture message carries a picture.")})
+    conversation_id = conversation if isinstance(conversation, int) else conversation.pk
+    try:
+        return _send(
+            conversation_id,
+            sender=sender,
+            client_id=client_id,
+            kind=kind,
+            body=body,
+            image=image,
+            card={"product": product, "variant": variant, "order": order, "discount_code": discount_code},
+            template=template,
+            reply_choice=reply_choice,
+        )
+    except IntegrityError:
+        # The same client id, committed meanwhile by a send that held the lock first (a retry
+        # racing its original), or sent at this moment into another conversation.
+        existing = Message.objects.filter(sender=sender, client_id=client_id).select_related("conversation").first()
+        if existing is None:
+            raise
+        if existing.conversation_id != conversation_id:
+            raise ValidationError({"client_id": _("This client id was already used for another message.")}) from None
+        return existing, False
 
+
+def _send(
+    conversation_id: int,
+    *,
+    sender: User,
+    client_id: str,
+    kind: str,
+    body: str,
+    image,
+    card: dict,
+    template: channel_rules.TemplateChoice | None,
+    reply_choice: dict | None,
+):
     with transaction.atomic():
-        locked = lock_objects.conversation_for_update(conversation.pk)
+        locked = lock_objects.conversation_to_send(conversation_id, sender=sender, client_id=client_id)
         if locked is None:
-            raise PermissionDenied(_("This conversation is not yours."))
+            raise NotInConversation(_("This conversation is not yours."))
         side = rules.require_side(user=sender, conversation=locked)
-        existing = Message.objects.filter(sender=sender, client_id=client_id).first()
-        if existing is not None:
+        if locked.existing_message_id is not None:
+            existing = Message.objects.get(pk=locked.existing_message_id)
             if existing.conversation_id != locked.pk:
                 raise ValidationError({"client_id": _("This client id was already used for another message.")})
             existing.conversation = locked
             return existing, False
-        rules.refuse_if_blocked(
-            sides=rules.blocked_by(store_id=locked.store_id, shopper_id=locked.shopper_id), side=side
-        )
+        rules.refuse_if_blocked(sides=set(locked.blocked_sides), side=side)
         if kind in STORE_ONLY_KINDS and side != Side.STORE:
             raise PermissionDenied(_("Only the store sends discount codes."))
         channel_rules.check_outgoing(conversation=locked, side=side, template=template, kind=kind)
-        card = _card(kind, locked, product=product, variant=variant, order=order, discount_code=discount_code)
+        card = _card(kind, locked, **card)
         if reply_choice and kind == Message.Kind.TEXT and side == Side.SHOPPER:
             card.data = {"reply": reply_choice}
         if not channel_rules.is_channel_customer(conversation=locked, side=side):
@@ -185,13 +230,7 @@ def _insert(
     )
     if image:
         message.image = image
-    try:
-        with transaction.atomic():  # a savepoint: the conversation's lock is kept on failure
-            message.save()
-    except IntegrityError:
-        # The same client id, sent at this moment into another conversation (this one is
-        # locked, so not into this one): the other send keeps it.
-        raise ValidationError({"client_id": _("This client id was already used for another message.")}) from None
+    message.save()  # a clash on the client id: IntegrityError, answered by send_message
     return message
 
 
@@ -229,15 +268,17 @@ def _notify(conversation: Conversation, *, side: str, sender: User) -> None:
     (``chat.live.presence``): one who has sees it arrive, and the header's badge. The email
     about messages left unread (``chat.services.unread_emails``) goes to either."""
     if side == Side.SHOPPER:
-        recipient, name = conversation.store.owner, sender.display_name
+        recipient_id, name = conversation.store.owner_id, sender.display_name
     else:
-        recipient, name = conversation.shopper, conversation.store.name
+        recipient_id, name = conversation.shopper_id, conversation.store.name
     # A WhatsApp or Telegram customer: their channel is the notice. Someone with the site open:
     # the socket is.
-    if not recipient.is_active or presence.is_connected(recipient.pk):
+    if side == Side.STORE and channel_rules.is_channel_customer(conversation=conversation, side=Side.SHOPPER):
+        return
+    if presence.is_connected(recipient_id):
         return
     notifications.message_received(
-        recipient=recipient,
+        recipient=conversation.store.owner if side == Side.SHOPPER else conversation.shopper,
         sender=sender,
         conversation_id=conversation.pk,
         sender_name=name,

@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.scoping import StoreScopedAdminMixin, sees_all_stores, seller_store
+from catalog.admin.scoping import OneRowPerStoreAdminMixin, StoreScopedAdminMixin, sees_all_stores, seller_store
 from checkout.models import StoreCheckoutSettings
 from shop.money import format_money
 
@@ -46,7 +46,7 @@ class StoreCheckoutSettingsForm(forms.ModelForm):
 
 
 @admin.register(StoreCheckoutSettings)
-class StoreCheckoutSettingsAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class StoreCheckoutSettingsAdmin(OneRowPerStoreAdminMixin, StoreScopedAdminMixin, admin.ModelAdmin):
     """How the seller's store ships and gets paid. A seller has one row, for their own store."""
 
     store_path = "store"
@@ -86,12 +86,6 @@ class StoreCheckoutSettingsAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
     def get_autocomplete_fields(self, request):
         return ("store",) if sees_all_stores(request) else ()
-
-    def has_add_permission(self, request):
-        if not super().has_add_permission(request):
-            return False
-        # A seller has one row: once it exists they change it.
-        return sees_all_stores(request) or not self.has_settings(seller_store(request))
 
     @staticmethod
     def has_settings(store) -> bool:

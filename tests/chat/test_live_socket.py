@@ -273,7 +273,10 @@ def test_bad_frames_get_an_error_and_the_socket_stays_open(chat):
             (json.dumps({"type": "resync", "conversation": 2**70}), "invalid"),
             (json.dumps({"type": "resync", "conversation": chat.pk, "after": -1}), "invalid"),
             (json.dumps({"type": "read", "conversation": chat.pk, "up_to": "all"}), "invalid"),
-            (json.dumps({"type": "typing", "conversation": chat.pk, "pad": "x" * 5000}), "bad_frame"),
+            (
+                json.dumps({"type": "typing", "conversation": chat.pk, "pad": "x" * live_consumer.FRAME_MAX}),
+                "bad_frame",
+            ),
         ):
             await shopper.send_to(text_data=frame)
             answer = await shopper.receive_json_from(timeout=3)
