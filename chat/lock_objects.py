@@ -25,11 +25,10 @@ def conversation_to_send(pk: int, *, sender, client_id: str) -> Conversation | N
     - ``existing_message_id``: the sender's message with ``client_id`` (a retry), or None;
     - ``blocked_sides``: the sides that blocked the other in this pair (``Block.blocked_by``);
     - ``assistant_on``: whether the store's assistant is on (``chat.assistant.hooks``)."""
-    from django.contrib.postgres.expressions import ArraySubquery
     from django.db.models import Exists, OuterRef, Q, Subquery
 
     from chat.assistant.models import AssistantSettings
-    from chat.models import Block, Message
+    from chat.models import Block, Message, Side
 
     found = (
         Conversation.objects.select_for_update(of=("self",))
@@ -37,15 +36,22 @@ def conversation_to_send(pk: int, *, sender, client_id: str) -> Conversation | N
         .filter(Q(shopper=sender) | Q(store__owner=sender), pk=pk)
         .annotate(
             existing_message_id=Subquery(Message.objects.filter(sender=sender, client_id=client_id).values("pk")[:1]),
-            blocked_sides=ArraySubquery(
-                Block.objects.filter(store_id=OuterRef("store_id"), shopper_id=OuterRef("shopper_id")).values(
-                    "blocked_by"
+            # One EXISTS per side (SQLite has no arrays; ``make run`` runs on it).
+            **{
+                f"blocked_by_{side}": Exists(
+                    Block.objects.filter(
+                        store_id=OuterRef("store_id"), shopper_id=OuterRef("shopper_id"), blocked_by=side
+                    )
                 )
-            ),
+                for side in (Side.STORE, Side.SHOPPER)
+            },
             assistant_on=Exists(AssistantSettings.objects.filter(store_id=OuterRef("store_id"), enabled=True)),
         )[:1]
     )
     for conversation in found:
+        conversation.blocked_sides = [
+            side for side in (Side.STORE, Side.SHOPPER) if getattr(conversation, f"blocked_by_{side}")
+        ]
         # The sender is one of the two people: known already. The other is read only if needed
         # (a notification, a context card), not joined into every send.
         if conversation.shopper_id == sender.pk:
