@@ -4,6 +4,7 @@ a number of queries that does not grow with the data."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -177,6 +178,9 @@ def test_the_page_reads_in_indonesian(client, seller_store):
     page = response.content.decode()
     assert "Rp300.000" in page or "Rp600.000" in page
     assert "Postingan teratas" in page
+    # and the charts' numbers stay numbers SVG reads ("100.0", never the Indonesian "100,0")
+    svg_numbers = re.findall(r'<(?:rect|svg|line)[^>]*?(?:width|viewBox|x2|y1|y2)="([^"]*)"', page)
+    assert svg_numbers and not [number for number in svg_numbers if "," in number]
 
 
 def test_the_api_gives_the_pages_figures_to_their_seller_only(client, seller_store):
