@@ -104,10 +104,14 @@ def take_answer(conversation: Conversation, state: AssistantState, text: str) ->
     return results(conversation, chosen, replies=replies)
 
 
-def matching_variants(store_id: int, chosen: list[FinderChoice]):
+def matching_variants(store_id: int, chosen: list[FinderChoice], *, limit: int = 200) -> list[ProductVariant]:
+    """The store's active variants that fit every answer, cheapest first (at most ``limit``).
+    Category and price are filtered by the database; an option's value (``{"Size": "M"}``) is
+    compared here, the same on SQLite and PostgreSQL."""
     variants = ProductVariant.objects.filter(
         product__store_id=store_id, product__status=Product.Status.ACTIVE
     ).select_related("product")
+    options: dict[str, str] = {}
     for choice in chosen:
         kind = choice.question.kind
         if kind == FinderQuestion.Kind.CATEGORY and choice.category_id:
@@ -115,13 +119,19 @@ def matching_variants(store_id: int, chosen: list[FinderChoice]):
                 Q(product__category_id=choice.category_id) | Q(product__category__parent_id=choice.category_id)
             )
         elif kind == FinderQuestion.Kind.OPTION and choice.question.option_name:
-            variants = variants.filter(options__contains={choice.question.option_name: choice.option_value})
+            options[choice.question.option_name] = choice.option_value
         elif kind == FinderQuestion.Kind.PRICE:
             if choice.min_price is not None:
                 variants = variants.filter(price__gte=choice.min_price)
             if choice.max_price is not None:
                 variants = variants.filter(price__lte=choice.max_price)
-    return variants
+    found = []
+    for variant in variants.order_by("price", "id").iterator(chunk_size=500):
+        if all(str((variant.options or {}).get(name, "")) == value for name, value in options.items()):
+            found.append(variant)
+            if len(found) == limit:
+                break
+    return found
 
 
 def alternatives(product: Product, price: int, *, limit: int = ALTERNATIVES) -> list[ProductVariant]:
@@ -161,7 +171,7 @@ def results(conversation: Conversation, chosen: list[FinderChoice], *, replies) 
     """Product cards for the shopper's answers: in stock first; a product sold out in that
     choice is said so, with in-stock alternatives."""
     by_product: dict[int, list[ProductVariant]] = {}
-    for variant in matching_variants(conversation.store_id, chosen).order_by("price", "id")[:200]:
+    for variant in matching_variants(conversation.store_id, chosen):
         by_product.setdefault(variant.product_id, []).append(variant)
     in_stock = [
         next(v for v in variants if v.stock > 0)
