@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import DurationField, ExpressionWrapper, F, Value
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -296,17 +296,29 @@ def auto_reply_due(*, now: datetime | None = None):
     """Conversations whose shopper has waited longer than their store's auto-reply delay with
     nobody (not even the assistant) answering since, and no auto-reply yet for this wait."""
     now = now or timezone.now()
-    waited = ExpressionWrapper(Value(now) - F("shopper_waiting_since"), output_field=DurationField())
+    # One condition per delay the stores chose (a handful of distinct values): minutes times an
+    # interval is not something SQLite (``make run``) can compute in SQL.
+    delays = (
+        AssistantSettings.objects.filter(enabled=True)
+        .exclude(auto_reply="")
+        .values_list("auto_reply_minutes", flat=True)
+        .distinct()
+    )
+    waited_long_enough = Q(pk__in=[])
+    for minutes in delays:
+        waited_long_enough |= Q(
+            store__assistant_settings__auto_reply_minutes=minutes,
+            shopper_waiting_since__lte=now - timedelta(minutes=minutes),
+        )
     return (
         Conversation.objects.filter(
+            waited_long_enough,
             shopper_waiting_since__isnull=False,
             store__assistant_settings__enabled=True,
             last_message__sender_side=Side.SHOPPER,
         )
         .exclude(store__assistant_settings__auto_reply="")
         .exclude(assistant_state__auto_replied_for=F("shopper_waiting_since"))
-        .alias(waited=waited)
-        .filter(waited__gte=F("store__assistant_settings__auto_reply_minutes") * Value(timedelta(minutes=1)))
     )
 
 
