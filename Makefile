@@ -34,8 +34,12 @@ run: seed
 	@echo ""
 	$(BIN)/python manage.py runserver --nostatic $(HOST):$(PORT)
 
+# Two processes (pytest-xdist; TEST_WORKERS=0 for one), each with its own test database and, with
+# REDIS_URL, its own Redis database (tests/xdist_redis.py). worksteal: the slow browser and
+# fuzzing tests do not leave one process working alone at the end.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.xdist_redis -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

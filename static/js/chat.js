@@ -37,6 +37,7 @@
   var typingNote = document.getElementById("chat-typing");
   var socket = null;
   var retries = 0;
+  var reconnectTimer = null;
   var connectedBefore = false;
   var pingTimer = null;
   // A ping keeps this tab counted as connected (chat/live/presence.py: HEARTBEAT; after 90 s
@@ -86,6 +87,7 @@
   // --- The socket ------------------------------------------------------------------------------
 
   function connect() {
+    reconnectTimer = null;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + link.getAttribute("data-chat-socket"));
     socket.addEventListener("open", function () {
@@ -114,9 +116,23 @@
       // 1 s, 2 s, 4 s ... up to 30 s, with jitter so that tabs do not all come back at once.
       var delay = Math.min(30000, 1000 * Math.pow(2, retries)) * (0.5 + Math.random() / 2);
       retries += 1;
-      setTimeout(connect, delay);
+      reconnectTimer = setTimeout(connect, delay);
     });
   }
+
+  // The phone is back on the network, or the tab in front again: try now rather than at the end
+  // of a back-off that may have grown to 30 s while it was away.
+  function reconnectNow() {
+    if (reconnectTimer === null) return;  // connected, connecting, or signed out
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    retries = 0;
+    connect();
+  }
+  window.addEventListener("online", reconnectNow);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") reconnectNow();
+  });
 
   function sendFrame(frame) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));

@@ -110,12 +110,16 @@ def test_a_thread_catches_up_on_what_came_while_its_socket_was_down(browser, tmp
             page.goto(f"/chat/{chat.pk}/")
             expect(page.locator("[data-chat-connected]")).to_have_count(1)
         try:
-            # when the server goes away, the store answers meanwhile (nobody could be told),
-            # and the server comes back
+            # when the server goes away and the phone loses its network, the store answers
+            # meanwhile (nobody could be told), the server comes back and so does the network
+            # (the page then tries at once, not at the end of its back-off: a page left to
+            # reconnect by itself is the inbox's test below)
             expect(page.locator("[data-chat-connected]")).to_have_count(0)
+            context.set_offline(True)
             missed = store_says(chat, "Sudah kak, resinya JNE123")
             with running_daphne(database_url=database_url, log_path=tmp_path / "second.log", port=port):
-                # then the page reconnects by itself and fetches what it missed (after its last id)
+                context.set_offline(False)
+                # then the page reconnects and fetches what it missed (after its last id)
                 expect(page.locator(f"#message-{missed.pk}")).to_contain_text("JNE123", timeout=30_000)
                 expect(page.locator("[data-chat-connected]")).to_have_count(1)
                 assert page.locator(".chat-message").count() == 2
