@@ -101,7 +101,7 @@ def test_the_store_page_sign_up_form_asks_then_the_link_confirms(client, django_
     # given the store page with its form
     store = StoreFactory(name="Batik Sekar")
     page = client.get(store.get_absolute_url())
-    assert 'action="/s/%s/news/"' % store.slug in page.content.decode()
+    assert f'action="/s/{store.slug}/news/"' in page.content.decode()
     assert "Yes, send me news and offers from Batik Sekar by email." in page.content.decode()
 
     # when a visitor signs up

@@ -4,11 +4,10 @@ run by the beat task."""
 import pytest
 
 from checkout.models import Order
-
 from marketing.models import Contact, Source
 from marketing.rfm import score_contacts
-from marketing.tasks import score_contacts_task
 from marketing.services import record_contact, user_seen
+from marketing.tasks import score_contacts_task
 from tests.factories import StoreFactory, UserFactory
 from tests.marketing.helpers import paid_order
 
