@@ -24,16 +24,19 @@ def signup_form(request, *, store, **_kwargs) -> str:
     )
 
 
-def _confirmed_store_ids(user, store_ids) -> set[int]:
-    return set(
-        Identity.objects.filter(
-            kind=Identity.Kind.USER,
-            user=user,
-            store_id__in=store_ids,
-            contact__consent__state=EmailConsent.State.CONFIRMED,
-            contact__merged_into__isnull=True,
-        ).values_list("store_id", flat=True)
-    )
+def _confirmed_store_ids(request) -> set[int]:
+    """The stores whose news the signed-in user confirmed: one query per request, whatever the
+    number of stores at checkout."""
+    if not hasattr(request, "_marketing_confirmed_stores"):
+        request._marketing_confirmed_stores = set(
+            Identity.objects.filter(
+                kind=Identity.Kind.USER,
+                user=request.user,
+                contact__consent__state=EmailConsent.State.CONFIRMED,
+                contact__merged_into__isnull=True,
+            ).values_list("store_id", flat=True)
+        )
+    return request._marketing_confirmed_stores
 
 
 def checkout_checkbox(request, *, store, **_kwargs) -> str:
@@ -42,7 +45,7 @@ def checkout_checkbox(request, *, store, **_kwargs) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.email:
         return ""
-    if store.pk in _confirmed_store_ids(user, [store.pk]):
+    if store.pk in _confirmed_store_ids(request):
         return ""
     return render_to_string(
         "marketing/slots/checkout_checkbox.html",
