@@ -6,7 +6,11 @@ Handlers connect in their ``AppConfig.ready()``; senders are the services in
 
 from django.dispatch import Signal
 
-# payment: Payment, orders: list[Order]. A checkout placed its orders (one per store).
+# payment: Payment, orders: list[Order], news_store_ids: frozenset[int], client: ClientInfo | None.
+# A checkout placed its orders (one per store). ``news_store_ids``: the stores whose "send me
+# news" box the buyer ticked on the checkout page (the form's ``news_from`` values, drawn by a
+# higher layer in the page's "checkout_store" slot), limited to the stores ordered from;
+# ``client`` (``shop.client.ClientInfo``): where the page was posted from, or None (the API).
 order_placed = Signal()
 # order: Order, from_status: str, to_status: str, actor: User | None.
 order_status_changed = Signal()

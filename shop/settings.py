@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "checkout.apps.CheckoutConfig",
     "social.apps.SocialConfig",
     "chat.apps.ChatConfig",
+    "marketing.apps.MarketingConfig",
     "insights.apps.InsightsConfig",  # last: it reads every app below it
 ]
 
@@ -258,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
     # Insights: events pushed to Redis go to their table every few seconds; today's and
     # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
     # the event table's monthly partitions are made ahead and dropped after the retention.
+    # Customers (marketing): new people the stores met, every hour; the RFM scores each night
+    # (02:00 in Jakarta, after the day's orders), gathering first.
+    "gather-contacts": {"task": "marketing.tasks.gather_contacts_task", "schedule": 60 * 60},
+    "score-contacts": {"task": "marketing.tasks.score_contacts_task", "schedule": crontab(hour=19, minute=0)},
     "drain-events": {"task": "insights.tasks.drain_events_task", "schedule": 5},
     "roll-up-recent-days": {"task": "insights.tasks.roll_up_recent_days_task", "schedule": 10 * 60},
     "maintain-event-partitions": {"task": "insights.tasks.maintain_partitions_task", "schedule": 6 * 60 * 60},
@@ -378,6 +383,8 @@ if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 # Links in emails (sent by the worker, with no request) start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A marketing consent's confirmation link (double opt-in) works this many days.
+MARKETING_CONFIRM_DAYS = env.int("MARKETING_CONFIRM_DAYS", default=7)
 # How often an open page asks for the unread notification count (the bell).
 NOTIFICATION_POLL_SECONDS = env.int("NOTIFICATION_POLL_SECONDS", default=30)
 # Reminders: a cart idle this long gets one reminder; a delivered order asks for reviews after

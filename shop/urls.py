@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("checkout.api_urls")),
     path("", include("social.api_urls")),
     path("", include("chat.api_urls")),
+    path("", include("marketing.api_urls")),
     path("", include("insights.api_urls")),
     path("", include("shop.notifications.api_urls")),
 ]
@@ -47,6 +48,7 @@ urlpatterns = [
     # Any other path under /api/: a JSON 404 (also with DEBUG on, and instead of a slash redirect).
     re_path(r"^api/", shop_views.api_not_found),
     path("", include("chat.urls")),
+    path("", include("marketing.urls")),
     path("", include("insights.urls")),
     path("", include("checkout.urls")),
     path("", include("social.urls")),

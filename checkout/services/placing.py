@@ -41,6 +41,7 @@ from checkout.services.carts import cart_changed_on_commit, forget_cart_count
 from checkout.services.sources import DirectItem, quote_for
 from checkout.terms import SpecialTerms
 from shop import events
+from shop.client import ClientInfo
 from shop.money import currency_exponent, format_money
 
 S = OrderStatus
@@ -109,6 +110,8 @@ def place_order(
     quote_digest: str,
     discount_code: str = "",
     note: str = "",
+    news_store_ids: Iterable[int] = (),
+    client: ClientInfo | None = None,
 ) -> PlacedCheckout:
     """Place one order per store for ``buyer``, all under one payment: of what ``cart`` holds
     (its lines are then removed), of the one "Buy now" ``item`` (the cart is left as it is), or
@@ -129,6 +132,8 @@ def place_order(
 
     The same ``idempotency_key`` again returns the first checkout instead of a second one (with
     neither ``cart`` nor ``item``, that is all it can do: the "Buy now" item is used up).
+
+    ``news_store_ids`` and ``client`` only travel with ``signals.order_placed`` (see there).
     """
     if sum(source is not None for source in (cart, item, terms)) > 1:
         raise ValueError("place_order takes one of a cart, a Buy now item or special terms")
@@ -155,6 +160,8 @@ def place_order(
                 quote_digest=quote_digest,
                 discount_code=discount_code,
                 note=note,
+                news_store_ids=frozenset(news_store_ids),
+                client=client,
             )
     except PricesChanged as exc:
         # Outside the rolled-back transaction: the refusal shows the new prices.
@@ -167,7 +174,19 @@ def place_order(
         raise
 
 
-def _place(*, buyer, source, address, payment_method, idempotency_key, quote_digest, discount_code, note):
+def _place(
+    *,
+    buyer,
+    source,
+    address,
+    payment_method,
+    idempotency_key,
+    quote_digest,
+    discount_code,
+    note,
+    news_store_ids,
+    client,
+):
     address = _address_of(buyer, address)
     payment = Payment.objects.create(
         buyer=buyer,
@@ -248,7 +267,12 @@ def _place(*, buyer, source, address, payment_method, idempotency_key, quote_dig
     # One confirmation (with the invoices) to the buyer, "new order" to each store's owner.
     notifications.checkout_placed(buyer=buyer, payment=payment, orders=orders)
 
-    transaction.on_commit(lambda: signals.order_placed.send(sender=Payment, payment=payment, orders=orders))
+    news = frozenset(order.store_id for order in orders) & news_store_ids
+    transaction.on_commit(
+        lambda: signals.order_placed.send(
+            sender=Payment, payment=payment, orders=orders, news_store_ids=news, client=client
+        )
+    )
     transaction.on_commit(lambda: _record_placed(orders))
     return PlacedCheckout(payment=payment, orders=orders, created=True)
 

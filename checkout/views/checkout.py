@@ -38,6 +38,7 @@ from checkout.forms import CheckoutForm
 from checkout.models import Payment, PaymentMethod
 from checkout.services import CheckoutSource, DirectItem
 from shop import events
+from shop.client import ClientInfo
 from shop.htmx import is_htmx, login_first
 
 PAGE_TEMPLATE = "checkout/checkout.html"
@@ -212,6 +213,12 @@ def checkout_quote(request):
     return render(request, SUMMARY_TEMPLATE, context)
 
 
+def _news_store_ids(data) -> frozenset[int]:
+    """The stores whose "send me news" box was ticked (``news_from``, drawn in the page's
+    "checkout_store" slot by the layer that owns the customer lists)."""
+    return frozenset(int(value) for value in data.getlist("news_from")[:50] if value.isdigit() and len(value) < 19)
+
+
 @require_POST
 @signed_in(_back_to_checkout)
 def place_order(request):
@@ -244,6 +251,8 @@ def place_order(request):
             quote_digest=data["quote_digest"],
             discount_code=data["discount_code"],
             note=data["note"],
+            news_store_ids=_news_store_ids(request.POST),
+            client=ClientInfo.of(request),
         )
     except TermsUnavailable as exc:
         return _terms_unavailable(request, exc)

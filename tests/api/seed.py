@@ -69,6 +69,11 @@ def seed_world() -> World:
     faq = assistant_services.create_faq(
         store=store, actor=seller, question="Bahannya apa?", answer="Katun.", keywords="bahan"
     )
+    from marketing import services as marketing_services
+
+    contact = marketing_services.record_contact(
+        store_id=store.pk, seen=marketing_services.user_seen(shopper), source="order", name="Ani"
+    )
     by_path = {
         "/api/v1/addresses/{id}/": {"id": address.pk},
         "/api/v1/addresses/{id}/default/": {"id": address.pk},
@@ -110,6 +115,7 @@ def seed_world() -> World:
             "/api/v1/chat/conversations/": conversation.pk,
             "/api/v1/chat/offers/": offer.pk,
             "/api/v1/chat/assistant/faq/": faq.pk,
+            "/api/v1/marketing/contacts/": contact.pk,
         },
     )
 

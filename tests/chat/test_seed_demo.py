@@ -29,8 +29,8 @@ def chat_rows() -> dict:
     }
 
 
-def test_the_command_lives_in_chat_the_top_app_which_may_seed_every_layer():
-    assert get_commands()["seed_demo"] == "chat"
+def test_the_command_lives_in_marketing_the_top_seeding_app_which_may_seed_every_layer():
+    assert get_commands()["seed_demo"] == "marketing"
 
 
 def test_the_demo_has_quick_replies_and_lively_conversations_and_runs_twice_the_same():

@@ -158,6 +158,16 @@ NOT_PAGES = {
     "chat:whatsapp_webhook": "WhatsApp's webhook (Meta's GET handshake, signed POSTs; plain text)",
     "chat:telegram_webhook": "Telegram's webhook (POST, JSON, with the bot's secret token)",
     "notifications:mark_all_read": "POST only",
+    "marketing:contacts": "a seller's page: test_the_seller_customer_pages_fit_a_phone",
+    "marketing:contact": "a seller's page: test_the_seller_customer_pages_fit_a_phone",
+    "marketing:import": "a seller's page: test_the_seller_customer_pages_fit_a_phone",
+    "marketing:erase": "a seller's page: test_the_seller_customer_pages_fit_a_phone",
+    "marketing:export": "a JSON file (a contact's data)",
+    "marketing:withdraw": "POST only (the contact page's button)",
+    "marketing:undo_merge": "POST only (the contact page's button)",
+    "marketing:signup": "POST only (the store page's form, checked on catalog:store_detail)",
+    "marketing:confirm": "a confirmation email's signed link: test_the_seller_customer_pages_fit_a_phone",
+    "marketing:unsubscribe": "a marketing email's signed link: test_the_seller_customer_pages_fit_a_phone",
     "notifications:count": "an htmx fragment inside the header (checked on every page)",
     "checkout:cart_count": "an htmx fragment inside the header (checked on every page)",
     "checkout:cart_add": "POST only",
@@ -385,6 +395,40 @@ def test_the_seller_inbox_and_a_thread_fit_a_phone(seller, demo):
             "assistant report": lambda d: "/chat/assistant/",
             "assistant answers": lambda d: "/chat/assistant/faq/",
             "assistant answer": lambda d: f"/chat/assistant/faq/{entry.pk}/",
+        },
+    )
+
+
+def test_the_seller_customer_pages_fit_a_phone(seller, visitor, demo):
+    # given the demo seller's customers, one with consent (a long history) and a merge
+    from marketing import tokens
+    from marketing.models import Contact
+
+    contact = (
+        Contact.objects.filter(store__owner__email=SELLER_EMAIL, consent__state="confirmed").order_by("pk").first()
+    )
+    assert contact is not None, "the demo seller has customers with consent"
+    confirm = tokens.confirm_token(contact_id=contact.pk, event_id=contact.consent_events.order_by("pk").first().pk)
+    unsubscribe = tokens.unsubscribe_token(store_id=contact.store_id, email=contact.consent.email)
+    # when the seller opens the list, a contact, the import and the erase pages, and a
+    # subscriber their links' pages, then none scrolls sideways
+    check_pages(
+        seller,
+        demo,
+        {
+            "customers": lambda d: "/customers/",
+            "a group": lambda d: "/customers/?group=new",
+            "a contact": lambda d: f"/customers/{contact.pk}/",
+            "import": lambda d: "/customers/import/",
+            "erase": lambda d: f"/customers/{contact.pk}/erase/",
+        },
+    )
+    check_pages(
+        visitor,
+        demo,
+        {
+            "confirm": lambda d: f"/news/confirm/{confirm}/",
+            "unsubscribe": lambda d: f"/news/unsubscribe/{unsubscribe}/",
         },
     )
 

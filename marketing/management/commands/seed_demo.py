@@ -35,12 +35,14 @@ from catalog.demo.specs import ADMIN, DEMO_DOMAIN, SHOPPERS
 from catalog.demo.stores import STORES
 from chat.demo.seed import seed_chat
 from checkout.demo.seed import seed_checkout
+from marketing.demo.seed import seed_marketing
 from social.demo.seed import seed_social
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo shop (stores, products, shoppers, logins, orders, posts, follows, chats) unless it is "
+        "Create the demo shop (stores, products, shoppers, logins, orders, posts, follows, chats, customer "
+        "lists) unless it is "
         "already there."
     )
 
@@ -72,6 +74,7 @@ class Command(BaseCommand):
             checkout = seed_checkout(progress=progress)
             social = seed_social(progress=progress)
             chat = seed_chat(progress=progress)
+            marketing = seed_marketing()
         finally:
             for name, logger in noisy.items():
                 logger.setLevel(levels[name])
@@ -81,6 +84,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(checkout.summary()))
         self.stdout.write(self.style.SUCCESS(social.summary()))
         self.stdout.write(self.style.SUCCESS(chat.summary()))
+        self.stdout.write(self.style.SUCCESS(marketing.summary()))
         self.stdout.write("")
         self.stdout.write(f"Open {SITE_URL}  (back office: {SITE_URL}admin/). Log in with the email address:")
         self.stdout.write("")

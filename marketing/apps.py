@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketingConfig(AppConfig):
+    name = "marketing"
+    verbose_name = _("Customers and marketing")
+
+    def ready(self) -> None:
+        from checkout import signals as checkout_signals
+        from marketing import sellers
+        from marketing import slots as marketing_slots
+        from marketing.services import gathering
+        from shop import slots
+
+        sellers.connect(self)  # the sellers group gets the marketing admin permissions
+        # Buyers become contacts as their orders are placed; the checkout's checkbox asks consent.
+        checkout_signals.order_placed.connect(gathering.order_placed, dispatch_uid="marketing.order_placed")
+        # The store page's sign-up form, the checkout's "send me news" checkbox per store,
+        # and the back office's link to the customer list.
+        slots.register("store_page", marketing_slots.signup_form)
+        slots.register("checkout_store", marketing_slots.checkout_checkbox)
+        slots.register("admin_index", marketing_slots.admin_link)

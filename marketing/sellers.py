@@ -1,0 +1,27 @@
+"""What sellers may do with marketing models in the admin, granted to catalog's sellers group
+(as chat/sellers.py does). marketing/admin.py keeps a seller to their own store's rows."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_migrate
+
+SELLER_PERMISSIONS = {
+    "contact": ("view", "change"),  # tags and note; contacts come from the sources, the import
+    "tag": ("view", "add", "change", "delete"),
+    "consentevent": ("view",),  # the proof: read-only
+    "suppression": ("view",),
+    "contactmerge": ("view",),  # undone with the admin action or the contact's page
+}
+
+
+def refresh_sellers_group(**kwargs) -> None:
+    from catalog.services import ensure_sellers_group
+
+    ensure_sellers_group()
+
+
+def connect(app_config) -> None:
+    from catalog.services import register_seller_permissions
+
+    register_seller_permissions(app_config.label, SELLER_PERMISSIONS)
+    post_migrate.connect(refresh_sellers_group, sender=app_config, dispatch_uid="marketing.refresh_sellers_group")

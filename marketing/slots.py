@@ -1,0 +1,61 @@
+"""What marketing draws on lower layers' pages (``shop.slots``, registered in
+``MarketingConfig.ready()``)."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from catalog.admin.scoping import sees_all_stores, seller_store
+from marketing import texts
+from marketing.forms import SignupForm
+from marketing.models import EmailConsent, Identity
+
+
+def signup_form(request, *, store, **_kwargs) -> str:
+    """On a store's page: "News from this store by email" (not for its owner)."""
+    user = getattr(request, "user", None)
+    if not store.is_active or (user is not None and user.is_authenticated and store.owner_id == user.pk):
+        return ""
+    initial = {"email": user.email} if user is not None and user.is_authenticated else {}
+    return render_to_string(
+        "marketing/slots/signup_form.html",
+        {"store": store, "form": SignupForm(initial=initial), "consent_text": texts.form_text(store.name)},
+        request=request,
+    )
+
+
+def _confirmed_store_ids(request) -> set[int]:
+    """The stores whose news the signed-in user confirmed: one query per request, whatever the
+    number of stores at checkout."""
+    if not hasattr(request, "_marketing_confirmed_stores"):
+        request._marketing_confirmed_stores = set(
+            Identity.objects.filter(
+                kind=Identity.Kind.USER,
+                user=request.user,
+                contact__consent__state=EmailConsent.State.CONFIRMED,
+                contact__merged_into__isnull=True,
+            ).values_list("store_id", flat=True)
+        )
+    return request._marketing_confirmed_stores
+
+
+def checkout_checkbox(request, *, store, **_kwargs) -> str:
+    """Under each store's lines at checkout: "Send me news from <store>", never ticked for
+    the buyer, and not shown to a buyer whose consent to that store is confirmed already."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.email:
+        return ""
+    if store.pk in _confirmed_store_ids(request):
+        return ""
+    return render_to_string(
+        "marketing/slots/checkout_checkbox.html",
+        {"store": store, "text": texts.checkout_text(store.name)},
+        request=request,
+    )
+
+
+def admin_link(request, **_kwargs) -> str:
+    """The back office's front page: the seller's customer list."""
+    if sees_all_stores(request) or seller_store(request) is None:
+        return ""
+    return render_to_string("marketing/slots/admin_link.html", {}, request=request)

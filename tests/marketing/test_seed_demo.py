@@ -1,0 +1,32 @@
+"""``manage.py seed_demo``, marketing side: the demo stores' contacts gathered and scored, and
+shoppers with confirmed consent in the demo seller's store; the same on a second run."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from catalog.demo.stores import STORES
+from marketing import selectors
+from marketing.models import ConsentEvent, Contact, Store
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_seller_has_customers_with_consent_and_a_second_run_changes_nothing():
+    out = io.StringIO()
+    call_command("seed_demo", "--products-per-store=1", stdout=out)
+    store = Store.objects.get(slug=STORES[0].slug)
+    first = set(Contact.objects.values_list("pk", "store_id", "rfm_group"))
+    events = ConsentEvent.objects.count()
+
+    call_command("seed_demo", "--products-per-store=1", "--quiet", stdout=io.StringIO())
+
+    assert "Customers:" in out.getvalue()
+    mailable = list(selectors.mailable_contacts(store))
+    assert len(mailable) == 4
+    assert all(contact.consent_events.filter(kind="confirmed").exists() for contact in mailable)
+    assert Contact.objects.filter(store=store, source="order").exists()
+    assert Contact.objects.exclude(rfm_group="").exists()
+    assert set(Contact.objects.values_list("pk", "store_id", "rfm_group")) == first
+    assert ConsentEvent.objects.count() == events
