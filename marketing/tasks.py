@@ -18,3 +18,31 @@ def score_contacts_task() -> int:
     Idempotent: recomputed from the orders each time."""
     gather_contacts()
     return score_contacts()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def send_campaign_chunk_task(self, campaign_id: int) -> int:
+    """One chunk of a sending campaign (``marketing.campaigns.engine.send_chunk``), which hands
+    over the next. Idempotent: rows are claimed by conditional updates; a repeated task finds
+    nothing left or the campaign no longer sending. The mail server away: retried with backoff."""
+    from marketing.campaigns.engine import MailServerTrouble, send_chunk
+
+    try:
+        return send_chunk(campaign_id)
+    except MailServerTrouble as exc:
+        raise self.retry(exc=exc, countdown=min(10 * 2**self.request.retries, 600)) from exc
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def sweep_campaigns_task() -> dict:
+    """Every minute: due scheduled campaigns start, due A/B tests pick their winner, dead
+    workers' claims are taken back, stalled campaigns get their chunk tasks again."""
+    from marketing.campaigns.engine import sweep
+
+    return sweep()
