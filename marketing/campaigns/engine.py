@@ -179,12 +179,14 @@ def cancel_campaign(campaign: Campaign) -> None:
     campaign.refresh_from_db()
 
 
-def hand_over_chunks(campaign_id: int, *, count: int | None = None, countdown: float | None = None) -> None:
+def hand_over_chunks(campaign_id: int, *, count: int | None = None) -> None:
+    """Hand ``count`` chunk tasks to the broker (``MARKETING_PARALLEL_CHUNKS`` by default). A
+    hand-over lost to a broker outage is made good by the sweeper (the campaign stalls)."""
     from marketing.tasks import send_campaign_chunk_task
     from shop.broker import publish
 
     for _n in range(count or settings.MARKETING_PARALLEL_CHUNKS):
-        publish(send_campaign_chunk_task, campaign_id, countdown=countdown)
+        publish(send_campaign_chunk_task, campaign_id)
 
 
 # --- A chunk ------------------------------------------------------------------------------------
@@ -233,25 +235,33 @@ def _still_sending(campaign_id: int) -> bool:
 
 def send_chunk(campaign_id: int, *, now: datetime | None = None) -> int:
     """Send one chunk of the campaign, then hand over the next. Returns how many were sent.
-    Idempotent: a repeated or stale task finds nothing to claim, or a campaign not sending."""
-    campaign = Campaign.objects.select_related("store").filter(pk=campaign_id).first()
-    if campaign is None or campaign.state != State.SENDING:
-        return 0
-    now = now or timezone.now()
-    claim, ids, retry_at = claim_chunk(campaign, size=settings.MARKETING_CHUNK_SIZE, now=now)
-    if retry_at is not None:
-        hand_over_chunks(campaign_id, count=1, countdown=max((retry_at - timezone.now()).total_seconds(), 1))
-        return 0
-    if not ids:
-        finish_if_done(campaign)
-        return 0
-    try:
-        sent = _send_claimed(campaign, claim)
-    finally:
-        _release(claim)
-    if _still_sending(campaign_id):
-        hand_over_chunks(campaign_id, count=1)
-    return sent
+    Idempotent: a repeated or stale task finds nothing to claim, or a campaign not sending.
+
+    At the hourly cap nothing is claimed and no task is handed over: the sweeper hands the
+    campaign over again once it has been quiet for a while. Without a broker (tasks run in
+    the process) the chunks follow each other in a loop here instead of nested tasks."""
+    from shop.celery import app
+
+    sent = 0
+    while True:
+        campaign = Campaign.objects.select_related("store").filter(pk=campaign_id).first()
+        if campaign is None or campaign.state != State.SENDING:
+            return sent
+        claim, ids, retry_at = claim_chunk(campaign, size=settings.MARKETING_CHUNK_SIZE, now=now or timezone.now())
+        if retry_at is not None:
+            return sent
+        if not ids:
+            finish_if_done(campaign)
+            return sent
+        try:
+            sent += _send_claimed(campaign, claim)
+        finally:
+            _release(claim)
+        if app.conf.task_always_eager:
+            continue
+        if _still_sending(campaign_id):
+            hand_over_chunks(campaign_id, count=1)
+        return sent
 
 
 def _send_claimed(campaign: Campaign, claim: str) -> int:
