@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from marketing.campaigns import tracking
+from shop.events import is_crawler
 
 # A transparent 1x1 GIF.
 PIXEL = base64.b64decode(b"R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -21,7 +22,7 @@ PIXEL = base64.b64decode(b"R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 @never_cache
 def click(request, token: str):
     try:
-        target = tracking.record_click(token)
+        target = tracking.record_click(token, crawler=is_crawler(request.headers.get("User-Agent")))
     except signing.BadSignature:
         return HttpResponseBadRequest(_("This link is not valid."))
     if target is None:

@@ -33,13 +33,17 @@ CREDIT_WINDOW = timedelta(days=7)
 COMPLAINT_RATE_LIMIT = 0.001
 
 
-def record_click(token: str) -> str | None:
+def record_click(token: str, *, crawler: bool = False) -> str | None:
     """A click link followed: recorded (first click time kept) and the target returned (None
-    when it no longer exists). ``signing.BadSignature`` for a changed token."""
+    when it no longer exists). A link scanner's or preview's fetch (``crawler``, the event
+    recorder's user-agent check) leads on but counts no click. ``signing.BadSignature`` for
+    a changed token."""
     recipient_id, key = links.read_click_token(token)
     recipient = Recipient.objects.select_related("campaign__store").filter(pk=recipient_id).first()
     if recipient is None:
         return None
+    if crawler:
+        return content.link_target(campaign=recipient.campaign, key=key)
     now = timezone.now()
     Recipient.objects.filter(pk=recipient.pk, clicked_at__isnull=True).update(clicked_at=now)
     campaign = recipient.campaign

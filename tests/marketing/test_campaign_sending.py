@@ -100,7 +100,10 @@ def test_the_email_carries_one_click_unsubscribe_and_signed_links_that_work(djan
     assert "125.000" in message.body or "125,000" in message.body  # the live price
     clicks = re.findall(r"https?://[^/\s]+(/m/c/[^\s\"<]+)", message.body)
     assert len(clicks) == 3  # the product card, the button, the store
-    client = Client()
+    client = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36")
+    # a link scanner's fetch leads on but counts no click
+    assert Client().get(clicks[0]).status_code == 302
+    assert Recipient.objects.get(contact=contact).clicked_at is None
     # a product card's link leads to the product and records the click
     response = client.get(clicks[0])
     assert response.status_code == 302 and response["Location"].endswith(variant.product.get_absolute_url())
