@@ -233,13 +233,15 @@ def _still_sending(campaign_id: int) -> bool:
     return Campaign.objects.filter(pk=campaign_id, state=State.SENDING).exists()
 
 
-def send_chunk(campaign_id: int, *, now: datetime | None = None) -> int:
+def send_chunk(campaign_id: int, *, now: datetime | None = None, hand_over_next=None) -> int:
     """Send one chunk of the campaign, then hand over the next. Returns how many were sent.
     Idempotent: a repeated or stale task finds nothing to claim, or a campaign not sending.
 
     At the hourly cap nothing is claimed and no task is handed over: the sweeper hands the
     campaign over again once it has been quiet for a while. Without a broker (tasks run in
-    the process) the chunks follow each other in a loop here instead of nested tasks."""
+    the process) the chunks follow each other in a loop here instead of nested tasks.
+    ``hand_over_next(campaign_id)``: how the next chunk is handed over (the task sends it to
+    the queue it came from); by default ``hand_over_chunks(count=1)``."""
     from shop.celery import app
 
     sent = 0
@@ -260,7 +262,10 @@ def send_chunk(campaign_id: int, *, now: datetime | None = None) -> int:
         if app.conf.task_always_eager:
             continue
         if _still_sending(campaign_id):
-            hand_over_chunks(campaign_id, count=1)
+            if hand_over_next is not None:
+                hand_over_next(campaign_id)
+            else:
+                hand_over_chunks(campaign_id, count=1)
         return sent
 
 
