@@ -59,6 +59,8 @@ class CountSerializer(serializers.Serializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
+    ab_winner = serializers.CharField(read_only=True, help_text=_('"a", "b", or empty until the A/B test is decided.'))
+
     class Meta:
         model = Campaign
         fields = [
