@@ -171,7 +171,7 @@ NOT_PAGES = {
     "marketing:click": "a campaign email's signed click redirect (a 302 to the product or the button's address)",
     "marketing:open": "a campaign email's open pixel (a GIF)",
     **{
-        f"anymail:{provider}_tracking_webhook": "an email provider's tracking webhook (POST, verified by django-anymail)"
+        f"anymail:{provider}_tracking_webhook": "a provider's tracking webhook (POST, verified by anymail)"
         for provider in (
             "amazon_ses",
             "brevo",
