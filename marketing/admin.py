@@ -181,3 +181,7 @@ class ContactMergeAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
             self.message_user(
                 request, ngettext("%(count)d merge undone.", "%(count)d merges undone.", undone) % {"count": undone}
             )
+
+
+# Campaigns and segments: their own module.
+from marketing import campaign_admin  # noqa: E402, F401

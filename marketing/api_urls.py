@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from marketing import api
+from marketing import api, campaign_api
 
 urlpatterns = [
     path("marketing/contacts/", api.ContactsView.as_view(), name="marketing-contacts"),
@@ -11,4 +11,34 @@ urlpatterns = [
     path("marketing/contacts/<int:pk>/export/", api.ContactExportView.as_view(), name="marketing-export"),
     path("marketing/contacts/<int:pk>/erase/", api.ContactEraseView.as_view(), name="marketing-erase"),
     path("marketing/contacts/<int:pk>/withdraw-consent/", api.ContactWithdrawView.as_view(), name="marketing-withdraw"),
+    path("marketing/segments/", campaign_api.SegmentsView.as_view(), name="marketing-segments"),
+    path("marketing/segments/count/", campaign_api.SegmentCountView.as_view(), name="marketing-segment-count"),
+    path("marketing/segments/<int:pk>/", campaign_api.SegmentDetailView.as_view(), name="marketing-segment"),
+    path("marketing/campaigns/", campaign_api.CampaignsView.as_view(), name="marketing-campaigns"),
+    path("marketing/campaigns/<int:pk>/", campaign_api.CampaignDetailView.as_view(), name="marketing-campaign"),
+    path(
+        "marketing/campaigns/<int:pk>/report/",
+        campaign_api.CampaignReportView.as_view(),
+        name="marketing-campaign-report",
+    ),
+    path("marketing/campaigns/<int:pk>/send/", campaign_api.CampaignSendView.as_view(), name="marketing-campaign-send"),
+    path(
+        "marketing/campaigns/<int:pk>/schedule/",
+        campaign_api.CampaignScheduleView.as_view(),
+        name="marketing-campaign-schedule",
+    ),
+    path(
+        "marketing/campaigns/<int:pk>/pause/", campaign_api.CampaignPauseView.as_view(), name="marketing-campaign-pause"
+    ),
+    path(
+        "marketing/campaigns/<int:pk>/resume/",
+        campaign_api.CampaignResumeView.as_view(),
+        name="marketing-campaign-resume",
+    ),
+    path(
+        "marketing/campaigns/<int:pk>/cancel/",
+        campaign_api.CampaignCancelView.as_view(),
+        name="marketing-campaign-cancel",
+    ),
+    path("marketing/campaigns/<int:pk>/test/", campaign_api.CampaignTestView.as_view(), name="marketing-campaign-test"),
 ]

@@ -16,6 +16,13 @@ class MarketingConfig(AppConfig):
         sellers.connect(self)  # the sellers group gets the marketing admin permissions
         # Buyers become contacts as their orders are placed; the checkout's checkbox asks consent.
         checkout_signals.order_placed.connect(gathering.order_placed, dispatch_uid="marketing.order_placed")
+        # Campaigns: an order paid after a click is credited; the provider's tracking webhooks.
+        from anymail.signals import tracking
+
+        from marketing.campaigns import tracking as campaign_tracking
+
+        checkout_signals.order_paid.connect(campaign_tracking.order_paid, dispatch_uid="marketing.campaign_order_paid")
+        tracking.connect(campaign_tracking.tracking_received, dispatch_uid="marketing.campaign_tracking")
         # The store page's sign-up form, the checkout's "send me news" checkbox per store,
         # and the back office's link to the customer list.
         slots.register("store_page", marketing_slots.signup_form)

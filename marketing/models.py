@@ -344,3 +344,13 @@ class ContactErasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} @ {self.erased_at:%Y-%m-%d %H:%M}"
+
+
+# Segments, campaigns, their recipients and the send log: their own module, registered here.
+from marketing.campaign_models import (  # noqa: E402, F401
+    Campaign,
+    CampaignOrder,
+    MarketingSend,
+    Recipient,
+    Segment,
+)

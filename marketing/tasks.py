@@ -1,8 +1,13 @@
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
 
 from marketing.rfm import score_contacts
 from marketing.services.gathering import gather_contacts
+from shop.broker import BROKER_ERRORS
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -18,3 +23,39 @@ def score_contacts_task() -> int:
     Idempotent: recomputed from the orders each time."""
     gather_contacts()
     return score_contacts()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def send_campaign_chunk_task(self, campaign_id: int) -> int:
+    """One chunk of a sending campaign (``marketing.campaigns.engine.send_chunk``), which hands
+    over the next. Idempotent: rows are claimed by conditional updates; a repeated task finds
+    nothing left or the campaign no longer sending. The mail server away: retried with backoff."""
+    from marketing.campaigns.engine import MailServerTrouble, send_chunk
+
+    def hand_over_next(campaign_id: int) -> None:
+        # To the queue this chunk came from (a deployment may give campaigns their own).
+        queue = (self.request.delivery_info or {}).get("routing_key") or None
+        try:
+            send_campaign_chunk_task.apply_async((campaign_id,), queue=queue)
+        except BROKER_ERRORS:
+            log.warning("Could not hand over campaign %s's next chunk; the sweeper will.", campaign_id)
+
+    try:
+        return send_chunk(campaign_id, hand_over_next=hand_over_next)
+    except MailServerTrouble as exc:
+        raise self.retry(exc=exc, countdown=min(10 * 2**self.request.retries, 600)) from exc
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def sweep_campaigns_task() -> dict:
+    """Every minute: due scheduled campaigns start, due A/B tests pick their winner, dead
+    workers' claims are taken back, stalled campaigns get their chunk tasks again."""
+    from marketing.campaigns.engine import sweep
+
+    return sweep()

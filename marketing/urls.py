@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketing import views
+from marketing import campaign_views, views
 
 app_name = "marketing"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("s/<slug:slug>/news/", views.signup, name="signup"),
     path("news/confirm/<str:token>/", views.confirm, name="confirm"),
     path("news/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # Campaign emails' signed click redirect and open pixel (marketing.campaigns.tracking).
+    path("m/c/<str:token>/", campaign_views.click, name="click"),
+    path("m/o/<str:token>/", campaign_views.open_pixel, name="open"),
 ]

@@ -40,6 +40,7 @@ ERROR_DESCRIPTIONS = {
     401: _("Not logged in, or the token is wrong: send a session cookie or an `Authorization: Token <key>` header."),
     403: _("Logged in, but not allowed to do this (for example: not the store's owner, or not a seller)."),
     404: _("No such object, or not one you may see (drafts are visible only to their seller)."),
+    409: _("The object is not in a state that allows this now (for example: pausing a campaign that is not sending)."),
     415: _("The body's content type is not one this operation accepts."),
     429: _("Too many requests: wait the number of seconds in the `Retry-After` header."),
 }

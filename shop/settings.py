@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "import_export",
     "csp",
     "channels",
+    "anymail",
     "shop.apps.ShopConfig",
     "catalog.apps.CatalogConfig",
     "checkout.apps.CheckoutConfig",
@@ -256,6 +257,9 @@ CELERY_BEAT_SCHEDULE = {
     "assistant-cart-nudges": {"task": "chat.assistant.tasks.nudge_abandoned_carts_task", "schedule": 60 * 60},
     # Webhook events and channel deliveries whose task was lost to a broker outage.
     "republish-channel-work": {"task": "chat.tasks.republish_channel_work_task", "schedule": 60},
+    # Campaigns: start the scheduled ones that are due, pick A/B winners, pick up the chunks
+    # of a worker that died (marketing.campaigns.engine.sweep).
+    "sweep-campaigns": {"task": "marketing.tasks.sweep_campaigns_task", "schedule": 60},
     # Insights: events pushed to Redis go to their table every few seconds; today's and
     # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
     # the event table's monthly partitions are made ahead and dropped after the retention.
@@ -385,6 +389,32 @@ if "EMAIL_URL" in env:
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A marketing consent's confirmation link (double opt-in) works this many days.
 MARKETING_CONFIRM_DAYS = env.int("MARKETING_CONFIRM_DAYS", default=7)
+# Campaigns (marketing.campaigns): at most this many marketing emails an hour per store, at
+# most this many a week to one person from one store (campaigns and flows together).
+MARKETING_HOURLY_CAP = env.int("MARKETING_HOURLY_CAP", default=5000)
+MARKETING_WEEKLY_CAP = env.int("MARKETING_WEEKLY_CAP", default=3)
+# A sending task takes this many recipients at a time; this many such tasks run side by side.
+MARKETING_CHUNK_SIZE = env.int("MARKETING_CHUNK_SIZE", default=200)
+MARKETING_PARALLEL_CHUNKS = env.int("MARKETING_PARALLEL_CHUNKS", default=2)
+# Recipients a task claimed and did not finish this long ago belong to a dead worker: the
+# sweeper queues again those it never started to send and marks "interrupted" the one it was
+# sending (never sent twice). Longer than a chunk takes.
+MARKETING_CLAIM_LEASE_SECONDS = env.int("MARKETING_CLAIM_LEASE_SECONDS", default=300)
+# Marketing email's From (a provider may require a verified sender domain).
+MARKETING_FROM_EMAIL = env.str("MARKETING_FROM_EMAIL", default="")
+# django-anymail: the provider backend is EMAIL_BACKEND (e.g. anymail.backends.mailgun.EmailBackend);
+# its tracking webhooks (/anymail/<provider>/tracking/) are verified with these secrets.
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+        "MAILGUN_API_KEY": env.str("MAILGUN_API_KEY", default=""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+        "POSTMARK_SERVER_TOKEN": env.str("POSTMARK_SERVER_TOKEN", default=""),
+        "SENDGRID_API_KEY": env.str("SENDGRID_API_KEY", default=""),
+    }.items()
+    if value
+}
 # How often an open page asks for the unread notification count (the bell).
 NOTIFICATION_POLL_SECONDS = env.int("NOTIFICATION_POLL_SECONDS", default=30)
 # Reminders: a cart idle this long gets one reminder; a delivered order asks for reviews after

@@ -34,6 +34,8 @@ urlpatterns = [
     path("ping", shop_views.ping, name="ping"),
     path("favicon.ico", shop_views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
+    # The email providers' tracking webhooks (django-anymail verifies them; marketing records them).
+    path("anymail/", include("marketing.anymail_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", include("shop.notifications.urls")),

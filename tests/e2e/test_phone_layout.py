@@ -168,6 +168,27 @@ NOT_PAGES = {
     "marketing:signup": "POST only (the store page's form, checked on catalog:store_detail)",
     "marketing:confirm": "a confirmation email's signed link: test_the_seller_customer_pages_fit_a_phone",
     "marketing:unsubscribe": "a marketing email's signed link: test_the_seller_customer_pages_fit_a_phone",
+    "marketing:click": "a campaign email's signed click redirect (a 302 to the product or the button's address)",
+    "marketing:open": "a campaign email's open pixel (a GIF)",
+    **{
+        f"anymail:{provider}_tracking_webhook": "a provider's tracking webhook (POST, verified by anymail)"
+        for provider in (
+            "amazon_ses",
+            "brevo",
+            "mailersend",
+            "mailgun",
+            "mailjet",
+            "mailtrap",
+            "mandrill",
+            "postal",
+            "postmark",
+            "resend",
+            "sendgrid",
+            "sendinblue",
+            "sparkpost",
+            "unisender_go",
+        )
+    },
     "notifications:count": "an htmx fragment inside the header (checked on every page)",
     "checkout:cart_count": "an htmx fragment inside the header (checked on every page)",
     "checkout:cart_add": "POST only",

@@ -1,0 +1,250 @@
+"""What happens to a campaign email after it left: clicks (the signed redirect), opens (the
+pixel: recorded, but unreliable, since mail clients block images and proxies fetch them for
+everyone), the provider's tracking webhooks (django-anymail's ``tracking`` signal: delivered,
+bounced, complained, opened, clicked, unsubscribed), and the orders a click earned.
+
+- A hard bounce or a complaint puts the address on the site's suppression list; a complaint
+  rate over ``COMPLAINT_RATE_LIMIT`` (0.1 %) of the emails sent pauses the campaign.
+- A click is also recorded through the event recorder (``shop.events``) as a campaign touch,
+  which ``insights`` attributes orders to; and an order paid within ``CREDIT_WINDOW`` of a
+  click by its buyer is credited to that campaign here (the last click wins), for the
+  campaign's own report.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from marketing.campaign_models import Campaign, CampaignOrder, Recipient
+from marketing.campaigns import content, links
+from marketing.models import Identity, Suppression
+from marketing.services.consent import suppress_address
+from shop import events
+
+log = logging.getLogger(__name__)
+
+CREDIT_WINDOW = timedelta(days=7)
+COMPLAINT_RATE_LIMIT = 0.001
+
+
+def record_click(token: str, *, crawler: bool = False) -> str | None:
+    """A click link followed: recorded (first click time kept) and the target returned (None
+    when it no longer exists). A link scanner's or preview's fetch (``crawler``, the event
+    recorder's user-agent check) leads on but counts no click. ``signing.BadSignature`` for
+    a changed token."""
+    recipient_id, key = links.read_click_token(token)
+    recipient = Recipient.objects.select_related("campaign__store").filter(pk=recipient_id).first()
+    if recipient is None:
+        return None
+    if crawler:
+        return content.link_target(campaign=recipient.campaign, key=key)
+    now = timezone.now()
+    Recipient.objects.filter(pk=recipient.pk, clicked_at__isnull=True).update(clicked_at=now)
+    campaign = recipient.campaign
+    user_id = (
+        Identity.objects.filter(contact_id=recipient.contact_id, kind=Identity.Kind.USER)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    events.record(
+        events.EventName.CAMPAIGN_EMAIL_CLICKED,
+        store_id=campaign.store_id,
+        product_id=int(key[1:]) if key.startswith("p") else None,
+        user_id=user_id,
+        source=events.Source.EMAIL,
+        ref_id=campaign.pk,
+    )
+    return content.link_target(campaign=campaign, key=key)
+
+
+def record_open(token: str) -> None:
+    """The pixel was fetched (unreliable: see the module's docstring)."""
+    recipient_id = links.read_open_token(token)
+    Recipient.objects.filter(pk=recipient_id, opened_at__isnull=True).update(opened_at=timezone.now())
+
+
+# --- The provider's webhooks (django-anymail) ---------------------------------------------------
+
+
+def _recipient_of(event) -> Recipient | None:
+    metadata = getattr(event, "metadata", None) or {}
+    value = str(metadata.get("recipient", ""))
+    rows = Recipient.objects.select_related("campaign")
+    if value.isdigit():
+        found = rows.filter(pk=int(value)).first()
+        if found is not None:
+            return found
+    message_id = (event.message_id or "").strip()
+    if message_id:
+        candidates = {message_id, message_id.strip("<>"), f"<{message_id.strip('<>')}>"}
+        return rows.filter(message_id__in=candidates).first()
+    return None
+
+
+def tracking_received(sender, event, esp_name: str, **kwargs) -> None:
+    """django-anymail's ``tracking`` signal: the webhook was verified by anymail's own view
+    (its basic auth or the provider's signature). Events for other email are ignored."""
+    recipient = _recipient_of(event)
+    kind = event.event_type
+    if recipient is None:
+        if kind in ("bounced", "complained") and event.recipient:
+            _suppress_for(kind, event)
+        return
+    at = event.timestamp or timezone.now()
+    field = {
+        "delivered": "delivered_at",
+        "bounced": "bounced_at",
+        "complained": "complained_at",
+        "opened": "opened_at",
+        "clicked": "clicked_at",
+        "unsubscribed": "unsubscribed_at",
+    }.get(kind)
+    if field is None:
+        return
+    first = Recipient.objects.filter(pk=recipient.pk, **{f"{field}__isnull": True}).update(**{field: at})
+    if kind == "delivered" and first:
+        events.record(
+            events.EventName.CAMPAIGN_EMAIL_DELIVERED,
+            store_id=recipient.campaign.store_id,
+            ref_id=recipient.campaign_id,
+            source=events.Source.EMAIL,
+        )
+    if kind in ("bounced", "complained"):
+        _suppress_for(kind, event, email=event.recipient or _address_of(recipient))
+    if kind == "complained" and first:
+        pause_if_complaints_too_many(recipient.campaign)
+    if kind == "unsubscribed":
+        from marketing.models import Source
+        from marketing.services.consent import withdraw_consent
+
+        withdraw_consent(contact=recipient.contact, source=Source.LINK)
+
+
+def _address_of(recipient: Recipient) -> str:
+    consent = getattr(recipient.contact, "consent", None)
+    return consent.email if consent is not None else ""
+
+
+def _suppress_for(kind: str, event, email: str = "") -> None:
+    email = email or event.recipient or ""
+    if not email:
+        return
+    if kind == "complained":
+        suppress_address(email=email, reason=Suppression.Reason.COMPLAINT)
+    elif kind == "bounced" and _is_hard_bounce(event):
+        suppress_address(email=email, reason=Suppression.Reason.HARD_BOUNCE)
+
+
+def _is_hard_bounce(event) -> bool:
+    """anymail's "bounced" is a permanent failure (temporary ones are "deferred"); a reject
+    reason of "bounced" or "invalid" confirms it."""
+    return event.event_type == "bounced" and (event.reject_reason in (None, "bounced", "invalid", "other"))
+
+
+def pause_if_complaints_too_many(campaign: Campaign) -> bool:
+    figures = Recipient.objects.filter(campaign=campaign).aggregate(
+        sent=Count("pk", filter=Q(sent_at__isnull=False)), complained=Count("pk", filter=Q(complained_at__isnull=False))
+    )
+    if figures["complained"] <= COMPLAINT_RATE_LIMIT * max(figures["sent"], 1):
+        return False
+    paused = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.SENDING).update(
+        state=Campaign.State.PAUSED, paused_reason="complaints"
+    )
+    if paused:
+        log.warning("Campaign %s paused: %s complaints of %s sent", campaign.pk, figures["complained"], figures["sent"])
+    return bool(paused)
+
+
+# --- Orders earned ------------------------------------------------------------------------------
+
+
+def order_paid(sender, order, **kwargs) -> None:
+    """checkout's ``order_paid``: credit the order to the campaign its buyer last clicked in
+    the store's emails within ``CREDIT_WINDOW`` before now. Once per order."""
+    since = (order.paid_at or timezone.now()) - CREDIT_WINDOW
+    click = (
+        Recipient.objects.filter(
+            campaign__store_id=order.store_id,
+            clicked_at__gte=since,
+            contact__identities__kind=Identity.Kind.USER,
+            contact__identities__user_id=order.buyer_id,
+        )
+        .order_by("-clicked_at")
+        .values("campaign_id", "contact_id")
+        .first()
+    )
+    if click is None:
+        return
+    try:
+        with transaction.atomic():
+            CampaignOrder.objects.get_or_create(
+                order=order,
+                defaults={
+                    "campaign_id": click["campaign_id"],
+                    "contact_id": click["contact_id"],
+                    "amount": order.total,
+                },
+            )
+    except IntegrityError:
+        pass  # credited by a parallel delivery of the signal
+
+
+# --- The report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    recipients: int
+    sent: int
+    delivered: int
+    bounced: int
+    complained: int
+    opened: int  # unreliable
+    clicked: int
+    unsubscribed: int
+    skipped: int
+    failed: int
+    interrupted: int
+    queued: int
+    orders: int
+    revenue: int  # minor units
+
+    @property
+    def click_rate(self) -> float:
+        return self.clicked / self.sent if self.sent else 0.0
+
+
+def campaign_report(campaign: Campaign) -> Report:
+    """Two queries: the recipients' figures and the orders credited."""
+    R = Recipient.State
+    figures = Recipient.objects.filter(campaign=campaign).aggregate(
+        recipients=Count("pk"),
+        sent=Count("pk", filter=Q(state=R.SENT)),
+        delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
+        bounced=Count("pk", filter=Q(bounced_at__isnull=False)),
+        complained=Count("pk", filter=Q(complained_at__isnull=False)),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+        # Told by the provider, or the consent withdrawn within a week of this email.
+        unsubscribed=Count(
+            "pk",
+            filter=Q(unsubscribed_at__isnull=False)
+            | Q(
+                sent_at__isnull=False,
+                contact__consent__withdrawn_at__gte=F("sent_at"),
+                contact__consent__withdrawn_at__lte=F("sent_at") + CREDIT_WINDOW,
+            ),
+        ),
+        skipped=Count("pk", filter=Q(state=R.SKIPPED)),
+        failed=Count("pk", filter=Q(state=R.FAILED)),
+        interrupted=Count("pk", filter=Q(state=R.UNKNOWN)),
+        queued=Count("pk", filter=Q(state__in=[R.QUEUED, R.CLAIMED, R.SENDING])),
+    )
+    orders = CampaignOrder.objects.filter(campaign=campaign).aggregate(orders=Count("pk"), revenue=Sum("amount"))
+    return Report(**figures, orders=orders["orders"] or 0, revenue=orders["revenue"] or 0)
