@@ -299,8 +299,10 @@ def _send_claimed(campaign: Campaign, claim: str) -> int:
                 rendered[variant] = content.render(campaign=campaign, subject=campaign.subject_for(variant))
             page = rendered[variant]
             message_id = new_message_id()
+            # claimed_at restarts here: the sweeper's lease then measures this one email's
+            # hand-over, not the chunk's (a live worker's email is never taken for a dead one's).
             if not Recipient.objects.filter(pk=pk, claim=claim, state=R.CLAIMED).update(
-                state=R.SENDING, message_id=message_id
+                state=R.SENDING, message_id=message_id, claimed_at=timezone.now()
             ):
                 continue  # taken back by the sweeper: not ours any more
             message = _personalised(store, contact, page, recipient_id=pk, message_id=message_id, connection=connection)

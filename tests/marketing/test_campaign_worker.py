@@ -154,11 +154,11 @@ def test_a_worker_killed_mid_send_and_started_again_still_mails_each_address_onc
     queue, shared_database_url, smtp, tmp_path, settings
 ):
     handler, port = smtp
-    settings.MARKETING_CLAIM_LEASE_SECONDS = 1  # the sweeper in this process takes dead claims back soon
+    settings.MARKETING_CLAIM_LEASE_SECONDS = 3  # the sweeper in this process takes dead claims back soon
     store = StoreFactory()
     refused = audience_with_people_who_may_not_be_mailed(store)
     campaign = campaign_for(store)
-    env = {**worker_env(port), "MARKETING_CLAIM_LEASE_SECONDS": "1"}
+    env = {**worker_env(port), "MARKETING_CLAIM_LEASE_SECONDS": "3"}
     # given a worker that is SIGKILLed once the server holds 300 emails, before it answers the 300th
     with running_worker(
         queue=queue, redis_url=REDIS_URL, database_url=shared_database_url, log_path=tmp_path / "first.log", env=env
