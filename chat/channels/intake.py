@@ -86,8 +86,9 @@ def _id_ok(value) -> bool:
 
 
 def store_events(provider: str, events: list[IncomingEvent]) -> list[int]:
-    """Insert the events not stored yet; returns the new rows' ids, whose processing is
-    enqueued when the caller's transaction commits."""
+    """Insert the events not stored yet (one statement); returns the new rows' ids, whose
+    processing is enqueued once they are committed: at once in autocommit (the webhooks),
+    when the caller's transaction commits otherwise."""
     if not events:
         return []
     table = connection.ops.quote_name(WebhookEvent._meta.db_table)
