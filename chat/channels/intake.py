@@ -6,6 +6,12 @@ for one or more numbers): each becomes its own event, keyed by its wamid (a mess
 by the store and ``update_id`` (ids are per bot). The rows are inserted with ``ON CONFLICT DO
 NOTHING``: a redelivery, even one arriving at the same moment on another connection, inserts
 nothing and enqueues nothing; only the rows this call inserted are processed (on commit).
+
+Which store a WhatsApp number belongs to is read from the cache (``NUMBER_CACHE_SECONDS``, the
+absence of an active connection too) before the database: every delivery names its number,
+and the answer must be quick. Saving or deleting a connection drops its numbers' entries when
+that commits (``connect()``), so a change counts from the next delivery on; the lifetime bounds
+what a lost invalidation (Redis down, a concurrent read caching the old row) could keep.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ import json
 import logging
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from chat.channels.models import PROVIDER_ID_MAX, TelegramConnection, WebhookEvent, WhatsAppConnection
@@ -24,6 +32,9 @@ from shop.broker import publish
 log = logging.getLogger(__name__)
 
 Provider = WebhookEvent.Provider
+
+NUMBER_CACHE_SECONDS = 60
+NUMBER_ID_MAX = WhatsAppConnection._meta.get_field("phone_number_id").max_length
 
 
 @dataclass(frozen=True)
@@ -43,11 +54,7 @@ def whatsapp_events(data: dict) -> list[IncomingEvent]:
             if isinstance(change, dict) and change.get("field") == "messages" and isinstance(change.get("value"), dict):
                 changes.append(change["value"])
     numbers = {str((value.get("metadata") or {}).get("phone_number_id") or "") for value in changes}
-    stores = dict(
-        WhatsAppConnection.objects.filter(phone_number_id__in=numbers - {""}, is_active=True).values_list(
-            "phone_number_id", "store_id"
-        )
-    )
+    stores = whatsapp_stores(numbers)
     events = []
     for value in changes:
         metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
@@ -67,6 +74,59 @@ def whatsapp_events(data: dict) -> list[IncomingEvent]:
                 event_id = f"{status['id']}:{status['status']}"[:PROVIDER_ID_MAX]
                 events.append(IncomingEvent(event_id, "status", store_id, {"metadata": metadata, "status": status}))
     return events
+
+
+def whatsapp_stores(numbers: set[str]) -> dict[str, int]:
+    """The stores of these WhatsApp phone number IDs, for those actively connected: from the
+    cache, then one query for the others (whose answers, none included, are cached)."""
+    numbers = {number for number in numbers if 0 < len(number) <= NUMBER_ID_MAX}
+    if not numbers:
+        return {}
+    cacheable = {_number_key(number): number for number in numbers if number.isdigit()}
+    cached = cache.get_many(list(cacheable)) if cacheable else {}
+    stores = {cacheable[key]: store_id for key, store_id in cached.items() if store_id}  # 0: not connected
+    missing = numbers - {cacheable[key] for key in cached}
+    if missing:
+        found = dict(
+            WhatsAppConnection.objects.filter(phone_number_id__in=missing, is_active=True).values_list(
+                "phone_number_id", "store_id"
+            )
+        )
+        stores.update(found)
+        to_cache = {key: found.get(number, 0) for key, number in cacheable.items() if number in missing}
+        if to_cache:
+            cache.set_many(to_cache, NUMBER_CACHE_SECONDS)
+    return stores
+
+
+def _number_key(number: str) -> str:
+    return f"chat:wa-number:{number}"
+
+
+def connect() -> None:
+    """Drop a WhatsApp number's cached store when its connection is saved or deleted."""
+    pre_save.connect(_remember_number, sender=WhatsAppConnection, dispatch_uid="chat.channels.intake.remember")
+    post_save.connect(_forget_numbers, sender=WhatsAppConnection, dispatch_uid="chat.channels.intake.forget_saved")
+    post_delete.connect(_forget_numbers, sender=WhatsAppConnection, dispatch_uid="chat.channels.intake.forget_deleted")
+
+
+def _remember_number(sender, instance: WhatsAppConnection, **kwargs) -> None:
+    # The number it had (an edit may change it: the old number must stop reaching the store).
+    instance._numbers_before_save = set(
+        WhatsAppConnection.objects.filter(pk=instance.pk).values_list("phone_number_id", flat=True)
+        if instance.pk
+        else []
+    )
+
+
+def _forget_numbers(sender, instance: WhatsAppConnection, **kwargs) -> None:
+    keys = [
+        _number_key(number) for number in {instance.phone_number_id, *getattr(instance, "_numbers_before_save", ())}
+    ]
+    cache.delete_many(keys)
+    # Again once committed: a delivery read between this and the commit saw the old row (and
+    # may have cached it).
+    transaction.on_commit(functools.partial(cache.delete_many, keys))
 
 
 def telegram_event(data: dict, bot: TelegramConnection) -> IncomingEvent | None:
