@@ -19,21 +19,30 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 from dataclasses import dataclass
 
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from chat.channels.models import PROVIDER_ID_MAX, TelegramConnection, WebhookEvent, WhatsAppConnection
-from shop.broker import publish
+from shop import broker
+from shop.broker import BROKER_ERRORS, publish
 
 log = logging.getLogger(__name__)
 
 Provider = WebhookEvent.Provider
 
 NUMBER_CACHE_SECONDS = 60
+# The task handing queued events over runs this long after the first of them (the deliveries
+# of that moment share it); the flag saying it was sent lapses after HAND_OVER_FLAG_MS, should
+# the task be lost (the next delivery sends another).
+HAND_OVER_DELAY = 0.05
+HAND_OVER_FLAG_MS = 10_000
 NUMBER_ID_MAX = WhatsAppConnection._meta.get_field("phone_number_id").max_length
 
 
@@ -170,10 +179,84 @@ def store_events(provider: str, events: list[IncomingEvent]) -> list[int]:
 
 
 def enqueue(event_ids: list[int]) -> None:
-    """Hand each event to the worker. With the broker down the rows wait, unprocessed, for
-    the sweeper (``chat.tasks.republish_channel_events_task``)."""
+    """Hand the events to the worker. With a Redis broker, their ids go on a list beside the
+    queue and one task hands the list's ids over, for every delivery of the next
+    ``HAND_OVER_DELAY`` seconds (``hand_over_queued``): a delivery costs one round trip to Redis
+    instead of a Celery message of its own. Otherwise (no broker: the tasks run here) each is
+    handed over at once. With the broker down the rows wait, unprocessed, for the sweeper
+    (``chat.tasks.republish_channel_work_task``)."""
+    if not event_ids:
+        return
+    client = _broker_redis()
+    if client is None:
+        publish_each(event_ids)
+        return
+    if not broker.accepting_tasks():
+        return
+    try:
+        # One round trip: the ids, then the flag saying a hand-over task is on its way. Whoever
+        # sets the flag sends that task; it clears the flag before it reads the list, so an id
+        # pushed while the flag stood is read by it, and one pushed after sets a new flag.
+        pipe = client.pipeline(transaction=False)
+        pipe.rpush(_queued_key(), *event_ids)
+        pipe.set(_flag_key(), b"1", nx=True, px=HAND_OVER_FLAG_MS)
+        _, woke = pipe.execute()
+    except BROKER_ERRORS as exc:
+        broker.broker_failed(exc)
+        return
+    if woke:
+        from chat.tasks import hand_over_webhook_events_task
+
+        publish(hand_over_webhook_events_task, countdown=HAND_OVER_DELAY)
+
+
+def hand_over_queued() -> int:
+    """The worker's side: each id on the list gets its processing task (the list is emptied as
+    it is read; an id read and not handed over, a broker gone meanwhile, leaves its row
+    unprocessed for the sweeper). Returns how many were handed over."""
+    client = _broker_redis()
+    if client is None:
+        return 0
+    client.delete(_flag_key())
+    handed = 0
+    while ids := client.lpop(_queued_key(), 500):
+        unique = list(dict.fromkeys(int(event_id) for event_id in ids))
+        if not publish_each(unique):
+            break
+        handed += len(unique)
+    return handed
+
+
+def publish_each(event_ids: list[int]) -> bool:
+    """Each event's processing task, handed over now; False at the first refusal (the broker
+    is down: the rest wait for the sweeper)."""
     from chat.tasks import process_webhook_event_task
 
-    for event_id in event_ids:
-        if not publish(process_webhook_event_task, event_id):
-            return
+    return all(publish(process_webhook_event_task, event_id) for event_id in event_ids)
+
+
+def _queued_key() -> str:
+    return f"{settings.CHANNELS_INTAKE_REDIS_PREFIX}:queued"
+
+
+def _flag_key() -> str:
+    return f"{settings.CHANNELS_INTAKE_REDIS_PREFIX}:hand-over-sent"
+
+
+_redis_client: tuple[str, object] | None = None
+_redis_lock = threading.Lock()
+
+
+def _broker_redis():
+    """This process's client of the broker's Redis, or None when tasks run here or the broker
+    is not Redis."""
+    global _redis_client
+    from shop.celery import app
+
+    url = app.conf.broker_url or ""
+    if app.conf.task_always_eager or not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    with _redis_lock:
+        if _redis_client is None or _redis_client[0] != url:
+            _redis_client = (url, redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3))
+        return _redis_client[1]
