@@ -7,8 +7,8 @@ number connected, then ``--requests`` signed deliveries (one text message each, 
 benchmark posts them) through the WSGI application itself, as gunicorn calls it (after 50
 warm-up deliveries). Prints:
 
-- CPU ms per delivery (this process's time: parsing, the view, the ORM, the hand-over; not
-  PostgreSQL's nor Redis's own CPU), and wall ms;
+- CPU ms per delivery (this process's time: parsing, the view, the ORM, the hand-over), the
+  CPU of the PostgreSQL backend serving it (same machine: read from /proc), and wall ms;
 - the SQL queries and Redis round trips of one delivery;
 - with ``--profile``, a cProfile of all the deliveries (cumulative time);
 - with ``--callgrind``, nothing else: run it under valgrind, and only the deliveries are
@@ -149,11 +149,16 @@ def main() -> None:
 
             profiler = cProfile.Profile()
             profiler.enable()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        began_backend = webhook_bench._cpu_seconds(backend)
         began_cpu, began = time.process_time(), time.perf_counter()
         for _ in range(args.requests):
             one()
         cpu = (time.process_time() - began_cpu) * 1000 / args.requests
         wall = (time.perf_counter() - began) * 1000 / args.requests
+        backend_cpu = (webhook_bench._cpu_seconds(backend) - began_backend) * 1000 / args.requests
         if profiler:
             profiler.disable()
         redis_counter.enabled = True
@@ -161,7 +166,10 @@ def main() -> None:
             one()
         redis_counter.enabled = False
         stored = WebhookEvent.objects.count()
-        print(f"{args.requests} deliveries: CPU {cpu:.2f} ms each (this process), wall {wall:.2f} ms; {stored} stored")
+        print(
+            f"{args.requests} deliveries: CPU {cpu:.2f} ms each (this process), {backend_cpu:.2f} ms (its PostgreSQL "
+            f"backend), wall {wall:.2f} ms; {stored} stored"
+        )
         print(f"queries of one delivery: {len(queries)}")
         for query in queries.captured_queries:
             print(f"  {query['sql'][:160]}")
