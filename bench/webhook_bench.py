@@ -17,7 +17,8 @@
    message sent through ``chat.services.send_message`` into the store's inbox.
 
 3. The same event posted ``--copies`` times at once (all requests in flight together) while the
-   worker runs: every answer must be 200, and it must make one event row and one message.
+   worker runs: every answer must be 200, and it must make one event row and one message; and
+   how long after it was stored the (idle) worker had processed it.
 
 The database (default postgres://postgres@127.0.0.1:5432/etalase_bench_webhooks) is created
 afresh (its name must contain "bench"), migrated, and dropped at the end (``--keep`` keeps
@@ -490,11 +491,15 @@ def main() -> None:
             wait_processed(before + 1, timeout=60)
             time.sleep(1)
             copies["events_stored"] = WebhookEvent.objects.filter(event_id="wamid.BENCH0099999999==").count()
+            # How promptly a delivery reaches the idle worker: stored -> processed.
+            event = WebhookEvent.objects.get(event_id="wamid.BENCH0099999999==")
+            copies["processed_after_ms"] = round((event.processed_at - event.received_at).total_seconds() * 1000, 1)
             copies["messages_made"] = Message.objects.filter(body="Sama persis, dikirim berkali-kali 🙏").count()
             results["copies"] = copies
             print(
                 f"The same event posted {args.copies} times at once: answers {copies['statuses']}, "
-                f"{copies['events_stored']} event stored, {copies['messages_made']} message made"
+                f"{copies['events_stored']} event stored, {copies['messages_made']} message made, processed "
+                f"{copies['processed_after_ms']} ms after it was stored"
             )
             if copies["events_stored"] != 1 or copies["messages_made"] != 1:
                 raise SystemExit("FAILED: the same event made more (or less) than one message")
