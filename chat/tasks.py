@@ -44,7 +44,7 @@ def process_webhook_event_task(self, event_id: int) -> str:
 @shared_task(acks_late=True)
 def hand_over_webhook_events_task() -> int:
     """The webhooks' events queued in Redis, each handed to ``process_webhook_event_task``
-    (``intake.enqueue``: one of these for the deliveries of a moment)."""
+    (``intake.enqueue``: one of these for the deliveries that arrive until a worker starts it)."""
     return intake.hand_over_queued()
 
 

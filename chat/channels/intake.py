@@ -38,10 +38,9 @@ log = logging.getLogger(__name__)
 Provider = WebhookEvent.Provider
 
 NUMBER_CACHE_SECONDS = 60
-# The task handing queued events over runs this long after the first of them (the deliveries
-# of that moment share it); the flag saying it was sent lapses after HAND_OVER_FLAG_MS, should
-# the task be lost (the next delivery sends another).
-HAND_OVER_DELAY = 0.05
+# The flag saying a hand-over task was sent lapses after this long, should the task be lost
+# (the next delivery sends another). No countdown on the task: a Celery ETA task waited
+# seconds in the benchmark's worker before it ran.
 HAND_OVER_FLAG_MS = 10_000
 NUMBER_ID_MAX = WhatsAppConnection._meta.get_field("phone_number_id").max_length
 
@@ -180,9 +179,10 @@ def store_events(provider: str, events: list[IncomingEvent]) -> list[int]:
 
 def enqueue(event_ids: list[int]) -> None:
     """Hand the events to the worker. With a Redis broker, their ids go on a list beside the
-    queue and one task hands the list's ids over, for every delivery of the next
-    ``HAND_OVER_DELAY`` seconds (``hand_over_queued``): a delivery costs one round trip to Redis
-    instead of a Celery message of its own. Otherwise (no broker: the tasks run here) each is
+    queue, and one task hands the list's ids over (``hand_over_queued``) for every delivery
+    that arrives until a worker starts it: while the workers are busy (a burst) a delivery
+    costs one round trip to Redis instead of a Celery message of its own; an idle worker
+    starts it at once, and the next delivery sends another. Otherwise (no broker: the tasks run here) each is
     handed over at once. With the broker down the rows wait, unprocessed, for the sweeper
     (``chat.tasks.republish_channel_work_task``)."""
     if not event_ids:
@@ -207,7 +207,7 @@ def enqueue(event_ids: list[int]) -> None:
     if woke:
         from chat.tasks import hand_over_webhook_events_task
 
-        publish(hand_over_webhook_events_task, countdown=HAND_OVER_DELAY)
+        publish(hand_over_webhook_events_task)
 
 
 def hand_over_queued() -> int:

@@ -1,6 +1,6 @@
 """The webhook's hand-over to a real Celery worker (a subprocess, through Redis, as in
-production): the events' ids go on a Redis list, one task per moment hands them over, and
-each delivery is processed within moments, not when the sweeper comes by (every minute, for
+production): the events' ids go on a Redis list, one task hands over those that arrive until a
+worker starts it, and each delivery is processed within moments, not when the sweeper comes by (every minute, for
 events two minutes old: it does not run here at all). A burst of deliveries shares the
 hand-over and none is left behind; with the broker down the delivery is still answered 200
 and stored, and the sweeper hands it over later.
