@@ -129,5 +129,6 @@ bench-chat: $(VENV)/.installed-dev
 # (p50/p99 answer time, processing left to the worker), then events a second one Celery worker
 # processes, then one event posted 100 times at once (one message). Creates and DROPS
 # BENCH_WEBHOOKS_DATABASE_URL (default etalase_bench_webhooks); Redis database 10 (--redis-url).
+# BENCH_ARGS: --rate 200 --duration 15 --workers 2 --copies 100 --intake-only --keep.
 bench-webhooks: $(VENV)/.installed-dev
 	$(BIN)/python bench/webhook_bench.py $(BENCH_ARGS)

@@ -1,11 +1,15 @@
 """WhatsApp webhook intake and processing, on PostgreSQL and Redis, through the real path.
 
-1. Intake. gunicorn (``--workers`` sync workers) serves the site; an open-loop client (aiohttp)
+1. Intake. gunicorn (``--workers`` sync workers) serves the site as deployed (``DJANGO_ENV=
+   production``: persistent database connections, the Redis cache, the whole middleware stack,
+   requests arriving through the TLS proxy's ``X-Forwarded-Proto``); an open-loop client (aiohttp)
    posts signed WhatsApp deliveries, each one text message with its own wamid, at ``--rate``
    a second for ``--duration`` seconds. Each answer's time is measured from the moment the
    request was due (so a server falling behind shows in the figures instead of slowing the
    client down). No worker runs: the answer covers verifying, storing the event once and
-   handing its task to Redis, nothing more. p50/p90/p99/max and the rate actually sent.
+   handing its task to Redis, nothing more. p50/p90/p99/max and the rate actually sent, and
+   the CPU time each side used per delivery (gunicorn's processes, PostgreSQL's backends that
+   served them, the client), which the machine's other load changes far less than the times.
 
 2. Processing. Then one Celery worker (``--pool=solo``: one process, one event at a time) is
    started on the queued events: events processed a second, from its first to its last
@@ -13,7 +17,8 @@
    message sent through ``chat.services.send_message`` into the store's inbox.
 
 3. The same event posted ``--copies`` times at once (all requests in flight together) while the
-   worker runs: every answer must be 200, and it must make one event row and one message.
+   worker runs: every answer must be 200, and it must make one event row and one message; and
+   how long after it was stored the (idle) worker had processed it.
 
 The database (default postgres://postgres@127.0.0.1:5432/etalase_bench_webhooks) is created
 afresh (its name must contain "bench"), migrated, and dropped at the end (``--keep`` keeps
@@ -21,6 +26,8 @@ it). Redis: ``--redis-url`` (default redis://127.0.0.1:6379/10); its Celery queu
 
     make bench-webhooks
     .venv/bin/python bench/webhook_bench.py --rate 100 --duration 10
+
+``--intake-only`` stops after 1 (to compare intake runs side by side quickly).
 
 Results are printed and saved as JSON under bench/results/.
 """
@@ -33,6 +40,8 @@ import hashlib
 import hmac
 import json
 import os
+import resource
+import secrets
 import signal
 import socket
 import statistics
@@ -51,6 +60,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
 APP_SECRET = "bench-meta-app-secret"
 PHONE_NUMBER_ID = "106540352242922"
 SENDERS = 200  # customers writing (a conversation each)
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _env(database_url: str, redis_url: str) -> dict:
@@ -60,6 +70,10 @@ def _env(database_url: str, redis_url: str) -> dict:
         REDIS_URL=redis_url,
         CELERY_TASK_ALWAYS_EAGER="0",
         DJANGO_SETTINGS_MODULE="shop.settings",
+        # As deployed: persistent database connections (CONN_MAX_AGE 60), HTTPS behind a proxy.
+        DJANGO_ENV="production",
+        SECRET_KEY=os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DEBUG="0",
         LOG_LEVEL="ERROR",
         WHATSAPP_APP_SECRET=APP_SECRET,
@@ -167,13 +181,90 @@ def delivery(n: int, text: str = "Kak, batik tulis motif parang masih ready? �
 
 def signed(body: bytes) -> dict:
     signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+    return {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": signature,
+        "X-Forwarded-Proto": "https",  # what the TLS proxy in front of gunicorn sets
+    }
+
+
+# --- CPU accounting -----------------------------------------------------------------------------
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _backend_pids(database_url: str) -> list[int]:
+    """PostgreSQL backends connected to the benchmark's database (asked from another database,
+    so that this connection is not one of them)."""
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        rows = connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]).fetchall()
+    return [row[0] for row in rows]
+
+
+class CpuMeter:
+    """CPU seconds used between ``start()`` and ``stop()`` by gunicorn (master and workers),
+    the PostgreSQL backends connected to the database (persistent connections: with
+    CONN_MAX_AGE 0 each request's backend has gone before it is counted), and this process."""
+
+    def __init__(self, gunicorn_pid: int, database_url: str) -> None:
+        self.gunicorn_pid, self.database_url = gunicorn_pid, database_url
+
+    def _sample(self) -> dict:
+        gunicorn = [self.gunicorn_pid, *_children(self.gunicorn_pid)]
+        backends = _backend_pids(self.database_url)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "gunicorn": {pid: _cpu_seconds(pid) for pid in gunicorn},
+            "postgres": {pid: _cpu_seconds(pid) for pid in backends},
+            "client": own.ru_utime + own.ru_stime,
+        }
+
+    def start(self) -> None:
+        self.before = self._sample()
+
+    def stop(self, requests: int) -> dict:
+        after = self._sample()
+
+        def used(side: str) -> float:
+            return sum(seconds - self.before[side].get(pid, 0.0) for pid, seconds in after[side].items())
+
+        per = 1000 / requests
+        return {
+            "gunicorn_ms": round(used("gunicorn") * per, 2),
+            "postgres_ms": round(used("postgres") * per, 2),
+            "client_ms": round((after["client"] - self.before["client"]) * per, 2),
+        }
 
 
 # --- 1. Intake ----------------------------------------------------------------------------------
 
 
-async def open_loop(url: str, rate: int, duration: float, first: int) -> dict:
+async def open_loop(url: str, rate: int, duration: float, first: int, meter: CpuMeter | None = None) -> dict:
     import aiohttp
 
     total = int(rate * duration)
@@ -197,9 +288,12 @@ async def open_loop(url: str, rate: int, duration: float, first: int) -> dict:
             warm = delivery(10_000_000 + n)
             async with session.post(url, data=warm, headers=signed(warm)) as response:
                 await response.read()
+        if meter is not None:
+            meter.start()
         start = time.perf_counter() + 0.2
         await asyncio.gather(*(one(body, start + n / rate) for n, body in enumerate(bodies)))
         elapsed = time.perf_counter() - start
+        cpu = meter.stop(total) if meter is not None else {}
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -215,6 +309,7 @@ async def open_loop(url: str, rate: int, duration: float, first: int) -> dict:
         "p99_ms": pct(0.99),
         "max_ms": round(latencies[-1] * 1000, 2),
         "mean_ms": round(statistics.mean(latencies) * 1000, 2),
+        "cpu_per_delivery": cpu,
     }
 
 
@@ -319,6 +414,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--copies", type=int, default=100, help="copies of one event posted at once")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--intake-only", action="store_true", help="stop after the intake's figures")
     args = parser.parse_args()
 
     create_database(args.database_url, args.redis_url)
@@ -364,41 +460,54 @@ def main() -> None:
                     break
             except OSError:
                 time.sleep(0.2)
-        intake = asyncio.run(open_loop(url, args.rate, args.duration, first=0))
+        meter = CpuMeter(gunicorn.pid, args.database_url)
+        intake = asyncio.run(open_loop(url, args.rate, args.duration, first=0, meter=meter))
         results["intake"] = intake
+        cpu = intake["cpu_per_delivery"]
         print(
             f"Intake: {intake['events']} signed deliveries at {intake['achieved_rate']}/s (target {args.rate}/s), "
             f"{args.workers} gunicorn workers, no Celery worker: p50 {intake['p50_ms']} ms, p90 {intake['p90_ms']} ms, "
-            f"p99 {intake['p99_ms']} ms, max {intake['max_ms']} ms; answers {intake['statuses']}"
+            f"p99 {intake['p99_ms']} ms, max {intake['max_ms']} ms; answers {intake['statuses']}; CPU per delivery: "
+            f"gunicorn {cpu['gunicorn_ms']} ms, PostgreSQL {cpu['postgres_ms']} ms, client {cpu['client_ms']} ms"
         )
-        stored = WebhookEvent.objects.count()
-        worker = start_worker(env, log)
-        wait_processed(stored, timeout=max(120, stored))
-        processing = processing_figures()
-        results["processing"] = processing
-        print(
-            f"Processing: one worker (solo pool) processed {processing['events']} events in {processing['seconds']} s: "
-            f"{processing['events_per_second']} events/s; {processing['messages']} messages, "
-            f"{processing['errors']} errors"
-        )
-        before = WebhookEvent.objects.count()
-        copies = asyncio.run(copies_at_once(url, args.copies))
-        wait_processed(before + 1, timeout=60)
-        time.sleep(1)
-        copies["events_stored"] = WebhookEvent.objects.filter(event_id="wamid.BENCH0099999999==").count()
-        copies["messages_made"] = Message.objects.filter(body="Sama persis, dikirim berkali-kali 🙏").count()
-        results["copies"] = copies
-        print(
-            f"The same event posted {args.copies} times at once: answers {copies['statuses']}, "
-            f"{copies['events_stored']} event stored, {copies['messages_made']} message made"
-        )
-        if copies["events_stored"] != 1 or copies["messages_made"] != 1:
-            raise SystemExit("FAILED: the same event made more (or less) than one message")
-        results["load_average_after"] = os.getloadavg()
+        results["load_average_after_intake"] = os.getloadavg()
         print(
             f"Load average (1, 5, 15 min) before {results['load_average_before']}, "
-            f"after {results['load_average_after']}"
+            f"after intake {results['load_average_after_intake']}"
         )
+        if not args.intake_only:
+            stored = WebhookEvent.objects.count()
+            worker = start_worker(env, log)
+            wait_processed(stored, timeout=max(120, stored))
+            processing = processing_figures()
+            results["processing"] = processing
+            print(
+                f"Processing: one worker (solo pool) processed {processing['events']} events "
+                f"in {processing['seconds']} s: {processing['events_per_second']} events/s; "
+                f"{processing['messages']} messages, {processing['errors']} errors"
+            )
+            before = WebhookEvent.objects.count()
+            copies = asyncio.run(copies_at_once(url, args.copies))
+            wait_processed(before + 1, timeout=60)
+            time.sleep(1)
+            copies["events_stored"] = WebhookEvent.objects.filter(event_id="wamid.BENCH0099999999==").count()
+            # How promptly a delivery reaches the idle worker: stored -> processed.
+            event = WebhookEvent.objects.get(event_id="wamid.BENCH0099999999==")
+            copies["processed_after_ms"] = round((event.processed_at - event.received_at).total_seconds() * 1000, 1)
+            copies["messages_made"] = Message.objects.filter(body="Sama persis, dikirim berkali-kali 🙏").count()
+            results["copies"] = copies
+            print(
+                f"The same event posted {args.copies} times at once: answers {copies['statuses']}, "
+                f"{copies['events_stored']} event stored, {copies['messages_made']} message made, processed "
+                f"{copies['processed_after_ms']} ms after it was stored"
+            )
+            if copies["events_stored"] != 1 or copies["messages_made"] != 1:
+                raise SystemExit("FAILED: the same event made more (or less) than one message")
+            results["load_average_after"] = os.getloadavg()
+            print(
+                f"Load average (1, 5, 15 min) before {results['load_average_before']}, "
+                f"after {results['load_average_after']}"
+            )
     finally:
         if worker is not None:
             stop(worker)

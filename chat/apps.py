@@ -9,7 +9,7 @@ class ChatConfig(AppConfig):
     def ready(self) -> None:
         from chat import notifications, sellers
         from chat.assistant import hooks as assistant_hooks
-        from chat.channels import order_updates, outbound
+        from chat.channels import intake, order_updates, outbound
         from chat.channels.click_to_chat import whatsapp_order_button
         from chat.channels.pages import whatsapp_updates_form
         from chat.live import events
@@ -40,6 +40,8 @@ class ChatConfig(AppConfig):
         # Store messages written outside send_message (the assistant's) reach the channels too.
         outbound.connect()
         slots.register("order_page", whatsapp_updates_form)
+        # A WhatsApp number's store is cached for the webhook; a connection's change drops it.
+        intake.connect()
         # The header's link to the chats, with the unread badge the live socket keeps current.
         slots.register("site_header", header_link)
         # Offers are bought through checkout as special terms ("offer:12").

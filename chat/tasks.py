@@ -41,6 +41,13 @@ def process_webhook_event_task(self, event_id: int) -> str:
         return _retry(self, exc, countdown=min(5 * 2**self.request.retries, 600))
 
 
+@shared_task(acks_late=True)
+def hand_over_webhook_events_task() -> int:
+    """The webhooks' events queued in Redis, each handed to ``process_webhook_event_task``
+    (``intake.enqueue``: one of these for the deliveries that arrive until a worker starts it)."""
+    return intake.hand_over_queued()
+
+
 @shared_task(bind=True, acks_late=True)
 def deliver_outbound_task(self, outbound_id: int) -> str:
     """Send the store's message through its channel; retried with backoff (5 s, 10 s, 20 s...)
@@ -73,7 +80,8 @@ def _retry(task, exc: Exception, *, countdown: int) -> str:
 
 @shared_task(acks_late=True)
 def republish_channel_work_task() -> int:
-    """Hand over again the events and deliveries whose task was lost (the broker was down)."""
+    """Hand over again the events and deliveries whose task was lost (the broker was down),
+    and the events left queued in Redis (their hand-over task lost)."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -88,7 +96,8 @@ def republish_channel_work_task() -> int:
         .order_by("received_at")
         .values_list("pk", flat=True)[:1000]
     )
-    intake.enqueue(events)
+    intake.hand_over_queued()
+    intake.publish_each(events)
     deliveries = list(
         OutboundMessage.objects.filter(state=OutboundMessage.State.QUEUED, created_at__range=(since, before))
         .order_by("created_at")

@@ -106,6 +106,12 @@ def accepting_tasks() -> bool:
     return _outage.since is None or time.monotonic() >= _outage.retry_at
 
 
+def broker_failed(exc: Exception) -> None:
+    """Record that the broker failed (``exc``) outside ``publish``, as ``publish`` does: the
+    next ``BROKER_RETRY_SECONDS`` of hand-overs do not try it."""
+    _broker_failed(exc)
+
+
 def _broker_failed(exc: Exception) -> None:
     now = time.monotonic()
     with _lock:

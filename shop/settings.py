@@ -222,6 +222,8 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# The queue tasks go to (a test's worker sets its own, for the tasks its tasks send).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
@@ -446,6 +448,9 @@ TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.o
 CHANNELS_HTTP_TIMEOUT = env.float("CHANNELS_HTTP_TIMEOUT", default=10.0)
 # An outbound message is retried this many times (backoff doubling from 5 s) before it fails.
 CHANNELS_SEND_RETRIES = env.int("CHANNELS_SEND_RETRIES", default=6)
+# The broker's Redis keys through which the webhooks hand their events to the worker
+# (chat.channels.intake.enqueue): a list of event ids and a flag.
+CHANNELS_INTAKE_REDIS_PREFIX = env.str("CHANNELS_INTAKE_REDIS_PREFIX", default="chat:webhook-intake")
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
