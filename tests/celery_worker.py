@@ -31,6 +31,30 @@ from django.db import connection
 from shop import broker
 from shop.celery import app as celery_app
 
+# The Redis the real-worker tests use (CI sets it; tests/xdist_redis.py gives each test process its own).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Nobody listens on port 1: publishing there is refused at once.
+DEAD_BROKER = "redis://127.0.0.1:1/0"
+
+
+def require_redis() -> None:
+    """Skip without Redis, except in CI (``FAIL_ON_SKIP=1``), where that is a failure."""
+    problem = ""
+    if not REDIS_URL:
+        problem = "REDIS_URL is not set: the real-worker tests need Redis (CI sets it)"
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            problem = f"Redis at REDIS_URL={REDIS_URL} does not answer: {exc}"
+    if problem:
+        if os.environ.get("FAIL_ON_SKIP") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
+
+
 WORKER_READY_TIMEOUT = 30
 DELIVERY_TIMEOUT = 20
 ROOT = Path(__file__).resolve().parents[1]

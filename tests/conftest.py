@@ -1,4 +1,5 @@
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
@@ -7,6 +8,7 @@ from django.utils import translation
 from shop import broker, events
 from shop.celery import app as celery_app
 from social import cards
+from tests.celery_worker import REDIS_URL, delete_queue, new_queue_name, require_redis, shared_database
 
 
 def pytest_configure(config):
@@ -65,3 +67,22 @@ def postgres_only():
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (CI runs this)")
+
+
+# --- For the tests that start a real Celery worker (tests/celery_worker.py) --------------------
+
+
+@pytest.fixture
+def queue() -> Iterator[str]:
+    """A Celery queue of the test's own on ``REDIS_URL``; its Redis keys are removed afterwards."""
+    require_redis()
+    name = new_queue_name()
+    yield name
+    delete_queue(REDIS_URL, name)
+
+
+@pytest.fixture
+def shared_database_url(transactional_db, tmp_path) -> Iterator[str]:
+    """A ``DATABASE_URL`` naming this test's database, for the processes the test starts."""
+    with shared_database(tmp_path) as url:
+        yield url

@@ -29,11 +29,10 @@ from marketing import services
 from marketing.campaign_models import Campaign, Recipient
 from marketing.campaigns import engine, tracking
 from marketing.models import Source, Suppression
-from tests.celery_worker import delete_queue, new_queue_name, publishing_to, running_worker, shared_database, wait_for
+from tests.celery_worker import REDIS_URL, publishing_to, running_worker, wait_for
 from tests.factories import StoreFactory
 from tests.marketing.campaign_helpers import bulk_mailable, campaign_for, mailable_contact
 from tests.ports import free_low_port
-from tests.shop.test_worker_delivery import REDIS_URL, _require_redis
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -64,20 +63,6 @@ class CountingHandler:
     def total(self) -> int:
         with self.lock:
             return sum(self.received.values())
-
-
-@pytest.fixture
-def queue() -> Iterator[str]:
-    _require_redis()
-    name = new_queue_name()
-    yield name
-    delete_queue(REDIS_URL, name)
-
-
-@pytest.fixture
-def shared_database_url(transactional_db, tmp_path) -> Iterator[str]:
-    with shared_database(tmp_path) as url:
-        yield url
 
 
 @pytest.fixture

@@ -30,7 +30,14 @@ from shop.models import Notification
 from social import services as social_services
 from social import tasks as social_tasks
 from social.models import FeedEntry, Post, PostImage, Recommendation
-from tests.celery_worker import delete_queue, new_queue_name, publishing_to, running_worker, shared_database
+from tests.celery_worker import (
+    DEAD_BROKER,
+    delete_queue,
+    new_queue_name,
+    publishing_to,
+    running_worker,
+    shared_database,
+)
 from tests.factories import (
     ProductFactory,
     StoreFactory,
@@ -149,9 +156,6 @@ def test_fanning_out_a_post_twice_does_it_once(django_capture_on_commit_callback
 
 
 # --- Work with a fallback instead of a row ------------------------------------------------------
-
-# Nobody listens on port 1: publishing there is refused at once.
-DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
 @pytest.mark.django_db

@@ -18,7 +18,6 @@ import asyncio
 import email
 import email.policy
 import logging
-import os
 import re
 import time
 from collections import Counter
@@ -34,59 +33,20 @@ from shop import tasks
 from shop.models import Delivery, Notification
 from shop.money import format_money
 from tests.celery_worker import (
+    DEAD_BROKER,
+    REDIS_URL,
     Worker,
-    delete_queue,
-    new_queue_name,
     outbox_messages,
     plain_text,
     publishing_to,
     running_worker,
     sent_to,
-    shared_database,
     wait_for,
 )
 from tests.factories import UserFactory, buyable_variant, place
 from tests.ports import free_low_port
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-# Nobody listens on port 1: publishing there is refused at once.
-DEAD_BROKER = "redis://127.0.0.1:1/0"
-
-
-def _require_redis() -> None:
-    """Skip without Redis, except in CI (``FAIL_ON_SKIP=1``), where that is a failure."""
-    problem = ""
-    if not REDIS_URL:
-        problem = "REDIS_URL is not set: the real-worker tests need Redis (CI sets it)"
-    else:
-        import redis
-
-        try:
-            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-        except redis.RedisError as exc:
-            problem = f"Redis at REDIS_URL={REDIS_URL} does not answer: {exc}"
-    if problem:
-        if os.environ.get("FAIL_ON_SKIP") == "1":
-            pytest.fail(problem)
-        pytest.skip(problem)
-
-
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def queue() -> Iterator[str]:
-    """A queue of this test's own; its Redis keys are removed afterwards."""
-    _require_redis()
-    name = new_queue_name()
-    yield name
-    delete_queue(REDIS_URL, name)
-
-
-@pytest.fixture
-def shared_database_url(transactional_db, tmp_path) -> Iterator[str]:
-    with shared_database(tmp_path) as url:
-        yield url
 
 
 @pytest.fixture

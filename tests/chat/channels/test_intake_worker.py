@@ -9,7 +9,6 @@ Needs Redis (``REDIS_URL``), like tests/shop/test_worker_delivery.py."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,21 +21,10 @@ from chat.channels import intake
 from chat.channels.models import WebhookEvent
 from chat.models import Message
 from chat.tasks import republish_channel_work_task
-from tests.celery_worker import Worker, delete_queue, new_queue_name, publishing_to, running_worker, shared_database
+from tests.celery_worker import DEAD_BROKER, REDIS_URL, Worker, publishing_to, running_worker, shared_database
 from tests.chat.channels import payloads
-from tests.shop.test_worker_delivery import DEAD_BROKER, _require_redis
-
-REDIS_URL = os.environ.get("REDIS_URL", "")
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def queue() -> Iterator[str]:
-    _require_redis()
-    name = new_queue_name()
-    yield name
-    delete_queue(REDIS_URL, name)
 
 
 @pytest.fixture
