@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -180,7 +180,10 @@ def campaign_action(request, store, pk: int, action: str):
             )
         elif action == "send":
             count = engine.start_campaign(campaign)
-            messages.success(request, _("Sending to %(count)s people.") % {"count": count})
+            messages.success(
+                request,
+                ngettext("Sending to %(count)s person.", "Sending to %(count)s people.", count) % {"count": count},
+            )
         elif action == "schedule":
             form = ScheduleForm(request.POST)
             if not form.is_valid():
