@@ -11,8 +11,9 @@ SELLER_PERMISSIONS = {
     "consentevent": ("view",),  # the proof: read-only
     "suppression": ("view",),
     "contactmerge": ("view",),  # undone with the admin action or the contact's page
-    # Campaigns are written and sent through the API (marketing/campaign_api.py); the admin shows
-    # them with their report and pauses, resumes or cancels them.
+    # Campaigns are written and sent on the seller's pages (marketing/campaign_pages.py) or through
+    # the API (marketing/campaign_api.py); the admin shows them with their report and pauses,
+    # resumes or cancels them.
     "campaign": ("view",),
     "segment": ("view",),
 }

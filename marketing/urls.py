@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketing import campaign_views, views
+from marketing import campaign_pages, campaign_views, views
 
 app_name = "marketing"
 
@@ -12,6 +12,15 @@ urlpatterns = [
     path("customers/<int:pk>/erase/", views.contact_erase, name="erase"),
     path("customers/<int:pk>/withdraw/", views.contact_withdraw, name="withdraw"),
     path("customers/merges/<int:pk>/undo/", views.merge_undo, name="undo_merge"),
+    path("customers/campaigns/", campaign_pages.campaign_list, name="campaigns"),
+    path("customers/campaigns/new/", campaign_pages.campaign_new, name="campaign_new"),
+    path("customers/campaigns/<int:pk>/", campaign_pages.campaign_detail, name="campaign"),
+    path("customers/campaigns/<int:pk>/edit/", campaign_pages.campaign_edit, name="campaign_edit"),
+    path("customers/campaigns/<int:pk>/preview/", campaign_pages.campaign_preview, name="campaign_preview"),
+    path("customers/campaigns/<int:pk>/<slug:action>/", campaign_pages.campaign_action, name="campaign_action"),
+    path("customers/segments/", campaign_pages.segment_list, name="segments"),
+    path("customers/segments/new/", campaign_pages.segment_new, name="segment_new"),
+    path("customers/segments/count/", campaign_pages.audience_count, name="audience_count"),
     path("s/<slug:slug>/news/", views.signup, name="signup"),
     path("news/confirm/<str:token>/", views.confirm, name="confirm"),
     path("news/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

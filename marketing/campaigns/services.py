@@ -4,7 +4,7 @@ send to oneself. Sending itself is ``marketing.campaigns.engine``."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.translation import gettext as _
 
 from catalog.models import Store
@@ -53,24 +53,33 @@ def save_campaign(*, store: Store, data: dict, campaign: Campaign | None = None,
     return campaign
 
 
+def preview(*, campaign: Campaign, subject: str | None = None) -> content.Rendered:
+    """The campaign as a recipient would get it, personalised for nobody in particular: the
+    name is a stand-in, links go to their targets directly (nothing is recorded when they
+    are followed). What the composer's preview shows and the test send sends."""
+    page = content.render(campaign=campaign, subject=subject or campaign.subject)
+    values = {"NAME": _("test"), "UNSUBSCRIBE": absolute("/"), "OPEN": absolute("/static/favicon.ico")}
+    for index, key in enumerate(page.links):
+        values[f"LINK{index}"] = content.link_target(campaign=campaign, key=key) or absolute("/")
+    return content.Rendered(
+        subject=page.subject,
+        text=content.personalise(page.text, values),
+        html=content.personalise(page.html, content.html_values(values)),
+        links=page.links,
+    )
+
+
 def send_test(*, campaign: Campaign, to: str) -> None:
     """The campaign as a recipient would get it, sent now to ``to`` (the seller): links go
     to their targets directly, nothing is recorded, no cap counted."""
-    page = content.render(campaign=campaign, subject=f"[{_('Test')}] {campaign.subject}")
-    from marketing.campaigns.content import link_target
-
-    values = {"NAME": _("test"), "UNSUBSCRIBE": absolute("/"), "OPEN": absolute("/static/favicon.ico")}
-    for index, key in enumerate(page.links):
-        values[f"LINK{index}"] = link_target(campaign=campaign, key=key) or absolute("/")
-    from django.core.mail import EmailMultiAlternatives
-
+    page = preview(campaign=campaign, subject=f"[{_('Test')}] {campaign.subject}")
     message = EmailMultiAlternatives(
         subject=page.subject,
-        body=content.personalise(page.text, values),
+        body=page.text,
         from_email=from_email(campaign.store),
         to=[to],
         headers={"Message-ID": new_message_id()},
         connection=get_connection(),
     )
-    message.attach_alternative(content.personalise(page.html, content.html_values(values)), "text/html")
+    message.attach_alternative(page.html, "text/html")
     message.send()

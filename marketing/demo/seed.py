@@ -1,7 +1,10 @@
 """The demo's customer lists, through ``marketing.services``: every demo store's contacts are
 gathered (orders, chats, followers) and scored; in the first store (the demo seller's) a few
 shoppers signed up on the store page and confirmed by the emailed link, so they have
-consent with its proof, and carry tags. Idempotent: a second run finds everything there."""
+consent with its proof, and carry tags; and one campaign was sent to them (through the
+campaign services and the engine, to the configured ``EMAIL_BACKEND``), delivered (as the
+provider's webhook reports it), opened and clicked by some. Idempotent: a second run finds
+everything there."""
 
 from __future__ import annotations
 
@@ -12,9 +15,14 @@ from dataclasses import dataclass
 from catalog.demo.stores import STORES
 from catalog.models import Store
 from marketing import services, texts, tokens
+from marketing.campaign_models import Campaign, Recipient
+from marketing.campaigns import engine, links, tracking
+from marketing.campaigns.services import save_campaign
 from marketing.models import Contact, EmailConsent, Source
 from marketing.rfm import score_contacts
 from social.demo.base import demo_people
+
+CAMPAIGN_NAME = "Koleksi batik baru"
 
 # Shoppers of the demo seller's store who signed up for its news, with the seller's tags.
 SUBSCRIBERS = (("ani", ["VIP"]), ("budi", ["Reseller"]), ("citra", []), ("dewi", ["VIP", "Batik tulis"]))
@@ -24,12 +32,13 @@ SUBSCRIBERS = (("ani", ["VIP"]), ("budi", ["Reseller"]), ("citra", []), ("dewi",
 class MarketingReport:
     contacts: int = 0
     consented: int = 0
+    campaigns: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
         return (
             f"Customers: {self.contacts} contacts in the demo stores, {self.consented} with confirmed consent "
-            f"({self.seconds:.1f} s)."
+            f"and {self.campaigns} sent campaign ({self.seconds:.1f} s)."
         )
 
 
@@ -58,11 +67,67 @@ def seed_marketing(*, progress: Callable[[str], None] | None = None) -> Marketin
                 services.set_details(contact=contact, tags=tags)
     for store in stores:
         score_contacts(store_id=store.pk)
+    if first is not None:
+        seed_campaign(first)
     report.contacts = Contact.objects.filter(store__in=stores, merged_into__isnull=True).count()
     report.consented = EmailConsent.objects.filter(
         contact__store__in=stores, state=EmailConsent.State.CONFIRMED
     ).count()
+    report.campaigns = Campaign.objects.filter(store__in=stores, state=Campaign.State.SENT).count()
     report.seconds = time.perf_counter() - started
     if progress:
         progress(report.summary())
     return report
+
+
+def seed_campaign(store: Store) -> Campaign | None:
+    """The demo seller's sent campaign: two product cards, the store's first discount code and
+    a button, to everyone who agreed; every email delivered, the first three opened, the
+    first two clicked (a product card). Nothing when it exists already, or the store has no
+    product or nobody to mail."""
+    from anymail.signals import AnymailTrackingEvent
+
+    from checkout.models import DiscountCode
+
+    if Campaign.objects.filter(store=store, name=CAMPAIGN_NAME).exists():
+        return None
+    products = list(store.products.filter(status="active").order_by("pk").values_list("pk", flat=True)[:2])
+    if not products:
+        return None
+    blocks = [
+        {"type": "text", "text": "Halo! Koleksi batik tulis terbaru kami sudah datang.\n\nStoknya terbatas."},
+        {"type": "products", "products": products},
+    ]
+    code = DiscountCode.objects.filter(store=store).order_by("pk").values_list("code", flat=True).first()
+    if code:
+        blocks.append({"type": "discount", "code": code})
+    blocks.append({"type": "button", "label": "Lihat semua", "url": tokens.absolute(store.get_absolute_url())})
+    campaign = save_campaign(
+        store=store,
+        data={
+            "name": CAMPAIGN_NAME,
+            "subject": "Batik tulis baru, untuk Anda duluan",
+            "preheader": "Diskon khusus pelanggan setia",
+            "blocks": blocks,
+            "segment": None,
+        },
+        actor=store.owner,
+    )
+    if engine.start_campaign(campaign) == 0:
+        engine.cancel_campaign(campaign)
+        return campaign
+    # With a broker the chunks were handed to the worker: send them here instead, so the
+    # demo is complete when the command ends (a chunk task arriving later finds nothing).
+    engine.send_chunk(campaign.pk, hand_over_next=lambda campaign_id: None)
+    campaign.refresh_from_db()
+    engine.finish_if_done(campaign)
+    sent = list(Recipient.objects.filter(campaign=campaign, state=Recipient.State.SENT).order_by("contact_id", "pk"))
+    for number, recipient in enumerate(sent):
+        event = AnymailTrackingEvent(event_type="delivered", metadata={"recipient": str(recipient.pk)})
+        tracking.tracking_received(None, event=event, esp_name="demo")
+        if number < 3:
+            tracking.record_open(links.open_token(recipient_id=recipient.pk))
+        if number < 2:
+            tracking.record_click(links.click_token(recipient_id=recipient.pk, key=f"p{products[0]}"))
+    campaign.refresh_from_db()
+    return campaign

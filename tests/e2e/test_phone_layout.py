@@ -168,6 +168,15 @@ NOT_PAGES = {
     "marketing:signup": "POST only (the store page's form, checked on catalog:store_detail)",
     "marketing:confirm": "a confirmation email's signed link: test_the_seller_customer_pages_fit_a_phone",
     "marketing:unsubscribe": "a marketing email's signed link: test_the_seller_customer_pages_fit_a_phone",
+    "marketing:campaigns": "a seller's page: test_the_seller_campaign_pages_fit_a_phone",
+    "marketing:campaign_new": "a seller's page: test_the_seller_campaign_pages_fit_a_phone",
+    "marketing:campaign": "a seller's page: test_the_seller_campaign_pages_fit_a_phone",
+    "marketing:campaign_edit": "a seller's page: test_the_seller_campaign_pages_fit_a_phone",
+    "marketing:campaign_preview": "the email alone, in the campaign page's frame (checked there)",
+    "marketing:campaign_action": "POST only (the campaign page's buttons)",
+    "marketing:segments": "a seller's page: test_the_seller_campaign_pages_fit_a_phone",
+    "marketing:segment_new": "a seller's page: test_the_seller_campaign_pages_fit_a_phone",
+    "marketing:audience_count": "an htmx fragment (the count on the composer and the segment builder)",
     "marketing:click": "a campaign email's signed click redirect (a 302 to the product or the button's address)",
     "marketing:open": "a campaign email's open pixel (a GIF)",
     **{
@@ -450,6 +459,42 @@ def test_the_seller_customer_pages_fit_a_phone(seller, visitor, demo):
         {
             "confirm": lambda d: f"/news/confirm/{confirm}/",
             "unsubscribe": lambda d: f"/news/unsubscribe/{unsubscribe}/",
+        },
+    )
+
+
+def test_the_seller_campaign_pages_fit_a_phone(seller, demo):
+    # given the demo seller's sent campaign and a draft with every block
+    from catalog.models import Store
+    from marketing.campaign_models import Campaign
+    from tests.marketing.campaign_helpers import campaign_for
+
+    store = Store.objects.get(owner__email=SELLER_EMAIL)
+    sent = Campaign.objects.filter(store=store, state=Campaign.State.SENT).order_by("pk").first()
+    assert sent is not None, "the demo seller has a sent campaign"
+    product = store.products.order_by("pk").first()
+    draft = campaign_for(
+        store,
+        name="Draf dengan nama yang cukup panjang untuk sebuah kampanye " * 2,
+        blocks=[
+            {"type": "text", "text": "Halo! " * 80},
+            {"type": "products", "products": [product.pk]},
+            {"type": "button", "label": "Lihat semua produk kami", "url": "https://etalase.example/" + "a" * 200},
+        ],
+    )
+    # when they open the campaigns, the composer, a draft, its editor, a report and the
+    # segments, then none scrolls sideways
+    check_pages(
+        seller,
+        demo,
+        {
+            "campaigns": lambda d: "/customers/campaigns/",
+            "new campaign": lambda d: "/customers/campaigns/new/",
+            "a draft": lambda d: f"/customers/campaigns/{draft.pk}/",
+            "its editor": lambda d: f"/customers/campaigns/{draft.pk}/edit/",
+            "a report": lambda d: f"/customers/campaigns/{sent.pk}/",
+            "segments": lambda d: "/customers/segments/",
+            "segment builder": lambda d: "/customers/segments/new/",
         },
     )
 

@@ -30,3 +30,25 @@ def test_the_demo_seller_has_customers_with_consent_and_a_second_run_changes_not
     assert Contact.objects.exclude(rfm_group="").exists()
     assert set(Contact.objects.values_list("pk", "store_id", "rfm_group")) == first
     assert ConsentEvent.objects.count() == events
+
+
+def test_the_demo_seller_has_one_sent_campaign_with_its_figures_and_a_second_run_adds_nothing():
+    from marketing.campaign_models import Campaign, MarketingSend
+    from marketing.campaigns.tracking import campaign_report
+    from marketing.demo.seed import CAMPAIGN_NAME
+
+    call_command("seed_demo", "--products-per-store=2", "--quiet", stdout=io.StringIO())
+    store = Store.objects.get(slug=STORES[0].slug)
+    [campaign] = Campaign.objects.filter(store=store)
+    sends = MarketingSend.objects.count()
+
+    call_command("seed_demo", "--products-per-store=2", "--quiet", stdout=io.StringIO())
+
+    assert campaign.name == CAMPAIGN_NAME
+    assert campaign.state == Campaign.State.SENT
+    assert [block["type"] for block in campaign.blocks][:2] == ["text", "products"]
+    assert len(campaign.blocks[1]["products"]) == 2
+    report = campaign_report(campaign)
+    assert (report.sent, report.delivered, report.opened, report.clicked) == (4, 4, 3, 2)
+    assert Campaign.objects.count() == 1
+    assert MarketingSend.objects.count() == sends == 4
