@@ -318,16 +318,40 @@ def _send_claimed(campaign: Campaign, claim: str) -> int:
             if not accepted:
                 Recipient.objects.filter(pk=pk, state=R.SENDING).update(state=R.FAILED, skip_reason="not_accepted")
                 continue
-            at = timezone.now()
-            with transaction.atomic():
-                Recipient.objects.filter(pk=pk, state=R.SENDING).update(
-                    state=R.SENT, sent_at=at, message_id=provider_message_id(message, message_id)
-                )
-                MarketingSend.objects.create(store_id=store.pk, contact_id=contact_id, ref=ref, sent_at=at)
+            mark_sent(
+                recipient_id=pk,
+                store_id=store.pk,
+                contact_id=contact_id,
+                ref=ref,
+                message_id=provider_message_id(message, message_id),
+            )
             sent += 1
     finally:
         connection.close()
     return sent
+
+
+def mark_sent(*, recipient_id: int, store_id: int, contact_id: int, ref: str, message_id: str) -> None:
+    """After the server's "250": the row sending -> sent, and the log row the caps read, together.
+    On PostgreSQL one statement (a data-modifying ``WITH``): one round trip instead of four
+    (BEGIN, UPDATE, INSERT, COMMIT), atomic as a statement is. The log row is written even if
+    the row is no longer *sending* (the sweeper marked it unknown): the email did leave."""
+    at = timezone.now()
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH sent AS (UPDATE {Recipient._meta.db_table} SET state = %s, sent_at = %s, message_id = %s "
+                "WHERE id = %s AND state = %s) "
+                f"INSERT INTO {MarketingSend._meta.db_table} (store_id, contact_id, ref, sent_at) "
+                "VALUES (%s, %s, %s, %s)",
+                [R.SENT, at, message_id, recipient_id, R.SENDING, store_id, contact_id, ref, at],
+            )
+        return
+    with transaction.atomic():
+        Recipient.objects.filter(pk=recipient_id, state=R.SENDING).update(
+            state=R.SENT, sent_at=at, message_id=message_id
+        )
+        MarketingSend.objects.create(store_id=store_id, contact_id=contact_id, ref=ref, sent_at=at)
 
 
 def personal_values(*, store_id: int, contact, recipient_id: int, page: content.Rendered) -> dict[str, str]:

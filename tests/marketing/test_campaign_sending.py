@@ -254,3 +254,23 @@ def test_the_complaint_rate_over_a_tenth_of_a_percent_pauses_the_campaign(django
     assert tracking.pause_if_complaints_too_many(campaign)
     campaign.refresh_from_db()
     assert campaign.state == Campaign.State.PAUSED and campaign.paused_reason == "complaints"
+
+
+def test_marking_a_row_sent_logs_the_send_with_it_and_leaves_an_interrupted_row_interrupted():
+    store = StoreFactory()
+    first, second = bulk_mailable(store, 2)
+    campaign = campaign_for(store)
+    sending = Recipient.objects.create(campaign=campaign, contact=first, state=R.SENDING, claim="c", message_id="<a>")
+    # the sweeper took this one back while it was with the mail server
+    taken = Recipient.objects.create(campaign=campaign, contact=second, state=R.UNKNOWN, claim="c", message_id="<b>")
+    for row in (sending, taken):
+        engine.mark_sent(
+            recipient_id=row.pk, store_id=store.pk, contact_id=row.contact_id, ref="campaign:1", message_id="<p>"
+        )
+    sending.refresh_from_db()
+    taken.refresh_from_db()
+    assert (sending.state, sending.message_id) == (R.SENT, "<p>")
+    assert taken.state == R.UNKNOWN and taken.sent_at is None
+    # both emails left, so both count towards the caps, at the moment the row says it was sent
+    logged = {row.contact_id: row.sent_at for row in MarketingSend.objects.filter(store=store, ref="campaign:1")}
+    assert logged == {first.pk: sending.sent_at, second.pk: logged[second.pk]}
