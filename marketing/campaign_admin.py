@@ -9,21 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.admin.scoping import StoreScopedAdminMixin, with_store_column
+from marketing.admin import ReadOnlyAdminMixin
 from marketing.campaign_models import Campaign, Segment
 from marketing.campaigns import engine, tracking
 from marketing.campaigns.segments import segment_count
 from shop.money import format_money
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _run(modeladmin, request, queryset, action, done_message):
@@ -71,7 +61,7 @@ def cancel(modeladmin, request, queryset):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(StoreScopedAdminMixin, ReadOnly, admin.ModelAdmin):
+class CampaignAdmin(StoreScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "subject", "state", "scheduled_at", "started_at", "finished_at")
     list_filter = ("state",)
     search_fields = ("name", "subject")
@@ -113,7 +103,7 @@ class CampaignAdmin(StoreScopedAdminMixin, ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(StoreScopedAdminMixin, ReadOnly, admin.ModelAdmin):
+class SegmentAdmin(StoreScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "contacts", "created_at")
     fields = ("name", "rules", "contacts")
     readonly_fields = fields
