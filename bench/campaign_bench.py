@@ -57,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from notifications_bench import _server_args, stop_worker, wait_for_worker  # noqa: E402
+from notifications_bench import _server_args, celery_worker, stop_worker, wait_for_worker  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/etalase_bench_campaign"
@@ -316,29 +316,7 @@ def campaign_blocks(store, products) -> list[dict]:
 def start_worker(env: dict, concurrency: int, port: int, log):
     worker_env = {**os.environ, **env, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
     worker_env.pop("EMAIL_BACKEND", None)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "shop",
-            "worker",
-            "--pool=prefork",
-            f"--concurrency={concurrency}",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            f"--hostname=bench-campaign-{os.getpid()}@%h",
-            f"--queues={QUEUE}",
-        ],
-        cwd=ROOT,
-        env=worker_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return celery_worker("bench-campaign", env=worker_env, log=log, concurrency=concurrency, queue=QUEUE)
 
 
 def measure_send(env: dict, recipients: int, concurrency: int, pipe, port: int) -> dict:

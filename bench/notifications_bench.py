@@ -284,29 +284,22 @@ def start_worker(database_url: str, redis_url: str, concurrency: int, mail_dir: 
         EMAIL_FILE_PATH=str(mail_dir),
     )
     env.pop("EMAIL_URL", None)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "shop",
-            "worker",
-            "--pool=prefork",
-            f"--concurrency={concurrency}",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            f"--hostname=bench-notif-{os.getpid()}@%h",
-            f"--queues={QUEUE}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return celery_worker("bench-notif", env=env, log=log, concurrency=concurrency, queue=QUEUE)
+
+
+def celery_worker(
+    name: str, *, env: dict, log, pool: str = "prefork", concurrency: int | None = None, queue: str | None = None
+) -> subprocess.Popen:
+    """A real ``celery -A shop worker`` for a benchmark, quiet and without gossip, mingle or
+    heartbeat, in a process group of its own (``stop_worker`` ends the group)."""
+    command = [sys.executable, "-m", "celery", "-A", "shop", "worker", f"--pool={pool}"]
+    if concurrency is not None:
+        command.append(f"--concurrency={concurrency}")
+    command += ["--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command.append(f"--hostname={name}-{os.getpid()}@%h")
+    if queue is not None:
+        command.append(f"--queues={queue}")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop_worker(process: subprocess.Popen) -> None:

@@ -53,6 +53,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from notifications_bench import celery_worker  # bench/ is the script's folder: on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/etalase_bench_webhooks"
@@ -317,27 +319,7 @@ async def open_loop(url: str, rate: int, duration: float, first: int, meter: Cpu
 
 
 def start_worker(env: dict, log) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "shop",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            f"--hostname=bench-webhooks-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return celery_worker("bench-webhooks", env=env, log=log, pool="solo")
 
 
 def stop(process: subprocess.Popen) -> None:
