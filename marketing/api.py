@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Store
 from marketing import selectors, services
+from marketing.campaigns import selectors as campaign_selectors
 from marketing.models import NOTE_MAX, TAG_MAX, Contact, EmailConsent, Identity, RFMGroup, Source
 from marketing.selectors import ContactFilters
 from marketing.services.imports import MAX_BYTES
@@ -74,6 +75,35 @@ class ContactSerializer(serializers.ModelSerializer):
     def get_consent(self, contact):
         consent = getattr(contact, "consent", None)
         return ConsentSerializer(consent).data if consent is not None else None
+
+
+class CampaignReceivedSerializer(serializers.Serializer):
+    campaign_id = serializers.IntegerField()
+    campaign_name = serializers.CharField()
+    subject = serializers.CharField(help_text=_("The subject this contact got (A/B tests: their variant's)."))
+    sent_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    bounced_at = serializers.DateTimeField(allow_null=True)
+    opened_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Unreliable: mail apps block the pixel, or fetch it for everyone.")
+    )
+    clicked_at = serializers.DateTimeField(allow_null=True)
+    orders = serializers.IntegerField(help_text=_("Orders credited to the campaign (paid within 7 days of a click)."))
+    revenue = serializers.IntegerField(help_text=_("Their total, in minor units."))
+
+
+class ContactDetailSerializer(ContactSerializer):
+    """A contact with the campaigns they received (newest first)."""
+
+    campaigns_received = serializers.SerializerMethodField()
+
+    class Meta(ContactSerializer.Meta):
+        fields = [*ContactSerializer.Meta.fields, "campaigns_received"]
+        read_only_fields = fields
+
+    @extend_schema_field(CampaignReceivedSerializer(many=True))
+    def get_campaigns_received(self, contact):
+        return CampaignReceivedSerializer(campaign_selectors.campaigns_received(contact=contact), many=True).data
 
 
 class ContactPageSerializer(serializers.Serializer):
@@ -165,16 +195,16 @@ class ContactDetailView(MarketingAPIView):
     @extend_schema(
         summary=_("A customer"),
         parameters=[CONTACT_ID],
-        responses={200: ContactSerializer, **error_responses(401, 403, 404)},
+        responses={200: ContactDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        return Response(ContactSerializer(self.contact()).data)
+        return Response(ContactDetailSerializer(self.contact()).data)
 
     @extend_schema(
         summary=_("Set a customer's tags and private note"),
         parameters=[CONTACT_ID],
         request=ContactUpdateSerializer,
-        responses={200: ContactSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: ContactDetailSerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request, pk):
         contact = self.contact()
@@ -183,7 +213,7 @@ class ContactDetailView(MarketingAPIView):
         services.set_details(
             contact=contact, tags=body.validated_data.get("tags"), note=body.validated_data.get("note")
         )
-        return Response(ContactSerializer(selectors.contact_for_seller(store=contact.store, pk=contact.pk)).data)
+        return Response(ContactDetailSerializer(selectors.contact_for_seller(store=contact.store, pk=contact.pk)).data)
 
 
 class ContactExportView(MarketingAPIView):
@@ -223,7 +253,7 @@ class ContactWithdrawView(MarketingAPIView):
     def post(self, request, pk):
         contact = self.contact()
         services.withdraw_consent(contact=contact, source=Source.API, client=ClientInfo.of(request), actor=request.user)
-        return Response(ContactSerializer(selectors.contact_for_seller(store=contact.store, pk=contact.pk)).data)
+        return Response(ContactDetailSerializer(selectors.contact_for_seller(store=contact.store, pk=contact.pk)).data)
 
 
 class ContactImportView(MarketingAPIView):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog.models import Store
 from marketing import selectors, services, texts, tokens
+from marketing.campaigns import selectors as campaign_selectors
 from marketing.forms import DetailsForm, ImportForm, SignupForm
 from marketing.models import ContactMerge, Identity, RFMGroup, Source, address_hash
 from marketing.selectors import ContactFilters
@@ -129,6 +130,7 @@ def contact_detail(request, store: Store, pk: int):
             "store": store,
             "contact": contact,
             "activity": selectors.contact_activity(contact),
+            "campaigns": campaign_selectors.campaigns_received(contact=contact),
             "consent": getattr(contact, "consent", None),
             "history": list(selectors.consent_history(contact)),
             "form": form,

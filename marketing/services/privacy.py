@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from marketing.campaigns.selectors import campaigns_received
 from marketing.models import Contact, ContactErasure, ContactMerge, Suppression
 from marketing.selectors import consent_history, contact_activity
 
@@ -80,6 +81,19 @@ def export_contact(contact: Contact) -> dict:
             for conversation in activity.conversations
         ],
         "follows_store": activity.follows_store,
+        "campaigns_received": [
+            {
+                "campaign": received.campaign_name,
+                "subject": received.subject,
+                "sent": received.sent_at.isoformat(),
+                "delivered": received.delivered_at.isoformat() if received.delivered_at else None,
+                "bounced": received.bounced_at.isoformat() if received.bounced_at else None,
+                "opened_unreliable": received.opened_at.isoformat() if received.opened_at else None,
+                "clicked": received.clicked_at.isoformat() if received.clicked_at else None,
+                "orders_credited": received.orders,
+            }
+            for received in campaigns_received(contact=contact, limit=None)
+        ],
     }
 
 
