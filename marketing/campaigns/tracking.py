@@ -166,12 +166,14 @@ def pause_if_complaints_too_many(campaign: Campaign) -> bool:
 
 def order_paid(sender, order, **kwargs) -> None:
     """checkout's ``order_paid``: credit the order to the campaign its buyer last clicked in
-    the store's emails within ``CREDIT_WINDOW`` before now. Once per order."""
-    since = (order.paid_at or timezone.now()) - CREDIT_WINDOW
+    the store's emails within ``CREDIT_WINDOW`` before it was paid (a click after the payment
+    earned nothing, even when the signal is late). Once per order."""
+    paid_at = order.paid_at or timezone.now()
     click = (
         Recipient.objects.filter(
             campaign__store_id=order.store_id,
-            clicked_at__gte=since,
+            clicked_at__gte=paid_at - CREDIT_WINDOW,
+            clicked_at__lte=paid_at,
             contact__identities__kind=Identity.Kind.USER,
             contact__identities__user_id=order.buyer_id,
         )

@@ -3,8 +3,10 @@ gathered (orders, chats, followers) and scored; in the first store (the demo sel
 shoppers signed up on the store page and confirmed by the emailed link, so they have
 consent with its proof, and carry tags; and one campaign was sent to them (through the
 campaign services and the engine, to the configured ``EMAIL_BACKEND``), delivered (as the
-provider's webhook reports it), opened and clicked by some. Idempotent: a second run finds
-everything there."""
+provider's webhook reports it), opened and clicked by some; the first who clicked then bought
+the product she clicked and the seller confirmed her transfer, so checkout's ``order_paid``
+credits the order to the campaign (``marketing.campaigns.tracking.order_paid``: the real
+path, no figure set by hand). Idempotent: a second run finds everything there."""
 
 from __future__ import annotations
 
@@ -12,13 +14,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
 from catalog.demo.stores import STORES
-from catalog.models import Store
+from catalog.models import ProductVariant, Store
+from checkout.models import Order
 from marketing import services, texts, tokens
 from marketing.campaign_models import Campaign, Recipient
 from marketing.campaigns import engine, links, tracking
 from marketing.campaigns.services import save_campaign
-from marketing.models import Contact, EmailConsent, Source
+from marketing.models import Contact, EmailConsent, Identity, Source
 from marketing.rfm import score_contacts
 from social.demo.base import demo_people
 
@@ -129,5 +134,51 @@ def seed_campaign(store: Store) -> Campaign | None:
             tracking.record_open(links.open_token(recipient_id=recipient.pk))
         if number < 2:
             tracking.record_click(links.click_token(recipient_id=recipient.pk, key=f"p{products[0]}"))
+    if sent:
+        order_after_click(store=store, recipient=sent[0], product_id=products[0])
     campaign.refresh_from_db()
     return campaign
+
+
+CAMPAIGN_ORDER_KEY = "demo-campaign-order"
+
+
+def order_after_click(*, store: Store, recipient: Recipient, product_id: int) -> Order | None:
+    """The recipient (a shopper with an address) orders the product she clicked, by bank
+    transfer, and the seller confirms the transfer: placed and paid through checkout's
+    services, whose ``order_paid`` (after commit) credits the campaign. None when the
+    contact has no account or address, or the product cannot be bought."""
+    from checkout import services as checkout_services
+    from checkout.models import Address, Cart, PaymentMethod
+    from shop.models import User
+
+    user_id = (
+        Identity.objects.filter(contact_id=recipient.contact_id, kind=Identity.Kind.USER)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    buyer = User.objects.filter(pk=user_id).first() if user_id else None
+    address = Address.objects.filter(user=buyer).order_by("-is_default", "pk").first() if buyer else None
+    variant = ProductVariant.objects.filter(product_id=product_id, stock__gt=0).order_by("position", "pk").first()
+    if buyer is None or address is None or variant is None:
+        return None
+    cart = Cart.objects.create()
+    try:
+        checkout_services.add_to_cart(cart=cart, variant_id=variant.pk, quantity=1)
+        quote = checkout_services.cart_quote(cart, buyer=buyer, payment_method=PaymentMethod.BANK_TRANSFER)
+        if not quote.can_place:
+            return None
+        placed = checkout_services.place_order(
+            buyer=buyer,
+            cart=cart,
+            address=address,
+            payment_method=PaymentMethod.BANK_TRANSFER,
+            idempotency_key=CAMPAIGN_ORDER_KEY,
+            quote_digest=quote.digest,
+        )
+    except ValidationError:
+        return None
+    finally:
+        cart.delete()
+    [order] = placed.orders
+    return checkout_services.confirm_transfer(order=order, actor=store.owner)

@@ -144,3 +144,14 @@ def test_an_order_after_the_seven_days_is_not_credited(sent_campaign, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         paid_order(buyer, campaign.store)
     assert CampaignOrder.objects.filter(campaign=campaign).count() == 1
+
+
+def test_an_order_paid_before_the_click_is_not_credited(sent_campaign, django_capture_on_commit_callbacks):
+    # given: the buyer's click comes a few minutes after the payment (the signal was late)
+    campaign, recipient, buyer = sent_campaign
+    Recipient.objects.filter(pk=recipient.pk).update(clicked_at=timezone.now() + timedelta(minutes=5))
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_order(buyer, campaign.store)
+    # then: the click came after the payment and earned nothing
+    assert not CampaignOrder.objects.exists()
