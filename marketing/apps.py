@@ -24,7 +24,9 @@ class MarketingConfig(AppConfig):
         checkout_signals.order_paid.connect(campaign_tracking.order_paid, dispatch_uid="marketing.campaign_order_paid")
         tracking.connect(campaign_tracking.tracking_received, dispatch_uid="marketing.campaign_tracking")
         # The store page's sign-up form, the checkout's "send me news" checkbox per store,
-        # and the back office's link to the customer list.
+        # the back office's link to the customer list.
         slots.register("store_page", marketing_slots.signup_form)
         slots.register("checkout_store", marketing_slots.checkout_checkbox)
         slots.register("admin_index", marketing_slots.admin_link)
+        # Chat's buyer panel links to the buyer's page in the customer list.
+        slots.register("buyer_panel", marketing_slots.buyer_contact_link)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 
 from catalog.admin.scoping import sees_all_stores, seller_store
@@ -59,3 +60,38 @@ def admin_link(request, **_kwargs) -> str:
     if sees_all_stores(request) or seller_store(request) is None:
         return ""
     return render_to_string("marketing/slots/admin_link.html", {}, request=request)
+
+
+def buyer_contact_id(*, store_id: int, shopper_id: int) -> int | None:
+    """The customer-list contact of a conversation's shopper in the store: by their site
+    account, or (a WhatsApp or Telegram conversation) by the channel id of the placeholder
+    account chat keeps for them. One query; None when the store has no such contact yet."""
+    from chat.channels.models import ChannelContact
+
+    channel_ids = ChannelContact.objects.filter(store_id=store_id, user_id=shopper_id).values("external_id")
+    found = (
+        Identity.objects.filter(store_id=store_id)
+        .filter(
+            Q(kind=Identity.Kind.USER, user_id=shopper_id)
+            | Q(kind__in=[Identity.Kind.WHATSAPP, Identity.Kind.TELEGRAM], value__in=channel_ids)
+        )
+        .order_by(F("contact__merged_into_id").asc(nulls_first=True), "pk")
+        .values_list("contact_id", "contact__merged_into_id")
+        .first()
+    )
+    if found is None:
+        return None
+    contact_id, merged_into_id = found
+    return merged_into_id or contact_id
+
+
+def buyer_contact_link(request, *, conversation, **_kwargs) -> str:
+    """In chat's buyer panel, for the store's owner (whose customer list it is): a link to the
+    buyer's page in the customer list, when the buyer is a contact already."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or conversation.store.owner_id != user.pk:
+        return ""
+    contact_id = buyer_contact_id(store_id=conversation.store_id, shopper_id=conversation.shopper_id)
+    if contact_id is None:
+        return ""
+    return render_to_string("marketing/slots/buyer_contact_link.html", {"contact_id": contact_id}, request=request)
