@@ -12,10 +12,13 @@ class MarketingConfig(AppConfig):
         from marketing import slots as marketing_slots
         from marketing.services import gathering
         from shop import slots
+        from social import signals as social_signals
 
         sellers.connect(self)  # the sellers group gets the marketing admin permissions
         # Buyers become contacts as their orders are placed; the checkout's checkbox asks consent.
         checkout_signals.order_placed.connect(gathering.order_placed, dispatch_uid="marketing.order_placed")
+        # Followers become contacts as they follow (the hourly gathering is the safety net).
+        social_signals.store_followed.connect(gathering.store_followed, dispatch_uid="marketing.store_followed")
         # Campaigns: an order paid after a click is credited; the provider's tracking webhooks.
         from anymail.signals import tracking
 

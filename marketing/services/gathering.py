@@ -3,9 +3,10 @@
 - Orders, as they are placed: ``checkout.signals.order_placed`` (``order_placed``), with
   the checkout page's "send me news from this store" checkbox (``news_store_ids``): the
   buyer is asked for consent, and confirms by the emailed link.
-- Everyone else the store met: chats on the site, WhatsApp and Telegram contacts, the
-  store's followers, and orders placed while this app was not listening (an outage,
-  an import). ``gather_contacts`` files them: each source is read for the people who have no
+- Followers, as they follow: ``social.signals.store_followed`` (``store_followed``).
+- Everyone else the store met: chats on the site, WhatsApp and Telegram contacts, and the
+  orders and follows this app missed (a handler that failed, a follow from before it
+  listened, an import). ``gather_contacts`` files them: each source is read for the people who have no
   contact in the store yet (one ``NOT EXISTS`` query per source), so a run after the first
   costs a few queries and finds only what is new. The schedule runs it every hour, and
   before the nightly scores.
@@ -60,6 +61,21 @@ def order_placed(sender, *, payment, orders, news_store_ids=frozenset(), client:
                 )
         except Exception:
             log.exception("Could not file the buyer of order %s as a contact.", order.number)
+
+
+def store_followed(sender, *, follower, store_id: int, **kwargs) -> None:
+    """``follower`` followed the store (after commit): they are its contact at once. A failure
+    is logged and never reaches the follower (the hourly gathering finds the follow again)."""
+    try:
+        record_contact(
+            store_id=store_id,
+            seen=user_seen(follower),
+            source=Source.FOLLOW,
+            name=follower.get_full_name(),
+            language=getattr(follower, "language", "") or "",
+        )
+    except Exception:
+        log.exception("Could not file follower %s of store %s as a contact.", follower.pk, store_id)
 
 
 def _without_contact(queryset, *, store_field: str, user_field: str):

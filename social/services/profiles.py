@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -10,8 +12,11 @@ from django.utils.translation import gettext as _
 from catalog.models import Store
 from shop import events
 from shop.models import User
+from social import signals
 from social.models import Block, FeedEntry, Follow, Profile
 from social.services.recommendations import forget_friend_reads
+
+log = logging.getLogger(__name__)
 
 
 def profile_for_user(user: User) -> Profile:
@@ -96,7 +101,16 @@ def follow(*, follower: User, profile: Profile) -> bool:
     notifications.followed(follower=follower, owner=owner, profile=profile)
     if profile.store_id is not None:
         store_id = profile.store_id
-        transaction.on_commit(lambda: events.record(events.EventName.FOLLOW, store_id=store_id, user_id=follower.pk))
+
+        def announce() -> None:
+            events.record(events.EventName.FOLLOW, store_id=store_id, user_id=follower.pk)
+            for receiver, result in signals.store_followed.send_robust(
+                sender=Follow, follower=follower, store_id=store_id
+            ):
+                if isinstance(result, Exception):
+                    log.error("store_followed handler %r failed", receiver, exc_info=result)
+
+        transaction.on_commit(announce)
     return True
 
 

@@ -12,7 +12,7 @@ from chat.channels.choices import Channel
 from chat.channels.contacts import ensure_contact
 from marketing import selectors, services
 from marketing.models import ConsentEvent, Contact, EmailConsent, Source
-from social.services import follow, profile_for_store
+from social.services import follow, profile_for_store, profile_for_user, unfollow
 from tests.chat.factories import conversation, say
 from tests.factories import AddressFactory, StoreFactory, UserFactory, buyable_variant, checkout_cart, place
 
@@ -82,6 +82,51 @@ def test_chats_channel_contacts_and_followers_are_gathered_once():
     assert ("user", str(fan.pk), True) in identities(contacts["follow"])
     assert ("user", str(chatter.pk), True) in identities(contacts["chat"])
     assert Contact.objects.filter(store=other_store_chat.store).count() == 1
+
+
+def test_a_follow_makes_the_follower_a_contact_at_once(django_capture_on_commit_callbacks):
+    # given a store and a shopper
+    store = StoreFactory()
+    fan = UserFactory(first_name="Rina", last_name="Sari")
+    profile = profile_for_store(store)
+    client = Client()
+    client.force_login(fan)
+    # when they tap Follow on the store's profile (the page's htmx POST), committed
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/profiles/{profile.pk}/follow/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    # then they are the store's contact now, not at the next hourly gathering
+    [contact] = Contact.objects.filter(store=store)
+    assert (contact.source, contact.name) == (Source.FOLLOW, "Rina Sari")
+    assert ("user", str(fan.pk), True) in identities(contact)
+    assert services.gather_contacts()["followers"] == 0
+    # following again (unfollow, follow) adds nobody
+    with django_capture_on_commit_callbacks(execute=True):
+        unfollow(follower=fan, profile=profile)
+        follow(follower=fan, profile=profile)
+    assert Contact.objects.filter(store=store).count() == 1
+    # a person's profile is not a store: no contact anywhere
+    with django_capture_on_commit_callbacks(execute=True):
+        follow(follower=fan, profile=profile_for_user(UserFactory()))
+    assert Contact.objects.count() == 1
+
+
+def test_a_failing_contact_filing_never_fails_the_follow_and_the_hourly_gathering_catches_up(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    store = StoreFactory()
+    fan = UserFactory()
+
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr("marketing.services.gathering.record_contact", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert follow(follower=fan, profile=profile_for_store(store)) is True
+    assert not Contact.objects.filter(store=store).exists()
+    monkeypatch.undo()
+    assert services.gather_contacts(store_id=store.pk)["followers"] == 1
+    assert Contact.objects.filter(store=store, source=Source.FOLLOW).count() == 1
 
 
 def test_a_person_met_in_several_places_is_one_contact():
