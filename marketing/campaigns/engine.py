@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -42,7 +43,7 @@ from django.utils import timezone
 
 from marketing import tokens
 from marketing.campaign_models import Campaign, MarketingSend, Recipient
-from marketing.campaigns import content, links
+from marketing.campaigns import content, links, prebuilt
 from marketing.campaigns.segments import audience
 from marketing.models import Contact
 from marketing.selectors import mailable_contacts
@@ -281,13 +282,16 @@ def _send_claimed(campaign: Campaign, claim: str) -> int:
             state=R.SKIPPED, skip_reason="not_mailable"
         )
     rendered: dict[str, content.Rendered] = {}
+    templates: dict[str, prebuilt.MessageTemplate | None] = {}
     ref = f"campaign:{campaign.pk}"
     connection = get_connection()
+    fast = prebuilt.usable_with(connection)
     sent = 0
     try:
         connection.open()
     except (smtplib.SMTPException, OSError) as exc:
         raise MailServerTrouble(str(exc)) from exc
+    done: Sent | None = None  # the last email the server accepted, its sent mark not yet written
     try:
         for number, (pk, contact_id, variant) in enumerate(rows):
             contact = contacts.get(contact_id)
@@ -298,14 +302,31 @@ def _send_claimed(campaign: Campaign, claim: str) -> int:
             if variant not in rendered:
                 rendered[variant] = content.render(campaign=campaign, subject=campaign.subject_for(variant))
             page = rendered[variant]
+            if fast and variant not in templates:
+                templates[variant] = prebuilt.message_template(
+                    build_message=build_message,
+                    store=store,
+                    contact=contact,
+                    subject=page.subject,
+                    text=page.text,
+                    html_body=page.html,
+                )
             message_id = new_message_id()
             # claimed_at restarts here: the sweeper's lease then measures this one email's
             # hand-over, not the chunk's (a live worker's email is never taken for a dead one's).
-            if not Recipient.objects.filter(pk=pk, claim=claim, state=R.CLAIMED).update(
-                state=R.SENDING, message_id=message_id, claimed_at=timezone.now()
-            ):
+            claimed = mark_sending(recipient_id=pk, claim=claim, message_id=message_id, done=done)
+            done = None
+            if not claimed:
                 continue  # taken back by the sweeper: not ours any more
-            message = _personalised(store, contact, page, recipient_id=pk, message_id=message_id, connection=connection)
+            message = _message_for(
+                store,
+                contact,
+                page,
+                templates.get(variant),
+                recipient_id=pk,
+                message_id=message_id,
+                connection=connection,
+            )
             try:
                 accepted = connection.send_messages([message])
             except smtplib.SMTPRecipientsRefused:
@@ -318,25 +339,88 @@ def _send_claimed(campaign: Campaign, claim: str) -> int:
             if not accepted:
                 Recipient.objects.filter(pk=pk, state=R.SENDING).update(state=R.FAILED, skip_reason="not_accepted")
                 continue
-            mark_sent(
+            done = Sent(
                 recipient_id=pk,
                 store_id=store.pk,
                 contact_id=contact_id,
                 ref=ref,
                 message_id=provider_message_id(message, message_id),
+                at=timezone.now(),
             )
             sent += 1
     finally:
-        connection.close()
+        try:
+            if done is not None:
+                mark_sent(**asdict(done))
+        finally:
+            connection.close()
     return sent
 
 
-def mark_sent(*, recipient_id: int, store_id: int, contact_id: int, ref: str, message_id: str) -> None:
+@dataclass(frozen=True)
+class Sent:
+    """An email the mail server accepted ("250"), its sent mark still to be written."""
+
+    recipient_id: int
+    store_id: int
+    contact_id: int
+    ref: str
+    message_id: str
+    at: datetime
+
+
+def mark_sending(*, recipient_id: int, claim: str, message_id: str, done: Sent | None = None) -> bool:
+    """The row claimed -> sending, committed before the mail server hears of it. False when
+    the row is no longer ours (the sweeper took the claim back). ``done``: the email sent just
+    before, marked sent (with its log row) first. On PostgreSQL both in one statement: one round
+    trip an email instead of two, each mark committed before the next SMTP conversation as
+    before (a dead worker still leaves at most the one email it was sending in *sending*)."""
+    now = timezone.now()
+    if done is not None and db_connection.vendor == "postgresql":
+        table, log_table = Recipient._meta.db_table, MarketingSend._meta.db_table
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH sent AS (UPDATE {table} SET state = %s, sent_at = %s, message_id = %s "
+                "WHERE id = %s AND state = %s), "
+                f"logged AS (INSERT INTO {log_table} (store_id, contact_id, ref, sent_at) VALUES (%s, %s, %s, %s)) "
+                f"UPDATE {table} SET state = %s, message_id = %s, claimed_at = %s "
+                "WHERE id = %s AND claim = %s AND state = %s RETURNING id",
+                [
+                    R.SENT,
+                    done.at,
+                    done.message_id,
+                    done.recipient_id,
+                    R.SENDING,
+                    done.store_id,
+                    done.contact_id,
+                    done.ref,
+                    done.at,
+                    R.SENDING,
+                    message_id,
+                    now,
+                    recipient_id,
+                    claim,
+                    R.CLAIMED,
+                ],
+            )
+            return cursor.fetchone() is not None
+    if done is not None:
+        mark_sent(**asdict(done))
+    return bool(
+        Recipient.objects.filter(pk=recipient_id, claim=claim, state=R.CLAIMED).update(
+            state=R.SENDING, message_id=message_id, claimed_at=now
+        )
+    )
+
+
+def mark_sent(
+    *, recipient_id: int, store_id: int, contact_id: int, ref: str, message_id: str, at: datetime | None = None
+) -> None:
     """After the server's "250": the row sending -> sent, and the log row the caps read, together.
     On PostgreSQL one statement (a data-modifying ``WITH``): one round trip instead of four
     (BEGIN, UPDATE, INSERT, COMMIT), atomic as a statement is. The log row is written even if
     the row is no longer *sending* (the sweeper marked it unknown): the email did leave."""
-    at = timezone.now()
+    at = at or timezone.now()
     if db_connection.vendor == "postgresql":
         with db_connection.cursor() as cursor:
             cursor.execute(
@@ -363,6 +447,23 @@ def personal_values(*, store_id: int, contact, recipient_id: int, page: content.
     for index, key in enumerate(page.links):
         values[f"LINK{index}"] = links.click_url(recipient_id=recipient_id, key=key)
     return values
+
+
+def _message_for(store, contact, page: content.Rendered, template, *, recipient_id: int, message_id: str, connection):
+    """The recipient's email: the chunk's prebuilt bytes personalised when there are some
+    and substitution is exact (``marketing.campaigns.prebuilt``), else built whole."""
+    if template is not None:
+        values = personal_values(store_id=store.pk, contact=contact, recipient_id=recipient_id, page=page)
+        raw = prebuilt.personalise(template, email=contact.consent.email, message_id=message_id, values=values)
+        if raw is not None:
+            return prebuilt.PrebuiltEmail(
+                raw=raw,
+                from_email=template.from_email,
+                to=contact.consent.email,
+                encoding=template.encoding,
+                connection=connection,
+            )
+    return _personalised(store, contact, page, recipient_id=recipient_id, message_id=message_id, connection=connection)
 
 
 def _personalised(store, contact, page: content.Rendered, *, recipient_id: int, message_id: str, connection):
