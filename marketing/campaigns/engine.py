@@ -454,7 +454,7 @@ def _message_for(store, contact, page: content.Rendered, template, *, recipient_
     and substitution is exact (``marketing.campaigns.prebuilt``), else built whole."""
     if template is not None:
         values = personal_values(store_id=store.pk, contact=contact, recipient_id=recipient_id, page=page)
-        raw = prebuilt.personalise(template, email=contact.consent.email, message_id=message_id, values=values)
+        raw = prebuilt.personalise(template=template, email=contact.consent.email, message_id=message_id, values=values)
         if raw is not None:
             return prebuilt.PrebuiltEmail(
                 raw=raw,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy as email_policy
 from email import quoprimime
@@ -33,8 +34,12 @@ from email.utils import formatdate
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import RFC5322_EMAIL_LINE_LENGTH_LIMIT, forbid_multi_line_headers
+
+from catalog.models import Store
+from marketing.models import Contact
 
 PLACEHOLDER = re.compile(rb"%%([A-Z]+\d*)%%")
 PERSONAL_HEADERS = (b"to", b"date", b"message-id", b"list-unsubscribe")
@@ -44,7 +49,7 @@ PROBE_UNSUBSCRIBE = "<https://prebuilt.invalid/unsubscribe/>"
 _FOLD = email_policy.compat32.clone(linesep="\r\n")
 
 
-def usable_with(connection) -> bool:
+def usable_with(connection: BaseEmailBackend) -> bool:
     """Prebuilt bytes go through Django's SMTP backend (its ``_send`` asks the message for
     ``message().as_bytes()``); any other backend reads the message's fields."""
     return isinstance(connection, SMTPBackend)
@@ -117,7 +122,13 @@ class MessageTemplate:
 
 
 def message_template(
-    *, build_message, store, contact, subject: str, text: str, html_body: str
+    *,
+    build_message: Callable[..., EmailMultiAlternatives],
+    store: Store,
+    contact: Contact,
+    subject: str,
+    text: str,
+    html_body: str,
 ) -> MessageTemplate | None:
     """The chunk's message, built once by ``build_message`` (``sending.build_message``) for
     ``contact`` with placeholders in place of every personal value; None when its bytes
@@ -178,7 +189,7 @@ def _header(name: str, value: str, encoding: str) -> bytes:
     return _FOLD.fold_binary(name, value)
 
 
-def personalise(template: MessageTemplate, *, email: str, message_id: str, values: dict[str, str]) -> bytes | None:
+def personalise(*, template: MessageTemplate, email: str, message_id: str, values: dict[str, str]) -> bytes | None:
     """The recipient's message (``values``: the placeholders' values, unescaped, with
     ``UNSUBSCRIBE`` the List-Unsubscribe URL too), or None when substitution would not give
     what Django builds (the caller builds it instead): a value that is not printable ASCII

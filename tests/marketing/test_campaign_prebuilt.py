@@ -69,7 +69,7 @@ def both(store, page, contact, recipient_id: int = 41):
     )
     assert template is not None
     values = engine.personal_values(store_id=store.pk, contact=contact, recipient_id=recipient_id, page=page)
-    raw = prebuilt.personalise(template, email=contact.consent.email, message_id=message_id, values=values)
+    raw = prebuilt.personalise(template=template, email=contact.consent.email, message_id=message_id, values=values)
     return whole.message().as_bytes(linesep="\r\n"), raw
 
 
@@ -125,13 +125,15 @@ def test_a_value_substitution_cannot_carry_exactly_is_built_whole(chunk):
     values = engine.personal_values(store_id=store.pk, contact=contact, recipient_id=1, page=page)
     # a non-ASCII name: Django picks the encoding
     assert (
-        prebuilt.personalise(template, email="dewi@example.com", message_id="<x@y>", values={**values, "NAME": "Dèwi"})
+        prebuilt.personalise(
+            template=template, email="dewi@example.com", message_id="<x@y>", values={**values, "NAME": "Dèwi"}
+        )
         is None
     )
     # a line pushed past 998 bytes: Django would switch a 7bit part to quoted-printable; a part
     # that is quoted-printable already stays so, and the prebuilt email is still Django's
     long_name = {**values, "NAME": "D" * 1000}
-    raw = prebuilt.personalise(template, email="dewi@example.com", message_id="<x@y>", values=long_name)
+    raw = prebuilt.personalise(template=template, email="dewi@example.com", message_id="<x@y>", values=long_name)
     if "quoted-printable" in {part[1] for part in parts(parsed(template_probe(store, page, contact)))}:
         contact.name = "D" * 1000
         whole, raw = both(store, page, contact, recipient_id=1)
