@@ -55,6 +55,7 @@ from marketing.sending import (
     over_weekly_cap,
     provider_message_id,
 )
+from shop import events
 
 log = logging.getLogger(__name__)
 
@@ -324,6 +325,14 @@ def _send_claimed(campaign: Campaign, claim: str) -> int:
                 contact_id=contact_id,
                 ref=ref,
                 message_id=provider_message_id(message, message_id),
+            )
+            # For the seller's insights (an append; handed on when the task ends).
+            events.record(
+                events.EventName.CAMPAIGN_EMAIL_SENT,
+                store_id=store.pk,
+                ref_id=campaign.pk,
+                source=events.Source.EMAIL,
+                from_request=False,
             )
             sent += 1
     finally:
