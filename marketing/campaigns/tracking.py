@@ -47,12 +47,12 @@ def record_click(token: str, *, crawler: bool = False) -> str | None:
     now = timezone.now()
     first = Recipient.objects.filter(pk=recipient.pk, clicked_at__isnull=True).update(clicked_at=now)
     campaign = recipient.campaign
-    _record_click(recipient, first=bool(first), product_id=int(key[1:]) if key.startswith("p") else None)
+    _record_click(recipient=recipient, first=bool(first), product_id=int(key[1:]) if key.startswith("p") else None)
     return content.link_target(campaign=campaign, key=key)
 
 
 def _record_click(
-    recipient: Recipient, *, first: bool, product_id: int | None = None, from_request: bool = True
+    *, recipient: Recipient, first: bool, product_id: int | None = None, from_request: bool = True
 ) -> None:
     """The click as an event: a campaign touch for insights' attribution (the person's user,
     and in the redirect's request their visitor id), counted once per recipient (the first)."""
@@ -129,7 +129,7 @@ def tracking_received(sender, event, esp_name: str, **kwargs) -> None:
         )
     if kind == "clicked" and first:
         # The provider's own click tracking saw it before the signed redirect did (or instead).
-        _record_click(recipient, first=True, from_request=False)
+        _record_click(recipient=recipient, first=True, from_request=False)
     if kind in ("bounced", "complained"):
         _suppress_for(kind, event, email=event.recipient or _address_of(recipient))
     if kind == "complained" and first:

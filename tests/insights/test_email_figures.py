@@ -226,3 +226,24 @@ def test_a_campaign_named_like_a_formula_is_text_in_the_csv():
     response = csv_response(table="emails", header=["Email"], body=[["=HYPERLINK(1)"]], filename="x.csv")
     # then a spreadsheet reads it as text
     assert _csv(response)[1][0] == "'=HYPERLINK(1)"
+
+
+def test_a_click_the_providers_tracking_saw_first_is_counted_once(
+    no_redis, collected, django_capture_on_commit_callbacks
+):
+    # given a sent campaign
+    store = StoreFactory(owner=SellerFactory())
+    buyer = UserFactory()
+    campaign, recipient = _send(store, "Flash sale", buyer=buyer, others=0, capture=django_capture_on_commit_callbacks)
+    email = recipient.contact.consent.email
+    collected.clear()
+    # when the provider's click tracking reports the click, then the signed redirect sees it
+    assert post(Client(), mailgun_payload("clicked", recipient, email)).status_code == 200
+    assert Client(HTTP_USER_AGENT=BROWSER).get(_click_path(email)).status_code == 302
+    events.flush()
+    # then one click is counted (the first), the second is a touch only, both the buyer's
+    clicks = [(e.name, e.user_id) for batch in collected for e in batch if e.ref_id == campaign.pk]
+    assert clicks == [
+        (events.EventName.CAMPAIGN_EMAIL_CLICKED, buyer.pk),
+        (events.EventName.CAMPAIGN_EMAIL_CLICKED_AGAIN, buyer.pk),
+    ]
