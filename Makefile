@@ -99,7 +99,10 @@ bench-notifications: $(VENV)/.installed-dev
 # partitioned table (events/s, none lost), a day of events rolled up twice (seconds, same rows),
 # bytes an event takes, and a store's dashboard over a year of daily figures of 200 stores (queries,
 # p50/p99 ms for today, 7, 30, 90 and 365 days). Creates and DROPS BENCH_INSIGHTS_DATABASE_URL (default
-# etalase_bench_insights); Redis database 9 (--redis-url).
+# etalase_bench_insights); Redis database 9 (--redis-url). First, recording at 10,000 events/s while
+# the feed benchmark's wrk load runs (its etalase_bench: make bench-feed-data; TRUNCATEs its event
+# table; flushes Redis database 7): the feed pages' share of /ping without and with recording, and
+# events sent against stored (--skip-under-feed, --only-under-feed; options in bench/README.md).
 bench-insights: $(VENV)/.installed-dev
 	$(BIN)/python bench/insights_bench.py $(BENCH_ARGS)
 

@@ -244,29 +244,25 @@ def _wrk(url: str, cookie: str, lua: Path, duration: int, connections: int, thre
     return stats
 
 
+def start_gunicorn(env: dict[str, str], *, port: int, workers: int) -> subprocess.Popen:
+    """gunicorn serving the site on loopback with ``env`` (sync workers, as in production),
+    in a process group of its own."""
+    command = [_python(), "-m", "gunicorn", "shop.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    return subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+
+
+def stop_gunicorn(gunicorn: subprocess.Popen) -> None:
+    os.killpg(gunicorn.pid, signal.SIGTERM)
+    gunicorn.wait(timeout=30)
+
+
 def measure(database: str, pages: list[tuple[str, str]], args) -> dict:
     """Start gunicorn on ``database`` and drive each page with wrk; the first page is /ping."""
     env = _env(database, args.redis_url)
     _flush_cache(args.redis_url)
     prepared = _prepare(env)
     cookie = f"sessionid={prepared['session']}"
-    gunicorn = subprocess.Popen(
-        [
-            _python(),
-            "-m",
-            "gunicorn",
-            "shop.wsgi",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    gunicorn = start_gunicorn(env, port=args.port, workers=args.workers)
     base = f"http://127.0.0.1:{args.port}"
     lua = RESULTS / "feed_report.lua"
     lua.write_text(WRK_REPORT)
@@ -293,8 +289,7 @@ def measure(database: str, pages: list[tuple[str, str]], args) -> dict:
                 if args.verbose:
                     print(f"  {database} round {number + 1}: {label:<22} {stats['rps']:8.0f} req/s")
     finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+        stop_gunicorn(gunicorn)
     results = []
     for label, (path, kind, check) in checks.items():
         runs = rounds[label]

@@ -47,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import recording_under_feed
 from notifications_bench import ROOT, _django, create_database, drop_database
 
 RESULTS = ROOT / "bench" / "results"
@@ -253,9 +254,10 @@ YEAR_OF_FIGURES = {
         "SELECT s, d, src, 20, 10, 50 FROM generate_series(1000001, 1000000 + %(stores)s) s, "
         "generate_series(%(first)s::date, %(last)s::date, '1 day') d, generate_series(0, 6) src",
     ),
-    "insights_daily_campaign": (
-        "campaign_id, store_id, day, delivered, clicked, orders_paid, revenue, refunds",
-        f"SELECT s * 100 + (extract(doy FROM d)::int %% 12), s, d, 500, 40, 2, 2 * 15000000, 0 FROM {STORES_AND_DAYS}",
+    "insights_daily_email": (
+        "kind, ref_id, store_id, day, sent, delivered, clicked, orders_paid, revenue, refunds",
+        f"SELECT 1, s * 100 + (extract(doy FROM d)::int %% 12), s, d, 520, 500, 40, 2, 2 * 15000000, 0 "
+        f"FROM {STORES_AND_DAYS}",
     ),
 }
 
@@ -339,7 +341,19 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=50, help="dashboard reads per period")
     parser.add_argument("--only-dashboard", action="store_true", help="skip recording and the rollup")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--skip-under-feed", action="store_true", help="skip recording under the feed benchmark")
+    parser.add_argument("--only-under-feed", action="store_true", help="only recording under the feed benchmark")
+    recording_under_feed.add_arguments(parser)
     args = parser.parse_args()
+
+    under_feed = None
+    if not args.skip_under_feed:
+        # First, on its own database and Redis, before this benchmark's database is made.
+        under_feed = recording_under_feed.measure(args)
+        recording_under_feed.print_summary(under_feed, args)
+        if args.only_under_feed:
+            _save({"when": datetime.now(UTC).isoformat(timespec="seconds"), "under_feed": under_feed})
+            return
 
     create_database(args.database_url)
     os.environ["EVENTS_REDIS_URL"] = args.redis_url
@@ -350,6 +364,8 @@ def main() -> None:
             results["recording"] = bench_recording(args.requests, args.per_request)
             results["rollup"] = bench_rollup(args.events)
         results["dashboard"] = bench_dashboard(args.stores, args.reads)
+        if under_feed is not None:
+            results["under_feed"] = under_feed
     finally:
         from django.db import connections
 
@@ -357,6 +373,10 @@ def main() -> None:
         if not args.keep:
             drop_database(args.database_url)
     print(json.dumps(results, indent=2))
+    _save(results)
+
+
+def _save(results: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"insights-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(results, indent=2))

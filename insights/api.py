@@ -110,13 +110,19 @@ class InsightsSourceRowSerializer(serializers.Serializer):
         return row.source.slug
 
 
-class InsightsCampaignRowSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField(source="campaign_id")
+class InsightsEmailRowSerializer(serializers.Serializer):
+    kind = serializers.SerializerMethodField(help_text=_("campaign (later also flow)."))
+    id = serializers.IntegerField(source="ref_id", help_text=_("The campaign's id (or the flow step's)."))
+    name = serializers.CharField()
+    sent = serializers.IntegerField()
     delivered = serializers.IntegerField()
-    clicked = serializers.IntegerField()
+    clicked = serializers.IntegerField(help_text=_("People who clicked (each once)."))
     orders_paid = serializers.IntegerField()
     revenue = serializers.IntegerField()
     refunds = serializers.IntegerField()
+
+    def get_kind(self, row) -> str:
+        return row.kind.name.lower()
 
 
 class InsightsChatsSerializer(serializers.Serializer):
@@ -149,7 +155,7 @@ class InsightsDashboardSerializer(serializers.Serializer):
     products = InsightsProductRowSerializer(many=True)
     channels = InsightsChannelRowSerializer(many=True)
     sources = InsightsSourceRowSerializer(many=True)
-    campaigns = InsightsCampaignRowSerializer(many=True)
+    emails = InsightsEmailRowSerializer(many=True)
     chats = InsightsChatsSerializer()
 
     def get_currency(self, data) -> str:
@@ -203,7 +209,7 @@ class InsightsView(APIView):
         description=_(
             "The seller's own store (staff: the store named by `store`) over a period against the "
             "period before: totals, days, posts' funnels, top products, what earned the sales, "
-            "sources, campaigns and chats. Read from the daily figures (today's are updated every "
+            "sources, emails (per campaign) and chats. Read from the daily figures (today's are updated every "
             "few minutes). Amounts in the currency's minor unit."
         ),
         parameters=[

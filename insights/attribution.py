@@ -49,6 +49,7 @@ TOUCH_EVENTS = {
     EventName.CHAT_STARTED.value: TouchKind.CHAT,
     EventName.OFFER_ACCEPTED.value: TouchKind.CHAT,
     EventName.CAMPAIGN_EMAIL_CLICKED.value: TouchKind.CAMPAIGN,
+    EventName.CAMPAIGN_EMAIL_CLICKED_AGAIN.value: TouchKind.CAMPAIGN,
 }
 
 

@@ -226,13 +226,26 @@ class DailyChannelFigures(models.Model):
         return f"store {self.store_id}, {TouchKind(self.kind).label} on {self.day}"
 
 
-class DailyCampaignFigures(models.Model):
-    """A campaign's day: emails delivered and clicked (events from marketing), the orders
-    credited to it and their revenue."""
+class EmailKind(models.IntegerChoices):
+    """What sent a marketing email: ``DailyEmailFigures.ref_id`` is a campaign's id or a flow
+    step's. Stored as a small int: never renumber one."""
+
+    CAMPAIGN = 1, _("Campaign")
+    # Flows (automatic follow-ups) join when marketing records their emails' events: their
+    # names in ``insights.sales.EMAIL_EVENTS``, their touch kind in ``EMAIL_TOUCHES``.
+    FLOW = 2, _("Flow")
+
+
+class DailyEmailFigures(models.Model):
+    """A day of one campaign's (or, later, one flow step's) marketing email: sent, delivered,
+    clicked (people: the first click of each; events from marketing), and the orders credited
+    to it with their revenue (``OrderAttribution``)."""
 
     day = models.DateField()
     store_id = models.BigIntegerField()
-    campaign_id = models.BigIntegerField()
+    kind = models.PositiveSmallIntegerField(choices=EmailKind.choices, default=EmailKind.CAMPAIGN)
+    ref_id = models.BigIntegerField()  # the campaign or the flow step
+    sent = models.PositiveIntegerField(default=0)
     delivered = models.PositiveIntegerField(default=0)
     clicked = models.PositiveIntegerField(default=0)
     orders_paid = models.PositiveIntegerField(default=0)
@@ -240,16 +253,16 @@ class DailyCampaignFigures(models.Model):
     refunds = models.BigIntegerField(default=0)
 
     class Meta:
-        db_table = "insights_daily_campaign"
+        db_table = "insights_daily_email"
         constraints = [
-            models.UniqueConstraint(fields=["campaign_id", "day"], name="insights_daily_campaign_unique"),
+            models.UniqueConstraint(fields=["kind", "ref_id", "day"], name="insights_daily_email_unique"),
         ]
-        indexes = [models.Index(fields=["store_id", "day"], name="insights_daily_campaign_store")]
-        verbose_name = _("daily campaign figures")
-        verbose_name_plural = _("daily campaign figures")
+        indexes = [models.Index(fields=["store_id", "day"], name="insights_daily_email_store")]
+        verbose_name = _("daily email figures")
+        verbose_name_plural = _("daily email figures")
 
     def __str__(self) -> str:
-        return f"campaign {self.campaign_id} on {self.day}"
+        return f"{EmailKind(self.kind).label} {self.ref_id} on {self.day}"
 
 
 class DailySourceFigures(models.Model):

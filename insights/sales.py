@@ -11,7 +11,8 @@ inside its transaction and after the event counts, ``roll_up``:
 - a store's refunds (its orders paid and revenue are counted from the events);
 - per store and kind of touch (direct, post, shopper's post, chat, campaign): orders credited,
   revenue, refunds, and orders the kind assisted (``DailyChannelFigures``);
-- per campaign: emails delivered and clicked (events) and the orders credited to it;
+- per email (a campaign's; later a flow step's): sent, delivered, clicked (events), and the
+  orders credited to it (``EMAIL_EVENTS`` and ``EMAIL_TOUCHES``: flows add a line to each);
 - per store and source: taps, sheet opens and product views.
 
 Every figure is of the orders *paid* on the day: a refund later reduces its payment day's net
@@ -28,13 +29,14 @@ from django.db.models import Exists, OuterRef
 from checkout.models import OrderLine
 from insights import attribution
 from insights.models import (
-    DailyCampaignFigures,
     DailyChannelFigures,
+    DailyEmailFigures,
     DailyFigures,
     DailyPostFigures,
     DailyProductFigures,
     DailySourceFigures,
     DailyStoreFigures,
+    EmailKind,
     Event,
     OrderAttribution,
     TouchKind,
@@ -109,26 +111,53 @@ _CHANNELS = f"""
     HAVING SUM(CASE WHEN a.kind = k.kind OR (a.assist_kinds & k.bit) <> 0 THEN 1 ELSE 0 END) > 0
 """
 
-_CAMPAIGN_TABLE = DailyCampaignFigures._meta.db_table
-_CAMPAIGN_EVENTS = f"""
-    INSERT INTO {_CAMPAIGN_TABLE} (campaign_id, store_id, day, delivered, clicked, orders_paid, revenue, refunds)
-    SELECT ref_id, MAX(store_id), %s,
-           SUM(CASE WHEN name = {N.CAMPAIGN_EMAIL_DELIVERED.value} THEN 1 ELSE 0 END),
-           SUM(CASE WHEN name = {N.CAMPAIGN_EMAIL_CLICKED.value} THEN 1 ELSE 0 END), 0, 0, 0
-    FROM {EVENTS}
-    WHERE at >= %s AND at < %s AND ref_id IS NOT NULL AND store_id IS NOT NULL
-      AND name IN ({N.CAMPAIGN_EMAIL_DELIVERED.value}, {N.CAMPAIGN_EMAIL_CLICKED.value})
-    GROUP BY ref_id
+# The events of marketing email, each as (what sent it, the figure it counts). A flow's names
+# join here (with ``EmailKind.FLOW``) and its emails get rows in the same table.
+EMAIL_EVENTS: dict[N, tuple[EmailKind, str]] = {
+    N.CAMPAIGN_EMAIL_SENT: (EmailKind.CAMPAIGN, "sent"),
+    N.CAMPAIGN_EMAIL_DELIVERED: (EmailKind.CAMPAIGN, "delivered"),
+    N.CAMPAIGN_EMAIL_CLICKED: (EmailKind.CAMPAIGN, "clicked"),  # a person's first click
+}
+# The touches an order is credited to that are emails (``ref_id`` the campaign or flow step).
+EMAIL_TOUCHES: dict[TouchKind, EmailKind] = {TouchKind.CAMPAIGN: EmailKind.CAMPAIGN}
+
+_EMAIL_TABLE = DailyEmailFigures._meta.db_table
+_EMAIL_COLUMNS = "kind, ref_id, store_id, day, sent, delivered, clicked, orders_paid, revenue, refunds"
+
+
+def _email_events_sql() -> str:
+    kind = " ".join(f"WHEN {name.value} THEN {kind.value}" for name, (kind, _) in EMAIL_EVENTS.items())
+    counts = []
+    for column in ("sent", "delivered", "clicked"):
+        names = [str(name.value) for name, (_, counted) in EMAIL_EVENTS.items() if counted == column]
+        counts.append(f"SUM(CASE WHEN name IN ({', '.join(names)}) THEN 1 ELSE 0 END)" if names else "0")
+    return f"""
+    INSERT INTO {_EMAIL_TABLE} ({_EMAIL_COLUMNS})
+    SELECT kind, ref_id, MAX(store_id), %s, {", ".join(counts)}, 0, 0, 0
+    FROM (
+        SELECT CASE name {kind} END AS kind, name, ref_id, store_id FROM {EVENTS}
+        WHERE at >= %s AND at < %s AND ref_id IS NOT NULL AND store_id IS NOT NULL
+          AND name IN ({", ".join(str(name.value) for name in EMAIL_EVENTS)})
+    ) email
+    GROUP BY kind, ref_id
 """
-_CAMPAIGN_SALES = f"""
-    INSERT INTO {_CAMPAIGN_TABLE} (campaign_id, store_id, day, delivered, clicked, orders_paid, revenue, refunds)
-    SELECT ref_id, MAX(store_id), %s, 0, 0, COUNT(*), SUM(amount), SUM(refunded)
+
+
+def _email_sales_sql() -> str:
+    kind = " ".join(f"WHEN {touch.value} THEN {email.value}" for touch, email in EMAIL_TOUCHES.items())
+    return f"""
+    INSERT INTO {_EMAIL_TABLE} ({_EMAIL_COLUMNS})
+    SELECT CASE kind {kind} END, ref_id, MAX(store_id), %s, 0, 0, 0, COUNT(*), SUM(amount), SUM(refunded)
     FROM {ATTRIBUTED}
-    WHERE {_IN_DAY} AND kind = {TouchKind.CAMPAIGN.value} AND ref_id IS NOT NULL
-    GROUP BY ref_id
-    ON CONFLICT (campaign_id, day) DO UPDATE SET
+    WHERE {_IN_DAY} AND kind IN ({", ".join(str(touch.value) for touch in EMAIL_TOUCHES)}) AND ref_id IS NOT NULL
+    GROUP BY kind, ref_id
+    ON CONFLICT (kind, ref_id, day) DO UPDATE SET
         orders_paid = excluded.orders_paid, revenue = excluded.revenue, refunds = excluded.refunds
 """
+
+
+_EMAIL_EVENTS = _email_events_sql()
+_EMAIL_SALES = _email_sales_sql()
 
 _SOURCES = f"""
     INSERT INTO {DailySourceFigures._meta.db_table} (store_id, day, source, tag_taps, sheet_opens, product_views)
@@ -146,14 +175,14 @@ _SOURCES = f"""
 def roll_up(cursor, *, day, start, end) -> None:
     """The day's sales into the figures (``day``, ``start``, ``end``: adapted for the database;
     the caller deleted the day's rows of the post, product and store tables)."""
-    for model in (DailyChannelFigures, DailyCampaignFigures, DailySourceFigures):
+    for model in (DailyChannelFigures, DailyEmailFigures, DailySourceFigures):
         cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE day = %s", [day])
     cursor.execute(_POSTS, [day, start, end])
     cursor.execute(_PRODUCTS, [day, start, end])
     cursor.execute(_STORES, [day, start, end])
     cursor.execute(_CHANNELS, [day, start, end])
-    cursor.execute(_CAMPAIGN_EVENTS, [day, start, end])
-    cursor.execute(_CAMPAIGN_SALES, [day, start, end])
+    cursor.execute(_EMAIL_EVENTS, [day, start, end])
+    cursor.execute(_EMAIL_SALES, [day, start, end])
     cursor.execute(_SOURCES, [day, start, end])
 
 

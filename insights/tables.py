@@ -18,7 +18,7 @@ from insights.selectors.staff import StoreRow
 from insights.selectors.store import StoreDashboard
 from shop.money import to_major
 
-TABLES = ("days", "posts", "shopper_posts", "products", "channels", "sources", "campaigns")
+TABLES = ("days", "posts", "shopper_posts", "products", "channels", "sources", "emails")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -83,16 +83,26 @@ def rows(dashboard: StoreDashboard, table: str) -> tuple[list[str], list[list]]:
     if table == "sources":
         header = [_("Source"), _("Tag taps"), _("Sheet opens"), _("Product views")]
         return header, [[str(s.label), s.tag_taps, s.sheet_opens, s.product_views] for s in dashboard.sources]
-    if table == "campaigns":
-        header = [_("Campaign"), _("Delivered"), _("Clicked"), _("Orders"), _("Revenue"), _("Refunds")]
+    if table == "emails":
+        header = [
+            _("Email"),
+            _("Sent by"),
+            _("Sent"),
+            _("Delivered"),
+            _("Clicked"),
+            _("Orders"),
+            _("Revenue"),
+            _("Refunds"),
+        ]
         return header, [
-            [c.campaign_id, c.delivered, c.clicked, c.orders_paid, c.revenue, c.refunds] for c in dashboard.campaigns
+            [e.name, str(e.kind.label), e.sent, e.delivered, e.clicked, e.orders_paid, e.revenue, e.refunds]
+            for e in dashboard.emails
         ]
     raise ValueError(table)
 
 
 AMOUNT_COLUMNS = {"days": {1, 2, 3}, "posts": {8, 9}, "shopper_posts": {8, 9}, "products": {5}, "channels": {2, 3}}
-AMOUNT_COLUMNS.update({"sources": set(), "campaigns": {4, 5}, "stores": {2, 3, 4}})
+AMOUNT_COLUMNS.update({"sources": set(), "emails": {6, 7}, "stores": {2, 3, 4}})
 
 
 def store_rows(stores: Iterable[StoreRow]) -> tuple[list[str], list[list]]:

@@ -62,8 +62,15 @@ class EventName(IntEnum):
     CHAT_STARTED = 20
     OFFER_SENT = 21
     OFFER_ACCEPTED = 22
+    # Marketing email, ``ref_id`` the campaign. Sent: the mail server took it; delivered: the
+    # provider's webhook said so; clicked: the recipient's first click (counted, and a touch),
+    # clicked again: a later one (a touch only, so the last click still earns the sale).
+    # A flow's emails will take their own names (40-43, ``ref_id`` the flow step): insights
+    # reads every email name through one table (``insights.sales.EMAIL_EVENTS``).
     CAMPAIGN_EMAIL_DELIVERED = 30
     CAMPAIGN_EMAIL_CLICKED = 31
+    CAMPAIGN_EMAIL_SENT = 32
+    CAMPAIGN_EMAIL_CLICKED_AGAIN = 33
 
     @property
     def slug(self) -> str:
@@ -239,11 +246,15 @@ def record(
     amount: int | None = None,
     ref_id: int | None = None,
     at: datetime | None = None,
+    from_request: bool = True,
 ) -> None:
     """Record that ``name`` happened (now, unless ``at``). In a request, the request's user and
     visitor fill ``user_id`` and ``visitor`` when they are not given, and a crawler's request
-    records nothing. Costs an append: the event is stored later (see the module's docstring)."""
-    viewer = _viewer.get()
+    records nothing. ``from_request=False`` for what the server learns from elsewhere in a
+    request (a provider's webhook saying an email was delivered): the request is not the
+    shopper, so it neither fills the ids nor is left out as a crawler (webhooks come from
+    scripts). Costs an append: the event is stored later (see the module's docstring)."""
+    viewer = _viewer.get() if from_request else None
     if viewer is not None:
         if viewer.crawler:
             return
@@ -263,7 +274,7 @@ def record(
         ref_id=ref_id,
     )
     _buffer.add([event])
-    if viewer is None and _buffer.due():
+    if _viewer.get() is None and _buffer.due():
         flush()  # outside a request (a task, a command): nobody is waiting on a page here
 
 
@@ -396,10 +407,14 @@ def _push_to_redis() -> int:
     return len(events)
 
 
-def drain(*, max_batches: int = 100, seconds: float = 20.0) -> int:
+def drain(*, max_batches: int = 10_000, seconds: float = 20.0) -> int:
     """Hand the events waiting in Redis to the sink, a pushed batch at a time, until none wait
     or ``seconds`` have passed. One drainer at a time (a lock in Redis). A batch leaves Redis
-    only after the sink stored it. Returns how many events were stored."""
+    only after the sink stored it. Returns how many events were stored.
+
+    ``seconds``, not ``max_batches``, is what normally ends a busy drain: a cap of 100 batches
+    (5,000 pushes) a call, every 5 s, held the pipeline to 1,000 events a second when each
+    request pushes one event, and at 10 a request the backlog never shrank once it formed."""
     if not _use_redis():
         return flush()
     if _sink is None:

@@ -56,6 +56,7 @@ from marketing.sending import (
     over_weekly_cap,
     provider_message_id,
 )
+from shop import events
 
 log = logging.getLogger(__name__)
 
@@ -346,6 +347,14 @@ def _send_claimed(campaign: Campaign, claim: str) -> int:
                 ref=ref,
                 message_id=provider_message_id(message, message_id),
                 at=timezone.now(),
+            )
+            # For the seller's insights (an append; handed on when the task ends).
+            events.record(
+                events.EventName.CAMPAIGN_EMAIL_SENT,
+                store_id=store.pk,
+                ref_id=campaign.pk,
+                source=events.Source.EMAIL,
+                from_request=False,
             )
             sent += 1
     finally:

@@ -45,22 +45,32 @@ def record_click(token: str, *, crawler: bool = False) -> str | None:
     if crawler:
         return content.link_target(campaign=recipient.campaign, key=key)
     now = timezone.now()
-    Recipient.objects.filter(pk=recipient.pk, clicked_at__isnull=True).update(clicked_at=now)
+    first = Recipient.objects.filter(pk=recipient.pk, clicked_at__isnull=True).update(clicked_at=now)
     campaign = recipient.campaign
+    _record_click(recipient=recipient, first=bool(first), product_id=int(key[1:]) if key.startswith("p") else None)
+    return content.link_target(campaign=campaign, key=key)
+
+
+def _record_click(
+    *, recipient: Recipient, first: bool, product_id: int | None = None, from_request: bool = True
+) -> None:
+    """The click as an event: a campaign touch for insights' attribution (the person's user,
+    and in the redirect's request their visitor id), counted once per recipient (the first)."""
     user_id = (
         Identity.objects.filter(contact_id=recipient.contact_id, kind=Identity.Kind.USER)
         .values_list("user_id", flat=True)
         .first()
     )
+    name = events.EventName.CAMPAIGN_EMAIL_CLICKED if first else events.EventName.CAMPAIGN_EMAIL_CLICKED_AGAIN
     events.record(
-        events.EventName.CAMPAIGN_EMAIL_CLICKED,
-        store_id=campaign.store_id,
-        product_id=int(key[1:]) if key.startswith("p") else None,
+        name,
+        store_id=recipient.campaign.store_id,
+        product_id=product_id,
         user_id=user_id,
         source=events.Source.EMAIL,
-        ref_id=campaign.pk,
+        ref_id=recipient.campaign_id,
+        from_request=from_request,
     )
-    return content.link_target(campaign=campaign, key=key)
 
 
 def record_open(token: str) -> None:
@@ -109,12 +119,17 @@ def tracking_received(sender, event, esp_name: str, **kwargs) -> None:
         return
     first = Recipient.objects.filter(pk=recipient.pk, **{f"{field}__isnull": True}).update(**{field: at})
     if kind == "delivered" and first:
+        # The webhook's request is the provider's script, not the shopper (and looks like a crawler).
         events.record(
             events.EventName.CAMPAIGN_EMAIL_DELIVERED,
             store_id=recipient.campaign.store_id,
             ref_id=recipient.campaign_id,
             source=events.Source.EMAIL,
+            from_request=False,
         )
+    if kind == "clicked" and first:
+        # The provider's own click tracking saw it before the signed redirect did (or instead).
+        _record_click(recipient=recipient, first=True, from_request=False)
     if kind in ("bounced", "complained"):
         _suppress_for(kind, event, email=event.recipient or _address_of(recipient))
     if kind == "complained" and first:

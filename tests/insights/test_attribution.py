@@ -10,8 +10,8 @@ from django.test import RequestFactory
 from checkout import services
 from insights import attribution, rollups
 from insights.models import (
-    DailyCampaignFigures,
     DailyChannelFigures,
+    DailyEmailFigures,
     DailyPostFigures,
     DailyProductFigures,
     DailyStoreFigures,
@@ -115,7 +115,7 @@ def test_a_campaign_click_in_between_takes_the_credit_and_the_post_assists(shop,
     assert (credited.kind, credited.ref_id) == (TouchKind.CAMPAIGN, CAMPAIGN)
     assert [(a["kind"], a["post"]) for a in credited.assists] == [(TouchKind.POST, shop["post"].pk)]
     rollups.roll_up_day(day=_paid_day(order))
-    campaign = DailyCampaignFigures.objects.get(campaign_id=CAMPAIGN)
+    campaign = DailyEmailFigures.objects.get(ref_id=CAMPAIGN)
     assert (campaign.store_id, campaign.orders_paid, campaign.revenue) == (shop["store"].pk, 1, order.total)
     rows = DailyChannelFigures.objects.filter(store_id=shop["store"].pk)
     channels = {row.kind: (row.orders_paid, row.assisted) for row in rows}

@@ -66,7 +66,7 @@ def test_the_page_costs_the_same_queries_whatever_the_data(client, seller_store,
     _get(client, "insights:dashboard", range="90d")  # caches warm (the header, the session)
     # when the page is opened over 90 days, then it stays within its budget: the session's
     # user, their store, the days, the posts (and their posts), the shoppers' posts (and
-    # theirs), the products (and their titles), the channels, the sources, the campaigns,
+    # theirs), the products (and their titles), the channels, the sources, the emails (named in the same query),
     # the chats' orders and the chats' answers
     # (and, without Redis, the session's row: 14)
     with django_assert_max_num_queries(14):

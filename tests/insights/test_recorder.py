@@ -111,6 +111,20 @@ def test_through_redis_a_batch_leaves_the_list_only_once_stored(collected, event
     ]
 
 
+def test_one_drain_empties_a_backlog_of_many_small_pushes(monkeypatch, events_redis):
+    # given a backlog of 6,000 requests' pushes of one event each (past 100 batches of 50)
+    stored = []
+    monkeypatch.setattr(events, "_sink", stored.extend)
+    one = events.encode([events.Event(EventName.PRODUCT_VIEW, datetime.now(UTC), 0, 1, None, 2, None, None, 3, None)])
+    pipe = events_redis.pipeline()
+    for _ in range(6_000):
+        pipe.rpush(events.REDIS_KEY, one)
+    pipe.execute()
+    # when the drain task runs once, then it stores them all and Redis is empty
+    assert events.drain() == 6_000
+    assert len(stored) == 6_000 and events.waiting_in_redis() == 0
+
+
 def test_through_redis_a_failing_sink_leaves_the_batch_in_redis(monkeypatch, events_redis):
     # given an event in Redis and a sink that fails
     events.record(EventName.FOLLOW, store_id=1, user_id=5)

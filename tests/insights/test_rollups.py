@@ -8,8 +8,8 @@ from django.forms.models import model_to_dict
 
 from insights import rollups
 from insights.models import (
-    DailyCampaignFigures,
     DailyChannelFigures,
+    DailyEmailFigures,
     DailyPostFigures,
     DailyProductFigures,
     DailySourceFigures,
@@ -47,7 +47,7 @@ def _all_rows() -> list:
             DailyPostFigures,
             DailyProductFigures,
             DailyChannelFigures,
-            DailyCampaignFigures,
+            DailyEmailFigures,
             DailySourceFigures,
         )
     ]

@@ -468,6 +468,7 @@ class Command(BaseCommand):
                         names["webp"],
                         names["image"],
                         product_id,
+                        _ts(self.now),
                     )
                 )
         self.loader.copy(
@@ -482,7 +483,8 @@ class Command(BaseCommand):
         )
         self.loader.copy(
             "catalog_productimage",
-            _words("id image width height alt_text position thumbnail display webp renditions_source product_id"),
+            _words("id image width height alt_text position thumbnail display webp renditions_source product_id")
+            + ["uploaded_at"],
             pictures,
         )
 
@@ -590,17 +592,20 @@ class Command(BaseCommand):
                 names, width, height = self.images[rng.randrange(IMAGE_FILES)]
                 pictures.append(
                     (
-                        picture_id,
-                        names["image"],
-                        width,
-                        height,
-                        "",
-                        position,
-                        names["thumbnail"],
-                        names["display"],
-                        names["webp"],
-                        names["image"],
-                        post_id,
+                        (
+                            picture_id,
+                            names["image"],
+                            width,
+                            height,
+                            "",
+                            position,
+                            names["thumbnail"],
+                            names["display"],
+                            names["webp"],
+                            names["image"],
+                            post_id,
+                        ),
+                        created,
                     )
                 )
             for product_id in rng.sample(product_pool, min(len(product_pool), rng.choices((1, 2, 3), (40, 35, 25))[0])):
@@ -619,13 +624,15 @@ class Command(BaseCommand):
         self.loader.copy(
             "social_post",
             _words("id caption is_hidden created_at author_id profile_id")
-            + _words("like_count comment_count save_count hot_score"),
-            ((*row, 0, 0, 0, 0.0) for row in posts),
+            + _words("like_count comment_count save_count hot_score fanned_out_at"),
+            # Fanned out when published (the feeds are built from the follows afterwards).
+            ((*row, 0, 0, 0, 0.0, row[3]) for row in posts),
         )
         self.loader.copy(
             "social_postimage",
-            _words("id image width height alt_text position thumbnail display webp renditions_source post_id"),
-            pictures,
+            _words("id image width height alt_text position thumbnail display webp renditions_source post_id")
+            + ["uploaded_at"],
+            ((*row, row_created) for row, row_created in pictures),
         )
         self.loader.copy("social_producttag", ["id", "x", "y", "image_id", "post_id", "product_id"], tags)
         self.loader.copy("social_posthashtag", ["created_at", "hashtag_id", "post_id"], links)
