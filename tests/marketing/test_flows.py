@@ -147,7 +147,15 @@ def test_nobody_without_consent_suppressed_or_unsubscribed_is_ever_mailed(
     store, other = StoreFactory(), StoreFactory()
     flow = switched_on(store, Flow.Kind.WIN_BACK)
     expected = set()
-    states = ["confirmed", "requested", "withdrawn", "store_unsubscribed", "other_store_unsubscribed", "bounced", "none"]
+    states = [
+        "confirmed",
+        "requested",
+        "withdrawn",
+        "store_unsubscribed",
+        "other_store_unsubscribed",
+        "bounced",
+        "none",
+    ]
     for n in range(40):
         state = rng.choice(states)
         email = f"p{n}@example.com"
@@ -297,7 +305,18 @@ def test_back_in_stock_reaches_those_who_looked_not_those_with_it_in_the_cart(
     catalog.update_variant(variant=variant, stock=0, stock_seen=1)
     product_views.store_product_views(
         [
-            events.Event(events.EventName.PRODUCT_VIEW, timezone.now(), 0, store.pk, None, variant.product_id, None, u, None, None)
+            events.Event(
+                events.EventName.PRODUCT_VIEW,
+                timezone.now(),
+                0,
+                store.pk,
+                None,
+                variant.product_id,
+                None,
+                u,
+                None,
+                None,
+            )
             for u in (looker.pk, carter.pk)
         ]
     )
@@ -445,3 +464,46 @@ def test_every_sink_gets_each_batch_and_a_failure_keeps_it(monkeypatch, settings
     assert events.flush() == 1
     # at least once: the sinks before the failing one get the kept batch again
     assert [event.store_id for event in second] == [1, 2, 2]
+
+
+def test_recent_anonymous_and_unconsented_carts_are_not_enrolled(clock):
+    store = StoreFactory()
+    switched_on(store, Flow.Kind.ABANDONED_CART)
+    variant = buyable_variant(store=store)
+    consented, unconsented, other_store = UserFactory(), UserFactory(), UserFactory()
+    mailable_contact(store, "yes@example.com", user=consented)
+    services.record_contact(
+        store_id=store.pk,
+        seen=[services.Seen("user", str(unconsented.pk), verified=True, user_id=unconsented.pk)],
+        source=Source.ORDER,
+    )
+    for user in (consented, unconsented):
+        checkout_cart(user, (variant, 1))
+    checkout_cart(other_store, (buyable_variant(), 1))  # a cart with another store's lines only
+    from checkout.models import Cart
+
+    Cart.objects.create()  # a visitor's
+    clock.shift(timedelta(hours=24))
+    assert triggers.scan() == {Flow.Kind.ABANDONED_CART: 1}
+    assert Enrolment.objects.get().contact.consent.email == "yes@example.com"
+
+
+def test_the_scans_cost_the_same_queries_for_one_cart_or_many(clock, django_assert_max_num_queries):
+    store = StoreFactory()
+    switched_on(store, Flow.Kind.ABANDONED_CART)
+    variant = buyable_variant(store=store, stock=100)
+
+    def shoppers(count, start):
+        for n in range(start, start + count):
+            user = UserFactory()
+            mailable_contact(store, f"s{n}@example.com", user=user)
+            checkout_cart(user, (variant, 1))
+
+    shoppers(1, 0)
+    clock.shift(timedelta(hours=24))
+    with django_assert_max_num_queries(12):
+        assert triggers.scan() == {Flow.Kind.ABANDONED_CART: 1}
+    shoppers(15, 1)
+    clock.shift(timedelta(hours=24))
+    with django_assert_max_num_queries(12):
+        assert triggers.scan() == {Flow.Kind.ABANDONED_CART: 15}
