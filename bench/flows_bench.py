@@ -97,7 +97,16 @@ def generate_enrolments(data: dict, due_percent: int) -> dict:
             " ELSE now() + (1 + c.g %% 40000) * interval '1 minute' END,"
             " now() - interval '30 days', NULL, '', NULL"
             " FROM bench_contacts c LEFT JOIN bench_order_of oo ON oo.contact_id = c.id",
-            [flow_ids, store.pk, kinds, kinds, data["product_id"], kinds, variant.pk if variant else None, due_percent / 100],
+            [
+                flow_ids,
+                store.pk,
+                kinds,
+                kinds,
+                data["product_id"],
+                kinds,
+                variant.pk if variant else None,
+                due_percent / 100,
+            ],
         )
         cursor.execute("DROP TABLE bench_contacts, bench_order_of")
         cursor.execute("ANALYZE")

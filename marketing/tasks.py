@@ -88,7 +88,7 @@ def send_flow_steps_task(self, enrolment_ids: list[int]) -> dict:
     from marketing.flows.engine import MailServerTrouble, send_steps
 
     try:
-        return send_steps(enrolment_ids)
+        return send_steps(enrolment_ids=enrolment_ids)
     except MailServerTrouble as exc:
         raise self.retry(exc=exc, countdown=min(10 * 2**self.request.retries, 600)) from exc
 

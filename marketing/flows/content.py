@@ -45,7 +45,7 @@ def validate_step_blocks(*, store: Store, blocks: object) -> list[dict]:
     return clean
 
 
-def trigger_product_ids(enrolment: Enrolment) -> list[int]:
+def trigger_product_ids(*, enrolment: Enrolment) -> list[int]:
     """The store's products the trigger was about, in a stable order (at most
     ``campaign_content.MAX_PRODUCTS``)."""
     ids: list[int] = []
@@ -119,7 +119,7 @@ def filled_blocks(*, step: FlowStep, enrolment: Enrolment) -> list[dict]:
             out.append(block)
             continue
         if products is None:
-            products = _public_ids(enrolment.store_id, trigger_product_ids(enrolment))
+            products = _public_ids(enrolment.store_id, trigger_product_ids(enrolment=enrolment))
         if kind == "trigger_products":
             out.append({"type": "products", "products": products} if products else {"type": "text", "text": ""})
         elif kind == "tips":

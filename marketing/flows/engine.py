@@ -37,7 +37,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -124,7 +125,7 @@ def _flow_kind_filter(kinds: tuple[str, ...] | None) -> Q:
     return Q() if kinds is None else Q(flow__kind__in=kinds)
 
 
-def exit_set(enrolments: QuerySet[Enrolment], *, now: datetime) -> dict[str, int]:
+def exit_set(*, enrolments: QuerySet[Enrolment], now: datetime) -> dict[str, int]:
     """Every enrolment of ``enrolments`` (active ones) whose exit conditions hold leaves its
     flow: one ``UPDATE`` per reason. Returns how many left, by reason."""
     left: dict[str, int] = {}
@@ -138,7 +139,7 @@ def exit_set(enrolments: QuerySet[Enrolment], *, now: datetime) -> dict[str, int
     return left
 
 
-def exit_reason(enrolment: Enrolment) -> str:
+def exit_reason(*, enrolment: Enrolment) -> str:
     """The first exit condition that holds for ``enrolment`` now, or ""."""
     one = Enrolment.objects.filter(pk=enrolment.pk)
     for reason, kinds, condition in _exits():
@@ -193,7 +194,7 @@ def evaluate(*, now: datetime | None = None, hand_over_to: Callable[[list[int]],
     """One evaluation of every flow's due steps (see the module's docstring). Returns the
     figures: ``{"exited": {reason: n}, "claimed": n, "chunks": n}``."""
     now = now or timezone.now()
-    exited = exit_set(due_enrolments(now=now), now=now)
+    exited = exit_set(enrolments=due_enrolments(now=now), now=now)
     ids = claim_due(now=now)
     chunks = (hand_over_to or hand_over)(ids) if ids else 0
     return {"exited": exited, "claimed": len(ids), "chunks": chunks}
@@ -228,7 +229,7 @@ def _begin(enrolment_id: int, *, now: datetime) -> tuple[str, FlowSend | None, C
         enrolment = rows.first()
         if enrolment is None:
             return "not_due", None, None
-        reason = exit_reason(enrolment)
+        reason = exit_reason(enrolment=enrolment)
         if reason:
             _leave(enrolment.pk, reason, now)
             return reason, None, None
@@ -276,7 +277,7 @@ def _begin(enrolment_id: int, *, now: datetime) -> tuple[str, FlowSend | None, C
     return "sending", send, contact
 
 
-def _message(send: FlowSend, contact: Contact, *, connection: object) -> object:
+def _message(send: FlowSend, contact: Contact, *, connection: BaseEmailBackend) -> EmailMultiAlternatives:
     enrolment, step = send.enrolment, send.step
     store = enrolment.flow.store
     page = content.render_step(step=step, enrolment=enrolment, language=contact.language or "")
@@ -315,7 +316,7 @@ def _finish(send: FlowSend, *, state: str, message_id: str, now: datetime) -> No
             _advance(send.enrolment, step=send.step, now=now)
 
 
-def send_step(enrolment_id: int, *, now: datetime | None = None, connection: object = None) -> str:
+def send_step(*, enrolment_id: int, now: datetime | None = None, connection: BaseEmailBackend | None = None) -> str:
     """Send the due step of one enrolment, at most once (see the module's docstring).
     Returns what happened: "sent", "failed", an exit reason, "hourly_cap", "weekly_cap",
     "not_due", "already_sent". Raises ``MailServerTrouble`` when the server is away."""
@@ -343,7 +344,7 @@ def send_step(enrolment_id: int, *, now: datetime | None = None, connection: obj
     return "sent"
 
 
-def send_steps(enrolment_ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
+def send_steps(*, enrolment_ids: list[int], now: datetime | None = None) -> dict[str, int]:
     """A chunk of claimed enrolments, over one SMTP connection. Returns the outcomes counted."""
     outcomes: dict[str, int] = {}
     connection = get_connection()
@@ -353,7 +354,7 @@ def send_steps(enrolment_ids: list[int], *, now: datetime | None = None) -> dict
         raise MailServerTrouble(str(exc)) from exc
     try:
         for enrolment_id in enrolment_ids:
-            outcome = send_step(enrolment_id, now=now, connection=connection)
+            outcome = send_step(enrolment_id=enrolment_id, now=now, connection=connection)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     finally:
         connection.close()

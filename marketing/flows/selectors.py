@@ -9,7 +9,7 @@ from catalog.models import Store
 from marketing.flow_models import Flow, FlowStep, ProductTips
 
 
-def store_flows(store: Store) -> QuerySet[Flow]:
+def store_flows(*, store: Store) -> QuerySet[Flow]:
     """The store's flows with their steps in order (``ensure_flows`` makes the missing ones)."""
     return (
         Flow.objects.filter(store=store)
@@ -19,12 +19,12 @@ def store_flows(store: Store) -> QuerySet[Flow]:
 
 
 def flow_for_seller(*, store: Store, pk: int) -> Flow | None:
-    return store_flows(store).filter(pk=pk).first()
+    return store_flows(store=store).filter(pk=pk).first()
 
 
 def step_for_seller(*, store: Store, pk: int) -> FlowStep | None:
     return FlowStep.objects.select_related("flow").filter(flow__store=store, pk=pk).first()
 
 
-def store_tips(store: Store) -> QuerySet[ProductTips]:
+def store_tips(*, store: Store) -> QuerySet[ProductTips]:
     return ProductTips.objects.filter(store=store).select_related("product")

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from catalog.models import Product
@@ -238,7 +238,7 @@ def variant_restocked(*, variant_id: int, now: datetime | None = None) -> int:
 # --- The periodic scan --------------------------------------------------------------------------
 
 
-def scan_win_back(flow: Flow, *, now: datetime) -> int:
+def scan_win_back(*, flow: Flow, now: datetime) -> int:
     lapsed = now - timedelta(days=flow.inactive_days)
     rows = (
         mailable_contacts(flow.store)
@@ -252,14 +252,14 @@ def scan_win_back(flow: Flow, *, now: datetime) -> int:
     return enrol_many(flow=flow, candidates=candidates, now=now)
 
 
-def _store_accounts(flow: Flow):
+def _store_accounts(flow: Flow) -> QuerySet[Identity]:
     """The store's contacts' site accounts (one row per contact and account)."""
     return Identity.objects.filter(
         store_id=flow.store_id, kind=Identity.Kind.USER, contact__merged_into__isnull=True
     ).order_by()
 
 
-def scan_browse(flow: Flow, *, now: datetime) -> int:
+def scan_browse(*, flow: Flow, now: datetime) -> int:
     """One query: each contact's account's latest qualifying product view."""
     latest = now - timedelta(hours=settings.MARKETING_FLOW_BROWSE_AFTER_HOURS)
     carted = CartLine.objects.filter(cart__user_id=OuterRef("user_id"), variant__product_id=OuterRef("product_id"))
@@ -292,7 +292,7 @@ def scan_browse(flow: Flow, *, now: datetime) -> int:
     return enrol_many(flow=flow, candidates=candidates, now=now)
 
 
-def scan_abandoned_carts(flow: Flow, *, now: datetime) -> int:
+def scan_abandoned_carts(*, flow: Flow, now: datetime) -> int:
     """One query: the contacts whose account's cart holds the store's lines, untouched."""
     cutoff = now - timedelta(hours=settings.ABANDONED_CART_AFTER_HOURS)
     lines = CartLine.objects.filter(
@@ -331,7 +331,7 @@ def scan(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     enrolled: dict[str, int] = {}
     for flow in Flow.objects.filter(enabled=True, kind__in=list(SCANS)).select_related("store").order_by("pk"):
-        count = SCANS[flow.kind](flow, now=now)
+        count = SCANS[flow.kind](flow=flow, now=now)
         enrolled[flow.kind] = enrolled.get(flow.kind, 0) + count
     ProductView.objects.filter(last_at__lt=now - timedelta(days=settings.MARKETING_FLOW_INTEREST_DAYS)).delete()
     return enrolled

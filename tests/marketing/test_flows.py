@@ -134,7 +134,7 @@ def test_the_exit_is_checked_again_just_before_the_send(clock, django_capture_on
     services.withdraw_consent(contact=contact, source=Source.LINK)
     mail.outbox.clear()
     # then the task's own check stops it
-    assert engine.send_step(claimed[0]) == engine.NOT_MAILABLE
+    assert engine.send_step(enrolment_id=claimed[0]) == engine.NOT_MAILABLE
     assert mail.outbox == []
 
 
@@ -391,8 +391,8 @@ def test_a_step_is_sent_once_even_when_two_tasks_hold_it(clock, django_capture_o
         contact = mailable_contact(store, "once@example.com")
     enrolment = Enrolment.objects.get(contact=contact)
     mail.outbox.clear()
-    assert engine.send_steps([enrolment.pk, enrolment.pk]) == {"sent": 1, "not_due": 1}
-    assert engine.send_step(enrolment.pk) == "not_due"
+    assert engine.send_steps(enrolment_ids=[enrolment.pk, enrolment.pk]) == {"sent": 1, "not_due": 1}
+    assert engine.send_step(enrolment_id=enrolment.pk) == "not_due"
     assert len(mail.outbox) == 1
 
 
@@ -405,7 +405,7 @@ def test_a_dead_workers_step_is_marked_unknown_and_never_sent_again(clock, setti
     outcome, send, _contact = engine._begin(enrolment.pk, now=timezone.now())
     assert outcome == "sending"
     mail.outbox.clear()
-    assert engine.send_step(enrolment.pk) == "already_sent"
+    assert engine.send_step(enrolment_id=enrolment.pk) == "already_sent"
     clock.shift(timedelta(seconds=settings.MARKETING_CLAIM_LEASE_SECONDS + 1))
     assert engine.sweep() == 1
     send.refresh_from_db()
@@ -435,7 +435,7 @@ def test_a_seller_sees_only_their_own_flows():
     mine, theirs = StoreFactory(), StoreFactory()
     defaults.ensure_flows(store=mine)
     their_flows = defaults.ensure_flows(store=theirs)
-    assert {flow.store_id for flow in selectors.store_flows(mine)} == {mine.pk}
+    assert {flow.store_id for flow in selectors.store_flows(store=mine)} == {mine.pk}
     assert selectors.flow_for_seller(store=mine, pk=their_flows[0].pk) is None
     assert selectors.step_for_seller(store=mine, pk=FlowStep.objects.filter(flow__store=theirs).first().pk) is None
     assert len(defaults.ensure_flows(store=mine)) == 6  # idempotent
