@@ -507,3 +507,46 @@ def test_the_scans_cost_the_same_queries_for_one_cart_or_many(clock, django_asse
     clock.shift(timedelta(hours=24))
     with django_assert_max_num_queries(12):
         assert triggers.scan() == {Flow.Kind.ABANDONED_CART: 15}
+
+
+def test_the_sellers_changes_are_checked_against_their_own_store():
+    from django.core.exceptions import ValidationError
+
+    from marketing.flows import services as flow_services
+
+    mine, theirs = StoreFactory(), StoreFactory()
+    flow = defaults.ensure_flows(store=mine)[0]
+    their_product = buyable_variant(store=theirs).product
+    my_product = buyable_variant(store=mine).product
+    # given blocks naming another store's product, tips for it, a step of another flow
+    with pytest.raises(ValidationError):
+        flow_services.save_step(
+            flow=flow,
+            step=None,
+            delay_hours=1,
+            subject="Hi",
+            preheader="",
+            blocks=[{"type": "products", "products": [their_product.pk]}],
+        )
+    with pytest.raises(ValidationError):
+        flow_services.save_tips(store=mine, product=their_product, text="Mine now")
+    their_step = FlowStep.objects.filter(flow__store=theirs).first() or FlowStep.objects.create(
+        flow=defaults.ensure_flows(store=theirs)[0], position=9, subject="x"
+    )
+    with pytest.raises(ValidationError):
+        flow_services.save_step(flow=flow, step=their_step, delay_hours=1, subject="Hi", preheader="", blocks=[])
+    with pytest.raises(ValidationError):
+        flow_services.save_flow(flow=flow, enabled=True, inactive_days=0, cooldown_days=1)
+    # then the store's own work is saved: a step at the end with a trigger block, tips
+    step = flow_services.save_step(
+        flow=flow,
+        step=None,
+        delay_hours=5,
+        subject=" Thanks ",
+        preheader="",
+        blocks=[{"type": "tips", "junk": 1}, {"type": "products", "products": [my_product.pk]}],
+    )
+    assert (step.position, step.subject, step.blocks[0]) == (flow.steps.count(), "Thanks", {"type": "tips"})
+    assert flow_services.save_tips(store=mine, product=my_product, text="Keep dry").text == "Keep dry"
+    assert flow_services.save_tips(store=mine, product=my_product, text="  ") is None
+    assert not ProductTips.objects.exists()
