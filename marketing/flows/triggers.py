@@ -165,6 +165,15 @@ def consent_confirmed(*, contact_id: int, event_id: int, now: datetime | None = 
     return enrol_many(flow=flow, candidates=[Candidate(target, f"consent:{event_id}")], now=now or timezone.now())
 
 
+def welcome_on_commit(*, contact_id: int, event_id: int) -> None:
+    """``consent_confirmed`` after the confirmation committed; a failure is logged, never the
+    confirming person's problem (their consent stands)."""
+    try:
+        consent_confirmed(contact_id=contact_id, event_id=event_id)
+    except Exception:
+        log.exception("Could not enrol contact %s in the welcome series", contact_id)
+
+
 def order_delivered(*, order: Order, now: datetime | None = None) -> int:
     """The after-delivery flow for the buyer of ``order``."""
     flow = _flow(order.store_id, K.POST_DELIVERY)

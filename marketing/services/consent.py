@@ -167,10 +167,10 @@ def confirm_consent(*, token: str, client: ClientInfo | None = None) -> EmailCon
     verify_identity(contact=event.contact, kind=Identity.Kind.EMAIL, value=event.email)
     consent.refresh_from_db()
     # The welcome series (marketing.flows), once the confirmation is committed.
-    from marketing.flows.triggers import consent_confirmed
+    from marketing.flows.triggers import welcome_on_commit
 
     contact_id, event_id = event.contact_id, confirmed.pk
-    transaction.on_commit(lambda: consent_confirmed(contact_id=contact_id, event_id=event_id))
+    transaction.on_commit(lambda: welcome_on_commit(contact_id=contact_id, event_id=event_id))
     return consent
 
 
