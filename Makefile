@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications bench-insights bench-assistant bench-chat bench-webhooks bench-campaign messages clean
+.PHONY: run test lint format migrate seed worker bench bench-feed-data bench-feed bench-orders bench-pymk bench-notifications bench-insights bench-assistant bench-chat bench-webhooks bench-campaign bench-flows messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -143,3 +143,10 @@ bench-webhooks: $(VENV)/.installed-dev
 # Creates and DROPS BENCH_CAMPAIGN_DATABASE_URL (default etalase_bench_campaign); Redis database 12.
 bench-campaign: $(VENV)/.installed-dev
 	$(BIN)/python bench/campaign_bench.py $(BENCH_ARGS)
+
+# One evaluation of every flow's due steps with 1,000,000 contacts enrolled on PostgreSQL (target
+# under 10 s), the next minute's, and the periodic triggers' scan. Smaller first:
+# make bench-flows BENCH_ARGS="--contacts 20000". Creates and DROPS BENCH_FLOWS_DATABASE_URL
+# (default etalase_bench_flows); Redis database 13 (its "celery" list is purged).
+bench-flows: $(VENV)/.installed-dev
+	$(BIN)/python bench/flows_bench.py $(BENCH_ARGS)

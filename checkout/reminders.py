@@ -9,9 +9,11 @@ Celery tasks (``checkout.tasks``), never in a request:
   restocked or cheapened a variant; the handler only enqueues a task, which notifies each
   signed-in shopper whose cart holds it, at most once per variant and kind a day (social
   does the same for those who saved a post tagging the product: ``social.reminders``);
-- abandoned cart: a signed-in shopper's cart with lines, untouched for
-  ``ABANDONED_CART_AFTER_HOURS``, is reminded once (``Cart.reminded_at``; changing the
-  cart clears it, see ``checkout.services.carts._touch``);
+- abandoned cart: no longer sent from here. It is a marketing flow now (``marketing.flows``:
+  per store, to the contacts who consented to its email, leaving the flow when the cart
+  changes or they order), so nobody is reminded twice. The kind stays registered: its
+  preference is the one the chat assistant's cart nudge follows, and ``abandoned_after()``
+  is the idle time both read. ``Cart.reminded_at`` is no longer written;
 - review request: ``REVIEW_REQUEST_AFTER_DAYS`` after an order was delivered, once per order.
   "Once" is the notification itself (group key ``review_request:order:<pk>``), no column:
   orders are looked at only within ``REVIEW_REQUEST_WINDOW`` of falling due, so a buyer
@@ -29,8 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -38,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductVariant
 from checkout import hooks
-from checkout.models import Cart, CartLine, Order, OrderLine, OrderStatus
+from checkout.models import CartLine, Order, OrderLine, OrderStatus
 from shop.broker import publish
 from shop.money import format_money
 from shop.notifications import kinds
@@ -294,74 +295,6 @@ def remind_carted_variant(*, variant_id: int, kind: str, old_price: int | None =
     if news is None:
         return 0
     return tell_about_variant(news, id_batches(carted_user_ids(news), "cart__user_id"))
-
-
-# --- Abandoned carts -------------------------------------------------------------------------
-
-
-def _abandoned_carts(cutoff: datetime) -> QuerySet:
-    return Cart.objects.filter(
-        user__isnull=False,
-        user__is_active=True,
-        reminded_at__isnull=True,
-        updated_at__lte=cutoff,
-    ).filter(Exists(CartLine.objects.filter(cart=OuterRef("pk"))))
-
-
-def remind_abandoned_carts(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Remind each signed-in shopper whose cart has sat untouched for ``abandoned_after()``,
-    once: the cart is marked (``reminded_at``) in the same transaction, and only a change to
-    the cart clears the mark. Carts locked by a change in progress are skipped (next run).
-    Returns how many were reminded."""
-    now = now or timezone.now()
-    candidates = _abandoned_carts(now - abandoned_after())
-    reminded, last = 0, 0
-    while True:
-        with transaction.atomic():
-            carts = list(
-                candidates.filter(pk__gt=last)
-                .order_by("pk")
-                .select_for_update(skip_locked=True, of=("self",))
-                .values_list("pk", "user_id")[:batch_size]
-            )
-            if not carts:
-                return reminded
-            last = carts[-1][0]
-            lines_by_cart: dict[int, list[CartLine]] = {}
-            for line in (
-                CartLine.objects.filter(
-                    cart_id__in=[pk for pk, _user in carts],
-                    variant__product__status=Product.Status.ACTIVE,
-                    variant__store__is_active=True,
-                )
-                .select_related("variant__product", "variant__store")
-                .order_by("cart_id", "added_at", "id")
-            ):
-                lines_by_cart.setdefault(line.cart_id, []).append(line)
-            drafts = [_cart_draft(user_id, lines_by_cart[pk]) for pk, user_id in carts if lines_by_cart.get(pk)]
-            reminded += len(notify_batch(ABANDONED_CART, drafts))
-            # Marked even when the shopper turned the kind off: nothing to look at again.
-            Cart.objects.filter(pk__in=[pk for pk, _user in carts]).update(reminded_at=now)
-
-
-def _cart_draft(user_id: int, lines: list[CartLine]) -> Draft:
-    shown = [
-        {
-            "title": line.variant.product.title,
-            "label": line.variant.label if line.variant.options else "",
-            "store": line.variant.store.name,
-            "quantity": line.quantity,
-            "price": line.variant.price,
-            "url": line.variant.product.get_absolute_url(),
-        }
-        for line in lines[:CART_LINES_SHOWN]
-    ]
-    return Draft(
-        recipient_id=user_id,
-        target_url=reverse("checkout:cart"),
-        data={"count": sum(line.quantity for line in lines), "lines": shown, "more": max(0, len(lines) - len(shown))},
-        group_key=f"{ABANDONED_CART}:user:{user_id}",
-    )
 
 
 # --- Review requests ---------------------------------------------------------------------------

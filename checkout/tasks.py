@@ -47,12 +47,6 @@ def remind_carted_variant_task(variant_id: int, kind: str, old_price: int | None
 
 
 @shared_task(acks_late=True)
-def remind_abandoned_carts_task() -> int:
-    """Hourly: remind once the shoppers whose cart has sat untouched for a day."""
-    return reminders.remind_abandoned_carts()
-
-
-@shared_task(acks_late=True)
 def request_reviews_task() -> int:
     """Hourly: ask buyers to rate what they bought, a few days after delivery, once per order."""
     return reminders.request_reviews()

@@ -1,4 +1,4 @@
-"""Campaign emails' links: the signed click redirect and the open pixel. Public (the
+"""Campaign and flow emails' links: the signed click redirects and the open pixel. Public (the
 recipient is not signed in); a changed token is a 400 and records nothing."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from marketing.campaigns import tracking
+from marketing.flows import tracking as flow_tracking
 from shop.events import is_crawler
 
 # A transparent 1x1 GIF.
@@ -23,6 +24,18 @@ PIXEL = base64.b64decode(b"R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 def click(request, token: str):
     try:
         target = tracking.record_click(token, crawler=is_crawler(request.headers.get("User-Agent")))
+    except signing.BadSignature:
+        return HttpResponseBadRequest(_("This link is not valid."))
+    if target is None:
+        return HttpResponseNotFound(_("This link no longer leads anywhere."))
+    return HttpResponseRedirect(target)
+
+
+@require_GET
+@never_cache
+def flow_click(request, token: str):
+    try:
+        target = flow_tracking.record_click(token, crawler=is_crawler(request.headers.get("User-Agent")))
     except signing.BadSignature:
         return HttpResponseBadRequest(_("This link is not valid."))
     if target is None:

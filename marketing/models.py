@@ -354,3 +354,14 @@ from marketing.campaign_models import (  # noqa: E402, F401
     Recipient,
     Segment,
 )
+
+# Flows (automatic follow-ups): their own module too.
+from marketing.flow_models import (  # noqa: E402, F401
+    Enrolment,
+    Flow,
+    FlowOrder,
+    FlowSend,
+    FlowStep,
+    ProductTips,
+    ProductView,
+)

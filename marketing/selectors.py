@@ -31,12 +31,18 @@ def mailable_contacts(store: Store) -> QuerySet[Contact]:
     """The store's contacts that may receive marketing email now: consent given, confirmed by
     the link, not withdrawn, and the address on no suppression list (the store's unsubscribes,
     the site's bounces and complaints). Each contact's address is ``contact.consent.email``."""
+    return mailable_contacts_everywhere().filter(store=store)
+
+
+def mailable_contacts_everywhere() -> QuerySet[Contact]:
+    """``mailable_contacts`` of every store at once (the flows' set-based exit check joins it
+    on each enrolment's contact); the same rule, no store named."""
     suppressed = Suppression.objects.filter(
         Q(store__isnull=True) | Q(store_id=OuterRef("store_id")),
         address_hash=OuterRef("consent__address_hash"),
     )
     return (
-        store_contacts(store)
+        Contact.objects.filter(merged_into__isnull=True)
         .filter(
             consent__state=EmailConsent.State.CONFIRMED,
             consent__requested_at__isnull=False,

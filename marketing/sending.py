@@ -2,7 +2,7 @@
 
 - ``capacity_left(store_id)`` and ``over_weekly_cap(store_id, contact_ids)``: the caps, counted
   from ``MarketingSend`` (every marketing email sent, campaigns and flows) plus the campaign
-  recipients being sent right now, so two tasks running side by side cannot both take the
+  recipients and flow steps being sent right now, so two tasks running side by side cannot both take the
   last places;
 - ``may_send_now(store, contact)``: the whole check for one contact (mailable now, the store's
   hourly cap, the person's weekly cap);
@@ -30,6 +30,7 @@ from django.utils import timezone
 from catalog.models import Store
 from marketing import tokens
 from marketing.campaign_models import MarketingSend, Recipient
+from marketing.flow_models import FlowSend
 from marketing.models import Contact
 from marketing.selectors import mailable_contacts
 
@@ -53,6 +54,7 @@ def capacity_left(store_id: int, *, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = MarketingSend.objects.filter(store_id=store_id, sent_at__gt=now - HOUR).count()
     in_flight = Recipient.objects.filter(campaign__store_id=store_id, state__in=IN_FLIGHT).count()
+    in_flight += FlowSend.objects.filter(flow__store_id=store_id, state=FlowSend.State.SENDING).count()
     return max(settings.MARKETING_HOURLY_CAP - sent - in_flight, 0)
 
 
@@ -90,6 +92,13 @@ def over_weekly_cap(
         .annotate(n=Count("pk"))
     )
     for row in flying:
+        counts[row["contact_id"]] = counts.get(row["contact_id"], 0) + row["n"]
+    flow_flying = (
+        FlowSend.objects.filter(flow__store_id=store_id, contact_id__in=contact_ids, state=FlowSend.State.SENDING)
+        .values("contact_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in flow_flying:
         counts[row["contact_id"]] = counts.get(row["contact_id"], 0) + row["n"]
     return {contact_id for contact_id, n in counts.items() if n >= settings.MARKETING_WEEKLY_CAP}
 

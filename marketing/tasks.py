@@ -59,3 +59,53 @@ def sweep_campaigns_task() -> dict:
     from marketing.campaigns.engine import sweep
 
     return sweep()
+
+
+# --- Flows (marketing.flows) --------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def evaluate_flows_task() -> dict:
+    """Every minute: steps left in "sending" by a dead worker are swept, then every flow's due
+    steps are evaluated (exits set-based, the rest claimed and handed to ``send_flow_steps_task``).
+    Idempotent: claimed enrolments are not claimed again within the lease."""
+    from marketing.flows.engine import evaluate, sweep
+
+    swept = sweep()
+    return {**evaluate(), "swept": swept}
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def send_flow_steps_task(self, enrolment_ids: list[int]) -> dict:
+    """The due steps of these enrolments, each at most once (``marketing.flows.engine``): a
+    repeated task finds the steps sent or not due. The mail server away: retried with backoff."""
+    from marketing.flows.engine import MailServerTrouble, send_steps
+
+    try:
+        return send_steps(enrolment_ids=enrolment_ids)
+    except MailServerTrouble as exc:
+        raise self.retry(exc=exc, countdown=min(10 * 2**self.request.retries, 600)) from exc
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def scan_flows_task() -> dict:
+    """The periodic triggers: win-back, browse abandonment, abandoned carts. Idempotent: one
+    enrolment per trigger (unique), and the re-entry cooldown."""
+    from marketing.flows.triggers import scan
+
+    return scan()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def flow_restock_task(variant_id: int) -> int:
+    """A variant is back in stock: the back-in-stock flow for those who looked at it.
+    Idempotent: the trigger is the variant and the day."""
+    from marketing.flows.triggers import variant_restocked
+
+    return variant_restocked(variant_id=variant_id)

@@ -27,4 +27,6 @@ urlpatterns = [
     # Campaign emails' signed click redirect and open pixel (marketing.campaigns.tracking).
     path("m/c/<str:token>/", campaign_views.click, name="click"),
     path("m/o/<str:token>/", campaign_views.open_pixel, name="open"),
+    # Flow emails' signed click redirect (marketing.flows.tracking).
+    path("m/f/<str:token>/", campaign_views.flow_click, name="flow_click"),
 ]

@@ -222,15 +222,29 @@ class _Buffer:
 
 
 _buffer = _Buffer()
+# What flush() and drain() hand batches to: None, or the fan-out to every registered sink.
 _sink: Sink | None = None
+_sinks: list[Sink] = []
 _redis_client = None
 _redis_lock = threading.Lock()
 
 
 def register_sink(sink: Sink) -> None:
-    """Where batches of events go (``insights`` stores them in its table)."""
+    """Where batches of events go (``insights`` stores them in its table; ``marketing`` keeps
+    its own small record of product views). Several apps may register one (each once, a
+    second registration of the same sink changes nothing); every batch goes to each of them,
+    in the order they registered. When one raises, the batch stays for the next flush or
+    drain and goes to *every* sink again: a sink must tolerate a batch twice (at least once,
+    as for one sink)."""
     global _sink
-    _sink = sink
+    if sink not in _sinks:
+        _sinks.append(sink)
+    _sink = _to_every_sink
+
+
+def _to_every_sink(events: Sequence[Event]) -> None:
+    for sink in list(_sinks):
+        sink(events)
 
 
 def record(

@@ -241,8 +241,8 @@ CELERY_BEAT_SCHEDULE = {
     # Work whose hand-over after commit was lost (shop.broker.republish_pending), app by app.
     "republish-catalog-work": {"task": "catalog.tasks.republish_pending_work_task", "schedule": 60},
     "republish-social-work": {"task": "social.tasks.republish_pending_work_task", "schedule": 60},
-    # Reminders (back in stock and price drops are sent on the event, not on a schedule).
-    "remind-abandoned-carts": {"task": "checkout.tasks.remind_abandoned_carts_task", "schedule": 60 * 60},
+    # Reminders (back in stock and price drops are sent on the event, not on a schedule). An
+    # abandoned cart is the marketing flow's (marketing.flows), to contacts who consented.
     "request-reviews": {"task": "checkout.tasks.request_reviews_task", "schedule": 60 * 60},
     # 01:00 UTC is 08:00 in Jakarta: the digest arrives with the morning, once a day.
     "daily-digest": {"task": "social.tasks.send_daily_digests_task", "schedule": crontab(hour=1, minute=0)},
@@ -262,6 +262,13 @@ CELERY_BEAT_SCHEDULE = {
     # Campaigns: start the scheduled ones that are due, pick A/B winners, pick up the chunks
     # of a worker that died (marketing.campaigns.engine.sweep).
     "sweep-campaigns": {"task": "marketing.tasks.sweep_campaigns_task", "schedule": 60},
+    # Flows: every flow's due steps each minute; the periodic triggers (win-back, browse
+    # abandonment, abandoned carts) every MARKETING_FLOW_SCAN_MINUTES.
+    "evaluate-flows": {"task": "marketing.tasks.evaluate_flows_task", "schedule": 60},
+    "scan-flows": {
+        "task": "marketing.tasks.scan_flows_task",
+        "schedule": env.int("MARKETING_FLOW_SCAN_MINUTES", default=15) * 60,
+    },
     # Insights: events pushed to Redis go to their table every few seconds; today's and
     # yesterday's figures are recomputed every ten minutes (late events land in yesterday);
     # the event table's monthly partitions are made ahead and dropped after the retention.
@@ -402,6 +409,15 @@ MARKETING_PARALLEL_CHUNKS = env.int("MARKETING_PARALLEL_CHUNKS", default=2)
 # sweeper queues again those it never started to send and marks "interrupted" the one it was
 # sending (never sent twice). Longer than a chunk takes.
 MARKETING_CLAIM_LEASE_SECONDS = env.int("MARKETING_CLAIM_LEASE_SECONDS", default=300)
+# Flows (marketing.flows): a send task takes this many due enrolments; the periodic triggers
+# (win-back, browse abandonment, abandoned carts) are scanned every this many minutes; browse
+# abandonment waits this many hours after the view; back in stock tells those who viewed the
+# product in the last this many days (product views are kept that long). Abandoned carts wait
+# ABANDONED_CART_AFTER_HOURS; the waits between steps are each step's own (FlowStep.delay_hours).
+MARKETING_FLOW_CHUNK_SIZE = env.int("MARKETING_FLOW_CHUNK_SIZE", default=100)
+MARKETING_FLOW_SCAN_MINUTES = env.int("MARKETING_FLOW_SCAN_MINUTES", default=15)
+MARKETING_FLOW_BROWSE_AFTER_HOURS = env.int("MARKETING_FLOW_BROWSE_AFTER_HOURS", default=24)
+MARKETING_FLOW_INTEREST_DAYS = env.int("MARKETING_FLOW_INTEREST_DAYS", default=14)
 # Marketing email's From (a provider may require a verified sender domain).
 MARKETING_FROM_EMAIL = env.str("MARKETING_FROM_EMAIL", default="")
 # django-anymail: the provider backend is EMAIL_BACKEND (e.g. anymail.backends.mailgun.EmailBackend);
@@ -419,7 +435,7 @@ ANYMAIL = {
 }
 # How often an open page asks for the unread notification count (the bell).
 NOTIFICATION_POLL_SECONDS = env.int("NOTIFICATION_POLL_SECONDS", default=30)
-# Reminders: a cart idle this long gets one reminder; a delivered order asks for reviews after
+# Reminders: a cart idle this long gets the abandoned-cart flow (marketing); a delivered order asks for reviews after
 # this many days; the daily digest lists at most this many new posts.
 ABANDONED_CART_AFTER_HOURS = env.int("ABANDONED_CART_AFTER_HOURS", default=24)
 REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=3)

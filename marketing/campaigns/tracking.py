@@ -193,11 +193,16 @@ def order_paid(sender, order, **kwargs) -> None:
             contact__identities__user_id=order.buyer_id,
         )
         .order_by("-clicked_at")
-        .values("campaign_id", "contact_id")
+        .values("campaign_id", "contact_id", "clicked_at")
         .first()
     )
     if click is None:
         return
+    from marketing.flows.tracking import last_flow_click
+
+    flow_click = last_flow_click(store_id=order.store_id, buyer_id=order.buyer_id, since=since)
+    if flow_click is not None and flow_click["clicked_at"] > click["clicked_at"]:
+        return  # a flow email was clicked last: credited to its step (marketing.flows.tracking)
     try:
         with transaction.atomic():
             CampaignOrder.objects.get_or_create(

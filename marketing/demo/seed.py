@@ -6,7 +6,10 @@ campaign services and the engine, to the configured ``EMAIL_BACKEND``), delivere
 provider's webhook reports it), opened and clicked by some; the first who clicked then bought
 the product she clicked and the seller confirmed her transfer, so checkout's ``order_paid``
 credits the order to the campaign (``marketing.campaigns.tracking.order_paid``: the real
-path, no figure set by hand). Idempotent: a second run finds everything there."""
+path, no figure set by hand). Its six flows are switched on (after the subscribers confirmed
+and the campaign's order was paid: nobody is enrolled during the seeding) and two of its
+products carry usage tips for the after-delivery flow. Idempotent: a second run finds
+everything there."""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ from marketing import services, texts, tokens
 from marketing.campaign_models import Campaign, Recipient
 from marketing.campaigns import engine, links, tracking
 from marketing.campaigns.services import save_campaign
+from marketing.flow_models import Flow, ProductTips
+from marketing.flows.defaults import ensure_flows, switch
 from marketing.models import Contact, EmailConsent, Identity, Source
 from marketing.rfm import score_contacts
 from social.demo.base import demo_people
@@ -38,12 +43,13 @@ class MarketingReport:
     contacts: int = 0
     consented: int = 0
     campaigns: int = 0
+    flows: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
         return (
-            f"Customers: {self.contacts} contacts in the demo stores, {self.consented} with confirmed consent "
-            f"and {self.campaigns} sent campaign ({self.seconds:.1f} s)."
+            f"Customers: {self.contacts} contacts in the demo stores, {self.consented} with confirmed consent, "
+            f"{self.campaigns} sent campaign and {self.flows} flows switched on ({self.seconds:.1f} s)."
         )
 
 
@@ -74,11 +80,13 @@ def seed_marketing(*, progress: Callable[[str], None] | None = None) -> Marketin
         score_contacts(store_id=store.pk)
     if first is not None:
         seed_campaign(first)
+        seed_flows(first)
     report.contacts = Contact.objects.filter(store__in=stores, merged_into__isnull=True).count()
     report.consented = EmailConsent.objects.filter(
         contact__store__in=stores, state=EmailConsent.State.CONFIRMED
     ).count()
     report.campaigns = Campaign.objects.filter(store__in=stores, state=Campaign.State.SENT).count()
+    report.flows = Flow.objects.filter(store__in=stores, enabled=True).count()
     report.seconds = time.perf_counter() - started
     if progress:
         progress(report.summary())
@@ -182,3 +190,19 @@ def order_after_click(*, store: Store, recipient: Recipient, product_id: int) ->
         cart.delete()
     [order] = placed.orders
     return checkout_services.confirm_transfer(order=order, actor=store.owner)
+
+
+TIPS = (
+    "Cuci dengan air dingin dan sabun lembut, jangan diperas; jemur di tempat teduh agar warnanya awet.",
+    "Simpan di tempat kering; setrika dari sisi dalam dengan suhu sedang.",
+)
+
+
+def seed_flows(store: Store) -> list[Flow]:
+    """The demo seller's six flows switched on, and usage tips for two of its products."""
+    flows = [switch(flow=flow, enabled=True) for flow in ensure_flows(store=store)]
+    from catalog.models import Product
+
+    for product, text in zip(Product.objects.filter(store=store).order_by("pk")[: len(TIPS)], TIPS, strict=False):
+        ProductTips.objects.get_or_create(product=product, defaults={"store": store, "text": text})
+    return flows

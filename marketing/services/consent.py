@@ -147,7 +147,7 @@ def confirm_consent(*, token: str, client: ClientInfo | None = None) -> EmailCon
         now = timezone.now()
         consent.state, consent.confirmed_at = State.CONFIRMED, now
         consent.save(update_fields=["state", "confirmed_at"])
-        _event(
+        confirmed = _event(
             contact=event.contact,
             kind=ConsentEvent.Kind.CONFIRMED,
             email=event.email,
@@ -166,6 +166,11 @@ def confirm_consent(*, token: str, client: ClientInfo | None = None) -> EmailCon
 
     verify_identity(contact=event.contact, kind=Identity.Kind.EMAIL, value=event.email)
     consent.refresh_from_db()
+    # The welcome series (marketing.flows), once the confirmation is committed.
+    from marketing.flows.triggers import welcome_on_commit
+
+    contact_id, event_id = event.contact_id, confirmed.pk
+    transaction.on_commit(lambda: welcome_on_commit(contact_id=contact_id, event_id=event_id))
     return consent
 
 

@@ -1,5 +1,5 @@
-"""Reminders: back in stock and price drops for carted and saved variants, abandoned carts,
-review requests after delivery. Each reaches the right people once, follows their
+"""Reminders: back in stock and price drops for carted and saved variants, and review
+requests after delivery (abandoned carts are marketing's flow now). Each reaches the right people once, follows their
 preferences, and its email carries a one-click unsubscribe header."""
 
 from datetime import timedelta
@@ -11,7 +11,7 @@ from django.utils import timezone
 from catalog import services as catalog
 from catalog.models import ProductVariant
 from checkout import reminders
-from checkout.models import Cart, Order, OrderStatus
+from checkout.models import Order, OrderStatus
 from shop.models import Delivery, Notification
 from shop.notifications import services as notifications
 from social import services as social
@@ -168,95 +168,8 @@ def test_a_restock_in_the_admin_tells_the_shoppers(wanted, client, django_captur
 
 
 # --- Abandoned carts ---------------------------------------------------------------------------
-
-
-def idle(cart, hours):
-    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now() - timedelta(hours=hours))
-
-
-def test_an_idle_cart_is_reminded_once_with_its_lines(django_capture_on_commit_callbacks):
-    # given
-    shopper = UserFactory(username="ani")
-    kopi = buyable_variant(price=4_500_000)
-    teh = buyable_variant(price=2_000_000, options={"Size": "M"})
-    cart = checkout_cart(shopper, (kopi, 2), (teh, 1))
-    idle(cart, 25)
-    # when
-    with django_capture_on_commit_callbacks(execute=True):
-        assert reminders.remind_abandoned_carts() == 1
-        assert reminders.remind_abandoned_carts() == 0
-    # then
-    note = Notification.objects.get(recipient=shopper)
-    assert note.kind == "abandoned_cart" and note.data["count"] == 3
-    cart.refresh_from_db()
-    assert cart.reminded_at is not None
-    (message,) = mail.outbox
-    assert message.to == [shopper.email]
-    assert message.subject == "You left something in your cart"
-    assert "You left 3 items in your cart" in message.body
-    assert kopi.product.title in message.body and "IDR45,000" in message.body
-    assert f"{teh.product.title} (M)" in message.body
-    html = message.alternatives[0][0]
-    assert kopi.product.get_absolute_url() in html and "/cart/" in html
-    assert message.extra_headers["List-Unsubscribe"].startswith("<http")
-
-
-def test_a_changed_cart_can_be_reminded_again_once_idle_again(django_capture_on_commit_callbacks):
-    shopper = UserFactory()
-    variant = buyable_variant()
-    cart = checkout_cart(shopper, (variant, 1))
-    idle(cart, 30)
-    reminders.remind_abandoned_carts()
-    checkout_cart(shopper, (variant, 1))  # the shopper comes back and adds one more
-    cart.refresh_from_db()
-    assert cart.reminded_at is None
-    assert reminders.remind_abandoned_carts() == 0  # just touched
-    idle(cart, 30)
-    assert reminders.remind_abandoned_carts() == 1
-    assert kinds_of(shopper) == ["abandoned_cart", "abandoned_cart"]
-
-
-def test_recent_empty_and_anonymous_carts_are_not_reminded(settings):
-    # given
-    settings.ABANDONED_CART_AFTER_HOURS = 24
-    variant = buyable_variant()
-    recent = checkout_cart(UserFactory(), (variant, 1))
-    idle(recent, 23)
-    empty = Cart.objects.create(user=UserFactory())
-    idle(empty, 48)
-    anonymous = Cart.objects.create()
-    anonymous.lines.create(variant=variant, quantity=1, price_seen=variant.price)
-    idle(anonymous, 48)
-    # when
-    reminded = reminders.remind_abandoned_carts()
-    # then
-    assert reminded == 0 and Notification.objects.count() == 0
-    assert Cart.objects.filter(reminded_at__isnull=False).count() == 0
-
-
-def test_abandoned_cart_reminders_follow_preferences():
-    shopper = UserFactory()
-    notifications.set_preferences(user=shopper, choices={"abandoned_cart": {"email": False, "in_app": False}})
-    cart = checkout_cart(shopper, (buyable_variant(), 1))
-    idle(cart, 25)
-    assert reminders.remind_abandoned_carts() == 0
-    cart.refresh_from_db()
-    assert cart.reminded_at is not None  # looked at once, never again
-    assert Notification.objects.count() == 0
-
-
-def test_abandoned_carts_cost_the_same_queries_for_one_cart_or_many(django_assert_max_num_queries):
-    variant = buyable_variant()
-    for _ in range(2):
-        idle(checkout_cart(UserFactory(), (variant, 1)), 25)
-    # One batch: the carts, their lines, the recipients, their preferences, two bulk inserts,
-    # the mark; then the empty batch that ends the walk (and the savepoints around each).
-    with django_assert_max_num_queries(14):
-        assert reminders.remind_abandoned_carts() == 2
-    for _ in range(20):
-        idle(checkout_cart(UserFactory(), (variant, 1)), 25)
-    with django_assert_max_num_queries(14):
-        assert reminders.remind_abandoned_carts() == 20
+# No longer checkout's: the abandoned cart is a marketing flow (tests/marketing/test_flows.py),
+# sent to the contacts who consented to the store's email, so nobody is reminded twice.
 
 
 # --- Review requests -------------------------------------------------------------------------

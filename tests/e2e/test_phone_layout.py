@@ -179,6 +179,7 @@ NOT_PAGES = {
     "marketing:audience_count": "an htmx fragment (the count on the composer and the segment builder)",
     "marketing:click": "a campaign email's signed click redirect (a 302 to the product or the button's address)",
     "marketing:open": "a campaign email's open pixel (a GIF)",
+    "marketing:flow_click": "a flow email's signed click redirect (a 302 to the product or the button's address)",
     **{
         f"anymail:{provider}_tracking_webhook": "a provider's tracking webhook (POST, verified by anymail)"
         for provider in (

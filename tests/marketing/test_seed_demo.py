@@ -72,3 +72,17 @@ def test_the_demo_seller_has_one_sent_campaign_with_its_figures_and_a_second_run
     assert order.lines.filter(variant__product_id=campaign.blocks[1]["products"][0]).exists()
     assert (report.orders, report.revenue) == (1, order.total)
     assert Order.objects.count() == orders  # a second run places no second order
+
+
+def test_the_demo_seller_has_the_flows_switched_on_and_usage_tips():
+    from marketing.flow_models import Enrolment, Flow, ProductTips
+
+    call_command("seed_demo", "--products-per-store=2", "--quiet", stdout=io.StringIO())
+    call_command("seed_demo", "--products-per-store=2", "--quiet", stdout=io.StringIO())
+    store = Store.objects.get(slug=STORES[0].slug)
+    flows = Flow.objects.filter(store=store)
+    assert sorted(flows.filter(enabled=True).values_list("kind", flat=True)) == sorted(Flow.Kind.values)
+    assert all(flow.steps.exists() for flow in flows)
+    assert not Flow.objects.exclude(store=store).filter(enabled=True).exists()  # one store only
+    assert ProductTips.objects.filter(store=store).count() == 2
+    assert not Enrolment.objects.exists()  # nobody welcomed while seeding
