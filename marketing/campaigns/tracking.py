@@ -200,7 +200,7 @@ def order_paid(sender, order, **kwargs) -> None:
         return
     from marketing.flows.tracking import last_flow_click
 
-    flow_click = last_flow_click(store_id=order.store_id, buyer_id=order.buyer_id, since=since)
+    flow_click = last_flow_click(store_id=order.store_id, buyer_id=order.buyer_id, paid_at=paid_at)
     if flow_click is not None and flow_click["clicked_at"] > click["clicked_at"]:
         return  # a flow email was clicked last: credited to its step (marketing.flows.tracking)
     try:

@@ -38,13 +38,15 @@ def record_click(token: str, *, crawler: bool = False, now: datetime | None = No
     return content.link_target(step=send.step, key=key)
 
 
-def last_flow_click(*, store_id: int, buyer_id: int, since: datetime) -> dict | None:
-    """The buyer's most recent click in the store's flow emails since ``since``:
-    ``{"pk", "step_id", "clicked_at"}`` or None."""
+def last_flow_click(*, store_id: int, buyer_id: int, paid_at: datetime) -> dict | None:
+    """The buyer's most recent click in the store's flow emails within ``CREDIT_WINDOW`` before
+    ``paid_at`` (a click after the payment earned nothing): ``{"pk", "step_id", "clicked_at"}``
+    or None."""
     return (
         FlowSend.objects.filter(
             flow__store_id=store_id,
-            clicked_at__gte=since,
+            clicked_at__gte=paid_at - CREDIT_WINDOW,
+            clicked_at__lte=paid_at,
             contact__identities__kind=Identity.Kind.USER,
             contact__identities__user_id=buyer_id,
         )
@@ -59,13 +61,14 @@ def order_paid(sender: object, order: Order, **kwargs: object) -> None:
     within ``CREDIT_WINDOW``, if no campaign click is more recent. Once per order."""
     from marketing.campaign_models import Recipient
 
-    since = (order.paid_at or timezone.now()) - CREDIT_WINDOW
-    click = last_flow_click(store_id=order.store_id, buyer_id=order.buyer_id, since=since)
+    paid_at = order.paid_at or timezone.now()
+    click = last_flow_click(store_id=order.store_id, buyer_id=order.buyer_id, paid_at=paid_at)
     if click is None:
         return
     newer_campaign_click = Recipient.objects.filter(
         campaign__store_id=order.store_id,
         clicked_at__gt=click["clicked_at"],
+        clicked_at__lte=paid_at,
         contact__identities__kind=Identity.Kind.USER,
         contact__identities__user_id=order.buyer_id,
     ).exists()
