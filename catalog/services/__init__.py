@@ -332,7 +332,7 @@ def add_product_image(
         position = next_position(product.images.all())
     product_image = ProductImage(product=product, image=image, alt_text=alt_text.strip(), position=position)
     product_image.save()
-    schedule_renditions(product_image)
+    schedule_renditions(product_image=product_image)
     return product_image
 
 
@@ -351,7 +351,7 @@ def remove_product_image(*, product_image: ProductImage) -> None:
     transaction.on_commit(delete_files)
 
 
-def schedule_renditions(product_image: ProductImage) -> None:
+def schedule_renditions(*, product_image: ProductImage) -> None:
     from catalog.tasks import make_product_image_renditions
     from shop.broker import publish  # lost to a broker outage, the renditions are swept again
 

@@ -142,9 +142,11 @@ def _refused(request, error: ValidationError, back: str) -> HttpResponse:
 
 def _number(value: str | int | None) -> int | None:
     """A whole number from the request, or ``None`` (the service then refuses it by name)."""
+    if value is None:
+        return None
     try:
-        return int(value)  # type: ignore[arg-type]  # None: refused below, as is any text that is no number
-    except (TypeError, ValueError):
+        return int(value)
+    except ValueError:
         return None
 
 
