@@ -14,7 +14,7 @@ PAGE_SIZE = 20
 PRODUCT_CHOICES = 200
 
 
-def _recipient_count(condition: Q):
+def _recipient_count(condition: Q) -> Coalesce:
     rows = (
         Recipient.objects.filter(condition, campaign_id=OuterRef("pk"))
         .order_by()
