@@ -41,9 +41,12 @@ TEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -p tests.xdist_redis -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
+# ruff (annotations required in services, selectors, pricing, payments, lock_objects), then mypy
+# over the same modules (pyproject.toml [tool.mypy]; it imports shop.settings through django-stubs).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

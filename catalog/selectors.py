@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    Expression,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -24,6 +27,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, ProductImage, ProductVariant, Store
+from shop.models import User
 
 SORTS = {
     "newest": (_("Newest"), ("-published_at", "-id")),
@@ -60,14 +64,14 @@ class ProductFilters:
 # is written twice below, for SQL and for variants already in memory; keep them alike.
 
 
-def _from_variant_order(product) -> QuerySet[ProductVariant]:
+def _from_variant_order(product: F) -> QuerySet[ProductVariant]:
     """The variants of ``product`` (an ``OuterRef``), the one a "from" price names first."""
     return ProductVariant.objects.filter(product=product).order_by(
         Case(When(stock__gt=0, then=Value(0)), default=Value(1)), "price", "position", "id"
     )
 
 
-def with_from_price(queryset: QuerySet, *, product=None) -> QuerySet:
+def with_from_price(queryset: QuerySet, *, product: F | None = None) -> QuerySet:
     """``queryset`` with ``from_price`` and ``from_compare_at_price`` (of the variant a "from"
     price names; ``None`` without variants) and ``total_stock`` (0 without variants).
 
@@ -120,7 +124,7 @@ def search_products(queryset: QuerySet, terms: list[str], *, full_text: bool | N
         matching = Product.objects.annotate(search=vector).filter(search=query).values("pk")
         return queryset.filter(pk__in=matching).annotate(relevance=SearchRank(vector, query))
     condition = Q()
-    title_hits = Value(0)
+    title_hits: Expression = Value(0)
     for term in terms:
         condition &= Q(title__icontains=term) | Q(description__icontains=term) | Q(store__name__icontains=term)
         title_hits = title_hits + Case(When(title__icontains=term, then=Value(1)), default=Value(0))
@@ -131,14 +135,14 @@ def category_and_descendants(category: Category) -> Q:
     return Q(category=category) | Q(category__parent=category) | Q(category__parent__parent=category)
 
 
-def product_list(*, filters: ProductFilters, user=None) -> QuerySet[Product]:
+def product_list(*, filters: ProductFilters, user: User | AnonymousUser | None = None) -> QuerySet[Product]:
     """Active products (or the viewer's own) matching ``filters``, ready for product cards.
 
     Each product carries ``from_price``, ``from_compare_at_price``, ``total_stock``
     (``with_from_price``) and ``ordered_images``; the store comes with it. Constant queries
     whatever the page size. Price filters and sorts go by the "from" price too.
     """
-    queryset = Product.objects.active() if user is None else Product.objects.visible_to(user)
+    queryset: QuerySet = Product.objects.active() if user is None else Product.objects.visible_to(user)
     if filters.store is not None:
         queryset = queryset.filter(store=filters.store)
     if filters.category is not None:
@@ -159,7 +163,7 @@ def product_list(*, filters: ProductFilters, user=None) -> QuerySet[Product]:
     return queryset.select_related("store").prefetch_related(_cover_images()).order_by(*SORTS[sort][1])
 
 
-def product_detail(*, slug: str, user) -> Product:
+def product_detail(*, slug: str, user: User | AnonymousUser) -> Product:
     """A product page's product, with store, category path, variants and images.
 
     Draft and archived products are 404 except to their seller (and superusers).
@@ -194,7 +198,8 @@ def category_tree() -> list[Category]:
     for category in categories:
         by_parent.setdefault(category.parent_id, []).append(category)
     for category in categories:
-        category.subcategories = by_parent.get(category.pk, [])
+        # The attribute ``category_list``'s Prefetch(to_attr=...) sets too; the templates read it.
+        category.subcategories = by_parent.get(category.pk, [])  # type: ignore[attr-defined]
     return by_parent.get(None, [])
 
 
@@ -232,7 +237,7 @@ def variant_choices(product: Product) -> dict:
     }
 
 
-def store_list(*, user=None, q: str = "") -> QuerySet[Store]:
+def store_list(*, user: User | AnonymousUser | None = None, q: str = "") -> QuerySet[Store]:
     """Open stores, plus ``user``'s own (open or not), each with ``product_count`` (active products).
 
     By name; with search words in ``q``, those whose name, handle or description holds every
@@ -247,14 +252,15 @@ def store_list(*, user=None, q: str = "") -> QuerySet[Store]:
     )
     terms = search_terms(q)
     if terms:
-        return search_stores(stores, terms).order_by("-relevance", "name", "id")
+        return search_stores(stores, terms).order_by(F("relevance").desc(), "name", "id")
     return stores.order_by("name", "id")
 
 
 def search_stores(queryset: QuerySet[Store], terms: list[str]) -> QuerySet[Store]:
     """Stores whose name, handle (slug) or description holds every term, each with ``relevance``:
     how many terms its name or handle holds (a match there is what a shopper means by the store)."""
-    condition, name_hits = Q(), Value(0)
+    condition = Q()
+    name_hits: Expression = Value(0)
     for term in terms:
         in_name = Q(name__icontains=term) | Q(slug__icontains=term)
         condition &= in_name | Q(description__icontains=term)

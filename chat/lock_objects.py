@@ -4,7 +4,18 @@ conversation run one after the other and never wait on each other in a circle.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from chat.models import Conversation
+from shop.models import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class SendAnnotations(TypedDict):
+    existing_message_id: int | None
+    assistant_on: bool
 
 
 def conversation_for_update(pk: int) -> Conversation | None:
@@ -17,7 +28,9 @@ def conversation_for_update(pk: int) -> Conversation | None:
     )
 
 
-def conversation_to_send(pk: int, *, sender, client_id: str) -> Conversation | None:
+def conversation_to_send(
+    pk: int, *, sender: User, client_id: str
+) -> WithAnnotations[Conversation, SendAnnotations] | None:
     """The conversation ``pk`` locked, with its store, if ``sender`` is its shopper or its
     store's owner (else None), in ONE query that also answers what a send
     asks next (each a subquery, read under the lock):

@@ -106,6 +106,9 @@ class Conversation(models.Model):
     # store's replies are delivered.
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SITE)
 
+    # Set by ``chat.lock_objects.conversation_to_send`` (not a column): the sides that blocked the other.
+    blocked_sides: list[str]
+
     class Meta:
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")

@@ -114,7 +114,9 @@ def _after(queryset: QuerySet, at: datetime | None, pk: int | None) -> QuerySet:
     return queryset.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, id__lt=pk))
 
 
-def _unread_first_page(queryset: QuerySet, *, unread_field: str, cursor: str | None, limit: int, unread_only: bool):
+def _unread_first_page(
+    queryset: QuerySet, *, unread_field: str, cursor: str | None, limit: int, unread_only: bool
+) -> ConversationPage:
     """A page of ``queryset``: its unread conversations newest first, then the others."""
     part, at, pk = _decode(cursor)
     newest_first = ("-last_message_at", "-id")
@@ -251,7 +253,7 @@ def other_side_read_up_to(conversation: Conversation, side: str) -> int | None:
     return conversation.shopper_last_read_id
 
 
-def _message_id(value, name: str) -> int | None:
+def _message_id(value: str | int | None, name: str) -> int | None:
     if value is None or value == "":
         return None
     try:
@@ -280,7 +282,13 @@ def thread_message(*, conversation: Conversation, message_id: int) -> Message | 
     return _thread_queryset(conversation).filter(pk=message_id).first()
 
 
-def thread_messages(*, conversation: Conversation, before=None, after=None, limit: int | None = None) -> MessagePage:
+def thread_messages(
+    *,
+    conversation: Conversation,
+    before: str | int | None = None,
+    after: str | int | None = None,
+    limit: int | None = None,
+) -> MessagePage:
     """A page of the conversation's messages, oldest first: the newest ones; those before the
     id ``before`` (scrolling back); or those after the id ``after`` (a client catching up
     after a reconnect: oldest first, so nothing is skipped). Not both: ``BadCursor``."""

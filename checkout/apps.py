@@ -51,6 +51,6 @@ def _refresh_sellers_group(**kwargs) -> None:
 
 
 def _adopt_cart(sender, request, user, **kwargs) -> None:
-    from checkout.services import adopt_session_cart
+    from checkout.cart_session import adopt_session_cart
 
     adopt_session_cart(request, user)

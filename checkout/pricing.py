@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant, Store
 from checkout.models import DiscountCode, DiscountRedemption, PaymentMethod, StoreCheckoutSettings
 from checkout.terms import SpecialTerms
+from shop.models import User
 from shop.money import format_money
 
 MAX_LINE_QUANTITY = 99
@@ -195,7 +197,7 @@ def available_methods(stores: list[StoreQuote]) -> list[tuple[str, str, str]]:
         if method == PaymentMethod.CARD and not card_payments_enabled():
             continue  # Without Stripe keys the option is not shown at all.
         problems = [problem for store in stores if (problem := method_problem(method, store))]
-        result.append((method, label, problems[0] if problems else ""))
+        result.append((method, str(label), problems[0] if problems else ""))
     return result
 
 
@@ -209,7 +211,9 @@ def find_discount(code: str) -> DiscountCode | None:
     return DiscountCode.objects.select_related("store").filter(code__iexact=code).first()
 
 
-def discount_problem(discount: DiscountCode, *, buyer, stores: list[StoreQuote], now: datetime) -> str:
+def discount_problem(
+    discount: DiscountCode, *, buyer: User | AnonymousUser | None, stores: list[StoreQuote], now: datetime
+) -> str:
     """Why ``discount`` cannot be used on this checkout, or ``""``."""
     if not discount.is_active or discount.starts_at > now:
         return _("This code is not valid yet.") if discount.is_active else _("This code is no longer valid.")
@@ -223,6 +227,7 @@ def discount_problem(discount: DiscountCode, *, buyer, stores: list[StoreQuote],
             return _("You have already used this code.")
     eligible = [store for store in stores if discount.store_id is None or store.store.pk == discount.store_id]
     if not eligible:
+        assert discount.store is not None  # (a code for every store applies to any)
         return _("This code is for %(store)s, which is not in your cart.") % {"store": discount.store.name}
     spend = sum(store.subtotal for store in eligible)
     if spend < discount.min_spend:
@@ -256,7 +261,7 @@ def apply_discount(discount: DiscountCode, stores: list[StoreQuote]) -> None:
 def build_quote(
     lines: list[QuoteLine],
     *,
-    buyer=None,
+    buyer: User | AnonymousUser | None = None,
     discount_code: str = "",
     payment_method: str = "",
     now: datetime | None = None,
@@ -269,10 +274,10 @@ def build_quote(
     now = now or timezone.now()
     by_store: dict[int, StoreQuote] = {}
     for line in lines:
-        store = line.variant.store
-        if store.pk not in by_store:
-            by_store[store.pk] = StoreQuote(store=store, settings=store_settings(store), lines=[])
-        by_store[store.pk].lines.append(line)
+        seller = line.variant.store
+        if seller.pk not in by_store:
+            by_store[seller.pk] = StoreQuote(store=seller, settings=store_settings(seller), lines=[])
+        by_store[seller.pk].lines.append(line)
     stores = list(by_store.values())
     quote = Quote(stores=stores, payment_method=payment_method, terms=terms)
 

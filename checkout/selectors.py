@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.fields.files import FieldFile
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ProductImage
 from checkout.models import Address, Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod
 from checkout.pricing import Quote, StoreQuote, available_methods, build_quote
 from checkout.services import CheckoutSource, quote_for
+from shop.models import User
 
 
 @dataclass
@@ -60,13 +63,13 @@ class CheckoutPage:
         )
 
 
-def addresses_for(user) -> list[Address]:
+def addresses_for(user: User) -> list[Address]:
     """``user``'s address book, the default first."""
     return list(Address.objects.filter(user=user))
 
 
 def checkout_page(
-    source: CheckoutSource | None, *, buyer, discount_code: str = "", payment_method: str = ""
+    source: CheckoutSource | None, *, buyer: User, discount_code: str = "", payment_method: str = ""
 ) -> CheckoutPage:
     """Everything the checkout page shows for ``source`` (the cart, or a "Buy now" item).
     Without a ``payment_method``, the first one every store accepts is chosen (priced again in
@@ -113,7 +116,7 @@ class OrderChore:
     """Something a seller must do to some orders: which ones (``condition``) and what to call it."""
 
     key: str
-    label: str
+    label: str | Promise
     condition: Q
 
 
@@ -148,7 +151,7 @@ def _lines() -> Prefetch:
     return Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id"))
 
 
-def orders_for_buyer(user) -> QuerySet[Order]:
+def orders_for_buyer(user: User | AnonymousUser) -> QuerySet[Order]:
     """``user``'s purchases, newest first, with their store and lines."""
     if not user.is_authenticated:
         return Order.objects.none()
@@ -160,7 +163,7 @@ def orders_for_buyer(user) -> QuerySet[Order]:
     )
 
 
-def order_for(user, number: str) -> Order:
+def order_for(user: User | AnonymousUser, number: str) -> Order:
     """Order ``number`` if ``user`` may see it (its buyer, the store's owner, a superuser):
     else 404, the same answer as for an order that does not exist."""
     order = (
@@ -178,7 +181,7 @@ def order_for(user, number: str) -> Order:
     return order
 
 
-def transfer_proof_for(user, number: str) -> FieldFile:
+def transfer_proof_for(user: User | AnonymousUser, number: str) -> FieldFile:
     """The proof of transfer of order ``number`` if ``user`` may see the order (its buyer, the
     store's owner, a superuser): else 404, as for an order without one or no order at all."""
     order = Order.objects.visible_to(user).filter(number=number).only("pk", "transfer_proof").first()
@@ -187,7 +190,7 @@ def transfer_proof_for(user, number: str) -> FieldFile:
     return order.transfer_proof
 
 
-def payment_for_buyer(user, payment_id: int) -> Payment:
+def payment_for_buyer(user: User | AnonymousUser, payment_id: int) -> Payment:
     """Checkout ``payment_id`` with its orders (store and lines), if ``user`` placed it: else 404."""
     payment = (
         Payment.objects.filter(buyer=user, pk=payment_id)

@@ -14,7 +14,7 @@ from catalog.models import Store
 from chat.buyer_panel import SPENT
 from chat.models import Conversation
 from checkout.models import Order
-from marketing.models import Contact, ContactMerge, EmailConsent, Identity, RFMGroup, Suppression, Tag
+from marketing.models import ConsentEvent, Contact, ContactMerge, EmailConsent, Identity, RFMGroup, Suppression, Tag
 from social.models import Follow
 
 SEARCH_MAX = 100
@@ -142,5 +142,5 @@ def store_tags(store: Store) -> QuerySet[Tag]:
     return Tag.objects.filter(store=store)
 
 
-def consent_history(contact: Contact):
+def consent_history(contact: Contact) -> QuerySet[ConsentEvent]:
     return contact.consent_events.order_by("created_at", "pk")

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 class Limit:
     count: int
     seconds: int
-    message: str
+    message: str | Promise  # shown to the person, in their language
 
 
 LIMITS = {

@@ -191,7 +191,7 @@ def checkout_cart(buyer, *variants_and_quantities):
     """``buyer``'s cart holding ``(variant, quantity)`` pairs (added through the service)."""
     from checkout import services
 
-    cart = services.cart_for_user(buyer, create=True)
+    cart = services.cart_for_user(user=buyer, create=True)
     for variant, quantity in variants_and_quantities:
         services.add_to_cart(cart=cart, variant_id=variant.pk, quantity=quantity)
     return cart

@@ -126,7 +126,7 @@ def save_image(image: ProductImage) -> None:
     """Save an image and have its renditions made (after commit) when its file is new."""
     image.save()
     if not image.renditions_ready:
-        services.schedule_renditions(image)
+        services.schedule_renditions(product_image=image)
 
 
 class ProductImageInline(ScopedInlineMixin, LabelledTabularInline):

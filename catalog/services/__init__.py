@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -69,7 +71,9 @@ def seller_permission_codenames() -> dict[str, list[str]]:
     }
 
 
-def unique_slug(model, text: str, *, field: str = "slug", max_length: int = 80, exclude_pk=None) -> str:
+def unique_slug(
+    model: type[Model], text: str, *, field: str = "slug", max_length: int = 80, exclude_pk: int | None = None
+) -> str:
     """A slug from ``text`` not yet used by ``model``: ``kopi``, then ``kopi-2``, ``kopi-3``..."""
     base = (slugify(text) or "item")[: max_length - 6].strip("-") or "item"
     queryset = model._default_manager.all()
@@ -105,7 +109,7 @@ def open_store(
     slug: str = "",
     description: str = "",
     whatsapp: str = "",
-    logo=None,
+    logo: File | None = None,
 ) -> Store:
     """Open ``owner``'s store and make them a seller who can use the admin.
 
@@ -147,7 +151,7 @@ STORE_EDITABLE_FIELDS = {"name", "description", "whatsapp", "logo"}
 
 
 @transaction.atomic
-def update_store(*, store: Store, **changes) -> Store:
+def update_store(*, store: Store, **changes: Any) -> Store:
     """Change a store's public details. The slug and the owner never change here.
 
     ``logo``, when given, must already have passed ``shop.images.verify_image``; the
@@ -262,7 +266,7 @@ PRODUCT_EDITABLE_FIELDS = {"title", "description", "category", "status", "slug"}
 
 
 @transaction.atomic
-def update_product(*, product: Product, **changes) -> Product:
+def update_product(*, product: Product, **changes: Any) -> Product:
     """Change ``changes`` on ``product`` and write only those columns, so that an edit made
     from a page opened earlier never puts back what someone else changed since."""
     unknown = set(changes) - PRODUCT_EDITABLE_FIELDS
@@ -288,7 +292,9 @@ def update_product(*, product: Product, **changes) -> Product:
     return product
 
 
-def set_products_status(*, products: Iterable[Product] | None = None, ids=None, status: str) -> int:
+def set_products_status(
+    *, products: Iterable[Product] | None = None, ids: Iterable[int] | None = None, status: str
+) -> int:
     """Publish, archive or unpublish many products at once. Returns how many changed."""
     if status not in Product.Status.values:
         raise ValidationError(_("Unknown status."))
@@ -302,11 +308,11 @@ def set_products_status(*, products: Iterable[Product] | None = None, ids=None, 
         return queryset.update(status=status, updated_at=now)
 
 
-def publish_products(*, ids) -> int:
+def publish_products(*, ids: Iterable[int]) -> int:
     return set_products_status(ids=ids, status=Product.Status.ACTIVE)
 
 
-def archive_products(*, ids) -> int:
+def archive_products(*, ids: Iterable[int]) -> int:
     return set_products_status(ids=ids, status=Product.Status.ARCHIVED)
 
 
@@ -314,7 +320,9 @@ def archive_products(*, ids) -> int:
 
 
 @transaction.atomic
-def add_product_image(*, product: Product, image, alt_text: str = "", position: int | None = None) -> ProductImage:
+def add_product_image(
+    *, product: Product, image: File, alt_text: str = "", position: int | None = None
+) -> ProductImage:
     """Attach an image to ``product`` and have its renditions made after commit.
 
     ``image`` must already have passed ``shop.images.verify_image`` (the form and
@@ -324,7 +332,7 @@ def add_product_image(*, product: Product, image, alt_text: str = "", position: 
         position = next_position(product.images.all())
     product_image = ProductImage(product=product, image=image, alt_text=alt_text.strip(), position=position)
     product_image.save()
-    schedule_renditions(product_image)
+    schedule_renditions(product_image=product_image)
     return product_image
 
 
@@ -333,7 +341,7 @@ def remove_product_image(*, product_image: ProductImage) -> None:
     """Delete an image and, once that is committed, its files (original and renditions)."""
     storage = product_image.image.storage
     files = (product_image.image, product_image.thumbnail, product_image.display, product_image.webp)
-    names = [file.name for file in files if file]
+    names = [file.name for file in files if file and file.name]
     product_image.delete()
 
     def delete_files() -> None:
@@ -343,7 +351,7 @@ def remove_product_image(*, product_image: ProductImage) -> None:
     transaction.on_commit(delete_files)
 
 
-def schedule_renditions(product_image: ProductImage) -> None:
+def schedule_renditions(*, product_image: ProductImage) -> None:
     from catalog.tasks import make_product_image_renditions
     from shop.broker import publish  # lost to a broker outage, the renditions are swept again
 

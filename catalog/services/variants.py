@@ -10,6 +10,7 @@ or by a relative amount (``stock_change``, "+10 received").
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -191,7 +192,7 @@ def update_variant(
     variant: ProductVariant,
     stock_seen: int | None = None,
     stock_change: int | None = None,
-    **changes,
+    **changes: Any,
 ) -> ProductVariant:
     """Change ``changes`` on ``variant`` and return it as saved.
 
@@ -226,8 +227,8 @@ def update_variant(
     validate_variant(locked)
     if changes:
         locked.save(update_fields=sorted(changes))
-    for field in ProductVariant._meta.concrete_fields:
-        setattr(variant, field.attname, getattr(locked, field.attname))
+    for column in ProductVariant._meta.concrete_fields:
+        setattr(variant, column.attname, getattr(locked, column.attname))
     announce_variant_change(variant=locked, previous_stock=previous_stock, previous_price=previous_price)
     return locked
 

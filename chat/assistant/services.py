@@ -8,6 +8,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -51,7 +52,7 @@ def settings_of(store: Store) -> AssistantSettings:
     return AssistantSettings.objects.filter(store=store).first() or AssistantSettings(store=store)
 
 
-def update_settings(*, store: Store, actor: User, **changes) -> AssistantSettings:
+def update_settings(*, store: Store, actor: User, **changes: Any) -> AssistantSettings:
     """Change the named settings (``SETTINGS_FIELDS``), validated as the model says."""
     _require_owner(store=store, actor=actor)
     unknown = set(changes) - set(SETTINGS_FIELDS)
@@ -107,7 +108,7 @@ def remove_holiday(*, store: Store, actor: User, day: date) -> None:
     Holiday.objects.filter(store=store, date=day).delete()
 
 
-def _clean_faq(*, question, answer, keywords) -> tuple[str, str, str]:
+def _clean_faq(*, question: object, answer: object, keywords: object) -> tuple[str, str, str]:
     question = rules.clean_text(question, field="question", limit=QUESTION_MAX, required=True)
     answer = rules.clean_text(answer, field="answer", limit=TEXT_MAX, required=True)
     keywords = rules.clean_text(keywords, field="keywords", limit=KEYWORDS_MAX)

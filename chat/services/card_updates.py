@@ -18,18 +18,19 @@ from django.db import transaction
 
 from chat import signals
 from chat.models import Message
+from checkout.models import Order
 
 # The most cards announced for one offer or order (it is sent once or twice in practice).
 CARDS_MAX = 50
 
 
-def _announce(**lookup) -> None:
+def _announce(**lookup: object) -> None:
     messages = Message.objects.filter(**lookup).select_related("conversation__store").order_by("-id")[:CARDS_MAX]
     for message in messages:
         signals.message_updated.send(sender=Message, message=message)
 
 
-def announce_offers(offer_ids: Iterable[int]) -> None:
+def announce_offers(*, offer_ids: Iterable[int]) -> None:
     """The cards of these offers changed: told after the current transaction commits (at
     once outside one), never if it rolls back."""
     ids = sorted(set(offer_ids))
@@ -37,6 +38,6 @@ def announce_offers(offer_ids: Iterable[int]) -> None:
         transaction.on_commit(functools.partial(_announce, offer_id__in=ids, kind=Message.Kind.OFFER))
 
 
-def order_status_changed(sender, *, order, **kwargs) -> None:
+def order_status_changed(sender: type[Order], *, order: Order, **kwargs: object) -> None:
     """``checkout.signals.order_status_changed`` (after commit): the order's cards changed."""
     _announce(order_id=order.pk, kind=Message.Kind.ORDER)

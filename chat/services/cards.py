@@ -6,6 +6,7 @@ show the live price, stock and status beside it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -119,7 +120,8 @@ def context_reference(
 def context_card(*, store: Store, shopper: User, reference: dict) -> Card | None:
     """The card for a stored context reference, or None when its subject is gone (a product
     deleted or taken off sale since the chat was opened: nothing to show)."""
-    kind, pk = reference.get("kind"), reference.get("id")
+    kind = reference.get("kind")
+    pk: Any = reference.get("id")  # stored JSON: an id, or what was stored when there is none
     data = {"ref": {"kind": kind, "id": pk}}
     if kind == "product":
         product = Product.objects.filter(pk=pk, store=store, status=Product.Status.ACTIVE).first()

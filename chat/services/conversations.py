@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Store
+from catalog.models import Product, Store
 from chat.models import LABEL_MAX, NOTE_MAX, REPORT_NOTE_MAX, Block, Conversation, Label, Message, Report, Side
 from chat.services import cards, rules
 from checkout.models import Order
@@ -24,7 +24,7 @@ def open_conversation(
     *,
     shopper: User,
     store: Store,
-    context_product=None,
+    context_product: Product | None = None,
     context_post: Post | None = None,
     context_order: Order | None = None,
 ) -> Conversation:

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -63,7 +66,7 @@ def send_message(
     client_id: str,
     kind: str = Message.Kind.TEXT,
     body: str = "",
-    image=None,
+    image: File | None = None,
     product: Product | None = None,
     variant: ProductVariant | None = None,
     order: Order | None = None,
@@ -109,7 +112,7 @@ def send_message(
             kind=kind,
             body=body,
             image=image,
-            card={"product": product, "variant": variant, "order": order, "discount_code": discount_code},
+            card_parts={"product": product, "variant": variant, "order": order, "discount_code": discount_code},
             template=template,
             reply_choice=reply_choice,
         )
@@ -131,11 +134,11 @@ def _send(
     client_id: str,
     kind: str,
     body: str,
-    image,
-    card: dict,
+    image: File | None,
+    card_parts: dict[str, Any],
     template: channel_rules.TemplateChoice | None,
     reply_choice: dict | None,
-):
+) -> tuple[Message, bool]:
     with transaction.atomic():
         locked = lock_objects.conversation_to_send(conversation_id, sender=sender, client_id=client_id)
         if locked is None:
@@ -151,7 +154,7 @@ def _send(
         if kind in STORE_ONLY_KINDS and side != Side.STORE:
             raise PermissionDenied(_("Only the store sends discount codes."))
         channel_rules.check_outgoing(conversation=locked, side=side, template=template, kind=kind)
-        card = _card(kind, locked, **card)
+        card = _card(kind, locked, **card_parts)
         if reply_choice and kind == Message.Kind.TEXT and side == Side.SHOPPER:
             card.data = {"reply": reply_choice}
         if not channel_rules.is_channel_customer(conversation=locked, side=side):
@@ -187,7 +190,15 @@ def _send(
     return message, True
 
 
-def _card(kind: str, conversation: Conversation, *, product, variant, order, discount_code) -> cards.Card:
+def _card(
+    kind: str,
+    conversation: Conversation,
+    *,
+    product: Product | None,
+    variant: ProductVariant | None,
+    order: Order | None,
+    discount_code: str,
+) -> cards.Card:
     if kind == Message.Kind.PRODUCT:
         return cards.product_card(store=conversation.store, product=product, variant=variant)
     if kind == Message.Kind.ORDER:
@@ -208,9 +219,9 @@ def _insert(
     side: str,
     kind: str,
     card: cards.Card,
-    at,
+    at: datetime,
     body: str = "",
-    image=None,
+    image: File | None = None,
     client_id: str = "",
     automated: bool = False,
 ) -> Message:
@@ -234,12 +245,12 @@ def _insert(
     return message
 
 
-def _count_in(conversation: Conversation, *, side: str, messages: list[Message], at) -> None:
+def _count_in(conversation: Conversation, *, side: str, messages: list[Message], at: datetime) -> None:
     """The other side has ``len(messages)`` more unread; the sender has read up to the last.
     Caller holds the conversation's row lock."""
     other = Side.STORE if side == Side.SHOPPER else Side.SHOPPER
     last = messages[-1]
-    changes = {
+    changes: dict[str, Any] = {
         "last_message": last,
         "last_message_at": at,
         unread_field(other): F(unread_field(other)) + len(messages),

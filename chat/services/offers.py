@@ -212,7 +212,7 @@ def withdraw_offer(*, offer: Offer, by: User) -> Offer:
             )
         locked.status = Offer.Status.WITHDRAWN
         locked.save(update_fields=["status"])
-        card_updates.announce_offers([locked.pk])
+        card_updates.announce_offers(offer_ids=[locked.pk])
     return locked
 
 
@@ -245,7 +245,7 @@ def expire_offers(*, now: datetime | None = None, batch: int = EXPIRE_BATCH) -> 
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             ids = [row[0] for row in cursor.fetchall()]
-            card_updates.announce_offers(ids)
+            card_updates.announce_offers(offer_ids=ids)
         expired += len(ids)
         if len(ids) < batch:
             return expired
@@ -266,14 +266,16 @@ def unavailable_reason(offer: Offer) -> str:
 
 
 def special_terms(offer: Offer) -> SpecialTerms:
+    """``offer``'s terms. Precondition: ``unavailable_reason(offer)`` is empty (every line has its variant)."""
+    lines = []
+    for line in offer.lines.all():
+        assert line.variant_id is not None  # (see the precondition)
+        lines.append(TermsLine(variant_id=line.variant_id, quantity=line.quantity, unit_price=line.unit_price))
     return SpecialTerms(
         kind=TERMS_KIND,
         reference=offer.pk,
         buyer_id=offer.shopper_id,
-        lines=tuple(
-            TermsLine(variant_id=line.variant_id, quantity=line.quantity, unit_price=line.unit_price)
-            for line in offer.lines.all()
-        ),
+        lines=tuple(lines),
         discount=offer.discount,
         shipping=offer.shipping,
     )
@@ -282,7 +284,7 @@ def special_terms(offer: Offer) -> SpecialTerms:
 class OfferTerms:
     """Chat's answer to ``checkout.hooks.TermsOwner`` for offers (registered in ChatConfig)."""
 
-    def terms(self, *, reference: int, buyer, locked: bool) -> SpecialTerms:
+    def terms(self, *, reference: int, buyer: User, locked: bool) -> SpecialTerms:
         offers = Offer.objects.select_for_update(of=("self",)) if locked else Offer.objects.all()
         # Someone else's offer is not found at all: nothing tells it exists.
         offer = offers.filter(pk=reference, shopper_id=getattr(buyer, "pk", None)).first()
@@ -292,7 +294,7 @@ class OfferTerms:
             raise TermsUnavailable(reason)
         return special_terms(offer)
 
-    def used(self, *, terms: SpecialTerms, buyer, orders: list[Order]) -> None:
+    def used(self, *, terms: SpecialTerms, buyer: User, orders: list[Order]) -> None:
         """Inside the placing transaction, which holds the offer's row lock (``terms``)."""
         now = timezone.now()
         order = orders[0]
@@ -302,8 +304,9 @@ class OfferTerms:
         if updated != 1:  # only possible without the lock: never charge an offer twice
             raise TermsUnavailable(_("You have already bought this offer."))
         conversation_id = Offer.objects.filter(pk=terms.reference).values_list("conversation_id", flat=True).first()
+        assert conversation_id is not None  # (the offer was updated just above, under its lock)
         post_order_card(conversation_id=conversation_id, order=order, at=now)
-        card_updates.announce_offers([terms.reference])
+        card_updates.announce_offers(offer_ids=[terms.reference])
         transaction.on_commit(
             functools.partial(
                 events.record,

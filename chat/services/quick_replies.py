@@ -22,7 +22,9 @@ PLACEHOLDERS = ("buyer_name", "order_number", "bank_account")
 SHORTCUT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def clean_quick_reply(*, store: Store, shortcut, text, quick_reply: QuickReply | None = None) -> tuple[str, str]:
+def clean_quick_reply(
+    *, store: Store, shortcut: object, text: object, quick_reply: QuickReply | None = None
+) -> tuple[str, str]:
     """The shortcut (lowercase, without its ``/``) and text as saved, or ``ValidationError``:
     the rules of the service, shared with the back office's form."""
     shortcut = rules.clean_text(shortcut, field="shortcut", limit=QUICK_REPLY_SHORTCUT_MAX + 1, required=True)

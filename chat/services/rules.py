@@ -70,7 +70,7 @@ def refuse_if_blocked(*, sides: set[str], side: str) -> None:
     raise PermissionDenied(_("This shopper does not accept messages from your store."))
 
 
-def clean_text(value, *, field: str, limit: int, required: bool = False) -> str:
+def clean_text(value: object, *, field: str, limit: int, required: bool = False) -> str:
     """Stripped text, with no NUL byte (PostgreSQL cannot store one) and at most ``limit`` characters."""
     if value is None:
         value = ""
@@ -86,7 +86,7 @@ def clean_text(value, *, field: str, limit: int, required: bool = False) -> str:
     return value
 
 
-def clean_client_id(value) -> str:
+def clean_client_id(value: object) -> str:
     if not isinstance(value, str) or not CLIENT_ID_PATTERN.match(value):
         raise ValidationError(
             {

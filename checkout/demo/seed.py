@@ -256,7 +256,7 @@ def _ensure_carts(report: CheckoutReport, people: dict[str, User], shelves: dict
         if not lines:
             continue
         with transaction.atomic():
-            cart = services.cart_for_user(user, create=True)
+            cart = services.cart_for_user(user=user, create=True)
             for position, variant, quantity in lines:
                 line = services.add_to_cart(cart=cart, variant_id=variant.pk, quantity=quantity)
                 if position == spec.price_rose:

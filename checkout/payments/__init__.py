@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from checkout.models import Order, Payment, PaymentMethod
 from checkout.services import transitions
+from shop.models import User
 
 
-def refund_order(*, order: Order, actor, note: str = "") -> Order:
+def refund_order(*, order: Order, actor: User | None, note: str = "") -> Order:
     """Give ``order``'s money back and mark it refunded.
 
     A card order is refunded through Stripe first (an idempotent request, so a retry never

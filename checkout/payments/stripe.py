@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import stripe
 from django.conf import settings
@@ -30,6 +32,11 @@ from django.utils.translation import gettext as _
 from checkout.models import Order, OrderStatus, Payment, PaymentMethod
 from checkout.pricing import card_payments_enabled
 
+if TYPE_CHECKING:
+    from stripe.params import PaymentIntentCreateParams
+
+T = TypeVar("T")
+
 logger = logging.getLogger(__name__)
 
 # Stripe's limit for one metadata value.
@@ -38,9 +45,10 @@ METADATA_VALUE_MAX = 500
 
 @functools.lru_cache(maxsize=4)
 def _client_for(secret_key: str, api_base: str) -> stripe.StripeClient:
-    base_addresses = {"api": api_base.rstrip("/")} if api_base else None
     # Network retries reuse the request's idempotency key, so a retried POST is never doubled.
-    return stripe.StripeClient(secret_key, base_addresses=base_addresses, max_network_retries=2)
+    return stripe.StripeClient(
+        secret_key, base_addresses={"api": api_base.rstrip("/")} if api_base else None, max_network_retries=2
+    )
 
 
 def client() -> stripe.StripeClient:
@@ -50,7 +58,7 @@ def client() -> stripe.StripeClient:
     return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or "")
 
 
-def _stripe_call(action: str, call, *, message: str, **context):
+def _stripe_call(action: str, call: Callable[[], T], *, message: str, **context: object) -> T:
     """Run ``call()``; a Stripe error is logged with ``context`` and becomes ``message``."""
     try:
         return call()
@@ -97,14 +105,14 @@ def payment_problem(payment: Payment) -> str:
     return ""
 
 
-def _intent_params(payment: Payment) -> dict:
+def _intent_params(payment: Payment) -> PaymentIntentCreateParams:
     numbers = ",".join(payment.orders.order_by("pk").values_list("number", flat=True))
     # Only parameters every Stripe-compatible server knows: localstripe answers 400 to
     # ``automatic_payment_methods`` and ``description``.
     return {
         "amount": payment.amount,
         "currency": payment.currency.lower(),
-        "payment_method_types": ["card"],
+        "payment_method_types": ["card"],  # type: ignore[typeddict-unknown-key]  # localstripe needs it; stripe 16's types dropped it
         "metadata": {"payment_id": str(payment.pk), "orders": numbers[:METADATA_VALUE_MAX]},
     }
 
@@ -137,7 +145,7 @@ def ensure_intent(payment: Payment) -> str:
                 payment=locked.pk,
             )
             locked.stripe_payment_intent = intent.id
-            locked.stripe_client_secret = intent.client_secret
+            locked.stripe_client_secret = intent.client_secret or ""
             locked.save(update_fields=["stripe_payment_intent", "stripe_client_secret", "updated_at"])
             logger.info("Created Stripe intent %s for payment %s", intent.id, locked.pk)
 
@@ -159,12 +167,13 @@ def refund(order: Order) -> str:
     payment = order.payment
     if payment.method != PaymentMethod.CARD or not payment.stripe_payment_intent:
         raise ValidationError(_("This order was not paid by card, so it cannot be refunded to a card."))
+    intent_id = payment.stripe_payment_intent
     stripe_client = client()
     result = _stripe_call(
         "refund",
         lambda: stripe_client.v1.refunds.create(
             params={
-                "payment_intent": payment.stripe_payment_intent,
+                "payment_intent": intent_id,
                 "amount": order.total,
                 "metadata": {"order": order.number, "payment_id": str(payment.pk)},
             },

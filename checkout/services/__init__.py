@@ -4,13 +4,13 @@ from checkout.services.addresses import create_address, delete_address, set_defa
 from checkout.services.carts import (
     accept_current_prices,
     add_to_cart,
-    adopt_session_cart,
+    adopt_visitor_cart,
     cart_count,
-    cart_for_request,
     cart_for_user,
     merge_carts,
     remove_line,
     set_line_quantity,
+    visitor_cart,
 )
 from checkout.services.placing import PlacedCheckout, earlier_checkout, place_order
 from checkout.services.sources import CheckoutSource, DirectItem, cart_quote, direct_item, quote_for
@@ -42,11 +42,10 @@ __all__ = [
     "TermsLine",
     "accept_current_prices",
     "add_to_cart",
-    "adopt_session_cart",
+    "adopt_visitor_cart",
     "can_transition",
     "cancel_order",
     "cart_count",
-    "cart_for_request",
     "cart_for_user",
     "cart_quote",
     "complete_delivered_orders",
@@ -72,4 +71,5 @@ __all__ = [
     "set_line_quantity",
     "update_address",
     "upload_transfer_proof",
+    "visitor_cart",
 ]

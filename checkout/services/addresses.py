@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from checkout.models import Address
+from shop.models import User
 
 ADDRESS_FIELDS = ("label", "recipient", "phone", "street", "district", "city", "province", "postal_code")
 MAX_ADDRESSES = 20
@@ -31,7 +32,7 @@ def _fill(address: Address, data: dict) -> None:
 
 
 @transaction.atomic
-def create_address(*, user, data: dict, make_default: bool = False) -> Address:
+def create_address(*, user: User, data: dict, make_default: bool = False) -> Address:
     if Address.objects.filter(user=user).count() >= MAX_ADDRESSES:
         raise ValidationError(
             _("Your address book is full (%(max)d addresses). Delete one first.") % {"max": MAX_ADDRESSES}
@@ -53,7 +54,7 @@ def update_address(*, address: Address, data: dict) -> Address:
 
 
 @transaction.atomic
-def set_default_address(*, user, address: Address) -> Address:
+def set_default_address(*, user: User, address: Address) -> Address:
     if address.user_id != user.pk:
         raise ValidationError(_("No such address."), code="not_found")
     Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(is_default=False)

@@ -11,11 +11,13 @@ Every change here drops it after commit (``_touch``), and so does placing an ord
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Field, Model, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,30 +26,23 @@ from checkout import signals
 from checkout.models import Cart, CartLine
 from checkout.pricing import MAX_LINE_QUANTITY
 from shop import events
+from shop.models import User
 
-SESSION_KEY = "cart_token"
 # A change this module does not make (a variant deleted under a cart) shows within the hour.
 COUNT_CACHE_SECONDS = 60 * 60
 
 
-def cart_for_request(request, *, create: bool = False) -> Cart | None:
-    """The cart of whoever makes ``request``: the user's own when signed in, else the one
-    whose token the session holds. ``create`` makes one when there is none."""
-    user = request.user
-    if user.is_authenticated:
-        cart = Cart.objects.filter(user=user).first()
-        if cart is None and create:
-            cart, _created = Cart.objects.get_or_create(user=user)
-        return cart
-    token = request.session.get(SESSION_KEY)
+def visitor_cart(*, token: str | None, create: bool = False) -> Cart | None:
+    """The cart of a visitor who is not signed in, kept by ``token`` (``checkout.cart_session``
+    keeps it in their session). ``create`` makes one when there is none: the caller keeps its
+    token."""
     cart = Cart.objects.filter(token=token, user__isnull=True).first() if token else None
     if cart is None and create:
         cart = Cart.objects.create()
-        request.session[SESSION_KEY] = str(cart.token)
     return cart
 
 
-def cart_for_user(user, *, create: bool = False) -> Cart | None:
+def cart_for_user(*, user: User, create: bool = False) -> Cart | None:
     cart = Cart.objects.filter(user=user).first()
     if cart is None and create:
         cart, _created = Cart.objects.get_or_create(user=user)
@@ -65,81 +60,57 @@ def cart_count(cart: Cart | None) -> int:
 
 # The attribute of a signed-in user holding their cart's item count, read with them.
 PERSON_COUNT_ATTRIBUTE = "cart_item_count_read"
-# Requests that change no cart: for them the count read with the person is still the count.
-_READING_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def person_cart_count_sql(connection) -> str:
+def person_cart_count_sql(connection: BaseDatabaseWrapper) -> str:
     """The item count of the cart of the user ``u`` as a scalar sub-query (0 without a cart)."""
     quote = connection.ops.quote_name
-    line_cart, quantity = CartLine._meta.get_field("cart").column, CartLine._meta.get_field("quantity").column
-    cart_user, user_pk = Cart._meta.get_field("user").column, Cart._meta.get_field("user").target_field.column
+    line_cart, quantity = _column(CartLine, "cart"), _column(CartLine, "quantity")
+    cart_user, user_pk = _column(Cart, "user"), _column(User, "id")
+    cart_pk = _column(Cart, "id")
     return (
         f"SELECT COALESCE(SUM(l.{quote(quantity)}), 0) FROM {quote(CartLine._meta.db_table)} l "
-        f"JOIN {quote(Cart._meta.db_table)} c ON c.{quote(Cart._meta.pk.column)} = l.{quote(line_cart)} "
+        f"JOIN {quote(Cart._meta.db_table)} c ON c.{quote(cart_pk)} = l.{quote(line_cart)} "
         f"WHERE c.{quote(cart_user)} = u.{quote(user_pk)}"
     )
 
 
-def _count_read_with_person(request) -> int | None:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or request.method not in _READING_METHODS:
-        return None
-    return getattr(user, PERSON_COUNT_ATTRIBUTE, None)
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column is not None  # a concrete field has a column
+    return field.column
 
 
-def _count_key(*, user_id=None, token=None) -> str:
+def _count_key(*, user_id: int | None = None, token: str | uuid.UUID | None = None) -> str:
     return f"cart-count:u{user_id}" if user_id else f"cart-count:t{token}"
 
 
-def _session_token(request) -> str | None:
-    session = getattr(request, "session", None)
-    token = session.get(SESSION_KEY) if session is not None else None
-    try:
-        return str(uuid.UUID(str(token))) if token else None
-    except ValueError:
-        return None
-
-
-def _count_owner(request) -> tuple[int | None, str | None]:
-    """(user id, cart token) of whoever makes ``request``: one of them, or neither for a
-    visitor without a cart. Every page's header asks, so it builds no query."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user.pk, None
-    return None, _session_token(request)
-
-
-def _count_cache_key(request) -> str | None:
-    user_id, token = _count_owner(request)
+def _count_cache_key(*, user_id: int | None, token: str | None) -> str | None:
     return _count_key(user_id=user_id, token=token) if user_id or token else None
 
 
-def cached_cart_count(request) -> int | None:
-    """The item count of the requester's cart as read with the person, or from the cache: never
-    a query of its own. ``None`` when it is not cached (then ``request_cart_count`` computes it)."""
-    if (count := _count_read_with_person(request)) is not None:
-        return count
-    key = _count_cache_key(request)
+def cached_cart_count(*, user_id: int | None, token: str | None) -> int | None:
+    """The cached item count of the cart of user ``user_id`` (or, without one, of the visitor's
+    cart ``token``): never a query. ``None`` when it is not cached; 0 for neither owner."""
+    key = _count_cache_key(user_id=user_id, token=token)
     if key is None:
         return 0
     return cache.get(key)
 
 
-def request_cart_count(request, *, fresh: bool = False) -> int:
-    """The item count of the requester's cart, cached for the next pages. ``fresh``: count
-    again even if cached (the caller has just changed the cart)."""
-    if not fresh and (count := _count_read_with_person(request)) is not None:
-        return count
-    key = _count_cache_key(request)
+def owner_cart_count(*, user_id: int | None, token: str | None, fresh: bool = False) -> int:
+    """The item count of the cart of user ``user_id`` (or, without one, of the visitor's cart
+    ``token``), cached for the next pages. ``fresh``: count again even if cached (the caller
+    has just changed the cart)."""
+    key = _count_cache_key(user_id=user_id, token=token)
     if key is None:
         return 0
     if not fresh and (cached := cache.get(key)) is not None:
         return cached
-    user_id, token = _count_owner(request)
     if user_id:
         lines = CartLine.objects.filter(cart__user_id=user_id)
     else:
+        assert token is not None  # (no key without one or the other)
         lines = CartLine.objects.filter(cart__token=token, cart__user__isnull=True)
     count = lines.aggregate(count=Sum("quantity"))["count"] or 0
     if fresh:
@@ -150,9 +121,9 @@ def request_cart_count(request, *, fresh: bool = False) -> int:
     return count
 
 
-def remember_cart_count(request, count: int) -> None:
+def remember_cart_count(*, user_id: int | None, token: str | None, count: int) -> None:
     """A page that has just counted the cart (the cart page) saves the header the work."""
-    key = _count_cache_key(request)
+    key = _count_cache_key(user_id=user_id, token=token)
     if key is not None:
         cache.add(key, count, COUNT_CACHE_SECONDS)
 
@@ -170,12 +141,11 @@ def forget_cart_count(cart: Cart) -> None:
 # --- Changing a cart ---------------------------------------------------------------------------
 
 
-def buyable_variant(variant_id) -> ProductVariant:
-    """The variant ``variant_id`` if it is on sale (its product active, its store open)."""
-    try:
-        variant_id = int(variant_id)
-    except (TypeError, ValueError):
-        raise ValidationError({"variant": _("Choose a variant.")}, code="invalid") from None
+def buyable_variant(variant_id: int | None) -> ProductVariant:
+    """The variant ``variant_id`` if it is on sale (its product active, its store open);
+    ``None`` (the caller found no id in the request) is refused as no choice."""
+    if variant_id is None:
+        raise ValidationError({"variant": _("Choose a variant.")}, code="invalid")
     variant = (
         ProductVariant.objects.select_related("product", "store")
         .filter(pk=variant_id, product__status=Product.Status.ACTIVE, store__is_active=True)
@@ -186,12 +156,11 @@ def buyable_variant(variant_id) -> ProductVariant:
     return variant
 
 
-def checked_quantity(quantity, variant: ProductVariant) -> int:
-    """``quantity`` as a number within the line maximum and ``variant``'s stock now."""
-    try:
-        quantity = int(quantity)
-    except (TypeError, ValueError):
-        raise ValidationError({"quantity": _("Enter a quantity.")}, code="invalid") from None
+def checked_quantity(quantity: int | None, variant: ProductVariant) -> int:
+    """``quantity`` within the line maximum and ``variant``'s stock now; ``None`` (the caller
+    found no number in the request) is refused."""
+    if quantity is None:
+        raise ValidationError({"quantity": _("Enter a quantity.")}, code="invalid")
     if quantity < 1 or quantity > MAX_LINE_QUANTITY:
         raise ValidationError(
             {"quantity": _("Choose between 1 and %(max)d.") % {"max": MAX_LINE_QUANTITY}}, code="invalid"
@@ -206,11 +175,12 @@ def checked_quantity(quantity, variant: ProductVariant) -> int:
 
 
 @transaction.atomic
-def add_to_cart(*, cart: Cart, variant_id, quantity=1) -> CartLine:
+def add_to_cart(*, cart: Cart, variant_id: int | None, quantity: int | None = 1) -> CartLine:
     """Add ``quantity`` of a variant to ``cart`` (on top of what is there), at today's price."""
     variant = buyable_variant(variant_id)
     line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
-    wanted = (line.quantity if line else 0) + checked_quantity(quantity, variant)
+    adding = checked_quantity(quantity, variant)
+    wanted = (line.quantity if line else 0) + adding
     checked_quantity(wanted, variant)
     if line is None:
         try:
@@ -218,7 +188,7 @@ def add_to_cart(*, cart: Cart, variant_id, quantity=1) -> CartLine:
                 line = CartLine.objects.create(cart=cart, variant=variant, quantity=wanted, price_seen=variant.price)
         except IntegrityError:  # The same variant added by a parallel request: add to that line.
             line = CartLine.objects.select_for_update().get(cart=cart, variant=variant)
-            line.quantity = checked_quantity(line.quantity + int(quantity), variant)
+            line.quantity = checked_quantity(line.quantity + adding, variant)
             line.price_seen = variant.price
             line.save(update_fields=["quantity", "price_seen"])
     else:
@@ -227,16 +197,14 @@ def add_to_cart(*, cart: Cart, variant_id, quantity=1) -> CartLine:
         line.save(update_fields=["quantity", "price_seen"])
     _touch(cart)
     cart_changed_on_commit(cart, {variant.store_id})
-    added = {"store_id": variant.store_id, "product_id": variant.product_id, "user_id": cart.user_id}
-    transaction.on_commit(lambda: events.record(events.EventName.ADD_TO_CART, **added))
+    store_id, product_id, user_id = variant.store_id, variant.product_id, cart.user_id
+    transaction.on_commit(
+        lambda: events.record(events.EventName.ADD_TO_CART, store_id=store_id, product_id=product_id, user_id=user_id)
+    )
     return line
 
 
-def _line_of(cart: Cart, line_id) -> CartLine:
-    try:
-        line_id = int(line_id)
-    except (TypeError, ValueError):
-        line_id = None
+def _line_of(cart: Cart, line_id: int) -> CartLine:
     line = CartLine.objects.select_related("variant").filter(cart=cart, pk=line_id).first() if line_id else None
     if line is None:
         raise ValidationError(_("This item is no longer in your cart."), code="not_found")
@@ -244,17 +212,15 @@ def _line_of(cart: Cart, line_id) -> CartLine:
 
 
 @transaction.atomic
-def set_line_quantity(*, cart: Cart, line_id, quantity) -> CartLine | None:
-    """Change a line's quantity; 0 removes it (and returns ``None``)."""
+def set_line_quantity(*, cart: Cart, line_id: int, quantity: int | None) -> CartLine | None:
+    """Change a line's quantity; 0 removes it (and returns ``None``). ``None``: no number was
+    given (refused)."""
     line = _line_of(cart, line_id)
-    try:
-        if int(quantity) == 0:
-            line.delete()
-            _touch(cart)
-            cart_changed_on_commit(cart, {line.variant.store_id})
-            return None
-    except (TypeError, ValueError):
-        pass
+    if quantity == 0:
+        line.delete()
+        _touch(cart)
+        cart_changed_on_commit(cart, {line.variant.store_id})
+        return None
     line.quantity = checked_quantity(quantity, line.variant)
     line.save(update_fields=["quantity"])
     _touch(cart)
@@ -263,7 +229,7 @@ def set_line_quantity(*, cart: Cart, line_id, quantity) -> CartLine | None:
 
 
 @transaction.atomic
-def remove_line(*, cart: Cart, line_id) -> None:
+def remove_line(*, cart: Cart, line_id: int) -> None:
     line = _line_of(cart, line_id)
     line.delete()
     _touch(cart)
@@ -285,7 +251,7 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
     if source.pk == target.pk:
         return target
     existing = {line.variant_id: line for line in CartLine.objects.select_for_update().filter(cart=target)}
-    stores = set()
+    stores: set[int] = set()
     for line in source.lines.select_related("variant"):
         stores.add(line.variant.store_id)
         if line.variant_id in existing:
@@ -303,9 +269,8 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
     return target
 
 
-def adopt_session_cart(request, user) -> None:
-    """On login: the visitor's session cart becomes (or joins) the user's cart."""
-    token = request.session.pop(SESSION_KEY, None)
+def adopt_visitor_cart(*, token: str | None, user: User) -> None:
+    """On login: the visitor's cart ``token`` (from their session) becomes (or joins) ``user``'s cart."""
     if not token:
         return
     source = Cart.objects.filter(token=token, user__isnull=True).first()
@@ -321,14 +286,14 @@ def adopt_session_cart(request, user) -> None:
     merge_carts(source=source, target=target)
 
 
-def cart_changed_on_commit(cart: Cart, store_ids) -> None:
+def cart_changed_on_commit(cart: Cart, store_ids: Iterable[int]) -> None:
     """Tell the layers above, on commit, that ``cart``'s lines from ``store_ids`` changed
     (``checkout.signals.cart_changed``): a store's people with the shopper's chat open see
     the cart live. Nothing for a visitor's cart, or when no store's lines changed."""
     if cart.user_id is None or not store_ids:
         return
-    store_ids = frozenset(store_ids)
-    transaction.on_commit(lambda: signals.cart_changed.send(sender=Cart, cart=cart, store_ids=store_ids), robust=True)
+    changed = frozenset(store_ids)
+    transaction.on_commit(lambda: signals.cart_changed.send(sender=Cart, cart=cart, store_ids=changed), robust=True)
 
 
 def _forget_on_commit(cart: Cart) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,10 +38,11 @@ from checkout.models import (
 )
 from checkout.pricing import Quote, StoreQuote
 from checkout.services.carts import cart_changed_on_commit, forget_cart_count
-from checkout.services.sources import DirectItem, quote_for
+from checkout.services.sources import CheckoutSource, DirectItem, quote_for
 from checkout.terms import SpecialTerms
 from shop import events
 from shop.client import ClientInfo
+from shop.models import User
 from shop.money import currency_exponent, format_money
 
 S = OrderStatus
@@ -77,7 +78,7 @@ def _unique_codes(store_ids: Iterable[int]) -> dict[int, int]:
     return codes
 
 
-def _expiry(method: str):
+def _expiry(method: str) -> datetime | None:
     if method == M.CARD:
         return timezone.now() + timedelta(minutes=settings.ORDER_CARD_PAYMENT_MINUTES)
     if method == M.BANK_TRANSFER:
@@ -85,13 +86,13 @@ def _expiry(method: str):
     return None
 
 
-def earlier_checkout(*, buyer, idempotency_key: str) -> PlacedCheckout | None:
+def earlier_checkout(*, buyer: User, idempotency_key: str) -> PlacedCheckout | None:
     """The checkout ``buyer`` already placed with ``idempotency_key``, if any: a replay of a
     placement whose source is used up since (a "Buy now" item, an offer) still finds it."""
     return _existing(buyer, (idempotency_key or "").strip()[:64])
 
 
-def _existing(buyer, idempotency_key: str) -> PlacedCheckout | None:
+def _existing(buyer: User, idempotency_key: str) -> PlacedCheckout | None:
     payment = Payment.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
     if payment is None:
         return None
@@ -100,11 +101,11 @@ def _existing(buyer, idempotency_key: str) -> PlacedCheckout | None:
 
 def place_order(
     *,
-    buyer,
+    buyer: User,
     cart: Cart | None = None,
     item: DirectItem | None = None,
     terms: SpecialTerms | None = None,
-    address: Address | int | str,
+    address: Address | int,
     payment_method: str,
     idempotency_key: str,
     quote_digest: str,
@@ -176,17 +177,17 @@ def place_order(
 
 def _place(
     *,
-    buyer,
-    source,
-    address,
-    payment_method,
-    idempotency_key,
-    quote_digest,
-    discount_code,
-    note,
-    news_store_ids,
-    client,
-):
+    buyer: User,
+    source: CheckoutSource,
+    address: Address | int,
+    payment_method: str,
+    idempotency_key: str,
+    quote_digest: str,
+    discount_code: str,
+    note: str,
+    news_store_ids: frozenset[int],
+    client: ClientInfo | None,
+) -> PlacedCheckout:
     address = _address_of(buyer, address)
     payment = Payment.objects.create(
         buyer=buyer,
@@ -195,19 +196,21 @@ def _place(
         amount=0,
         currency=settings.SHOP_CURRENCY,
     )
-    from_cart = isinstance(source, Cart)
-    if from_cart and lock_objects.cart_for_update(source.pk) is None:
+    cart = source if isinstance(source, Cart) else None
+    from_cart = cart is not None
+    if cart is not None and lock_objects.cart_for_update(cart.pk) is None:
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
     terms_owner = None
+    terms = None
     if isinstance(source, SpecialTerms):
         # The terms as their owner holds them now, locked until this transaction ends: the
         # caller's copy may be stale, and a parallel placement waits here, then finds them used.
         terms_owner = hooks.terms_owner(source.kind)
         if terms_owner is None:
             raise TermsUnavailable(_("This offer can no longer be used."))
-        source = terms_owner.terms(reference=source.reference, buyer=buyer, locked=True)
+        source = terms = terms_owner.terms(reference=source.reference, buyer=buyer, locked=True)
     quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True)
-    if terms_owner is not None and len(quote.lines) != len(source.lines):
+    if terms is not None and len(quote.lines) != len(terms.lines):
         raise TermsUnavailable(_("A product in this offer is no longer sold. Ask the seller for a new offer."))
     if not quote.lines:
         if not from_cart:  # the variant is gone
@@ -258,12 +261,12 @@ def _place(
     _create_lines_and_events(quote, orders, buyer)
     payment.amount = sum(order.total for order in orders)
     payment.save(update_fields=["amount", "method"])
-    if terms_owner is not None:
-        terms_owner.used(terms=source, buyer=buyer, orders=orders)
-    if from_cart:
+    if terms_owner is not None and terms is not None:
+        terms_owner.used(terms=terms, buyer=buyer, orders=orders)
+    if cart is not None:
         CartLine.objects.filter(pk__in=[line.line_id for line in quote.lines]).delete()
-        transaction.on_commit(lambda: forget_cart_count(source))  # the header's cached item count
-        cart_changed_on_commit(source, {store.store.pk for store in quote.stores})
+        transaction.on_commit(lambda: forget_cart_count(cart))  # the header's cached item count
+        cart_changed_on_commit(cart, {store.store.pk for store in quote.stores})
     # One confirmation (with the invoices) to the buyer, "new order" to each store's owner.
     notifications.checkout_placed(buyer=buyer, payment=payment, orders=orders)
 
@@ -295,21 +298,15 @@ def _mark_prices_seen(quote: Quote) -> None:
             CartLine.objects.filter(pk=line.line_id, variant__price=line.unit_price).update(price_seen=line.unit_price)
 
 
-def _address_of(buyer, address) -> Address:
-    if isinstance(address, Address):
-        address_id = address.pk
-    else:
-        try:
-            address_id = int(address)
-        except (TypeError, ValueError):
-            address_id = None
+def _address_of(buyer: User, address: Address | int) -> Address:
+    address_id = address.pk if isinstance(address, Address) else address
     found = Address.objects.filter(user=buyer, pk=address_id).first() if address_id else None
     if found is None:
         raise ValidationError({"address": _("Choose one of your addresses.")}, code="invalid_address")
     return found
 
 
-def _redeem(discount: DiscountCode, *, buyer, payment: Payment, quote: Quote) -> None:
+def _redeem(discount: DiscountCode, *, buyer: User, payment: Payment, quote: Quote) -> None:
     """Count one use of ``discount`` (its row locked), refusing when the limits are reached.
     The quote read the code without a lock: if it was deleted or its terms changed since
     (a seller editing it right now), what the shopper was shown no longer holds."""
@@ -369,7 +366,15 @@ def _reserve(quote: Quote) -> None:
 
 
 def _create_order(
-    store: StoreQuote, quote: Quote, buyer, payment, address: Address, note, now, *, unique_code: int
+    store: StoreQuote,
+    quote: Quote,
+    buyer: User,
+    payment: Payment,
+    address: Address,
+    note: str,
+    now: datetime,
+    *,
+    unique_code: int,
 ) -> Order:
     method = quote.payment_method
     store_settings = store.settings
@@ -414,7 +419,7 @@ def _create_order(
     return order
 
 
-def _create_lines_and_events(quote: Quote, orders: list[Order], buyer) -> None:
+def _create_lines_and_events(quote: Quote, orders: list[Order], buyer: User) -> None:
     """Every order's lines (snapshots) and its first timeline event, in one insert each."""
     OrderLine.objects.bulk_create(
         OrderLine(

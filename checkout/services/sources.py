@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
+
 from catalog.models import ProductVariant, Store
 from checkout import lock_objects
 from checkout.models import Cart, CartLine
 from checkout.pricing import Quote, QuoteLine, build_quote
 from checkout.services.carts import buyable_variant, checked_quantity
 from checkout.terms import SpecialTerms
+from shop.models import User
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class DirectItem:
 CheckoutSource = Cart | DirectItem | SpecialTerms
 
 
-def direct_item(*, variant_id, quantity) -> DirectItem:
+def direct_item(*, variant_id: int | None, quantity: int | None) -> DirectItem:
     """The "Buy now" choice of ``quantity`` of a variant, checked as adding it to a cart would
     be (on sale, a quantity within the line maximum and the stock now). Raises
     ``ValidationError`` naming the field."""
@@ -43,7 +46,7 @@ def direct_item(*, variant_id, quantity) -> DirectItem:
 def quote_for(
     source: CheckoutSource | None,
     *,
-    buyer=None,
+    buyer: User | AnonymousUser | None = None,
     discount_code: str = "",
     payment_method: str = "",
     locked: bool = False,
@@ -55,7 +58,9 @@ def quote_for(
     special: dict[int, int | None] = {}
     if isinstance(source, SpecialTerms):
         terms = source
-        wanted = [(line.variant_id, line.quantity, None, None) for line in source.lines]
+        wanted: list[tuple[int, int, int | None, int | None]] = [
+            (line.variant_id, line.quantity, None, None) for line in source.lines
+        ]
         special = {line.variant_id: line.unit_price for line in source.lines}
     elif isinstance(source, DirectItem):
         wanted = [(source.variant_id, source.quantity, None, None)]
@@ -87,7 +92,12 @@ def quote_for(
 
 
 def cart_quote(
-    cart: Cart | None, *, buyer=None, discount_code: str = "", payment_method: str = "", locked: bool = False
+    cart: Cart | None,
+    *,
+    buyer: User | AnonymousUser | None = None,
+    discount_code: str = "",
+    payment_method: str = "",
+    locked: bool = False,
 ) -> Quote:
     """The quote of ``cart`` as it is now (see ``quote_for``)."""
     return quote_for(cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=locked)

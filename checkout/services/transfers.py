@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from checkout.models import Order, OrderStatus, PaymentMethod
 from checkout.services.transitions import _locked
+from shop.models import User
 
 
-def upload_transfer_proof(*, order: Order, actor, image: UploadedFile) -> Order:
+def upload_transfer_proof(*, order: Order, actor: User | None, image: UploadedFile) -> Order:
     """Attach ``image`` (already verified and re-encoded, see ``shop.images.verify_image``) to
     ``order`` as its proof of transfer, replacing an earlier one. Only the buyer, and only
     while a bank-transfer order waits for its money."""
@@ -29,7 +30,7 @@ def upload_transfer_proof(*, order: Order, actor, image: UploadedFile) -> Order:
                 code="not_pending",
             )
         previous = order.transfer_proof.name if order.transfer_proof else ""
-        order.transfer_proof.save(image.name, image, save=False)
+        order.transfer_proof.save(image.name or "", image, save=False)
         order.save(update_fields=["transfer_proof"])
         if previous and previous != order.transfer_proof.name:
             storage = order.transfer_proof.storage

@@ -22,6 +22,7 @@ from checkout import lock_objects, notifications, signals
 from checkout.exceptions import IllegalTransition
 from checkout.models import DiscountCode, DiscountRedemption, Order, OrderEvent, OrderStatus, Payment, PaymentMethod
 from shop import events
+from shop.models import User
 
 S = OrderStatus
 M = PaymentMethod
@@ -55,16 +56,18 @@ def next_states(order: Order) -> list[str]:
     return [to for (frm, to), methods in TRANSITIONS.items() if frm == order.status and order.payment_method in methods]
 
 
-def _is_seller(user, order: Order) -> bool:
+def _is_seller(user: User | None, order: Order) -> bool:
     return user is not None and user.is_authenticated and order.store.owner_id == user.pk
 
 
-def _is_staff(user) -> bool:
+def _is_staff(user: User | None) -> bool:
     # Sellers are ``is_staff`` (they use the admin); the site's own staff are superusers.
     return user is not None and user.is_authenticated and user.is_active and user.is_superuser
 
 
-def _require(actor, order: Order, *, buyer: bool = False, seller: bool = False, system: bool = False) -> None:
+def _require(
+    actor: User | None, order: Order, *, buyer: bool = False, seller: bool = False, system: bool = False
+) -> None:
     """``actor`` may act on ``order`` as one of the roles allowed (staff always may)."""
     if actor is None:
         if system:
@@ -75,7 +78,7 @@ def _require(actor, order: Order, *, buyer: bool = False, seller: bool = False, 
     raise PermissionDenied(_("You may not change this order."))
 
 
-def _move(order: Order, to_status: str, *, actor, note: str = "", **timestamps) -> Order:
+def _move(order: Order, to_status: str, *, actor: User | None, note: str = "", **timestamps: object) -> Order:
     """Move ``order`` (caller holds its row lock) to ``to_status`` and record the event."""
     if not can_transition(order, to_status):
         raise IllegalTransition(
@@ -96,7 +99,7 @@ def _move(order: Order, to_status: str, *, actor, note: str = "", **timestamps) 
         _restock(order)
         _release_discount(order)
 
-    def announce():
+    def announce() -> None:
         signals.order_status_changed.send(
             sender=Order, order=order, from_status=from_status, to_status=to_status, actor=actor
         )
@@ -154,7 +157,7 @@ def _release_discount(order: Order) -> None:
 
 
 @transaction.atomic
-def confirm_transfer(*, order: Order, actor, note: str = "") -> Order:
+def confirm_transfer(*, order: Order, actor: User | None, note: str = "") -> Order:
     """The seller saw the transfer arrive in their account."""
     order = _locked(order)
     _require(actor, order, seller=True)
@@ -184,7 +187,7 @@ def record_card_payment(*, payment: Payment) -> tuple[list[Order], list[Order]]:
 
 
 @transaction.atomic
-def cancel_order(*, order: Order, actor, note: str = "") -> Order:
+def cancel_order(*, order: Order, actor: User | None, note: str = "") -> Order:
     """Cancel an unpaid order: the buyer, the seller or staff. Its units go back on sale."""
     order = _locked(order)
     _require(actor, order, buyer=True, seller=True)
@@ -211,7 +214,7 @@ def expire_unpaid_orders(*, limit: int = 500) -> int:
 
 
 @transaction.atomic
-def mark_shipped(*, order: Order, actor, carrier: str, tracking_number: str) -> Order:
+def mark_shipped(*, order: Order, actor: User | None, carrier: str, tracking_number: str) -> Order:
     order = _locked(order)
     _require(actor, order, seller=True)
     carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
@@ -236,17 +239,18 @@ def mark_shipped(*, order: Order, actor, carrier: str, tracking_number: str) -> 
 
 
 @transaction.atomic
-def mark_delivered(*, order: Order, actor) -> Order:
+def mark_delivered(*, order: Order, actor: User | None) -> Order:
     """Delivered; a cash-on-delivery order is paid at this moment."""
     order = _locked(order)
     _require(actor, order, seller=True)
     now = timezone.now()
-    extra = {"paid_at": now} if order.payment_method == M.COD else {}
-    return _move(order, S.DELIVERED, actor=actor, delivered_at=now, **extra)
+    if order.payment_method == M.COD:
+        return _move(order, S.DELIVERED, actor=actor, delivered_at=now, paid_at=now)
+    return _move(order, S.DELIVERED, actor=actor, delivered_at=now)
 
 
 @transaction.atomic
-def mark_refused(*, order: Order, actor, note: str = "") -> Order:
+def mark_refused(*, order: Order, actor: User | None, note: str = "") -> Order:
     """The buyer refused a cash-on-delivery parcel: it comes back and goes back on sale."""
     order = _locked(order)
     _require(actor, order, seller=True)
@@ -254,7 +258,7 @@ def mark_refused(*, order: Order, actor, note: str = "") -> Order:
 
 
 @transaction.atomic
-def confirm_receipt(*, order: Order, actor) -> Order:
+def confirm_receipt(*, order: Order, actor: User | None) -> Order:
     """The buyer has the parcel and is happy: the order is complete."""
     order = _locked(order)
     _require(actor, order, buyer=True)
@@ -276,7 +280,7 @@ def complete_delivered_orders(*, days: int | None = None) -> int:
 
 
 @transaction.atomic
-def record_refund(*, order: Order, actor, note: str = "") -> Order:
+def record_refund(*, order: Order, actor: User | None, note: str = "") -> Order:
     """Mark ``order`` refunded in full (the money went back: by Stripe for a card, by the
     seller's own transfer otherwise). Units not yet shipped go back on sale."""
     order = _locked(order)

@@ -13,7 +13,7 @@ from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from checkout.services.carts import cached_cart_count
+from checkout.cart_session import cached_cart_count
 
 register = template.Library()
 

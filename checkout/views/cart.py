@@ -40,9 +40,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import Product, ProductImage
 from checkout import services
+from checkout.cart_session import cart_for_request, remember_cart_count, request_cart_count
 from checkout.models import CartLine
 from checkout.pricing import Quote, find_discount
-from checkout.services.carts import remember_cart_count, request_cart_count
 from checkout.views.checkout import BUY_NOW, checkout_url, remember_buy_now, remember_discount_code
 from shop.htmx import SWAP_ERRORS_HEADER, is_htmx
 
@@ -95,7 +95,7 @@ def _cart_context(request, cart, **extra) -> dict:
 @never_cache
 @vary_on_headers("HX-Request")
 def cart_page(request):
-    cart = services.cart_for_request(request)
+    cart = cart_for_request(request)
     context = _cart_context(request, cart)
     # The page has just counted the cart: the header shows it without asking again.
     remember_cart_count(request, context["quote"].item_count)
@@ -140,9 +140,23 @@ def _refused(request, error: ValidationError, back: str) -> HttpResponse:
     return redirect(back)
 
 
-def _chosen_variant(request):
+def _number(value: str | int | None) -> int | None:
+    """A whole number from the request, or ``None`` (the service then refuses it by name)."""
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _chosen_variant(request) -> int | None:
     # Without JavaScript, a product with several variants offers a plain select instead of the picker.
-    return request.POST.get("variant_choice") or request.POST.get("variant")
+    return _number(request.POST.get("variant_choice") or request.POST.get("variant"))
+
+
+def _chosen_quantity(request) -> int | None:
+    return _number(request.POST.get("quantity", 1))
 
 
 @require_POST
@@ -151,9 +165,9 @@ def cart_add(request):
     try:
         # A visitor's first cart is made with its first line: a refused add leaves no empty cart.
         with transaction.atomic():
-            cart = services.cart_for_request(request, create=True)
+            cart = cart_for_request(request, create=True)
             line = services.add_to_cart(
-                cart=cart, variant_id=_chosen_variant(request), quantity=request.POST.get("quantity", 1)
+                cart=cart, variant_id=_chosen_variant(request), quantity=_chosen_quantity(request)
             )
     except ValidationError as exc:
         return _refused(request, exc, back)
@@ -170,7 +184,7 @@ def buy_now(request):
     the order is placed, and a second press replaces the choice instead of adding to it."""
     back = _safe_next(request, reverse("checkout:cart"))
     try:
-        item = services.direct_item(variant_id=_chosen_variant(request), quantity=request.POST.get("quantity", 1))
+        item = services.direct_item(variant_id=_chosen_variant(request), quantity=_chosen_quantity(request))
     except ValidationError as exc:
         return _refused(request, exc, back)
     remember_buy_now(request, item)
@@ -191,7 +205,7 @@ def cart_apply_code(request):
         messages.error(request, _("There is no such code."))
         return redirect("checkout:cart")
     remember_discount_code(request, discount.code)
-    cart = services.cart_for_request(request)
+    cart = cart_for_request(request)
     quote = services.quote_for(cart, buyer=request.user, discount_code=discount.code)
     problem = quote.errors.get("discount_code") if quote.lines else ""
     if problem:
@@ -210,7 +224,7 @@ def cart_apply_code(request):
 
 def _change(request, line_id, change) -> HttpResponse:
     """Run ``change(cart)`` (a service call) and answer with the cart as it is now."""
-    cart = services.cart_for_request(request)
+    cart = cart_for_request(request)
     if cart is None:
         raise Http404(_("This item is no longer in your cart."))
     try:
@@ -238,7 +252,7 @@ def _title_of(cart, line_id) -> str:
 @require_POST
 def cart_line(request, line_id: int):
     def change(cart) -> str:
-        quantity = request.POST.get("quantity")
+        quantity = _number(request.POST.get("quantity"))
         title = _title_of(cart, line_id)
         line = services.set_line_quantity(cart=cart, line_id=line_id, quantity=quantity)
         if line is None:

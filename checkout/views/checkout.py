@@ -124,7 +124,7 @@ def _source(request, state: dict) -> CheckoutSource | None:
         return buy_now_item(request)
     if state["source"]:
         return hooks.terms_for(state["source"], buyer=request.user)
-    return services.cart_for_user(request.user)
+    return services.cart_for_user(user=request.user)
 
 
 def _terms_unavailable(request, exc: TermsUnavailable) -> HttpResponse:
@@ -234,7 +234,7 @@ def place_order(request):
         elif state["source"]:
             source = {"terms": hooks.terms_for(state["source"], buyer=request.user)}
         else:
-            source = {"cart": services.cart_for_user(request.user, create=True)}
+            source = {"cart": services.cart_for_user(user=request.user, create=True)}
     except TermsUnavailable as exc:
         # A second press after the offer was bought finds the first checkout.
         earlier = services.earlier_checkout(buyer=request.user, idempotency_key=form.cleaned_data["idempotency_key"])

@@ -33,7 +33,8 @@ class StoreRow:
 def top_stores(*, period: Period, limit: int = 20) -> list[StoreRow]:
     """Stores by revenue over ``period``. Two queries."""
     rows = [
-        StoreRow(**row)
+        # ``store_id`` is nullable in the model, never in these rows (``store_id__isnull=False``).
+        StoreRow(**row)  # type: ignore[arg-type]
         for row in DailyStoreFigures.objects.filter(in_period(period), store_id__isnull=False)
         .values("store_id")
         .annotate(

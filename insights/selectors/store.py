@@ -8,8 +8,10 @@ count does not grow with the data (``tests/insights/test_pages.py``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Case, CharField, Count, OuterRef, Q, Subquery, Sum, When
 from django.utils.translation import gettext_lazy as _
@@ -85,7 +87,7 @@ class Day:
         return self.revenue - self.refunds
 
 
-def _by_day(*, store_id: int | None, start: date, end: date) -> dict[date, dict]:
+def _by_day(*, store_id: int | None, start: date, end: date) -> dict[date, Mapping[str, Any]]:
     """Every ``SUMMED`` figure of each day from ``start`` to ``end`` that has any. One query."""
     rows = DailyStoreFigures.objects.filter(day__gte=start, day__lte=end)
     if store_id is not None:
@@ -93,12 +95,12 @@ def _by_day(*, store_id: int | None, start: date, end: date) -> dict[date, dict]
     return {row["day"]: row for row in rows.values("day").annotate(**{f"{name}_sum": Sum(name) for name in SUMMED})}
 
 
-def _totals(by_day: dict[date, dict], period: Period) -> dict[str, int]:
+def _totals(by_day: dict[date, Mapping[str, Any]], period: Period) -> dict[str, int]:
     rows = [row for day, row in by_day.items() if period.start <= day <= period.end]
     return {name: sum(row[f"{name}_sum"] or 0 for row in rows) for name in SUMMED}
 
 
-def _days(by_day: dict[date, dict], period: Period) -> list[Day]:
+def _days(by_day: dict[date, Mapping[str, Any]], period: Period) -> list[Day]:
     days = []
     for day in period.each_day():
         row = by_day.get(day)
@@ -172,22 +174,6 @@ class PostFunnel:
         return self.revenue - self.refunds
 
 
-def _post_sums():
-    return {
-        name: Sum(name)
-        for name in (
-            "impressions",
-            "tag_taps",
-            "sheet_opens",
-            "product_views",
-            "adds_to_cart",
-            "orders_paid",
-            "revenue",
-            "refunds",
-        )
-    }
-
-
 def post_funnels(*, store_id: int, period: Period, shoppers_only: bool = False, limit: int = TOP) -> list[PostFunnel]:
     """The store's top posts (and shoppers' posts that tagged its products) over ``period``:
     by revenue, then orders, then impressions. ``shoppers_only``: only shoppers' posts that
@@ -200,7 +186,16 @@ def post_funnels(*, store_id: int, period: Period, shoppers_only: bool = False, 
     funnels = [
         PostFunnel(**row)
         for row in rows.values("post_id")
-        .annotate(**_post_sums())
+        .annotate(
+            impressions=Sum("impressions"),
+            tag_taps=Sum("tag_taps"),
+            sheet_opens=Sum("sheet_opens"),
+            product_views=Sum("product_views"),
+            adds_to_cart=Sum("adds_to_cart"),
+            orders_paid=Sum("orders_paid"),
+            revenue=Sum("revenue"),
+            refunds=Sum("refunds"),
+        )
         .order_by("-revenue", "-orders_paid", "-impressions", "post_id")[:limit]
     ]
     posts = Post.objects.select_related("profile__store", "profile__user").in_bulk([f.post_id for f in funnels])
@@ -261,7 +256,7 @@ class ChannelRow:
 
     @property
     def label(self) -> str:
-        return self.kind.label
+        return str(self.kind.label)
 
 
 def channels(*, store_id: int, period: Period) -> list[ChannelRow]:
@@ -309,7 +304,7 @@ class SourceRow:
 
     @property
     def label(self) -> str:
-        return SOURCE_LABELS[self.source]
+        return str(SOURCE_LABELS[self.source])
 
     @property
     def total(self) -> int:
@@ -319,7 +314,12 @@ class SourceRow:
 def sources(*, store_id: int, period: Period) -> list[SourceRow]:
     """Taps, sheet opens and product views by where the shopper came from, most first. One query."""
     rows = [
-        SourceRow(source=Source(row["source"]), **{k: v for k, v in row.items() if k != "source"})
+        SourceRow(
+            source=Source(row["source"]),
+            tag_taps=row["tag_taps"],
+            sheet_opens=row["sheet_opens"],
+            product_views=row["product_views"],
+        )
         for row in DailySourceFigures.objects.filter(in_period(period), store_id=store_id)
         .values("source")
         .annotate(tag_taps=Sum("tag_taps"), sheet_opens=Sum("sheet_opens"), product_views=Sum("product_views"))

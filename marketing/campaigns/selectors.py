@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BigIntegerField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Aggregate, BigIntegerField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from catalog.models import Product, Store
@@ -18,7 +18,7 @@ PAGE_SIZE = 20
 PRODUCT_CHOICES = 200
 
 
-def _recipient_count(condition: Q):
+def _recipient_count(condition: Q) -> Coalesce:
     rows = (
         Recipient.objects.filter(condition, campaign_id=OuterRef("pk"))
         .order_by()
@@ -65,7 +65,7 @@ class CampaignReceived:
     campaign_id: int
     campaign_name: str
     subject: str  # the subject this contact got (A/B tests: their variant's)
-    sent_at: datetime
+    sent_at: datetime | None  # set for every SENT recipient
     delivered_at: datetime | None
     bounced_at: datetime | None
     opened_at: datetime | None  # unreliable: images blocked, or fetched by a proxy for everyone
@@ -74,7 +74,7 @@ class CampaignReceived:
     revenue: int  # minor units
 
 
-def _credited(aggregate):
+def _credited(aggregate: Aggregate) -> Subquery:
     """The orders credited to the outer recipient's campaign from its contact, aggregated."""
     return Subquery(
         CampaignOrder.objects.filter(campaign_id=OuterRef("campaign_id"), contact_id=OuterRef("contact_id"))

@@ -3,6 +3,7 @@ send to oneself. Sending itself is ``marketing.campaigns.engine``."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.translation import gettext as _
@@ -13,11 +14,12 @@ from marketing.campaigns import content
 from marketing.campaigns.segments import validate_rules
 from marketing.sending import from_email, new_message_id
 from marketing.tokens import absolute
+from shop.models import User
 
 EDITABLE = (Campaign.State.DRAFT, Campaign.State.SCHEDULED)
 
 
-def save_segment(*, store: Store, name: str, rules, segment: Segment | None = None) -> Segment:
+def save_segment(*, store: Store, name: str, rules: object, segment: Segment | None = None) -> Segment:
     rules = validate_rules(store=store, rules=rules)
     name = (name or "").strip()
     if not name:
@@ -29,7 +31,9 @@ def save_segment(*, store: Store, name: str, rules, segment: Segment | None = No
     return segment
 
 
-def save_campaign(*, store: Store, data: dict, campaign: Campaign | None = None, actor=None) -> Campaign:
+def save_campaign(
+    *, store: Store, data: dict, campaign: Campaign | None = None, actor: User | AnonymousUser | None = None
+) -> Campaign:
     """Create or change a draft (or scheduled) campaign. ``data``: name, subject, preheader,
     blocks, segment (a ``Segment`` of the store or None), subject_b, ab_test_percent,
     ab_wait_minutes. A campaign that started sending can no longer be changed."""
@@ -40,7 +44,7 @@ def save_campaign(*, store: Store, data: dict, campaign: Campaign | None = None,
         raise ValidationError({"segment": _("Choose one of your own segments.")})
     blocks = content.validate_blocks(store=store, blocks=data.get("blocks", []))
     campaign = campaign or Campaign(
-        store=store, created_by=actor if getattr(actor, "is_authenticated", False) else None
+        store=store, created_by=actor if isinstance(actor, User) and actor.is_authenticated else None
     )
     for key in ("name", "subject", "preheader", "subject_b", "ab_test_percent", "ab_wait_minutes"):
         if key in data:

@@ -9,6 +9,7 @@ The state a send reads is ``EmailConsent`` plus ``Suppression``, through
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -30,6 +31,7 @@ from marketing.models import (
 )
 from shop.client import ClientInfo
 from shop.emails import queue_email, render_plain_text
+from shop.models import User
 
 State = EmailConsent.State
 
@@ -39,7 +41,16 @@ class InvalidLink(Exception):
     replaced by a newer one)."""
 
 
-def _event(*, contact: Contact, kind: str, email: str, source: str, text: str, client: ClientInfo | None, actor=None):
+def _event(
+    *,
+    contact: Contact,
+    kind: str,
+    email: str,
+    source: str,
+    text: str,
+    client: ClientInfo | None,
+    actor: User | AnonymousUser | None = None,
+) -> ConsentEvent:
     client = client or ClientInfo()
     return ConsentEvent.objects.create(
         contact=contact,
@@ -56,7 +67,13 @@ def _event(*, contact: Contact, kind: str, email: str, source: str, text: str, c
 
 
 def ask_consent(
-    *, contact: Contact, email: str, source: str, text: str, client: ClientInfo | None = None, actor=None
+    *,
+    contact: Contact,
+    email: str,
+    source: str,
+    text: str,
+    client: ClientInfo | None = None,
+    actor: User | AnonymousUser | None = None,
 ) -> ConsentEvent | None:
     """``contact`` agreed to ``text`` for ``email``: record it and send the confirmation email
     (on commit). Until its link is followed the contact is not mailable. Nothing is done
@@ -142,7 +159,7 @@ def confirm_consent(*, token: str, client: ClientInfo | None = None) -> EmailCon
         if consent.state == State.CONFIRMED:
             return consent
         latest = ConsentEvent.objects.filter(contact_id=event.contact_id).order_by("-created_at", "-pk").first()
-        if consent.state != State.REQUESTED or latest.pk != event.pk:
+        if consent.state != State.REQUESTED or latest is None or latest.pk != event.pk:
             raise InvalidLink
         now = timezone.now()
         consent.state, consent.confirmed_at = State.CONFIRMED, now
@@ -174,7 +191,9 @@ def confirm_consent(*, token: str, client: ClientInfo | None = None) -> EmailCon
     return consent
 
 
-def withdraw_consent(*, contact: Contact, source: str, client: ClientInfo | None = None, actor=None) -> bool:
+def withdraw_consent(
+    *, contact: Contact, source: str, client: ClientInfo | None = None, actor: User | AnonymousUser | None = None
+) -> bool:
     """The contact no longer wants marketing email from the store: at once, and the address
     goes on the store's suppression list. False when there was no consent to withdraw."""
     with transaction.atomic():

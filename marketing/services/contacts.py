@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from marketing.models import NAME_MAX, Contact, Identity, Tag, normalise_email
+from shop.models import User
 
 K = Identity.Kind
 
@@ -34,7 +36,7 @@ class Seen:
     user_id: int | None = None
 
 
-def user_seen(user, *, email_verified: bool | None = None) -> list[Seen]:
+def user_seen(user: User, *, email_verified: bool | None = None) -> list[Seen]:
     """A site account: the account itself (verified: they signed in) and its email address,
     verified when allauth says so (``email_verified`` saves the query when known)."""
     seen = [Seen(K.USER, str(user.pk), True, user.pk)]
@@ -230,7 +232,7 @@ def set_details(*, contact: Contact, tags: Iterable[str] | None = None, note: st
             contact.note = note
             contact.save(update_fields=["note"])
         if tags is not None:
-            names = []
+            names: list[str] = []
             for raw in tags:
                 tag_name = " ".join(str(raw).split())
                 if not tag_name:
@@ -253,6 +255,7 @@ def set_details(*, contact: Contact, tags: Iterable[str] | None = None, note: st
 
 def merge_reason_label(reason: str) -> str:
     kind, _sep, value = reason.partition(":")
+    label: str | Promise
     try:
         label = K(kind).label
     except ValueError:

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from chat.channels.choices import Channel
 from chat.channels.models import ChannelContact
 from chat.models import Conversation
-from checkout.models import Order
+from checkout.models import Order, Payment
 from marketing import texts
 from marketing.models import Identity, Source
 from marketing.services.consent import ask_consent
 from marketing.services.contacts import Seen, record_contact, user_seen
 from shop.client import ClientInfo
+from shop.models import User
 from social.models import Follow
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,15 @@ def _order_seen(order: Order) -> list[Seen]:
     return [*user_seen(order.buyer), Seen(K.PHONE, order.ship_phone)]
 
 
-def order_placed(sender, *, payment, orders, news_store_ids=frozenset(), client: ClientInfo | None = None, **kwargs):
+def order_placed(
+    sender: object,
+    *,
+    payment: Payment,
+    orders: list[Order],
+    news_store_ids: frozenset[int] = frozenset(),
+    client: ClientInfo | None = None,
+    **kwargs: object,
+) -> None:
     """A checkout placed ``orders`` (after commit): each buyer is the store's contact, and is
     asked for consent for the stores whose checkbox they ticked. A failure is logged and never
     reaches the buyer (the hourly gathering finds the order again)."""
@@ -63,7 +72,7 @@ def order_placed(sender, *, payment, orders, news_store_ids=frozenset(), client:
             log.exception("Could not file the buyer of order %s as a contact.", order.number)
 
 
-def store_followed(sender, *, follower, store_id: int, **kwargs) -> None:
+def store_followed(sender: object, *, follower: User, store_id: int, **kwargs: object) -> None:
     """``follower`` followed the store (after commit): they are its contact at once. A failure
     is logged and never reaches the follower (the hourly gathering finds the follow again)."""
     try:
@@ -78,7 +87,7 @@ def store_followed(sender, *, follower, store_id: int, **kwargs) -> None:
         log.exception("Could not file follower %s of store %s as a contact.", follower.pk, store_id)
 
 
-def _without_contact(queryset, *, store_field: str, user_field: str):
+def _without_contact(queryset: QuerySet, *, store_field: str, user_field: str) -> QuerySet:
     held = Identity.objects.filter(
         store_id=OuterRef(store_field), kind=K.USER, user_id=OuterRef(user_field), verified=True
     )
@@ -149,6 +158,7 @@ def gather_contacts(*, store_id: int | None = None) -> dict[str, int]:
     )
     for row in followers.iterator():
         follower = row.follower
+        assert row.followee.store_id is not None  # (followee__store__isnull=False)
         record_contact(
             store_id=row.followee.store_id,
             seen=user_seen(follower),

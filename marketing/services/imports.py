@@ -24,6 +24,8 @@ from marketing import texts
 from marketing.models import NAME_MAX, TAG_MAX, Identity, Source
 from marketing.services.consent import ask_consent
 from marketing.services.contacts import Seen, record_contact
+from shop.client import ClientInfo
+from shop.models import User
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -66,7 +68,7 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     if not {"email", "phone"} & set(header):
         raise ValidationError(_("The first row must name the columns, with an “email” or a “phone” column."))
     reader.fieldnames = header
-    rows = []
+    rows: list[dict[str, str]] = []
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
@@ -83,7 +85,9 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return rows
 
 
-def import_contacts(*, store: Store, data: bytes, actor=None, client=None) -> ImportReport:
+def import_contacts(
+    *, store: Store, data: bytes, actor: User | None = None, client: ClientInfo | None = None
+) -> ImportReport:
     """Import a CSV (see the module). A file that cannot be read raises ``ValidationError``;
     bad rows are reported and skipped, the others recorded."""
     rows = read_csv(data)
@@ -105,6 +109,7 @@ def import_contacts(*, store: Store, data: bytes, actor=None, client=None) -> Im
                     source=Source.IMPORT,
                     name=name,
                 )
+                assert contact is not None  # (the row was checked: it names an email or a phone)
                 tags = [tag for tag in row.get("tags", "").replace("|", ";").split(";") if tag.strip()]
                 if tags:
                     set_details(contact=contact, tags=[*contact.tags.values_list("name", flat=True), *tags])

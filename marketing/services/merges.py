@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing.models import ConsentEvent, Contact, ContactMerge, EmailConsent, Identity
+from shop.models import User
 
 CONSENT_FIELDS = ("email", "address_hash", "state", "requested_at", "confirmed_at", "withdrawn_at")
 
@@ -55,7 +56,12 @@ def merge_contacts(*, kept: Contact, merged: Contact, reason: str) -> ContactMer
     if theirs is not None and ours is None:
         EmailConsent.objects.filter(pk=theirs.pk).update(contact=kept)
         moved["consent"] = "moved"
-    elif theirs is not None and theirs.state == EmailConsent.State.CONFIRMED and ours.state != theirs.state:
+    elif (
+        theirs is not None
+        and ours is not None
+        and theirs.state == EmailConsent.State.CONFIRMED
+        and ours.state != theirs.state
+    ):
         _swap(ours, theirs)
         moved["consent"] = "swapped"
 
@@ -82,7 +88,7 @@ def _swap(first: EmailConsent, second: EmailConsent) -> None:
     EmailConsent.objects.filter(pk=second.pk).update(**values)
 
 
-def undo_merge(*, merge: ContactMerge, actor=None) -> ContactMerge:
+def undo_merge(*, merge: ContactMerge, actor: User | None = None) -> ContactMerge:
     """Put back what ``merge`` moved. Refused (``ValidationError``) when it was undone already,
     or when the kept contact has since been merged into another (undo that merge first)."""
     with transaction.atomic():

@@ -3,12 +3,14 @@ request."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from marketing.campaigns.selectors import campaigns_received
 from marketing.models import Contact, ContactErasure, ContactMerge, Suppression
 from marketing.selectors import consent_history, contact_activity
+from shop.models import User
 
 
 def export_contact(contact: Contact) -> dict:
@@ -97,7 +99,7 @@ def export_contact(contact: Contact) -> dict:
     }
 
 
-def erase_contact(*, contact: Contact, actor=None) -> ContactErasure:
+def erase_contact(*, contact: Contact, actor: User | AnonymousUser | None = None) -> ContactErasure:
     """Erase ``contact`` from the store's list on their request: the contact, the contacts
     merged into it, their identities, consent and consent history, and their merges. What
     stays: the store's unsubscribe of their address as a hash only (the address itself is

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from shop.models import Notification, NotificationPreference, User
 from shop.notifications import kinds
 from shop.sql import prepared_cursor
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 20
 PAGE_LIMIT_MAX = 50
@@ -131,7 +136,13 @@ def _up_to(queryset: QuerySet[Notification], position: tuple[datetime, int]) -> 
     return queryset.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gte=last_id))
 
 
-def _row_positions(user: User, position, limit: int) -> tuple[list[int], tuple[datetime, int] | None]:
+class _SecondActor(TypedDict):
+    second_actor_id: int | None
+
+
+def _row_positions(
+    user: User, position: tuple[datetime, int] | None, limit: int
+) -> tuple[list[int], tuple[datetime, int] | None]:
     """The ids of the page's rows (each its group's latest notification), and where the next
     page starts (None on the last page).
 
@@ -146,7 +157,8 @@ def _row_positions(user: User, position, limit: int) -> tuple[list[int], tuple[d
     mine = _inbox(user).order_by("-created_at", "-pk")
     for _step in range(MAX_WINDOWS):
         window = list(_after(mine, position).values_list("pk", "created_at", "group_key")[:WINDOW])
-        firsts, keys = [], set()
+        firsts: list[tuple[int, datetime, str]] = []
+        keys: set[str] = set()
         for pk, at, key in window:
             if not key:
                 firsts.append((pk, at, key))
@@ -180,7 +192,7 @@ def inbox(user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Inbo
     limit = max(1, min(int(limit), PAGE_LIMIT_MAX))
     ids, next_position = _row_positions(user, decode_cursor(cursor), limit)
     mine = _inbox(user)
-    latest: list[Notification] = []
+    latest: list[WithAnnotations[Notification, _SecondActor]] = []
     if ids:
         # The group's latest actor other than the row's own (for "Ani and Budi ...").
         second_actor = (
@@ -218,14 +230,15 @@ def inbox(user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Inbo
     return InboxPage(rows, next_cursor)
 
 
-def _row(notification: Notification, stats: dict | None, second_actors: dict[int, User]) -> InboxRow:
+def _row(notification: Notification, stats: Mapping[str, Any] | None, second_actors: dict[int, User]) -> InboxRow:
     actor = notification.actor
     if stats is None:  # a group of one
         count, unread, actor_count = 1, notification.read_at is None, 1 if actor else 0
     else:
         count, unread, actor_count = stats["total"], stats["unread"] > 0, stats["actors"]
     names = [actor.display_name] if actor else []
-    second = second_actors.get(getattr(notification, "second_actor_id", None))
+    second_id = getattr(notification, "second_actor_id", None)
+    second = second_actors.get(second_id) if second_id is not None else None
     if actor and second is not None:
         names.append(second.display_name)
     others = max(actor_count - 1, 0) if actor else actor_count

@@ -167,6 +167,13 @@ class Post(models.Model):
 
     objects = PostQuerySet.as_manager()
 
+    # Set on the posts of a page by ``social.selectors.feeds.decorate`` (not columns).
+    viewer_liked: bool
+    viewer_saved: bool
+    viewer_follows: bool
+    viewer_is_author: bool
+    tagged_products: list[Product]
+
     class Meta:
         verbose_name = _("post")
         verbose_name_plural = _("posts")

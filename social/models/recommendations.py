@@ -26,6 +26,9 @@ class Recommendation(models.Model):
     # The order (checkout's) that bought the product after this recommendation, once told.
     purchased_order_id = models.BigIntegerField(null=True, blank=True)
 
+    # Set on the rows of a page by ``social.selectors.recommendations.received`` (not a column).
+    product_card: Product | None
+
     class Meta:
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")

@@ -36,6 +36,10 @@ class Review(models.Model):
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
     updated_at = models.DateTimeField(_("edited"), auto_now=True)
 
+    # Set on the reviews of a page by ``social.selectors.reviews`` (not columns).
+    seller_reply: ReviewReply | None
+    viewer_is_author: bool
+
     class Meta:
         verbose_name = _("review")
         verbose_name_plural = _("reviews")

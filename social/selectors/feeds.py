@@ -9,7 +9,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -51,12 +53,12 @@ class Page:
         return self.next_cursor is not None
 
 
-def encode_cursor(*parts) -> str:
+def encode_cursor(*parts: object) -> str:
     raw = "|".join(str(part) for part in parts)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, *types) -> tuple | None:
+def decode_cursor(cursor: str | None, *types: Callable[[str], Any]) -> tuple | None:
     """``decode_cursor("...", float, int)`` -> ``(0.5, 12)``; None for no cursor; BadCursor if forged."""
     if not cursor:
         return None
@@ -140,12 +142,15 @@ def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
     reads from the prefetched pictures and tags. One query whatever the number of posts."""
     mark_viewer_state(posts, viewer)
     for post in posts:
-        for picture in post.ordered_images:
+        # Both lists come from ``post_card_queryset``'s Prefetch(to_attr=...), which the type of a post does not know.
+        pictures = post.ordered_images  # type: ignore[attr-defined]
+        tags = post.product_tags  # type: ignore[attr-defined]
+        for picture in pictures:
             picture.post = post  # the alt text names the post's profile; no query
-            picture.image_tags = [tag for tag in post.product_tags if tag.image_id == picture.pk]
+            picture.image_tags = [tag for tag in tags if tag.image_id == picture.pk]
         seen: set[int] = set()
         post.tagged_products = []
-        for tag in post.product_tags:
+        for tag in tags:
             if tag.product_id not in seen:
                 seen.add(tag.product_id)
                 tag.product.from_price = tag.from_price
@@ -153,18 +158,20 @@ def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
     return posts
 
 
-def post_cards(*, ids: list[int], user=None) -> list[Post]:
+def post_cards(*, ids: list[int], user: User | AnonymousUser | None = None) -> list[Post]:
     """Full post cards (``post_card_queryset``, decorated) for ``ids``, in that order."""
     viewer = _viewer(user)
     by_id = {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=ids)}
     return decorate([by_id[pk] for pk in ids if pk in by_id], viewer)
 
 
-def _viewer(user) -> User | None:
-    return user if user is not None and user.is_authenticated else None
+def _viewer(user: User | AnonymousUser | None) -> User | None:
+    return user if isinstance(user, User) and user.is_authenticated else None
 
 
-def _keyset_by_time(queryset: QuerySet, cursor: str | None, *, time_field="created_at", id_field="id") -> QuerySet:
+def _keyset_by_time(
+    queryset: QuerySet, cursor: str | None, *, time_field: str = "created_at", id_field: str = "id"
+) -> QuerySet:
     position = decode_cursor(cursor, _time, int)
     if position is not None:
         at, last_id = position
@@ -247,7 +254,9 @@ def friend_ids(user: User) -> list[int]:
     )
 
 
-def hashtag_feed(*, name: str, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[Hashtag, Page]:
+def hashtag_feed(
+    *, name: str, user: User | AnonymousUser | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> tuple[Hashtag, Page]:
     hashtag = Hashtag.objects.filter(name=name.lower()).first()
     if hashtag is None:
         raise Http404(_("No posts with this hashtag yet."))
@@ -263,7 +272,9 @@ def hashtag_feed(*, name: str, user=None, cursor: str | None = None, limit: int 
     return hashtag, Page(decorate(page.items, viewer), page.next_cursor)
 
 
-def profile_posts(*, profile: Profile, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+def profile_posts(
+    *, profile: Profile, user: User | AnonymousUser | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> Page:
     viewer = _viewer(user)
     posts = list(_keyset_by_time(post_card_queryset(viewer).filter(profile=profile), cursor)[: limit + 1])
     page = _time_page(posts, limit)
@@ -273,8 +284,8 @@ def profile_posts(*, profile: Profile, user=None, cursor: str | None = None, lim
 def saved_posts(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
     """The user's private Saved list, most recently saved first."""
     # Only saves of posts the user may still see, in the window itself (as in ``hashtag_feed``).
-    saves = Save.objects.filter(visible_post(user, via="post__"), user=user)
-    saves = list(_keyset_by_time(saves, cursor).values_list("post_id", "created_at", "id")[: limit + 1])
+    queryset = Save.objects.filter(visible_post(user, via="post__"), user=user)
+    saves = list(_keyset_by_time(queryset, cursor).values_list("post_id", "created_at", "id")[: limit + 1])
     more = len(saves) > limit
     saves = saves[:limit]
     by_id = {post.pk: post for post in post_card_queryset(user).filter(pk__in=[s[0] for s in saves])}
@@ -283,20 +294,22 @@ def saved_posts(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE
     return Page(decorate(posts, user), cursor)
 
 
-def posts_tagging_page(*, product: Product, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+def posts_tagging_page(
+    *, product: Product, user: User | AnonymousUser | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> Page:
     """ "Seen in posts", page by page: the posts that tag ``product``, newest (highest id) first."""
     viewer = _viewer(user)
     position = decode_cursor(cursor, int)
-    posts = post_card_queryset(viewer).filter(pk__in=ProductTag.objects.filter(product=product).values("post_id"))
+    queryset = post_card_queryset(viewer).filter(pk__in=ProductTag.objects.filter(product=product).values("post_id"))
     if position is not None:
-        posts = posts.filter(pk__lt=position[0])
-    posts = list(posts.order_by("-id")[: limit + 1])
+        queryset = queryset.filter(pk__lt=position[0])
+    posts = list(queryset.order_by("-id")[: limit + 1])
     more = len(posts) > limit
     posts = posts[:limit]
     return Page(decorate(posts, viewer), encode_cursor(posts[-1].pk) if more else None)
 
 
-def posts_tagging(*, product: Product, user=None, limit: int = 12) -> list[Post]:
+def posts_tagging(*, product: Product, user: User | AnonymousUser | None = None, limit: int = 12) -> list[Post]:
     """ "Seen in posts": the newest posts that tag ``product``."""
     viewer = _viewer(user)
     ids = ProductTag.objects.filter(product=product).order_by("-post_id").values("post_id")
@@ -304,7 +317,7 @@ def posts_tagging(*, product: Product, user=None, limit: int = 12) -> list[Post]
     return decorate(posts, viewer)
 
 
-def post_detail(*, pk: int, user=None) -> Post:
+def post_detail(*, pk: int, user: User | AnonymousUser | None = None) -> Post:
     viewer = _viewer(user)
     post = post_card_queryset(viewer).filter(pk=pk).first()
     if post is None:
@@ -315,12 +328,12 @@ def post_detail(*, pk: int, user=None) -> Post:
 def comments_for(*, post: Post, cursor: str | None = None, limit: int = 50) -> Page:
     """Top-level visible comments, oldest first, each with ``visible_replies``."""
     position = decode_cursor(cursor, _time, int)
-    comments = Comment.objects.filter(post=post, parent=None, is_hidden=False).select_related("author")
+    queryset = Comment.objects.filter(post=post, parent=None, is_hidden=False).select_related("author")
     if position is not None:
         at, last_id = position
-        comments = comments.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=last_id))
+        queryset = queryset.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=last_id))
     comments = list(
-        comments.prefetch_related(
+        queryset.prefetch_related(
             Prefetch(
                 "replies",
                 queryset=Comment.objects.filter(is_hidden=False).select_related("author").order_by("created_at", "id"),
@@ -337,7 +350,7 @@ def comments_for(*, post: Post, cursor: str | None = None, limit: int = 50) -> P
 # --- Profiles ------------------------------------------------------------------------
 
 
-def user_profile(*, username: str, viewer=None) -> Profile:
+def user_profile(*, username: str, viewer: User | AnonymousUser | None = None) -> Profile:
     user = User.objects.filter(username__iexact=username, is_active=True).first()
     if user is None:
         raise Http404(_("No such person."))
@@ -355,7 +368,7 @@ def store_profile(*, slug: str) -> Profile:
     return profile
 
 
-def follow_state(*, viewer, profile: Profile) -> bool:
+def follow_state(*, viewer: User | AnonymousUser | None, profile: Profile) -> bool:
     viewer = _viewer(viewer)
     return viewer is not None and Follow.objects.filter(follower=viewer, followee=profile).exists()
 
@@ -374,12 +387,16 @@ class ProfileRelations:
         return self.is_following and self.follows_viewer
 
 
-def profile_relations(*, viewer, profile: Profile) -> ProfileRelations:
+def profile_relations(*, viewer: User | AnonymousUser | None, profile: Profile) -> ProfileRelations:
     """At most three small queries; none for an anonymous viewer. Reads only (no profile is created)."""
     viewer = _viewer(viewer)
     if viewer is None:
         return ProfileRelations()
-    owner_id = profile.user_id if profile.user_id is not None else profile.store.owner_id
+    if profile.user_id is not None:
+        owner_id = profile.user_id
+    else:
+        assert profile.store is not None  # a profile is a person's or a store's
+        owner_id = profile.store.owner_id
     if owner_id == viewer.pk:
         return ProfileRelations(is_self=True)
     follows_viewer = profile.user_id is not None and (

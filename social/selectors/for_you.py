@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from shop.models import User
 from social import feed_rows
@@ -49,15 +51,15 @@ class Ranking:
 
     __slots__ = ("scores", "ids", "floor")
 
-    def __init__(self, pairs: list[tuple[float, int]], floor: tuple[float, int] | None = None):
+    def __init__(self, pairs: list[tuple[float, int]], floor: tuple[float, int] | None = None) -> None:
         self.scores = array("d", [score for score, _id in pairs])
         self.ids = array("q", [post_id for _score, post_id in pairs])
         self.floor = floor
 
-    def __getstate__(self):
+    def __getstate__(self) -> tuple[array, array, tuple[float, int] | None]:
         return self.scores, self.ids, self.floor
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: tuple[array, array, tuple[float, int] | None]) -> None:
         self.scores, self.ids, self.floor = state
 
     def __len__(self) -> int:
@@ -120,7 +122,14 @@ def _for_you_ranking(viewer: User | None) -> Ranking:
     return ranking
 
 
-def _for_you_page(viewer: User | None, cursor: str | None, limit: int, *, by_ids: Callable, posts: Callable) -> Page:
+def _for_you_page(
+    viewer: User | None,
+    cursor: str | None,
+    limit: int,
+    *,
+    by_ids: Callable[[list[int]], Mapping[int, Any]],
+    posts: Callable[[User | None], QuerySet[Post]],
+) -> Page:
     """A page of For you: the ranking after the cursor, then the hot-score index past it.
 
     The cached ranking can name posts hidden, deleted or blocked since it was made: those
@@ -133,7 +142,7 @@ def _for_you_page(viewer: User | None, cursor: str | None, limit: int, *, by_ids
     ranking = _for_you_ranking(viewer)
     # Best first means descending (score, id): what comes after the cursor is smaller.
     start = ranking.start_after(position)
-    page: list[tuple[float, object]] = []
+    page: list[tuple[float, Any]] = []  # (score, a Post or a feed_rows.PostRow)
     window = limit + 1 + max(limit // FOR_YOU_HEADROOM_SHARE, 1)
     while len(page) <= limit and start < len(ranking):
         chosen = ranking.pairs(start, start + window)
@@ -141,7 +150,7 @@ def _for_you_page(viewer: User | None, cursor: str | None, limit: int, *, by_ids
         page += [(score, found[post_id]) for score, post_id in chosen if post_id in found]
         start += len(chosen)
         window *= 2
-    if len(page) <= limit and not ranking.complete:
+    if len(page) <= limit and ranking.floor is not None:  # (not ``ranking.complete``)
         # The ranked candidates are used up: continue down the hot-score index, below them
         # (or below the cursor, when it is already there).
         floor = ranking.floor if position is None else min(position, ranking.floor)
@@ -160,25 +169,29 @@ def _for_you_page(viewer: User | None, cursor: str | None, limit: int, *, by_ids
     return Page([post for _score, post in page], next_cursor)
 
 
-def for_you_feed(*, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+def for_you_feed(
+    *, user: User | AnonymousUser | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> Page:
     """Discovery: posts ranked by recent engagement and friends' likes, never the viewer's own.
 
     Past the ranked candidates, the page continues down the hot-score index.
     """
     viewer = _viewer(user)
 
-    def by_ids(ids: list[int]) -> dict:
+    def by_ids(ids: list[int]) -> dict[int, Post]:
         return {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=ids)}
 
     page = _for_you_page(viewer, cursor, limit, by_ids=by_ids, posts=post_card_queryset)
     return Page(decorate(page.items, viewer), page.next_cursor)
 
 
-def for_you_feed_refs(*, user=None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+def for_you_feed_refs(
+    *, user: User | AnonymousUser | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> Page:
     """``for_you_feed`` as light rows with the viewer's state, for the pages' cached cards."""
     viewer = _viewer(user)
 
-    def by_ids(ids: list[int]) -> dict:
+    def by_ids(ids: list[int]) -> dict[int, feed_rows.PostRow]:
         return feed_rows.by_ids(ids, viewer_id=viewer.pk if viewer else None)
 
     page = _for_you_page(viewer, cursor, limit, by_ids=by_ids, posts=post_ref_queryset)

@@ -4,8 +4,11 @@ costs a constant number of queries, whatever the number of reviews."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -104,7 +107,8 @@ def attach_rating_summaries(products: list[Product]) -> None:
     summaries = rating_summaries([product.pk for product in products])
     for product in products:
         summary = summaries.get(product.pk)
-        product.rating_summary = summary if summary else None
+        # Read by the product cards; catalog's Product does not declare what social attaches to it.
+        product.rating_summary = summary if summary else None  # type: ignore[attr-defined]
 
 
 # --- Lists -------------------------------------------------------------------------------------
@@ -117,7 +121,7 @@ class ReviewFilters:
     with_photos: bool = False
 
     @classmethod
-    def from_query(cls, query) -> ReviewFilters:
+    def from_query(cls, query: Mapping[str, str]) -> ReviewFilters:
         """From a page's query string, forgiving: an unknown sort or star count is ignored."""
         sort = query.get("sort") or DEFAULT_REVIEW_SORT
         stars = query.get("stars") or ""
@@ -127,7 +131,7 @@ class ReviewFilters:
             with_photos=(query.get("with_photos") or "") in {"1", "true", "on"},
         )
 
-    def as_query(self, **changes) -> dict:
+    def as_query(self, **changes: object) -> dict:
         """The query string parameters of these filters with ``changes``, defaults left out."""
         values = {"sort": self.sort, "stars": self.stars, "with_photos": self.with_photos, **changes}
         query: dict = {}
@@ -144,11 +148,11 @@ class ReviewFilters:
         return bool(self.stars or self.with_photos)
 
 
-def _viewer(user) -> User | None:
-    return user if user is not None and user.is_authenticated else None
+def _viewer(user: User | AnonymousUser | None) -> User | None:
+    return user if isinstance(user, User) and user.is_authenticated else None
 
 
-def review_queryset(viewer: User | None = None) -> QuerySet[Review]:
+def review_queryset(viewer: User | AnonymousUser | None = None) -> QuerySet[Review]:
     """Reviews with their author, the seller's reply, their photos in order (``ordered_photos``),
     and ``viewer_voted`` / ``viewer_reported``: two queries for any number of reviews."""
     viewer = _viewer(viewer)
@@ -163,7 +167,7 @@ def review_queryset(viewer: User | None = None) -> QuerySet[Review]:
     )
 
 
-def _decorate(reviews: list[Review], viewer: User | None) -> list[Review]:
+def _decorate(reviews: list[Review], viewer: User | AnonymousUser | None) -> list[Review]:
     viewer = _viewer(viewer)
     for review in reviews:
         try:
@@ -187,7 +191,7 @@ def _decode(cursor: str | None, sort: str) -> tuple | None:
         raise BadCursor(cursor) from exc
 
 
-def _after(sort: str, value, last_id: int) -> Q:
+def _after(sort: str, value: datetime | int, last_id: int) -> Q:
     name = _CURSOR_FIELD[sort]
     beyond = "gt" if sort == "lowest" else "lt"
     return Q(**{f"{name}__{beyond}": value}) | Q(**{name: value, "id__lt": last_id})
@@ -196,7 +200,7 @@ def _after(sort: str, value, last_id: int) -> Q:
 def reviews_for(
     *,
     product: Product,
-    viewer=None,
+    viewer: User | AnonymousUser | None = None,
     filters: ReviewFilters | None = None,
     cursor: str | None = None,
     limit: int = REVIEWS_PAGE,
@@ -227,7 +231,7 @@ def reviews_for(
     return Page(items, next_cursor)
 
 
-def review_detail(*, pk: int, viewer=None, include_hidden: bool = False) -> Review:
+def review_detail(*, pk: int, viewer: User | AnonymousUser | None = None, include_hidden: bool = False) -> Review:
     """One review as a list shows it; hidden ones are 404 unless ``include_hidden``."""
     reviews = review_queryset(viewer).select_related("product__store").filter(pk=pk)
     if not include_hidden:
@@ -238,7 +242,7 @@ def review_detail(*, pk: int, viewer=None, include_hidden: bool = False) -> Revi
     return _decorate([review], viewer)[0]
 
 
-def viewer_review(*, product: Product, viewer) -> Review | None:
+def viewer_review(*, product: Product, viewer: User | AnonymousUser | None) -> Review | None:
     """The viewer's own review of ``product`` (hidden or not), or None. One query (none when anonymous)."""
     viewer = _viewer(viewer)
     if viewer is None:

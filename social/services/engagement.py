@@ -97,7 +97,9 @@ def can_moderate(user: User, post: Post) -> bool:
 def _visible_in_thread(comment: Comment) -> int:
     """How many visible comments go when ``comment`` goes (itself and its visible replies)."""
     if comment.parent_id is not None:
-        return 0 if comment.is_hidden or comment.parent.is_hidden else 1
+        if comment.is_hidden:
+            return 0
+        return 0 if comment.parent is not None and comment.parent.is_hidden else 1
     if comment.is_hidden:
         return 0  # its replies were already out of the count with it
     return 1 + comment.replies.filter(is_hidden=False).aggregate(n=Count("id"))["n"]

@@ -9,7 +9,9 @@ Celery task (``fan_out_post``), and following someone adds their recent posts at
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet, Window
@@ -26,7 +28,7 @@ BUILD_LIMIT = 1_000
 BACKFILL_ON_FOLLOW = 20
 
 
-def _entries(owner_id: int, posts) -> list[FeedEntry]:
+def _entries(owner_id: int, posts: Iterable[tuple[int, int, datetime]]) -> list[FeedEntry]:
     return [FeedEntry(owner_id=owner_id, post_id=p[0], profile_id=p[1], created_at=p[2]) for p in posts]
 
 
@@ -84,7 +86,7 @@ def fan_out_post(*, post_id: int) -> int:
     return written
 
 
-def _push_to_followers(post: dict) -> int:
+def _push_to_followers(post: Mapping[str, Any]) -> int:
     followers = (
         Follow.objects.filter(followee_id=post["profile_id"], follower__profile__feed_built_at__isnull=False)
         .exclude(follower__blocks__blocked_id=post["author_id"])

@@ -151,7 +151,15 @@ def create_post(
         )
 
 
-def _create_post(*, author, images, caption, profile, alt_texts, tags) -> Post:
+def _create_post(
+    *,
+    author: User,
+    images: list,
+    caption: str,
+    profile: Profile,
+    alt_texts: list[str] | None,
+    tags: list[TagSpec] | None,
+) -> Post:
     if not can_post_as(author, profile):
         raise PermissionDenied(_("You cannot post for this profile."))
     if not 1 <= len(images) <= POST_IMAGES_MAX:
@@ -192,7 +200,7 @@ def _after_commit_publish(post: Post, pictures: list[PostImage]) -> None:
     post_id = post.pk
     image_ids = [picture.pk for picture in pictures]
 
-    def enqueue():
+    def enqueue() -> None:
         for image_id in image_ids:
             publish(make_post_image_renditions, image_id)
         publish(fan_out_post_task, post_id)
@@ -225,9 +233,10 @@ def delete_post(*, post: Post, actor: User) -> None:
     Profile.objects.filter(pk=post.profile_id).update(post_count=F("post_count") - 1)
     post.delete()
 
-    def remove_files():
+    def remove_files() -> None:
         for file in files:
-            file.storage.delete(file.name)
+            if file.name:  # (kept only when set)
+                file.storage.delete(file.name)
 
     transaction.on_commit(remove_files)
 

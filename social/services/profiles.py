@@ -53,12 +53,14 @@ def can_post_as(user: User, profile: Profile) -> bool:
     """A user speaks for their own profile and for their store's."""
     if profile.user_id is not None:
         return profile.user_id == user.pk
+    assert profile.store_id is not None  # a profile is a person's or a store's
     return Store.objects.filter(pk=profile.store_id, owner=user).exists()
 
 
 def profile_owner_id(profile: Profile) -> int:
     if profile.user_id is not None:
         return profile.user_id
+    assert profile.store_id is not None  # a profile is a person's or a store's
     return Store.objects.values_list("owner_id", flat=True).get(pk=profile.store_id)
 
 
@@ -97,7 +99,7 @@ def follow(*, follower: User, profile: Profile) -> bool:
     backfill_feed(owner=follower, profile=profile)
     from social import notifications
 
-    owner = profile.user if profile.user_id is not None else User.objects.get(pk=owner_id)
+    owner = profile.user if profile.user is not None else User.objects.get(pk=owner_id)
     notifications.followed(follower=follower, owner=owner, profile=profile)
     if profile.store_id is not None:
         store_id = profile.store_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +27,7 @@ from shop.models import User
 from social import ratelimit
 from social.models import Block, FriendSuggestionDismissal, Post, ProductAffinity, Recommendation
 
-NOTE_MAX = Recommendation._meta.get_field("note").max_length
+NOTE_MAX = cast(int, Recommendation._meta.get_field("note").max_length)
 RECIPIENTS_MAX = 20
 # "You may also like": rows kept per product, and the blend of signals that ranks them.
 AFFINITY_PER_PRODUCT = 12
@@ -242,6 +243,7 @@ def record_recommended_purchase(*, order: Order) -> int:
         by_sender: dict[int, list[Product]] = {}
         for row in told:
             bought = by_sender.setdefault(row.sender_id, [])
+            assert row.product_id is not None  # (chosen by product_id__in)
             if products[row.product_id] not in bought:
                 bought.append(products[row.product_id])
         for sender_id, bought in by_sender.items():

@@ -15,7 +15,7 @@ written and, later, when such an order is paid (``checkout.signals.order_paid``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -87,7 +87,7 @@ def mark_verified_purchases(reviews: QuerySet[Review]) -> int:
 # --- Checking what a person typed ----------------------------------------------------------------
 
 
-def _clean_text(value, *, field: str, limit: int, label: str) -> str:
+def _clean_text(value: str | None, *, field: str, limit: int, label: str) -> str:
     value = (value or "").strip()
     if "\x00" in value:
         raise ValidationError({field: _("Null characters are not allowed.")})
@@ -96,7 +96,7 @@ def _clean_text(value, *, field: str, limit: int, label: str) -> str:
     return value
 
 
-def _clean_rating(rating) -> int:
+def _clean_rating(rating: int | str) -> int:
     if isinstance(rating, bool) or not isinstance(rating, int | str):
         raise ValidationError({"rating": _("Choose 1 to 5 stars.")})
     try:
@@ -171,14 +171,14 @@ def _locked(review: Review) -> Review:
 def _remove_files(files: list) -> None:
     names = [(file.storage, file.name) for file in files if file]
 
-    def remove():
+    def remove() -> None:
         for storage, name in names:
             storage.delete(name)
 
     transaction.on_commit(remove)
 
 
-def _photo_files(photos) -> list:
+def _photo_files(photos: Iterable[ReviewPhoto]) -> list:
     return [f for photo in photos for f in (photo.image, photo.thumbnail, photo.display, photo.webp) if f]
 
 
@@ -219,10 +219,20 @@ def write_review(
         return _write(author, product, rating, title, body, verified, alts, remove_ids)
 
 
-def _write(author, product, rating, title, body, photos, alts, remove_ids) -> tuple[Review, bool]:
-    product = Product.objects.select_related("store").filter(pk=product.pk).first()
-    if product is None or not is_reviewable(product):
+def _write(
+    author: User,
+    product: Product,
+    rating: int,
+    title: str,
+    body: str,
+    photos: list,
+    alts: list[str],
+    remove_ids: set[int],
+) -> tuple[Review, bool]:
+    current = Product.objects.select_related("store").filter(pk=product.pk).first()
+    if current is None or not is_reviewable(current):
         raise ValidationError(_("This product is not on sale, so it cannot be reviewed."), code="not_reviewable")
+    product = current
     if product.store.owner_id == author.pk:
         raise PermissionDenied(_("You cannot review your own store's products."))
     review = Review.objects.select_for_update(of=("self",)).filter(product=product, author=author).first()
@@ -283,7 +293,7 @@ def _after_commit_write(review: Review, photos: list[ReviewPhoto]) -> None:
     review_id, verified = review.pk, review.verified_purchase
     photo_ids = [photo.pk for photo in photos]
 
-    def after():
+    def after() -> None:
         for photo_id in photo_ids:
             publish(make_review_photo_renditions, photo_id)
         if not verified:

@@ -71,7 +71,7 @@ def test_a_cart_change_rolled_back_is_never_published():
     # given the seller connected
     variant = buyable_variant(stock=1)
     chat = conversation(shopper=UserFactory(), store=variant.store)
-    cart = checkout_services.cart_for_user(chat.shopper, create=True)
+    cart = checkout_services.cart_for_user(user=chat.shopper, create=True)
     headers = session_headers(chat.store.owner)
 
     async def scenario():

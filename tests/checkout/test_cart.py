@@ -15,8 +15,8 @@ from django.utils import translation
 
 from catalog.auth_backends import user_with_store
 from checkout import services
+from checkout.cart_session import SESSION_KEY, request_cart_count
 from checkout.models import Cart, CartLine
-from checkout.services.carts import SESSION_KEY, request_cart_count
 from shop.money import format_money
 from social import services as social_services
 from tests.factories import (

@@ -27,7 +27,7 @@ def heard():
 def test_adding_a_line_is_told_on_commit_with_its_store(heard, django_capture_on_commit_callbacks):
     # given a shopper's cart
     shopper = UserFactory()
-    cart = services.cart_for_user(shopper, create=True)
+    cart = services.cart_for_user(user=shopper, create=True)
     variant = buyable_variant()
     # when a line is added, then nothing is sent before the transaction commits
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -41,7 +41,7 @@ def test_adding_a_line_is_told_on_commit_with_its_store(heard, django_capture_on
 
 def test_a_rolled_back_change_is_never_told(heard, django_capture_on_commit_callbacks):
     shopper = UserFactory()
-    cart = services.cart_for_user(shopper, create=True)
+    cart = services.cart_for_user(user=shopper, create=True)
     variant = buyable_variant()
     with django_capture_on_commit_callbacks(execute=True):
         try:
@@ -116,7 +116,7 @@ def test_a_failing_handler_does_not_fail_the_change(django_capture_on_commit_cal
     signals.cart_changed.connect(broken, dispatch_uid="test-broken")
     try:
         shopper = UserFactory()
-        cart = services.cart_for_user(shopper, create=True)
+        cart = services.cart_for_user(user=shopper, create=True)
         # when a line is added, then the change stands and the failure is logged
         with django_capture_on_commit_callbacks(execute=True):
             line = services.add_to_cart(cart=cart, variant_id=buyable_variant().pk, quantity=1)

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from checkout import services
+from checkout.cart_session import SESSION_KEY
 from checkout.models import Cart, CartLine, DiscountRedemption, Order, Payment
-from checkout.services.carts import SESSION_KEY
 from tests.factories import (
     PASSWORD,
     AddressFactory,

@@ -25,7 +25,7 @@ from shop.api import error_responses
 
 def cart_data(view, user) -> dict:
     """The user's cart, priced now (no discount or payment method)."""
-    quote = services.cart_quote(services.cart_for_user(user), buyer=user)
+    quote = services.cart_quote(services.cart_for_user(user=user), buyer=user)
     return CartSerializer(quote, context=view.get_serializer_context()).data
 
 
@@ -53,7 +53,7 @@ class AcceptPricesView(CheckoutAPIMixin, generics.GenericAPIView):
     )
     def post(self, request):
         """You have seen the new prices: the lines stop being flagged `price_changed`."""
-        cart = services.cart_for_user(request.user)
+        cart = services.cart_for_user(user=request.user)
         if cart is not None:
             services.accept_current_prices(cart=cart)
         return Response(cart_data(self, request.user))
@@ -80,7 +80,7 @@ class CartLineViewSet(CheckoutAPIMixin, viewsets.GenericViewSet):
         variant not on sale, or more than the stock, is a 400."""
         data = CartLineCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        cart = services.cart_for_user(request.user, create=True)
+        cart = services.cart_for_user(user=request.user, create=True)
         services.add_to_cart(
             cart=cart, variant_id=data.validated_data["variant"], quantity=data.validated_data["quantity"]
         )

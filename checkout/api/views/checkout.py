@@ -43,7 +43,7 @@ def checkout_quote(
 ) -> Quote:
     """The quote of ``user``'s cart, of the "Buy now" ``item``, or of special ``terms`` (a
     seller's offer), with what placing it would also need (an address, a method)."""
-    source = terms or item or services.cart_for_user(user)
+    source = terms or item or services.cart_for_user(user=user)
     quote = services.quote_for(source, buyer=user, discount_code=discount_code, payment_method=payment_method)
     addresses = Address.objects.filter(user=user)
     address = addresses.filter(pk=address_id).first() if address_id else addresses.filter(is_default=True).first()
@@ -164,7 +164,9 @@ class PlaceOrderView(CheckoutAPIMixin, generics.GenericAPIView):
         # and stock short at placing is the service's 409, as for a cart.
         item = chosen_item(fields, check=False)
         fields.pop("item", None)
-        source = {"item": item} if item is not None else {"cart": services.cart_for_user(request.user, create=True)}
+        source = (
+            {"item": item} if item is not None else {"cart": services.cart_for_user(user=request.user, create=True)}
+        )
         try:
             with item_errors():
                 placed = services.place_order(buyer=request.user, **source, **fields)

@@ -4,6 +4,8 @@ tables by their models, the ``friends`` CTE, and the paid states a purchase must
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -82,7 +84,7 @@ def _paid_in() -> str:
     return "(" + ", ".join(f"%(paid{index})s" for index in range(len(PAID_STATUSES))) + ")"
 
 
-def friends_among(user: User, user_ids) -> set[int]:
+def friends_among(user: User, user_ids: Iterable[int]) -> set[int]:
     """Which of ``user_ids`` are ``user``'s friends (one query)."""
     ids = sorted({int(pk) for pk in user_ids})
     if not ids or user is None or not user.is_authenticated:

@@ -4,18 +4,20 @@ affinities.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from catalog import hooks
 from catalog.models import Product
 from catalog.selectors import ProductFilters, product_list
+from shop.models import User
 from social.models import ProductAffinity
 
 ALSO_LIKE_LIMIT = 6
 
 
-def product_cards(ids: list[int], *, user=None) -> dict[int, Product]:
+def product_cards(ids: list[int], *, user: User | AnonymousUser | None = None) -> dict[int, Product]:
     """Active products ready for ``components/product_card.html`` (price, stock, cover, and
     what the layers above attach through ``catalog.hooks``), by id. Three queries at most."""
     if not ids:

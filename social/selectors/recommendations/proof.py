@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
 from catalog.models import Product
@@ -128,7 +129,7 @@ def _proof_order(entry: FriendProofEntry) -> tuple:
     return (strongest, entry.name.lower(), entry.user_id)
 
 
-def friend_proof(*, product: Product, user) -> FriendProof:
+def friend_proof(*, product: Product, user: User | AnonymousUser | None) -> FriendProof:
     """What the viewer's friends did with ``product``: one query, whatever the number of
     friends; nothing (and no query) for an anonymous viewer."""
     if user is None or not user.is_authenticated:
