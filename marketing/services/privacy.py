@@ -87,7 +87,7 @@ def export_contact(contact: Contact) -> dict:
             {
                 "campaign": received.campaign_name,
                 "subject": received.subject,
-                "sent": received.sent_at.isoformat(),
+                "sent": received.sent_at.isoformat() if received.sent_at else None,
                 "delivered": received.delivered_at.isoformat() if received.delivered_at else None,
                 "bounced": received.bounced_at.isoformat() if received.bounced_at else None,
                 "opened_unreliable": received.opened_at.isoformat() if received.opened_at else None,
