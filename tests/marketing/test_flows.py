@@ -147,7 +147,15 @@ def test_nobody_without_consent_suppressed_or_unsubscribed_is_ever_mailed(
     store, other = StoreFactory(), StoreFactory()
     flow = switched_on(store, Flow.Kind.WIN_BACK)
     expected = set()
-    states = ["confirmed", "requested", "withdrawn", "store_unsubscribed", "other_store_unsubscribed", "bounced", "none"]
+    states = [
+        "confirmed",
+        "requested",
+        "withdrawn",
+        "store_unsubscribed",
+        "other_store_unsubscribed",
+        "bounced",
+        "none",
+    ]
     for n in range(40):
         state = rng.choice(states)
         email = f"p{n}@example.com"
@@ -297,7 +305,18 @@ def test_back_in_stock_reaches_those_who_looked_not_those_with_it_in_the_cart(
     catalog.update_variant(variant=variant, stock=0, stock_seen=1)
     product_views.store_product_views(
         [
-            events.Event(events.EventName.PRODUCT_VIEW, timezone.now(), 0, store.pk, None, variant.product_id, None, u, None, None)
+            events.Event(
+                events.EventName.PRODUCT_VIEW,
+                timezone.now(),
+                0,
+                store.pk,
+                None,
+                variant.product_id,
+                None,
+                u,
+                None,
+                None,
+            )
             for u in (looker.pk, carter.pk)
         ]
     )
