@@ -171,7 +171,7 @@ class FlowsView(FlowAPIView):
         responses={200: FlowSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
-        rows = figures.store_flow_rows(store=self.store())
+        rows = services.flow_rows(store=self.store())
         return Response([flow_data(row.flow, row.steps, row.figures) for row in rows])
 
 

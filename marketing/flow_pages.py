@@ -51,7 +51,7 @@ def _step(store, pk: int) -> FlowStep:
 @seller_page
 def flow_list(request, store):
     """The store's six flows: on or off, what each does, its emails and its figures."""
-    return render(request, "marketing/flows/list.html", {"store": store, "rows": figures.store_flow_rows(store=store)})
+    return render(request, "marketing/flows/list.html", {"store": store, "rows": services.flow_rows(store=store)})
 
 
 def _flow_page(request, store, flow: Flow, *, settings_form=None, status: int = 200):

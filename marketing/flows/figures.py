@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from catalog.models import Product, Store
 from marketing.flow_models import Enrolment, Flow, FlowOrder, FlowSend, FlowStep
-from marketing.flows import defaults, engine
+from marketing.flows import engine
 
 K = Flow.Kind
 ORDER = {kind: index for index, kind in enumerate(K.values)}
@@ -80,12 +80,9 @@ def _steps_prefetch() -> Prefetch:
 
 
 def store_flow_rows(*, store: Store) -> list[FlowRow]:
-    """The store's six flows (the missing ones made), in ``Flow.Kind`` order, each with its
-    steps and figures: four queries when the flows exist."""
+    """The store's flows, in ``Flow.Kind`` order, each with its steps and figures: four
+    queries. (``marketing.flows.services.flow_rows`` makes the missing ones first.)"""
     flows = list(Flow.objects.filter(store=store).prefetch_related(_steps_prefetch()))
-    if len(flows) < len(K.values):
-        defaults.ensure_flows(store=store)
-        flows = list(Flow.objects.filter(store=store).prefetch_related(_steps_prefetch()))
     flows.sort(key=lambda flow: ORDER.get(flow.kind, len(ORDER)))
     figures = flow_figures(store=store)
     return [

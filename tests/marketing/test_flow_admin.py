@@ -99,3 +99,14 @@ def test_an_emails_words_are_changed_in_the_admin_its_blocks_are_not(two_stores)
     assert response.status_code == 302
     step.refresh_from_db()
     assert step.subject == "Halo dari admin" and step.blocks == blocks
+
+
+def test_a_superuser_sees_every_stores_rows_with_their_store(two_stores, admin_client):
+    for model in (Flow, FlowStep, Enrolment, FlowSend):
+        changelist = admin_client.get(admin_url(model, "changelist"))
+        assert changelist.status_code == 200, model
+        stores = {
+            row.store_id if hasattr(row, "store_id") and model is not FlowStep else row.flow.store_id
+            for row in changelist.context["cl"].queryset
+        }
+        assert stores == {store.pk for store in two_stores}, model
