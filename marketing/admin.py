@@ -183,5 +183,5 @@ class ContactMergeAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
             )
 
 
-# Campaigns and segments: their own module.
-from marketing import campaign_admin  # noqa: E402, F401
+# Campaigns and segments, and flows: their own modules.
+from marketing import campaign_admin, flow_admin  # noqa: E402, F401

@@ -42,3 +42,18 @@ urlpatterns = [
     ),
     path("marketing/campaigns/<int:pk>/test/", campaign_api.CampaignTestView.as_view(), name="marketing-campaign-test"),
 ]
+
+# Flows (marketing/flow_api.py).
+from marketing import flow_api  # noqa: E402
+
+urlpatterns += [
+    path("marketing/flows/", flow_api.FlowsView.as_view(), name="marketing-flows"),
+    path("marketing/flows/<int:pk>/", flow_api.FlowDetailView.as_view(), name="marketing-flow"),
+    path("marketing/flows/<int:pk>/report/", flow_api.FlowReportView.as_view(), name="marketing-flow-report"),
+    path("marketing/flows/<int:pk>/steps/", flow_api.FlowStepsView.as_view(), name="marketing-flow-steps"),
+    path("marketing/flow-steps/<int:pk>/", flow_api.FlowStepDetailView.as_view(), name="marketing-flow-step"),
+    path("marketing/flow-steps/<int:pk>/move/", flow_api.FlowStepMoveView.as_view(), name="marketing-flow-step-move"),
+    path("marketing/flow-steps/<int:pk>/test/", flow_api.FlowStepTestView.as_view(), name="marketing-flow-step-test"),
+    path("marketing/product-tips/", flow_api.ProductTipsListView.as_view(), name="marketing-product-tips"),
+    path("marketing/product-tips/<int:pk>/", flow_api.ProductTipsView.as_view(), name="marketing-product-tip"),
+]

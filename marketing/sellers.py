@@ -16,6 +16,12 @@ SELLER_PERMISSIONS = {
     # resumes or cancels them.
     "campaign": ("view",),
     "segment": ("view",),
+    # Flows: switched on or off, their settings and their emails' words changed in the admin too
+    # (marketing/flow_admin.py, through marketing.flows.services); what the engine did, read-only.
+    "flow": ("view", "change"),
+    "flowstep": ("view", "change"),
+    "enrolment": ("view",),
+    "flowsend": ("view",),
 }
 
 

@@ -30,3 +30,19 @@ urlpatterns = [
     # Flow emails' signed click redirect (marketing.flows.tracking).
     path("m/f/<str:token>/", campaign_views.flow_click, name="flow_click"),
 ]
+
+# The seller's flows (marketing/flow_pages.py).
+from marketing import flow_pages  # noqa: E402
+
+urlpatterns += [
+    path("customers/flows/", flow_pages.flow_list, name="flows"),
+    path("customers/flows/<int:pk>/", flow_pages.flow_detail, name="flow"),
+    path("customers/flows/<int:pk>/settings/", flow_pages.flow_settings, name="flow_settings"),
+    path("customers/flows/<int:pk>/switch/", flow_pages.flow_switch, name="flow_switch"),
+    path("customers/flows/<int:pk>/emails/new/", flow_pages.flow_step_new, name="flow_step_new"),
+    path("customers/flows/emails/<int:pk>/", flow_pages.flow_step, name="flow_step"),
+    path("customers/flows/emails/<int:pk>/preview/", flow_pages.flow_step_preview, name="flow_step_preview"),
+    path("customers/flows/emails/<int:pk>/<slug:action>/", flow_pages.flow_step_action, name="flow_step_action"),
+    path("customers/flows/tips/", flow_pages.tips_list, name="flow_tips"),
+    path("customers/flows/tips/<int:pk>/", flow_pages.tips_edit, name="flow_tip"),
+]

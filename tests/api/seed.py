@@ -74,6 +74,11 @@ def seed_world() -> World:
     contact = marketing_services.record_contact(
         store_id=store.pk, seen=marketing_services.user_seen(shopper), source="order", name="Ani"
     )
+    from marketing.flows import defaults as flow_defaults
+    from marketing.flows import services as flow_services
+
+    welcome = flow_defaults.ensure_flows(store=store)[0]
+    flow_services.save_tips(store=store, product=product, text="Cuci dengan air dingin.")
     by_path = {
         "/api/v1/addresses/{id}/": {"id": address.pk},
         "/api/v1/addresses/{id}/default/": {"id": address.pk},
@@ -116,6 +121,9 @@ def seed_world() -> World:
             "/api/v1/chat/offers/": offer.pk,
             "/api/v1/chat/assistant/faq/": faq.pk,
             "/api/v1/marketing/contacts/": contact.pk,
+            "/api/v1/marketing/flows/": welcome.pk,
+            "/api/v1/marketing/flow-steps/": welcome.steps.order_by("position").last().pk,
+            "/api/v1/marketing/product-tips/": product.pk,
         },
     )
 

@@ -536,7 +536,7 @@ def test_the_sellers_changes_are_checked_against_their_own_store():
     with pytest.raises(ValidationError):
         flow_services.save_step(flow=flow, step=their_step, delay_hours=1, subject="Hi", preheader="", blocks=[])
     with pytest.raises(ValidationError):
-        flow_services.save_flow(flow=flow, enabled=True, inactive_days=0, cooldown_days=1)
+        flow_services.update_flow(flow=flow, enabled=True, inactive_days=0, cooldown_days=1)
     # then the store's own work is saved: a step at the end with a trigger block, tips
     step = flow_services.save_step(
         flow=flow,
