@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from shop.cursors import BadCursor
 from shop.htmx import is_htmx, login_first
 from shop.models import Notification, User
 from shop.notifications import kinds, selectors, services
@@ -69,7 +70,7 @@ def inbox(request):
     cursor = request.GET.get("cursor")
     try:
         page = selectors.inbox(request.user, cursor=cursor)
-    except selectors.BadCursor:
+    except BadCursor:
         return render(
             request,
             "notifications/error.html",

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from shop.cursors import BadCursor
 from shop.htmx import SWAP_ERRORS_HEADER, is_htmx, login_first
 from social.ratelimit import RateLimited
-from social.selectors import BadCursor
 
 
 def error_response(request, message: str, status: int) -> HttpResponse:
