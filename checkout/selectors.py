@@ -11,7 +11,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import ProductImage
+from catalog.selectors import cover_images
 from checkout.models import Address, Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod
 from checkout.pricing import Quote, StoreQuote, available_methods, build_quote
 from checkout.services import CheckoutSource, quote_for
@@ -85,7 +85,7 @@ def checkout_page(
                 terms=quote.terms,
             )
             methods = available_methods(quote.stores)
-    _prefetch_cover_images(quote)
+    prefetch_line_covers(quote)
     return CheckoutPage(
         quote=quote,
         addresses=addresses_for(buyer),
@@ -96,13 +96,10 @@ def checkout_page(
     )
 
 
-def _prefetch_cover_images(quote: Quote) -> None:
+def prefetch_line_covers(quote: Quote) -> None:
     """Every line's product pictures in one query (``product.ordered_images``)."""
     products = list({line.product.pk: line.product for line in quote.lines}.values())
-    prefetch_related_objects(
-        products,
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images"),
-    )
+    prefetch_related_objects(products, cover_images())
 
 
 # --- Orders ---------------------------------------------------------------------------------
