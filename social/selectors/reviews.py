@@ -245,7 +245,3 @@ def viewer_review(*, product: Product, viewer) -> Review | None:
     if viewer is None:
         return None
     return Review.objects.filter(product=product, author=viewer).first()
-
-
-def review_photos(review: Review) -> list[ReviewPhoto]:
-    return list(review.photos.order_by("position", "id"))
