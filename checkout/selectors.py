@@ -114,21 +114,27 @@ class OrderChore:
     condition: Q
 
 
-S = OrderStatus
-M = PaymentMethod
 # What a seller's back office lists first, in this order; the order list filters on the same
 # conditions (``checkout.admin.todo.OrderChoreFilter``), so a count and its list always agree.
 ORDER_CHORES = (
-    OrderChore("confirm", _("Transfers to confirm"), Q(status=S.PENDING_PAYMENT, payment_method=M.BANK_TRANSFER)),
+    OrderChore(
+        "confirm",
+        _("Transfers to confirm"),
+        Q(status=OrderStatus.PENDING_PAYMENT, payment_method=PaymentMethod.BANK_TRANSFER),
+    ),
     # A cash-on-delivery order ships unpaid.
-    OrderChore("ship", _("Orders to ship"), Q(status=S.PAID) | Q(status=S.PENDING_PAYMENT, payment_method=M.COD)),
+    OrderChore(
+        "ship",
+        _("Orders to ship"),
+        Q(status=OrderStatus.PAID) | Q(status=OrderStatus.PENDING_PAYMENT, payment_method=PaymentMethod.COD),
+    ),
     # Card money that arrived after its order closed and was not given back by itself.
     OrderChore(
         "refund",
         _("Payments to refund"),
         Q(
-            status__in=[S.CANCELLED, S.EXPIRED],
-            payment_method=M.CARD,
+            status__in=[OrderStatus.CANCELLED, OrderStatus.EXPIRED],
+            payment_method=PaymentMethod.CARD,
             payment__status=Payment.Status.SUCCEEDED,
             refunded_amount=0,
         ),
