@@ -1,6 +1,6 @@
 """HTTP load benchmark of the feeds, each page beside the cheapest page in the same run.
 
-Runs against the databases that ``manage.py bench_feed_data`` filled (PostgreSQL), with
+Runs against the databases that ``bench/feed_data.py`` filled (PostgreSQL), with
 gunicorn on loopback (DEBUG off, Redis as the shared cache, persistent database
 connections), and wrk sending the session cookie of ``bench_follows_1000`` (who follows
 1,000 accounts) and a CSRF cookie, as a browser would, on every request. For the base
@@ -79,7 +79,7 @@ def prepare_inside_django() -> None:
 
     user = User.objects.filter(username=BENCH_USERNAME).first()
     if user is None:
-        raise SystemExit(f"{BENCH_USERNAME} is missing: run manage.py bench_feed_data on this database first")
+        raise SystemExit(f"{BENCH_USERNAME} is missing: run bench/feed_data.py on this database first")
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -166,7 +166,10 @@ def ensure_database(name: str, scale: int, redis_url: str, generate: bool) -> No
         if not generate:
             raise SystemExit(f"database {name} has no benchmark data: run with --generate")
         subprocess.run(
-            [_python(), "manage.py", "bench_feed_data", "--scale", str(scale), "--reset"], cwd=ROOT, env=env, check=True
+            [_python(), str(ROOT / "bench" / "feed_data.py"), "--scale", str(scale), "--reset"],
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
 
 
@@ -332,7 +335,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default: 2 x 2 cores)")
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--database", default="etalase_bench", help="base size (bench_feed_data --scale 1)")
+    parser.add_argument("--database", default="etalase_bench", help="base size (feed_data.py --scale 1)")
     parser.add_argument("--database-10x", default="etalase_bench10", help="ten times the posts (--scale 10)")
     parser.add_argument("--skip-growth", action="store_true", help="measure the base database only")
     parser.add_argument("--generate", action="store_true", help="create and fill missing databases first")

@@ -1,9 +1,14 @@
 """HTTP benchmark of the shopper pages, each beside the cheapest page in the same run.
 
-Starts gunicorn on loopback against the configured database (``DATABASE_URL``; SQLite by
-default), loads the demo data if it is missing, and drives every page with wrk for a fixed
-time. The figure that holds on any machine is each page's throughput as a share of
-``/ping`` (same middleware, no database).
+Starts gunicorn on loopback with the production profile's settings (``DJANGO_ENV=production``:
+DEBUG off, persistent database connections, the Redis cache, WhiteNoise's manifest of static
+files) against the configured database (``DATABASE_URL``; SQLite by default), loads the demo
+data if it is missing, and drives every page with wrk for a fixed time, each request marked as
+coming through the TLS proxy (``X-Forwarded-Proto: https``). The figure that holds on any
+machine is each page's throughput as a share of ``/ping`` (same middleware, no database).
+
+Redis: ``--redis-url`` (default ``BENCH_REDIS_URL`` or redis://127.0.0.1:6379/6), flushed at
+the start so that no cached page of another database is served.
 
     make bench                     # or: .venv/bin/python bench/http_pages.py --duration 10
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -40,18 +46,31 @@ def _python() -> str:
     return sys.executable
 
 
-def _django_env() -> dict[str, str]:
+# What the TLS proxy in front of gunicorn sets; without it the production profile redirects to https.
+PROXY_HEADER = ("X-Forwarded-Proto", "https")
+
+
+def _django_env(redis_url: str) -> dict[str, str]:
+    """The production profile, as deployed, on loopback."""
     env = dict(os.environ)
-    env.setdefault("DEBUG", "0")
-    env.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    env.update(
+        DJANGO_SETTINGS_MODULE="shop.settings",
+        DJANGO_ENV="production",
+        SECRET_KEY=os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        REDIS_URL=redis_url,
+        DEBUG="0",
+        LOG_LEVEL="ERROR",
+    )
     return env
 
 
 def _wait_for(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
+    request = urllib.request.Request(url, headers=dict([PROXY_HEADER]))
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2):
+            with urllib.request.urlopen(request, timeout=2):
                 return
         except OSError:
             time.sleep(0.2)
@@ -83,12 +102,18 @@ def _pick_paths(env: dict[str, str]) -> list[str]:
     ]
 
 
-def run(duration: int, connections: int, threads: int, workers: int, port: int) -> list[dict]:
+def run(duration: int, connections: int, threads: int, workers: int, port: int, redis_url: str) -> list[dict]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
-    env = _django_env()
-    subprocess.run([_python(), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([_python(), "manage.py", "seed_demo", "--quiet"], cwd=ROOT, env=env, check=True)
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    env = _django_env(redis_url)
+    # The demo data with its tasks (pictures' renditions) run in this process: no worker runs here.
+    setup_env = {**env, "CELERY_TASK_ALWAYS_EAGER": "1"}
+    subprocess.run([_python(), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=setup_env, check=True)
+    subprocess.run([_python(), "manage.py", "seed_demo", "--quiet"], cwd=ROOT, env=setup_env, check=True)
+    subprocess.run([_python(), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     paths = _pick_paths(env)
     gunicorn = subprocess.Popen(
         [
@@ -115,9 +140,10 @@ def run(duration: int, connections: int, threads: int, workers: int, port: int) 
     try:
         _wait_for(base + "/ping")
         for path in paths:
-            subprocess.run(["wrk", "-t1", "-c2", "-d1s", base + path], capture_output=True, check=True)  # warm up
+            header = ["-H", f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}"]
+            subprocess.run(["wrk", "-t1", "-c2", "-d1s", *header, base + path], capture_output=True, check=True)
             out = subprocess.run(
-                ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(lua), base + path],
+                ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(lua), *header, base + path],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -143,11 +169,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"))
     args = parser.parse_args()
-    results = run(args.duration, args.connections, args.threads, args.workers, args.port)
+    results = run(args.duration, args.connections, args.threads, args.workers, args.port, args.redis_url)
     database = os.environ.get("DATABASE_URL", "sqlite (default)").split("@")[-1]
     print(
-        f"\ndatabase: {database}; {args.workers} gunicorn workers, "
+        f"\ndatabase: {database}; production profile; {args.workers} gunicorn workers, "
         f"{args.connections} connections, {args.duration}s each"
     )
     print(f"{'page':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'share of /ping':>15} {'errors':>7}")

@@ -100,7 +100,9 @@ def search_terms(q: str) -> list[str]:
     return re.findall(r"\w+", q.lower())[:SEARCH_TERMS_MAX]
 
 
-def _cover_images() -> Prefetch:
+def cover_images() -> Prefetch:
+    """A product's pictures in their order, as ``product.ordered_images`` (the first is the
+    cover): for ``prefetch_related`` on products."""
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images")
 
 
@@ -160,7 +162,7 @@ def product_list(*, filters: ProductFilters, user: User | AnonymousUser | None =
     sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
     if sort == "relevance" and not terms:
         sort = DEFAULT_SORT
-    return queryset.select_related("store").prefetch_related(_cover_images()).order_by(*SORTS[sort][1])
+    return queryset.select_related("store").prefetch_related(cover_images()).order_by(*SORTS[sort][1])
 
 
 def product_detail(*, slug: str, user: User | AnonymousUser) -> Product:
@@ -175,7 +177,7 @@ def product_detail(*, slug: str, user: User | AnonymousUser) -> Product:
             Prefetch(
                 "variants", queryset=ProductVariant.objects.order_by("position", "id"), to_attr="ordered_variants"
             ),
-            _cover_images(),
+            cover_images(),
         )
     )
     product = queryset.filter(slug=slug).first()

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from catalog.admin.scoping import (
     OneRowPerStoreAdminMixin,
+    OwnStoreAdminMixin,
     StoreScopedAdminMixin,
     sees_all_stores,
     seller_store,
@@ -218,7 +219,7 @@ class QuickReplyForm(forms.ModelForm):
 
 
 @admin.register(QuickReply)
-class QuickReplyAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class QuickReplyAdmin(OwnStoreAdminMixin, admin.ModelAdmin):
     form = QuickReplyForm
     list_display = ("shortcut", "text")
     search_fields = ("shortcut", "text")
@@ -241,22 +242,17 @@ class QuickReplyAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
         if change:
             services.update_quick_reply(quick_reply=obj, actor=request.user, shortcut=shortcut, text=text)
         else:
-            store = obj.store if sees_all_stores(request) else seller_store(request)
-            created = services.create_quick_reply(store=store, actor=request.user, shortcut=shortcut, text=text)
-            obj.pk, obj.store = created.pk, store
+            # The seller's own store (OwnStoreAdminMixin), or the one a superuser picked.
+            created = services.create_quick_reply(store=obj.store, actor=request.user, shortcut=shortcut, text=text)
+            obj.pk = created.pk
 
 
 @admin.register(ChatSettings)
-class ChatSettingsAdmin(OneRowPerStoreAdminMixin, StoreScopedAdminMixin, admin.ModelAdmin):
+class ChatSettingsAdmin(OneRowPerStoreAdminMixin, OwnStoreAdminMixin, admin.ModelAdmin):
     list_display = ("store", "read_receipts")
 
     def get_fields(self, request, obj=None):
         return ("store", "read_receipts") if sees_all_stores(request) and obj is None else ("read_receipts",)
-
-    def save_model(self, request, obj, form, change):
-        if not sees_all_stores(request):
-            obj.store = seller_store(request)
-        super().save_model(request, obj, form, change)
 
 
 class OfferLineInline(admin.TabularInline):

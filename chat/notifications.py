@@ -56,16 +56,16 @@ def unread_email_context(notification) -> dict:
 
 
 def register_kinds() -> None:
-    kinds.register(kinds.Kind(name="chat_message", label=_("Chat messages"), text=message_text))
-    # One email per conversation left unread (chat.services.unread_emails), never one per message.
     kinds.register(
+        kinds.Kind(name="chat_message", label=_("Chat messages"), text=message_text),
+        # One email per conversation left unread (chat.services.unread_emails), never one per message.
         kinds.Kind(
             name="chat_unread",
             label=_("Unread chat messages (email)"),
             text=unread_text,
             email_template="chat/emails/unread",
             email_context=unread_email_context,
-        )
+        ),
     )
 
 

@@ -9,8 +9,6 @@ counts them). Lists show unread conversations first: a page walks the unread par
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,12 +26,12 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductVariant, Store
 from chat.models import ChatSettings, Conversation, Label, Message, ShopperWait, Side
 from checkout.models import Order, OrderStatus
+from shop.cursors import MAX_ID, BadCursor, aware_datetime, decode_cursor, encode_cursor, row_id
 from shop.models import User
 
 PAGE_SIZE = 20
@@ -45,11 +43,6 @@ SEARCH_MAX = 100
 WAITING_AFTER = timedelta(hours=1)
 # An order still in the works: the seller and the buyer may need to talk about it.
 OPEN_ORDER_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
-MAX_ID = 2**63 - 1
-
-
-class BadCursor(ValueError):
-    """A cursor or message id this code did not make: the API answers 400."""
 
 
 @dataclass
@@ -89,23 +82,16 @@ class MessagePage:
 
 
 def _encode(part: str, conversation: Conversation) -> str:
-    raw = f"{part}|{conversation.last_message_at.isoformat()}|{conversation.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_cursor(part, conversation.last_message_at.isoformat(), conversation.pk)
 
 
 def _decode(cursor: str | None) -> tuple[str, datetime | None, int | None]:
-    if not cursor:
+    position = decode_cursor(cursor, str, aware_datetime, row_id)
+    if position is None:
         return "unread", None, None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        part, at, pk = raw.split("|")
-        moment = parse_datetime(at)
-        number = int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise BadCursor(cursor) from exc
-    if part not in ("unread", "read") or moment is None or not 0 < number <= MAX_ID:
+    if position[0] not in ("unread", "read"):
         raise BadCursor(cursor)
-    return part, moment, number
+    return position
 
 
 def _after(queryset: QuerySet, at: datetime | None, pk: int | None) -> QuerySet:

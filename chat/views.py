@@ -26,9 +26,10 @@ from chat import card_views, offer_views, order_views, panel_views, selectors, s
 from chat.assistant.views import thread_context as assistant_thread_context
 from chat.channels import pages as channel_pages
 from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, Label, QuickReply, Report, Side
-from chat.selectors import BadCursor, InboxFilters
+from chat.selectors import InboxFilters
 from chat.services import quick_replies, rules
 from checkout.models import Order
+from shop.cursors import BadCursor
 from social.models import Post
 from social.ratelimit import RateLimited
 

@@ -42,7 +42,6 @@ from shop.money import format_money
 from shop.notifications import kinds
 from shop.notifications.services import notify
 
-S = OrderStatus
 EMAILS = "checkout/emails/"
 GROUP = "orders"
 
@@ -157,7 +156,7 @@ def checkout_email_context(notification) -> dict:
         _with_lines(order) for order in _orders().filter(payment_id=notification.data.get("payment")).order_by("pk")
     ]
     first = orders[0] if orders else None
-    pending = [order for order in orders if order.status == S.PENDING_PAYMENT]
+    pending = [order for order in orders if order.status == OrderStatus.PENDING_PAYMENT]
     card_pending = bool(pending) and first.payment_method == PaymentMethod.CARD
     return {
         "orders": orders,
@@ -249,22 +248,22 @@ def order_moved(order: Order, *, from_status: str, to_status: str, actor) -> Non
     by = _role(actor, order)
     to_buyer: tuple[str, dict] | None = None
     to_seller: tuple[str, dict] | None = None
-    if to_status == S.PAID:
+    if to_status == OrderStatus.PAID:
         to_buyer = ("order_paid", _data(order))
         if by != "seller":
             to_seller = ("order_paid", _data(order, to="seller"))
-    elif to_status == S.SHIPPED:
+    elif to_status == OrderStatus.SHIPPED:
         to_buyer = ("order_shipped", _data(order, carrier=order.carrier, tracking=order.tracking_number))
-    elif to_status == S.DELIVERED:
+    elif to_status == OrderStatus.DELIVERED:
         to_buyer = ("order_delivered", _data(order))
-    elif to_status == S.CANCELLED:
+    elif to_status == OrderStatus.CANCELLED:
         to_buyer = ("order_cancelled", _data(order, by=by))
         if by in {"buyer", "staff"}:
             to_seller = ("order_cancelled", _data(order, by=by, to="seller"))
-    elif to_status == S.EXPIRED:
+    elif to_status == OrderStatus.EXPIRED:
         to_buyer = ("order_expired", _data(order))
         to_seller = ("order_expired", _data(order, to="seller"))
-    elif to_status == S.REFUNDED:
+    elif to_status == OrderStatus.REFUNDED:
         to_buyer = ("order_refunded", _data(order, amount=order.refunded_amount, currency=order.currency))
     if to_buyer is None and to_seller is None:
         return

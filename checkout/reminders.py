@@ -138,18 +138,18 @@ def review_request_context(notification) -> dict:
 
 
 def register_kinds() -> None:
-    for kind in (
+    kinds.register(
         kinds.Kind(
             name=BACK_IN_STOCK,
             label=_("Back in stock"),
             text=back_in_stock_text,
-            email_template="notifications/emails/generic",
+            email_template=kinds.GENERIC_EMAIL,
         ),
         kinds.Kind(
             name=PRICE_DROP,
             label=_("Price drops"),
             text=price_drop_text,
-            email_template="notifications/emails/generic",
+            email_template=kinds.GENERIC_EMAIL,
         ),
         kinds.Kind(
             name=ABANDONED_CART,
@@ -165,8 +165,7 @@ def register_kinds() -> None:
             email_template="checkout/emails/review_request",
             email_context=review_request_context,
         ),
-    ):
-        kinds.register(kind)
+    )
 
 
 def connect() -> None:

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import ProductImage
+from catalog.selectors import cover_images
 from checkout.models import Address, Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod
 from checkout.pricing import Quote, StoreQuote, available_methods, build_quote
 from checkout.services import CheckoutSource, quote_for
@@ -88,7 +88,7 @@ def checkout_page(
                 terms=quote.terms,
             )
             methods = available_methods(quote.stores)
-    _prefetch_cover_images(quote)
+    prefetch_line_covers(quote)
     return CheckoutPage(
         quote=quote,
         addresses=addresses_for(buyer),
@@ -99,13 +99,10 @@ def checkout_page(
     )
 
 
-def _prefetch_cover_images(quote: Quote) -> None:
+def prefetch_line_covers(quote: Quote) -> None:
     """Every line's product pictures in one query (``product.ordered_images``)."""
     products = list({line.product.pk: line.product for line in quote.lines}.values())
-    prefetch_related_objects(
-        products,
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images"),
-    )
+    prefetch_related_objects(products, cover_images())
 
 
 # --- Orders ---------------------------------------------------------------------------------
@@ -120,21 +117,27 @@ class OrderChore:
     condition: Q
 
 
-S = OrderStatus
-M = PaymentMethod
 # What a seller's back office lists first, in this order; the order list filters on the same
 # conditions (``checkout.admin.todo.OrderChoreFilter``), so a count and its list always agree.
 ORDER_CHORES = (
-    OrderChore("confirm", _("Transfers to confirm"), Q(status=S.PENDING_PAYMENT, payment_method=M.BANK_TRANSFER)),
+    OrderChore(
+        "confirm",
+        _("Transfers to confirm"),
+        Q(status=OrderStatus.PENDING_PAYMENT, payment_method=PaymentMethod.BANK_TRANSFER),
+    ),
     # A cash-on-delivery order ships unpaid.
-    OrderChore("ship", _("Orders to ship"), Q(status=S.PAID) | Q(status=S.PENDING_PAYMENT, payment_method=M.COD)),
+    OrderChore(
+        "ship",
+        _("Orders to ship"),
+        Q(status=OrderStatus.PAID) | Q(status=OrderStatus.PENDING_PAYMENT, payment_method=PaymentMethod.COD),
+    ),
     # Card money that arrived after its order closed and was not given back by itself.
     OrderChore(
         "refund",
         _("Payments to refund"),
         Q(
-            status__in=[S.CANCELLED, S.EXPIRED],
-            payment_method=M.CARD,
+            status__in=[OrderStatus.CANCELLED, OrderStatus.EXPIRED],
+            payment_method=PaymentMethod.CARD,
             payment__status=Payment.Status.SUCCEEDED,
             refunded_amount=0,
         ),

@@ -16,7 +16,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog.admin.scoping import StoreScopedAdminMixin, sees_all_stores, seller_store, with_store_column
+from catalog.admin.scoping import (
+    OwnStoreAdminMixin,
+    StoreScopedAdminMixin,
+    sees_all_stores,
+    seller_store,
+    with_store_column,
+)
 from marketing import services
 from marketing.models import ConsentEvent, Contact, ContactMerge, Identity, Suppression, Tag
 
@@ -111,7 +117,7 @@ class ContactAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class TagAdmin(OwnStoreAdminMixin, admin.ModelAdmin):
     list_display = ("name",)
     search_fields = ("name",)
     fields = ("store", "name")
@@ -121,11 +127,6 @@ class TagAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return self.fields if sees_all_stores(request) else ("name",)
-
-    def save_model(self, request, obj, form, change):
-        if not change and not sees_all_stores(request):
-            obj.store = seller_store(request)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ConsentEvent)

@@ -147,12 +147,6 @@ def make_renditions(source) -> dict[str, tuple[str, bytes]]:
     return result
 
 
-def image_size(source) -> tuple[int, int]:
-    source.seek(0)
-    with Image.open(source) as image:
-        return image.size
-
-
 def fill_renditions(model, pk) -> bool:
     """Make the renditions of one ``RenditionedImage`` row, once.
 

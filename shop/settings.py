@@ -114,7 +114,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+# Persistent connections wherever PostgreSQL is used (and in production on any database): a new
+# PostgreSQL connection forks a backend and fills its caches, which costs more than most pages'
+# queries (bench/README.md). A kept connection is checked before its first use in each request,
+# so a database restart does not fail the next request of every worker.
+using_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if using_postgresql or PRODUCTION else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside a writer; IMMEDIATE transactions take the write lock up
     # front, so a second writer waits (busy timeout) instead of failing with "database is locked".
@@ -125,7 +131,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if using_postgresql:
     # psycopg prepares nothing while this is None (Django's default). Django's own queries bind
     # their parameters on the client, which never prepares, so this only lets the few hot
     # queries that ask for it (shop.sql.prepared_cursor) be prepared.

@@ -4,8 +4,7 @@ Once Django is set up and the URLconf imported (every view module with it, as th
 request would), what the process has made so far is moved out of the garbage collector's
 sight (``gc.freeze()``): those objects live as long as the process, yet a full collection
 walked all of them, some 200,000, every few hundred requests, stopping the request in hand
-for 100-200 ms on this project's machine (the webhook benchmark's p99, bench/README.md).
-Collections now walk only what requests leave behind.
+(the figures are in bench/README.md). Collections now walk only what requests leave behind.
 """
 
 import gc

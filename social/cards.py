@@ -98,10 +98,6 @@ def _card_key_format(*, signed_in: bool) -> str:
     return f"social:card:{CARD_FORMAT}:{{}}:{language}:{zone}:{'in' if signed_in else 'out'}"
 
 
-def card_key(post_id: int, *, signed_in: bool) -> str:
-    return _card_key_format(signed_in=signed_in).format(post_id)
-
-
 def card_version(post) -> tuple:
     """What changes a card without changing its key: counts shown on it, the caption, the tags."""
     edited = post.edited_at.isoformat() if post.edited_at else ""

@@ -23,8 +23,6 @@ from shop.notifications.services import notify
 
 log = logging.getLogger(__name__)
 
-GENERIC_EMAIL = "notifications/emails/generic"
-
 
 def received_group_key(recipient_id: int) -> str:
     """Every recommendation a person receives shares one inbox row, which opens "Recommended
@@ -58,18 +56,15 @@ def register_kinds() -> None:
             name="friend_recommendation",
             label=_("Recommendations from friends"),
             text=recommended_text,
-            email_template=GENERIC_EMAIL,
-            email_by_default=True,
-        )
-    )
-    kinds.register(
+            email_template=kinds.GENERIC_EMAIL,
+        ),
         kinds.Kind(
             name="recommendation_purchased",
             label=_("Friends buying what you recommended"),
             text=purchased_text,
-            email_template=GENERIC_EMAIL,
+            email_template=kinds.GENERIC_EMAIL,
             email_by_default=False,
-        )
+        ),
     )
 
 

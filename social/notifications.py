@@ -11,8 +11,6 @@ from shop.models import User
 from shop.notifications import kinds
 from shop.notifications.services import notify
 
-GENERIC_EMAIL = "notifications/emails/generic"
-
 
 def _fill(text: str, actor: str, others: int) -> str:
     return text % {"actor": actor or gettext("Someone"), "count": others}
@@ -92,7 +90,7 @@ def register_kinds() -> None:
     ):
         kinds.register(
             kinds.Kind(
-                name=name, label=label, text=text, email_template=GENERIC_EMAIL, email_by_default=email_by_default
+                name=name, label=label, text=text, email_template=kinds.GENERIC_EMAIL, email_by_default=email_by_default
             )
         )
 

@@ -11,8 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from shop.notifications import kinds
 from shop.notifications.services import notify
 
-GENERIC_EMAIL = "notifications/emails/generic"
-
 
 def _fill(text: str, actor: str, others: int, data: dict) -> str:
     return text % {"actor": actor or gettext("Someone"), "count": others, "product": data.get("product_title", "")}
@@ -43,18 +41,14 @@ def register_kinds() -> None:
             name="review_received",
             label=_("Reviews of your products"),
             text=review_received_text,
-            email_template=GENERIC_EMAIL,
-            email_by_default=True,
-        )
-    )
-    kinds.register(
+            email_template=kinds.GENERIC_EMAIL,
+        ),
         kinds.Kind(
             name="review_replied",
             label=_("Replies to your reviews"),
             text=review_replied_text,
-            email_template=GENERIC_EMAIL,
-            email_by_default=True,
-        )
+            email_template=kinds.GENERIC_EMAIL,
+        ),
     )
 
 

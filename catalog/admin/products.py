@@ -11,11 +11,11 @@ from django.utils.translation import ngettext
 from catalog import selectors, services
 from catalog.admin.scoping import (
     LabelledTabularInline,
+    OwnStoreAdminMixin,
     ScopedImportExportMixin,
     ScopedInlineMixin,
     StoreScopedAdminMixin,
     sees_all_stores,
-    seller_store,
     with_store_column,
 )
 from catalog.admin.variant_forms import (
@@ -172,7 +172,7 @@ class ProductImageAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(ScopedImportExportMixin, admin.ModelAdmin):
+class ProductAdmin(OwnStoreAdminMixin, ScopedImportExportMixin, admin.ModelAdmin):
     resource_classes = [ProductResource]
     list_display = ("title", "status", "category", "price", "total_stock", "updated_at")
     list_filter = ("status", "category")
@@ -222,16 +222,7 @@ class ProductAdmin(ScopedImportExportMixin, admin.ModelAdmin):
     def total_stock(self, obj):
         return obj.total_stock
 
-    def save_form(self, request, form, change):
-        # Set before the inlines are validated, so SKUs are checked against the right store.
-        obj = super().save_form(request, form, change)
-        if not sees_all_stores(request):
-            obj.store = seller_store(request)
-        return obj
-
     def save_model(self, request, obj, form, change):
-        if not sees_all_stores(request):
-            obj.store = seller_store(request)
         if not change:
             services.save_new_product(product=obj)
             return

@@ -158,6 +158,18 @@ class StoreScopedAdminMixin:
         return super().history_view(request, object_id, extra_context)
 
 
+class OwnStoreAdminMixin(StoreScopedAdminMixin):
+    """Store-scoped, for a model whose ``store`` a seller never picks (a superuser does): a
+    seller's row is put in the seller's store. Set in ``save_form``, before the inlines are
+    validated, so that their rules (a SKU unique in its store) are checked against that store."""
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        if not sees_all_stores(request):
+            obj.store = seller_store(request)
+        return obj
+
+
 class ScopedImportExportMixin(StoreScopedAdminMixin, ImportExportMixin):
     """CSV import and export limited to the seller's store (see ``catalog.resources``)."""
 

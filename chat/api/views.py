@@ -23,10 +23,10 @@ from catalog.models import Product, ProductVariant, Store
 from chat import selectors, services
 from chat.api import serializers as s
 from chat.models import Conversation
-from chat.selectors import BadCursor
 from chat.services import rules
 from checkout.models import Order
 from shop.api import error_responses
+from shop.cursors import BadCursor
 from social.models import Post
 from social.ratelimit import RateLimited
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.admin.scoping import (
     OneRowPerStoreAdminMixin,
-    StoreScopedAdminMixin,
+    OwnStoreAdminMixin,
     sees_all_stores,
     seller_store,
     with_store_column,
@@ -27,7 +27,7 @@ from chat.assistant.models import (
 )
 
 
-class _OneStoreAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class _OneStoreAdmin(OwnStoreAdminMixin, admin.ModelAdmin):
     """A seller's rows get their store from the request; a superuser picks it."""
 
     own_fields: tuple[str, ...] = ()
@@ -39,11 +39,6 @@ class _OneStoreAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         return with_store_column(request, self.list_display, after=self.list_display[0])
-
-    def save_model(self, request, obj, form, change):
-        if not sees_all_stores(request):
-            obj.store = seller_store(request)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(AssistantSettings)
@@ -96,11 +91,11 @@ class FaqEntryAdmin(_OneStoreAdmin):
         if change:
             services.update_faq(entry=obj, actor=request.user, **data)
             return
-        store = obj.store if sees_all_stores(request) else seller_store(request)
+        store = obj.store  # the seller's own (OwnStoreAdminMixin), or the one a superuser picked
         created = services.create_faq(
             store=store, actor=store.owner if sees_all_stores(request) else request.user, **data
         )
-        obj.pk, obj.store = created.pk, store
+        obj.pk = created.pk
 
     def delete_model(self, request, obj):
         services.delete_faq(entry=obj, actor=obj.store.owner if sees_all_stores(request) else request.user)

@@ -28,7 +28,7 @@ from chat.assistant.models import (
 from chat.services import rules
 from shop.models import User
 
-# A store keeps at most this many FAQ entries (the benchmark measures 500).
+# A store keeps at most this many FAQ entries: each shopper's message is matched against all of them.
 FAQ_MAX = 1000
 SETTINGS_FIELDS = (
     "enabled",

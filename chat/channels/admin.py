@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.admin.scoping import (
     OneRowPerStoreAdminMixin,
-    StoreScopedAdminMixin,
+    OwnStoreAdminMixin,
     sees_all_stores,
-    seller_store,
     with_store_column,
 )
 from chat.channels import services
@@ -70,7 +69,7 @@ class TelegramConnectionForm(ConnectionForm):
         fields = ("store", "bot_token", "is_active")
 
 
-class OwnStoreConnectionAdmin(OneRowPerStoreAdminMixin, StoreScopedAdminMixin, admin.ModelAdmin):
+class OwnStoreConnectionAdmin(OneRowPerStoreAdminMixin, OwnStoreAdminMixin, admin.ModelAdmin):
     """One connection per store; a seller's is always their own store's."""
 
     editable = ()
@@ -87,11 +86,6 @@ class OwnStoreConnectionAdmin(OneRowPerStoreAdminMixin, StoreScopedAdminMixin, a
 
     def get_list_display(self, request):
         return with_store_column(request, self.list_display, after=self.list_display[0])
-
-    def save_model(self, request, obj, form, change):
-        if not change and not sees_all_stores(request):
-            obj.store = seller_store(request)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(WhatsAppConnection)
@@ -146,7 +140,7 @@ class ChannelTemplateForm(forms.ModelForm):
 
 
 @admin.register(ChannelTemplate)
-class ChannelTemplateAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class ChannelTemplateAdmin(OwnStoreAdminMixin, admin.ModelAdmin):
     form = ChannelTemplateForm
     list_display = ("name", "language", "purpose", "is_active")
     search_fields = ("name",)
@@ -161,11 +155,6 @@ class ChannelTemplateAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
     def get_list_display(self, request):
         return with_store_column(request, self.list_display, after="name")
-
-    def save_model(self, request, obj, form, change):
-        if not change and not sees_all_stores(request):
-            obj.store = seller_store(request)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(WebhookEvent)

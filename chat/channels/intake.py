@@ -39,8 +39,8 @@ Provider = WebhookEvent.Provider
 
 NUMBER_CACHE_SECONDS = 60
 # The flag saying a hand-over task was sent lapses after this long, should the task be lost
-# (the next delivery sends another). No countdown on the task: a Celery ETA task waited
-# seconds in the benchmark's worker before it ran.
+# (the next delivery sends another). No countdown on the task: Celery holds a task with an ETA
+# in the worker's memory, and a busy worker may start it seconds late (bench/README.md).
 HAND_OVER_FLAG_MS = 10_000
 NUMBER_ID_MAX = WhatsAppConnection._meta.get_field("phone_number_id").max_length
 

@@ -44,8 +44,8 @@ from chat.api.serializers import MessageSerializer
 from chat.live import events, presence
 from chat.live.auth import PROTOCOL
 from chat.models import BODY_MAX, Side
-from chat.selectors import BadCursor
 from chat.services import rules
+from shop.cursors import BadCursor
 from social.ratelimit import RateLimited
 
 # A frame larger than this is refused unread: room for a message's body (BODY_MAX characters,

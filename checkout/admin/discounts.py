@@ -8,7 +8,11 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.scoping import StoreScopedAdminMixin, sees_all_stores, seller_store, with_store_column
+from catalog.admin.scoping import (
+    OwnStoreAdminMixin,
+    sees_all_stores,
+    with_store_column,
+)
 from checkout.models import DiscountCode
 from shop.money import format_money, to_major, to_minor
 
@@ -96,7 +100,7 @@ class DiscountCodeForm(forms.ModelForm):
 
 
 @admin.register(DiscountCode)
-class DiscountCodeAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class DiscountCodeAdmin(OwnStoreAdminMixin, admin.ModelAdmin):
     """The seller's discount codes (their store's only); site-wide codes are the superusers'."""
 
     store_path = "store"
@@ -145,15 +149,7 @@ class DiscountCodeAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
     def store_column(self, obj):
         return obj.store or _("Site-wide")
 
-    def save_form(self, request, form, change):
-        obj = super().save_form(request, form, change)
-        if not sees_all_stores(request):
-            obj.store = seller_store(request)
-        return obj
-
     def save_model(self, request, obj, form, change):
-        if not sees_all_stores(request):
-            obj.store = seller_store(request)
         if change:
             # Never write back ``times_used``: checkouts count uses on the row meanwhile.
             obj.save(update_fields=list(EDITABLE_FIELDS))

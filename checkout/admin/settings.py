@@ -8,7 +8,12 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin.scoping import OneRowPerStoreAdminMixin, StoreScopedAdminMixin, sees_all_stores, seller_store
+from catalog.admin.scoping import (
+    OneRowPerStoreAdminMixin,
+    OwnStoreAdminMixin,
+    sees_all_stores,
+    seller_store,
+)
 from checkout.models import StoreCheckoutSettings
 from shop.money import format_money
 
@@ -46,7 +51,7 @@ class StoreCheckoutSettingsForm(forms.ModelForm):
 
 
 @admin.register(StoreCheckoutSettings)
-class StoreCheckoutSettingsAdmin(OneRowPerStoreAdminMixin, StoreScopedAdminMixin, admin.ModelAdmin):
+class StoreCheckoutSettingsAdmin(OneRowPerStoreAdminMixin, OwnStoreAdminMixin, admin.ModelAdmin):
     """How the seller's store ships and gets paid. A seller has one row, for their own store."""
 
     store_path = "store"
@@ -112,14 +117,3 @@ class StoreCheckoutSettingsAdmin(OneRowPerStoreAdminMixin, StoreScopedAdminMixin
     @admin.display(description=_("bank transfer"), boolean=True)
     def accepts_bank_transfer(self, obj):
         return obj.accepts_bank_transfer
-
-    def save_form(self, request, form, change):
-        obj = super().save_form(request, form, change)
-        if not sees_all_stores(request):
-            obj.store = seller_store(request)
-        return obj
-
-    def save_model(self, request, obj, form, change):
-        if not sees_all_stores(request):
-            obj.store = seller_store(request)
-        super().save_model(request, obj, form, change)

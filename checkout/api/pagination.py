@@ -6,8 +6,6 @@ however deep it is (no OFFSET) and an order placed meanwhile never shifts the ne
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
+
+from shop.cursors import BadCursor, aware_datetime, decode_cursor, encode_cursor, row_id
 
 PAGE_SIZE = 20
 PAGE_LIMIT_MAX = 50
@@ -27,24 +27,14 @@ class Page:
     next_url: str | None
 
 
-def encode_cursor(placed_at: datetime, pk: int) -> str:
-    raw = f"{placed_at.isoformat()}|{pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """``(placed_at, id)`` from a cursor this module made; a 400 for anything else."""
+def decode_order_cursor(cursor: str) -> tuple[datetime, int]:
+    """``(placed_at, id)`` from a cursor ``order_page`` made; a 400 for anything else."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        when, pk = raw.split("|")
-        placed_at, pk = datetime.fromisoformat(when), int(pk)
-        if placed_at.tzinfo is None or not 0 < pk < 2**63:
-            raise ValueError(cursor)
-    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
+        return decode_cursor(cursor, aware_datetime, row_id)
+    except BadCursor as exc:
         raise exceptions.ValidationError(
             {"cursor": [_("This cursor is not valid: follow the `next` link of the previous page.")]}
         ) from exc
-    return placed_at, pk
 
 
 def order_page(queryset: QuerySet, request: Request, *, cursor: str | None, limit: int | None) -> Page:
@@ -52,12 +42,14 @@ def order_page(queryset: QuerySet, request: Request, *, cursor: str | None, limi
     limit = limit or PAGE_SIZE
     queryset = queryset.order_by("-placed_at", "-id")
     if cursor:
-        placed_at, pk = decode_cursor(cursor)
+        placed_at, pk = decode_order_cursor(cursor)
         queryset = queryset.filter(Q(placed_at__lt=placed_at) | Q(placed_at=placed_at, id__lt=pk))
     items = list(queryset[: limit + 1])
     next_url = None
     if len(items) > limit:
         items = items[:limit]
         last = items[-1]
-        next_url = replace_query_param(request.build_absolute_uri(), "cursor", encode_cursor(last.placed_at, last.pk))
+        next_url = replace_query_param(
+            request.build_absolute_uri(), "cursor", encode_cursor(last.placed_at.isoformat(), last.pk)
+        )
     return Page(items=items, next_url=next_url)

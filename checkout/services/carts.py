@@ -49,13 +49,6 @@ def cart_for_user(*, user: User, create: bool = False) -> Cart | None:
     return cart
 
 
-def cart_count(cart: Cart | None) -> int:
-    """How many items (the sum of quantities) ``cart`` holds."""
-    if cart is None:
-        return 0
-    return cart.lines.aggregate(count=Sum("quantity"))["count"] or 0
-
-
 # --- The header's count: read with the person, or cached per owner ---------------------------
 
 # The attribute of a signed-in user holding their cart's item count, read with them.

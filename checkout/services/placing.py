@@ -45,9 +45,6 @@ from shop.client import ClientInfo
 from shop.models import User
 from shop.money import currency_exponent, format_money
 
-S = OrderStatus
-M = PaymentMethod
-
 
 @dataclass
 class PlacedCheckout:
@@ -68,7 +65,7 @@ def _unique_codes(store_ids: Iterable[int]) -> dict[int, int]:
     store_ids = list(store_ids)
     taken: dict[int, set[int]] = {store_id: set() for store_id in store_ids}
     for store_id, code in Order.objects.filter(
-        store_id__in=store_ids, status=S.PENDING_PAYMENT, payment_method=M.BANK_TRANSFER
+        store_id__in=store_ids, status=OrderStatus.PENDING_PAYMENT, payment_method=PaymentMethod.BANK_TRANSFER
     ).values_list("store_id", "unique_code"):
         taken[store_id].add(code)
     codes = {}
@@ -79,9 +76,9 @@ def _unique_codes(store_ids: Iterable[int]) -> dict[int, int]:
 
 
 def _expiry(method: str) -> datetime | None:
-    if method == M.CARD:
+    if method == PaymentMethod.CARD:
         return timezone.now() + timedelta(minutes=settings.ORDER_CARD_PAYMENT_MINUTES)
-    if method == M.BANK_TRANSFER:
+    if method == PaymentMethod.BANK_TRANSFER:
         return timezone.now() + timedelta(hours=settings.ORDER_BANK_TRANSFER_HOURS)
     return None
 
@@ -192,7 +189,7 @@ def _place(
     payment = Payment.objects.create(
         buyer=buyer,
         idempotency_key=idempotency_key,
-        method=payment_method if payment_method in M.values else "",
+        method=payment_method if payment_method in PaymentMethod.values else "",
         amount=0,
         currency=settings.SHOP_CURRENCY,
     )
@@ -253,7 +250,11 @@ def _place(
     _reserve(quote)
 
     now = timezone.now()
-    codes = _unique_codes(store.store.pk for store in quote.stores) if quote.payment_method == M.BANK_TRANSFER else {}
+    codes = (
+        _unique_codes(store.store.pk for store in quote.stores)
+        if quote.payment_method == PaymentMethod.BANK_TRANSFER
+        else {}
+    )
     orders = [
         _create_order(store, quote, buyer, payment, address, note, now, unique_code=codes.get(store.store.pk, 0))
         for store in quote.stores
@@ -401,7 +402,7 @@ def _create_order(
         "buyer_note": note[:300],
         "expires_at": _expiry(method),
     }
-    if method == M.BANK_TRANSFER:
+    if method == PaymentMethod.BANK_TRANSFER:
         fields.update(
             bank_name=store_settings.bank_name,
             bank_account_number=store_settings.bank_account_number,
@@ -437,5 +438,5 @@ def _create_lines_and_events(quote: Quote, orders: list[Order], buyer: User) -> 
         for line in store.lines
     )
     OrderEvent.objects.bulk_create(
-        OrderEvent(order=order, from_status="", to_status=S.PENDING_PAYMENT, actor=buyer) for order in orders
+        OrderEvent(order=order, from_status="", to_status=OrderStatus.PENDING_PAYMENT, actor=buyer) for order in orders
     )

@@ -24,28 +24,25 @@ from checkout.models import DiscountCode, DiscountRedemption, Order, OrderEvent,
 from shop import events
 from shop.models import User
 
-S = OrderStatus
-M = PaymentMethod
-
 # --- The state machine --------------------------------------------------------------------
 
 # (from, to) -> the payment methods for which the move exists.
-ALL_METHODS = frozenset(M.values)
+ALL_METHODS = frozenset(PaymentMethod.values)
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
-    (S.PENDING_PAYMENT, S.PAID): frozenset({M.CARD, M.BANK_TRANSFER}),
-    (S.PENDING_PAYMENT, S.CANCELLED): ALL_METHODS,
-    (S.PENDING_PAYMENT, S.EXPIRED): frozenset({M.CARD, M.BANK_TRANSFER}),
-    (S.PENDING_PAYMENT, S.SHIPPED): frozenset({M.COD}),  # cash is collected at the door
-    (S.PAID, S.SHIPPED): ALL_METHODS,
-    (S.PAID, S.REFUNDED): ALL_METHODS,
-    (S.SHIPPED, S.DELIVERED): ALL_METHODS,
-    (S.SHIPPED, S.REFUSED): frozenset({M.COD}),
-    (S.DELIVERED, S.COMPLETED): ALL_METHODS,
-    (S.DELIVERED, S.REFUNDED): ALL_METHODS,
-    (S.COMPLETED, S.REFUNDED): ALL_METHODS,
+    (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID): frozenset({PaymentMethod.CARD, PaymentMethod.BANK_TRANSFER}),
+    (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED): ALL_METHODS,
+    (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED): frozenset({PaymentMethod.CARD, PaymentMethod.BANK_TRANSFER}),
+    (OrderStatus.PENDING_PAYMENT, OrderStatus.SHIPPED): frozenset({PaymentMethod.COD}),  # cash is collected at the door
+    (OrderStatus.PAID, OrderStatus.SHIPPED): ALL_METHODS,
+    (OrderStatus.PAID, OrderStatus.REFUNDED): ALL_METHODS,
+    (OrderStatus.SHIPPED, OrderStatus.DELIVERED): ALL_METHODS,
+    (OrderStatus.SHIPPED, OrderStatus.REFUSED): frozenset({PaymentMethod.COD}),
+    (OrderStatus.DELIVERED, OrderStatus.COMPLETED): ALL_METHODS,
+    (OrderStatus.DELIVERED, OrderStatus.REFUNDED): ALL_METHODS,
+    (OrderStatus.COMPLETED, OrderStatus.REFUNDED): ALL_METHODS,
 }
 # Leaving these states puts the reserved units back on the shelf.
-RESTOCKING = {S.CANCELLED, S.EXPIRED, S.REFUSED}
+RESTOCKING = {OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUSED}
 
 
 def can_transition(order: Order, to_status: str) -> bool:
@@ -103,7 +100,9 @@ def _move(order: Order, to_status: str, *, actor: User | None, note: str = "", *
         signals.order_status_changed.send(
             sender=Order, order=order, from_status=from_status, to_status=to_status, actor=actor
         )
-        if to_status == S.PAID or (to_status == S.DELIVERED and order.payment_method == M.COD):
+        if to_status == OrderStatus.PAID or (
+            to_status == OrderStatus.DELIVERED and order.payment_method == PaymentMethod.COD
+        ):
             signals.order_paid.send(sender=Order, order=order)
             # Sales count when paid (a webhook or the seller: the buyer's id, not the request's).
             events.record(
@@ -144,7 +143,9 @@ def _release_discount(order: Order) -> None:
     """When every order of a checkout closed unpaid, its discount code use is given back."""
     if order.discount_code_id is None:
         return
-    live = Order.objects.filter(payment_id=order.payment_id).exclude(status__in=[S.CANCELLED, S.EXPIRED, S.REFUSED])
+    live = Order.objects.filter(payment_id=order.payment_id).exclude(
+        status__in=[OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUSED]
+    )
     if live.exists():
         return
     if DiscountRedemption.objects.filter(payment_id=order.payment_id, code_id=order.discount_code_id).delete()[0]:
@@ -161,9 +162,9 @@ def confirm_transfer(*, order: Order, actor: User | None, note: str = "") -> Ord
     """The seller saw the transfer arrive in their account."""
     order = _locked(order)
     _require(actor, order, seller=True)
-    if order.payment_method != M.BANK_TRANSFER:
+    if order.payment_method != PaymentMethod.BANK_TRANSFER:
         raise IllegalTransition(_("Only bank transfers are confirmed by hand."))
-    return _move(order, S.PAID, actor=actor, note=note, paid_at=timezone.now(), expires_at=None)
+    return _move(order, OrderStatus.PAID, actor=actor, note=note, paid_at=timezone.now(), expires_at=None)
 
 
 @transaction.atomic
@@ -177,11 +178,13 @@ def record_card_payment(*, payment: Payment) -> tuple[list[Order], list[Order]]:
     paid, too_late = [], []
     now = timezone.now()
     for order in lock_objects.orders_for_update(payment.orders.values_list("pk", flat=True)).select_related("store"):
-        if order.status == S.PENDING_PAYMENT:
+        if order.status == OrderStatus.PENDING_PAYMENT:
             paid.append(
-                _move(order, S.PAID, actor=None, note=_("Card payment received."), paid_at=now, expires_at=None)
+                _move(
+                    order, OrderStatus.PAID, actor=None, note=_("Card payment received."), paid_at=now, expires_at=None
+                )
             )
-        elif order.status in {S.CANCELLED, S.EXPIRED}:
+        elif order.status in {OrderStatus.CANCELLED, OrderStatus.EXPIRED}:
             too_late.append(order)
     return paid, too_late
 
@@ -191,22 +194,24 @@ def cancel_order(*, order: Order, actor: User | None, note: str = "") -> Order:
     """Cancel an unpaid order: the buyer, the seller or staff. Its units go back on sale."""
     order = _locked(order)
     _require(actor, order, buyer=True, seller=True)
-    return _move(order, S.CANCELLED, actor=actor, note=note, closed_at=timezone.now(), expires_at=None)
+    return _move(order, OrderStatus.CANCELLED, actor=actor, note=note, closed_at=timezone.now(), expires_at=None)
 
 
 @transaction.atomic
 def expire_order(*, order: Order) -> Order | None:
     """An unpaid order whose time ran out (the periodic task); ``None`` if it was paid meanwhile."""
     order = _locked(order)
-    if order.status != S.PENDING_PAYMENT or order.expires_at is None or order.expires_at > timezone.now():
+    if order.status != OrderStatus.PENDING_PAYMENT or order.expires_at is None or order.expires_at > timezone.now():
         return None
-    return _move(order, S.EXPIRED, actor=None, note=_("Not paid in time."), closed_at=timezone.now(), expires_at=None)
+    return _move(
+        order, OrderStatus.EXPIRED, actor=None, note=_("Not paid in time."), closed_at=timezone.now(), expires_at=None
+    )
 
 
 def expire_unpaid_orders(*, limit: int = 500) -> int:
     """Expire every unpaid order past its pay-by time. Returns how many."""
     due = list(
-        Order.objects.filter(status=S.PENDING_PAYMENT, expires_at__lte=timezone.now())
+        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lte=timezone.now())
         .order_by("expires_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -228,7 +233,7 @@ def mark_shipped(*, order: Order, actor: User | None, carrier: str, tracking_num
     order.carrier, order.tracking_number = carrier[:40], tracking_number[:60]
     return _move(
         order,
-        S.SHIPPED,
+        OrderStatus.SHIPPED,
         actor=actor,
         note=f"{order.carrier} {order.tracking_number}",
         shipped_at=timezone.now(),
@@ -244,9 +249,9 @@ def mark_delivered(*, order: Order, actor: User | None) -> Order:
     order = _locked(order)
     _require(actor, order, seller=True)
     now = timezone.now()
-    if order.payment_method == M.COD:
-        return _move(order, S.DELIVERED, actor=actor, delivered_at=now, paid_at=now)
-    return _move(order, S.DELIVERED, actor=actor, delivered_at=now)
+    if order.payment_method == PaymentMethod.COD:
+        return _move(order, OrderStatus.DELIVERED, actor=actor, delivered_at=now, paid_at=now)
+    return _move(order, OrderStatus.DELIVERED, actor=actor, delivered_at=now)
 
 
 @transaction.atomic
@@ -254,7 +259,7 @@ def mark_refused(*, order: Order, actor: User | None, note: str = "") -> Order:
     """The buyer refused a cash-on-delivery parcel: it comes back and goes back on sale."""
     order = _locked(order)
     _require(actor, order, seller=True)
-    return _move(order, S.REFUSED, actor=actor, note=note, closed_at=timezone.now())
+    return _move(order, OrderStatus.REFUSED, actor=actor, note=note, closed_at=timezone.now())
 
 
 @transaction.atomic
@@ -262,7 +267,7 @@ def confirm_receipt(*, order: Order, actor: User | None) -> Order:
     """The buyer has the parcel and is happy: the order is complete."""
     order = _locked(order)
     _require(actor, order, buyer=True)
-    return _move(order, S.COMPLETED, actor=actor, completed_at=timezone.now())
+    return _move(order, OrderStatus.COMPLETED, actor=actor, completed_at=timezone.now())
 
 
 def complete_delivered_orders(*, days: int | None = None) -> int:
@@ -270,11 +275,19 @@ def complete_delivered_orders(*, days: int | None = None) -> int:
     days = settings.ORDER_AUTO_COMPLETE_DAYS if days is None else days
     cutoff = timezone.now() - timedelta(days=days)
     done = 0
-    for pk in Order.objects.filter(status=S.DELIVERED, delivered_at__lte=cutoff).values_list("pk", flat=True)[:500]:
+    for pk in Order.objects.filter(status=OrderStatus.DELIVERED, delivered_at__lte=cutoff).values_list("pk", flat=True)[
+        :500
+    ]:
         with transaction.atomic():
             order = _locked(Order(pk=pk))
-            if order.status == S.DELIVERED:
-                _move(order, S.COMPLETED, actor=None, note=_("Completed automatically."), completed_at=timezone.now())
+            if order.status == OrderStatus.DELIVERED:
+                _move(
+                    order,
+                    OrderStatus.COMPLETED,
+                    actor=None,
+                    note=_("Completed automatically."),
+                    completed_at=timezone.now(),
+                )
                 done += 1
     return done
 
@@ -286,7 +299,9 @@ def record_refund(*, order: Order, actor: User | None, note: str = "") -> Order:
     order = _locked(order)
     _require(actor, order, seller=True)
     shipped = order.shipped_at is not None
-    moved = _move(order, S.REFUNDED, actor=actor, note=note, closed_at=timezone.now(), refunded_amount=order.total)
+    moved = _move(
+        order, OrderStatus.REFUNDED, actor=actor, note=note, closed_at=timezone.now(), refunded_amount=order.total
+    )
     if not shipped:
         _restock(moved)
     return moved

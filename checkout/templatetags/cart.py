@@ -1,9 +1,9 @@
 """The header's cart: ``{% load cart %}``.
 
-``{% cart_count as n %}`` gives the item count of the visitor's cart from the cache (no
-database query), or ``None`` when it is not cached. ``{% cart_link_html as html %}`` renders
-the header's cart link with that count; when the count is not cached the link asks for it once the page
-has loaded (htmx), so no page pays a query for it: feed pages keep their query budgets.
+``{% cart_link_html as html %}`` renders the header's cart link with the item count of the
+visitor's cart from the cache (no database query); when the count is not cached the link asks
+for it once the page has loaded (htmx), so no page pays a query for it: feed pages keep their
+query budgets.
 """
 
 from django import template
@@ -16,16 +16,6 @@ from django.utils.safestring import SafeString, mark_safe
 from checkout.cart_session import cached_cart_count
 
 register = template.Library()
-
-
-def _count(context) -> int | None:
-    request = context.get("request")
-    return cached_cart_count(request) if request is not None else None
-
-
-@register.simple_tag(takes_context=True)
-def cart_count(context) -> int | None:
-    return _count(context)
 
 
 def cart_link_for(request) -> SafeString:

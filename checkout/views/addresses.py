@@ -13,10 +13,7 @@ only (another person's address is a 404, the same as one that does not exist):
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -28,6 +25,7 @@ from checkout import services
 from checkout.forms import AddressForm
 from checkout.models import Address
 from checkout.services.addresses import MAX_ADDRESSES
+from shop import htmx
 
 
 def _safe_next(request) -> str:
@@ -40,18 +38,8 @@ def _safe_next(request) -> str:
     return ""
 
 
-def login_required(view):
-    """Like Django's; after logging in, a POST-only address (which would answer 405 to the
-    redirect's GET) sends the person to their address book instead."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        target = request.get_full_path() if request.method == "GET" else reverse("checkout:addresses")
-        return redirect_to_login(target)
-
-    return wrapper
+# After logging in, a POST-only address would answer 405: the address book instead.
+login_required = htmx.login_required(after_post="checkout:addresses")
 
 
 def _own_address(request, pk: int) -> Address:

@@ -27,7 +27,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -38,11 +37,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from catalog.models import Product, ProductImage
+from catalog.models import Product
 from checkout import services
 from checkout.cart_session import cart_for_request, remember_cart_count, request_cart_count
 from checkout.models import CartLine
-from checkout.pricing import Quote, find_discount
+from checkout.pricing import find_discount
+from checkout.selectors import prefetch_line_covers
 from checkout.views.checkout import BUY_NOW, checkout_url, remember_buy_now, remember_discount_code
 from shop.htmx import SWAP_ERRORS_HEADER, is_htmx
 
@@ -69,18 +69,9 @@ def _cart_link(request, count: int) -> str:
     return render_to_string("components/cart_link.html", {"count": count, "oob": True}, request=request)
 
 
-def _attach_covers(quote: Quote) -> None:
-    """Every line's product pictures in one query (``product.ordered_images``)."""
-    products = list({line.product.pk: line.product for line in quote.lines}.values())
-    prefetch_related_objects(
-        products,
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images"),
-    )
-
-
 def _cart_context(request, cart, **extra) -> dict:
     quote = services.cart_quote(cart, buyer=_buyer(request))
-    _attach_covers(quote)
+    prefetch_line_covers(quote)
     return {
         "quote": quote,
         "blocked": bool(quote.line_problems or quote.price_changes),

@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from catalog.models import Product, ProductImage, Store
-from catalog.selectors import with_from_price
+from catalog.models import Product, Store
+from catalog.selectors import cover_images, with_from_price
 from checkout.models import DiscountCode
 from marketing.tokens import absolute
 from shop.emails import render_plain_text
@@ -125,11 +124,7 @@ class Rendered:
 
 def _product_cards(store: Store, ids: list[int], language: str) -> list[dict]:
     products = (
-        with_from_price(Product.objects.filter(store=store, pk__in=ids))
-        .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images")
-        )
-        .in_bulk()
+        with_from_price(Product.objects.filter(store=store, pk__in=ids)).prefetch_related(cover_images()).in_bulk()
     )
     cards = []
     for pk in ids:

@@ -61,7 +61,6 @@ from shop import events
 log = logging.getLogger(__name__)
 
 State = Campaign.State
-R = Recipient.State
 MATERIALISE_STEP = 20_000
 # A chunk looks at its campaign's state again after this many emails (a pause takes effect).
 STATE_CHECK_EVERY = 50
@@ -112,7 +111,7 @@ def materialise_recipients(campaign: Campaign) -> int:
                     f"INSERT INTO {table} (campaign_id, contact_id, variant, state, skip_reason, claim, message_id) "
                     f"SELECT %s, audience.pk, audience.variant_value, %s, '', '', '' FROM ({sql}) AS audience "
                     "WHERE 1 = 1 ON CONFLICT (campaign_id, contact_id) DO NOTHING",
-                    [campaign.pk, R.QUEUED, *params],
+                    [campaign.pk, Recipient.State.QUEUED, *params],
                 )
             start = end
     return Recipient.objects.filter(campaign=campaign).count()
@@ -195,7 +194,7 @@ def hand_over_chunks(campaign_id: int, *, count: int | None = None) -> None:
 
 
 def _claimable(campaign: Campaign):
-    rows = Recipient.objects.filter(campaign=campaign, state=R.QUEUED)
+    rows = Recipient.objects.filter(campaign=campaign, state=Recipient.State.QUEUED)
     if campaign.has_ab_test and not campaign.ab_winner:
         rows = rows.filter(variant__in=["a", "b"])  # the rest waits for the winner
     return rows
@@ -217,18 +216,22 @@ def claim_chunk(campaign: Campaign, *, size: int, now: datetime) -> tuple[str, l
         ids = list(candidates.values_list("pk", flat=True)[: min(size, room)])
         if not ids:
             return claim, [], None
-        Recipient.objects.filter(pk__in=ids, state=R.QUEUED).update(state=R.CLAIMED, claim=claim, claimed_at=now)
+        Recipient.objects.filter(pk__in=ids, state=Recipient.State.QUEUED).update(
+            state=Recipient.State.CLAIMED, claim=claim, claimed_at=now
+        )
         rows = dict(Recipient.objects.filter(claim=claim).values_list("contact_id", "pk"))
         capped = over_weekly_cap(campaign.store_id, list(rows), now=now, exclude_claim=claim)
         if capped:
-            Recipient.objects.filter(claim=claim, contact_id__in=capped, state=R.CLAIMED).update(
-                state=R.SKIPPED, skip_reason="weekly_cap"
+            Recipient.objects.filter(claim=claim, contact_id__in=capped, state=Recipient.State.CLAIMED).update(
+                state=Recipient.State.SKIPPED, skip_reason="weekly_cap"
             )
     return claim, [pk for contact_id, pk in rows.items() if contact_id not in capped], None
 
 
 def _release(claim: str) -> None:
-    Recipient.objects.filter(claim=claim, state=R.CLAIMED).update(state=R.QUEUED, claim="", claimed_at=None)
+    Recipient.objects.filter(claim=claim, state=Recipient.State.CLAIMED).update(
+        state=Recipient.State.QUEUED, claim="", claimed_at=None
+    )
 
 
 def _still_sending(campaign_id: int) -> bool:
@@ -274,13 +277,15 @@ def send_chunk(campaign_id: int, *, now: datetime | None = None, hand_over_next=
 def _send_claimed(campaign: Campaign, claim: str) -> int:
     store = campaign.store
     rows = list(
-        Recipient.objects.filter(claim=claim, state=R.CLAIMED).order_by("pk").values_list("pk", "contact_id", "variant")
+        Recipient.objects.filter(claim=claim, state=Recipient.State.CLAIMED)
+        .order_by("pk")
+        .values_list("pk", "contact_id", "variant")
     )
     contacts = mailable_contacts(store).filter(pk__in=[contact_id for _pk, contact_id, _v in rows]).in_bulk()
     gone = [pk for pk, contact_id, _v in rows if contact_id not in contacts]
     if gone:
-        Recipient.objects.filter(pk__in=gone, claim=claim, state=R.CLAIMED).update(
-            state=R.SKIPPED, skip_reason="not_mailable"
+        Recipient.objects.filter(pk__in=gone, claim=claim, state=Recipient.State.CLAIMED).update(
+            state=Recipient.State.SKIPPED, skip_reason="not_mailable"
         )
     rendered: dict[str, content.Rendered] = {}
     templates: dict[str, prebuilt.MessageTemplate | None] = {}
@@ -331,14 +336,20 @@ def _send_claimed(campaign: Campaign, claim: str) -> int:
             try:
                 accepted = connection.send_messages([message])
             except smtplib.SMTPRecipientsRefused:
-                Recipient.objects.filter(pk=pk, state=R.SENDING).update(state=R.FAILED, skip_reason="refused")
+                Recipient.objects.filter(pk=pk, state=Recipient.State.SENDING).update(
+                    state=Recipient.State.FAILED, skip_reason="refused"
+                )
                 continue
             except (smtplib.SMTPException, OSError) as exc:
                 # No "250" came back: the server did not take it. Back in the queue.
-                Recipient.objects.filter(pk=pk, state=R.SENDING).update(state=R.QUEUED, claim="", claimed_at=None)
+                Recipient.objects.filter(pk=pk, state=Recipient.State.SENDING).update(
+                    state=Recipient.State.QUEUED, claim="", claimed_at=None
+                )
                 raise MailServerTrouble(str(exc)) from exc
             if not accepted:
-                Recipient.objects.filter(pk=pk, state=R.SENDING).update(state=R.FAILED, skip_reason="not_accepted")
+                Recipient.objects.filter(pk=pk, state=Recipient.State.SENDING).update(
+                    state=Recipient.State.FAILED, skip_reason="not_accepted"
+                )
                 continue
             done = Sent(
                 recipient_id=pk,
@@ -395,29 +406,29 @@ def mark_sending(*, recipient_id: int, claim: str, message_id: str, done: Sent |
                 f"UPDATE {table} SET state = %s, message_id = %s, claimed_at = %s "
                 "WHERE id = %s AND claim = %s AND state = %s RETURNING id",
                 [
-                    R.SENT,
+                    Recipient.State.SENT,
                     done.at,
                     done.message_id,
                     done.recipient_id,
-                    R.SENDING,
+                    Recipient.State.SENDING,
                     done.store_id,
                     done.contact_id,
                     done.ref,
                     done.at,
-                    R.SENDING,
+                    Recipient.State.SENDING,
                     message_id,
                     now,
                     recipient_id,
                     claim,
-                    R.CLAIMED,
+                    Recipient.State.CLAIMED,
                 ],
             )
             return cursor.fetchone() is not None
     if done is not None:
         mark_sent(**asdict(done))
     return bool(
-        Recipient.objects.filter(pk=recipient_id, claim=claim, state=R.CLAIMED).update(
-            state=R.SENDING, message_id=message_id, claimed_at=now
+        Recipient.objects.filter(pk=recipient_id, claim=claim, state=Recipient.State.CLAIMED).update(
+            state=Recipient.State.SENDING, message_id=message_id, claimed_at=now
         )
     )
 
@@ -437,12 +448,22 @@ def mark_sent(
                 "WHERE id = %s AND state = %s) "
                 f"INSERT INTO {MarketingSend._meta.db_table} (store_id, contact_id, ref, sent_at) "
                 "VALUES (%s, %s, %s, %s)",
-                [R.SENT, at, message_id, recipient_id, R.SENDING, store_id, contact_id, ref, at],
+                [
+                    Recipient.State.SENT,
+                    at,
+                    message_id,
+                    recipient_id,
+                    Recipient.State.SENDING,
+                    store_id,
+                    contact_id,
+                    ref,
+                    at,
+                ],
             )
         return
     with transaction.atomic():
-        Recipient.objects.filter(pk=recipient_id, state=R.SENDING).update(
-            state=R.SENT, sent_at=at, message_id=message_id
+        Recipient.objects.filter(pk=recipient_id, state=Recipient.State.SENDING).update(
+            state=Recipient.State.SENT, sent_at=at, message_id=message_id
         )
         MarketingSend.objects.create(store_id=store_id, contact_id=contact_id, ref=ref, sent_at=at)
 
@@ -494,7 +515,9 @@ def finish_if_done(campaign: Campaign) -> bool:
     winner waits for it)."""
     if campaign.has_ab_test and not campaign.ab_winner:
         return False
-    left = Recipient.objects.filter(campaign=campaign, state__in=[R.QUEUED, R.CLAIMED, R.SENDING]).exists()
+    left = Recipient.objects.filter(
+        campaign=campaign, state__in=[Recipient.State.QUEUED, Recipient.State.CLAIMED, Recipient.State.SENDING]
+    ).exists()
     if left:
         return False
     return bool(
@@ -527,11 +550,11 @@ def recover_stale_claims(*, now: datetime | None = None) -> tuple[int, int]:
     sent is marked unknown (never sent twice). Returns ``(queued again, unknown)``."""
     now = now or timezone.now()
     before = now - timedelta(seconds=settings.MARKETING_CLAIM_LEASE_SECONDS)
-    requeued = Recipient.objects.filter(state=R.CLAIMED, claimed_at__lt=before).update(
-        state=R.QUEUED, claim="", claimed_at=None
+    requeued = Recipient.objects.filter(state=Recipient.State.CLAIMED, claimed_at__lt=before).update(
+        state=Recipient.State.QUEUED, claim="", claimed_at=None
     )
-    unknown = Recipient.objects.filter(state=R.SENDING, claimed_at__lt=before).update(
-        state=R.UNKNOWN, skip_reason="worker_lost"
+    unknown = Recipient.objects.filter(state=Recipient.State.SENDING, claimed_at__lt=before).update(
+        state=Recipient.State.UNKNOWN, skip_reason="worker_lost"
     )
     return requeued, unknown
 
@@ -561,7 +584,7 @@ def sweep(*, now: datetime | None = None) -> dict:
             continue
         # Stalled (its chunk tasks died with a worker): nothing in flight, nothing sent lately.
         busy = Recipient.objects.filter(campaign=campaign).filter(
-            Q(state__in=[R.CLAIMED, R.SENDING]) | Q(sent_at__gt=quiet_since)
+            Q(state__in=[Recipient.State.CLAIMED, Recipient.State.SENDING]) | Q(sent_at__gt=quiet_since)
         )
         if not busy.exists():
             hand_over_chunks(campaign.pk)

@@ -244,10 +244,9 @@ class Report:
 
 def campaign_report(campaign: Campaign) -> Report:
     """Two queries: the recipients' figures and the orders credited."""
-    R = Recipient.State
     figures = Recipient.objects.filter(campaign=campaign).aggregate(
         recipients=Count("pk"),
-        sent=Count("pk", filter=Q(state=R.SENT)),
+        sent=Count("pk", filter=Q(state=Recipient.State.SENT)),
         delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
         bounced=Count("pk", filter=Q(bounced_at__isnull=False)),
         complained=Count("pk", filter=Q(complained_at__isnull=False)),
@@ -263,10 +262,12 @@ def campaign_report(campaign: Campaign) -> Report:
                 contact__consent__withdrawn_at__lte=F("sent_at") + CREDIT_WINDOW,
             ),
         ),
-        skipped=Count("pk", filter=Q(state=R.SKIPPED)),
-        failed=Count("pk", filter=Q(state=R.FAILED)),
-        interrupted=Count("pk", filter=Q(state=R.UNKNOWN)),
-        queued=Count("pk", filter=Q(state__in=[R.QUEUED, R.CLAIMED, R.SENDING])),
+        skipped=Count("pk", filter=Q(state=Recipient.State.SKIPPED)),
+        failed=Count("pk", filter=Q(state=Recipient.State.FAILED)),
+        interrupted=Count("pk", filter=Q(state=Recipient.State.UNKNOWN)),
+        queued=Count(
+            "pk", filter=Q(state__in=[Recipient.State.QUEUED, Recipient.State.CLAIMED, Recipient.State.SENDING])
+        ),
     )
     orders = CampaignOrder.objects.filter(campaign=campaign).aggregate(orders=Count("pk"), revenue=Sum("amount"))
     return Report(**figures, orders=orders["orders"] or 0, revenue=orders["revenue"] or 0)

@@ -22,14 +22,12 @@ from catalog.models import Store
 from marketing.flow_models import Flow, FlowStep
 from marketing.tokens import absolute
 
-K = Flow.Kind
-
 
 def _steps(kind: str, store: Store) -> tuple[int, list[tuple[int, str, list[dict]]]]:
     """``(cooldown days, [(delay hours, subject, blocks), ...])`` for a new flow of ``kind``."""
     shop = {"type": "button", "label": _("Visit the shop"), "url": absolute(store.get_absolute_url())}
     name = {"store": store.name}
-    if kind == K.WELCOME:
+    if kind == Flow.Kind.WELCOME:
         return 180, [
             (0, _("Welcome to %(store)s") % name, [{"type": "text", "text": _("Thank you for joining us.")}, shop]),
             (
@@ -38,7 +36,7 @@ def _steps(kind: str, store: Store) -> tuple[int, list[tuple[int, str, list[dict
                 [{"type": "text", "text": _("Have a look at what we have.")}, shop],
             ),
         ]
-    if kind == K.POST_DELIVERY:
+    if kind == Flow.Kind.POST_DELIVERY:
         return 7, [
             (
                 48,
@@ -51,12 +49,12 @@ def _steps(kind: str, store: Store) -> tuple[int, list[tuple[int, str, list[dict
                 ],
             )
         ]
-    if kind == K.WIN_BACK:
+    if kind == Flow.Kind.WIN_BACK:
         return 90, [
             (0, _("We miss you at %(store)s") % name, [{"type": "text", "text": _("It has been a while.")}, shop]),
             (168, _("Still thinking of us?"), [{"type": "text", "text": _("Here is what is new.")}, shop]),
         ]
-    if kind == K.BROWSE_ABANDONMENT:
+    if kind == Flow.Kind.BROWSE_ABANDONMENT:
         return 7, [
             (
                 0,
@@ -64,7 +62,7 @@ def _steps(kind: str, store: Store) -> tuple[int, list[tuple[int, str, list[dict
                 [{"type": "text", "text": _("You looked at this:")}, {"type": "trigger_products"}],
             )
         ]
-    if kind == K.BACK_IN_STOCK:
+    if kind == Flow.Kind.BACK_IN_STOCK:
         return 3, [(0, _("Back in stock"), [{"type": "text", "text": _("It is back:")}, {"type": "trigger_products"}])]
     return 2, [
         (0, _("You left something in your cart"), [{"type": "trigger_products"}]),
@@ -76,7 +74,7 @@ def ensure_flows(*, store: Store) -> list[Flow]:
     """The store's six flows, the missing ones made (switched off, default steps), in
     ``Flow.Kind`` order."""
     existing = {flow.kind: flow for flow in Flow.objects.filter(store=store)}
-    for kind in K.values:
+    for kind in Flow.Kind.values:
         if kind in existing:
             continue
         cooldown, steps = _steps(kind, store)
@@ -89,7 +87,7 @@ def ensure_flows(*, store: Store) -> list[Flow]:
                 )
         except IntegrityError:
             continue  # made by a parallel request
-    order = {kind: index for index, kind in enumerate(K.values)}
+    order = {kind: index for index, kind in enumerate(Flow.Kind.values)}
     return sorted(Flow.objects.filter(store=store), key=lambda flow: order[flow.kind])
 
 

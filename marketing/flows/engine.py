@@ -65,8 +65,6 @@ from marketing.sending import (
 
 log = logging.getLogger(__name__)
 
-E = Enrolment.State
-K = Flow.Kind
 # A transparent pixel in the email itself: flows record no opens (unreliable anyway).
 NO_PIXEL = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 WEEKLY_CAP_WAIT = timedelta(days=1)
@@ -112,12 +110,12 @@ def _exits() -> list[tuple[str, tuple[str, ...] | None, Q]]:
         (FLOW_OFF, None, Q(flow__enabled=False)),
         (NOT_MAILABLE, None, ~Exists(mailable_contacts_everywhere().filter(pk=OuterRef("contact_id")))),
         # Ordering ends every flow but the one about an order (its tips are still welcome).
-        (ORDERED, tuple(k for k in K.values if k != K.POST_DELIVERY), ordered),
-        (CART_CHANGED, (K.ABANDONED_CART,), cart_changed | cart_empty),
-        (CARTED, (K.BROWSE_ABANDONMENT,), carted),
-        (GONE, (K.BROWSE_ABANDONMENT, K.BACK_IN_STOCK), product_gone),
-        (SOLD_OUT, (K.BACK_IN_STOCK,), Q(variant__isnull=True) | ~in_stock),
-        (GONE, (K.POST_DELIVERY,), Q(order__isnull=True)),
+        (ORDERED, tuple(k for k in Flow.Kind.values if k != Flow.Kind.POST_DELIVERY), ordered),
+        (CART_CHANGED, (Flow.Kind.ABANDONED_CART,), cart_changed | cart_empty),
+        (CARTED, (Flow.Kind.BROWSE_ABANDONMENT,), carted),
+        (GONE, (Flow.Kind.BROWSE_ABANDONMENT, Flow.Kind.BACK_IN_STOCK), product_gone),
+        (SOLD_OUT, (Flow.Kind.BACK_IN_STOCK,), Q(variant__isnull=True) | ~in_stock),
+        (GONE, (Flow.Kind.POST_DELIVERY,), Q(order__isnull=True)),
     ]
 
 
@@ -130,9 +128,14 @@ def exit_set(*, enrolments: QuerySet[Enrolment], now: datetime) -> dict[str, int
     flow: one ``UPDATE`` per reason. Returns how many left, by reason."""
     left: dict[str, int] = {}
     for reason, kinds, condition in _exits():
-        ids = enrolments.filter(state=E.ACTIVE).filter(_flow_kind_filter(kinds)).filter(condition).values("pk")
-        count = Enrolment.objects.filter(pk__in=ids, state=E.ACTIVE).update(
-            state=E.EXITED, exit_reason=reason, finished_at=now, claimed_at=None
+        ids = (
+            enrolments.filter(state=Enrolment.State.ACTIVE)
+            .filter(_flow_kind_filter(kinds))
+            .filter(condition)
+            .values("pk")
+        )
+        count = Enrolment.objects.filter(pk__in=ids, state=Enrolment.State.ACTIVE).update(
+            state=Enrolment.State.EXITED, exit_reason=reason, finished_at=now, claimed_at=None
         )
         if count:
             left[reason] = left.get(reason, 0) + count
@@ -151,8 +154,8 @@ def exit_reason(*, enrolment: Enrolment) -> str:
 
 
 def _leave(enrolment_id: int, reason: str, now: datetime) -> None:
-    Enrolment.objects.filter(pk=enrolment_id, state=E.ACTIVE).update(
-        state=E.EXITED, exit_reason=reason, finished_at=now, claimed_at=None
+    Enrolment.objects.filter(pk=enrolment_id, state=Enrolment.State.ACTIVE).update(
+        state=Enrolment.State.EXITED, exit_reason=reason, finished_at=now, claimed_at=None
     )
 
 
@@ -160,7 +163,7 @@ def _leave(enrolment_id: int, reason: str, now: datetime) -> None:
 
 
 def due_enrolments(*, now: datetime) -> QuerySet[Enrolment]:
-    return Enrolment.objects.filter(state=E.ACTIVE, due_at__lte=now)
+    return Enrolment.objects.filter(state=Enrolment.State.ACTIVE, due_at__lte=now)
 
 
 def claim_due(*, now: datetime) -> list[int]:
@@ -171,7 +174,7 @@ def claim_due(*, now: datetime) -> list[int]:
         cursor.execute(
             f"UPDATE {table} SET claimed_at = %s WHERE state = %s AND due_at <= %s "
             "AND (claimed_at IS NULL OR claimed_at < %s) RETURNING id",
-            [now, E.ACTIVE, now, lease],
+            [now, Enrolment.State.ACTIVE, now, lease],
         )
         return sorted(row[0] for row in cursor.fetchall())
 
@@ -212,9 +215,9 @@ def _advance(enrolment: Enrolment, *, step: FlowStep, now: datetime) -> None:
     following = (
         FlowStep.objects.filter(flow_id=enrolment.flow_id, position__gt=step.position).order_by("position").first()
     )
-    rows = Enrolment.objects.filter(pk=enrolment.pk, state=E.ACTIVE, position=step.position)
+    rows = Enrolment.objects.filter(pk=enrolment.pk, state=Enrolment.State.ACTIVE, position=step.position)
     if following is None:
-        rows.update(state=E.COMPLETED, finished_at=now, claimed_at=None, position=step.position + 1)
+        rows.update(state=Enrolment.State.COMPLETED, finished_at=now, claimed_at=None, position=step.position + 1)
     else:
         rows.update(position=following.position, due_at=now + timedelta(hours=following.delay_hours), claimed_at=None)
 
@@ -223,7 +226,9 @@ def _begin(enrolment_id: int, *, now: datetime) -> tuple[str, FlowSend | None, C
     """Decide under the enrolment's lock, and write the *sending* row when the step goes out.
     Returns ``(outcome, the row, the contact with its consent)``."""
     with transaction.atomic():
-        rows = Enrolment.objects.select_related("flow__store").filter(pk=enrolment_id, state=E.ACTIVE, due_at__lte=now)
+        rows = Enrolment.objects.select_related("flow__store").filter(
+            pk=enrolment_id, state=Enrolment.State.ACTIVE, due_at__lte=now
+        )
         if db_connection.vendor == "postgresql":
             rows = rows.select_for_update(skip_locked=True, of=("self",))
         enrolment = rows.first()

@@ -15,8 +15,7 @@ from catalog.models import Product, Store
 from marketing.flow_models import Enrolment, Flow, FlowOrder, FlowSend, FlowStep
 from marketing.flows import engine
 
-K = Flow.Kind
-ORDER = {kind: index for index, kind in enumerate(K.values)}
+ORDER = {kind: index for index, kind in enumerate(Flow.Kind.values)}
 TIPS_PAGE_SIZE = 25
 
 # Why an enrolment left its flow (``Enrolment.exit_reason``), for the seller.
@@ -38,19 +37,19 @@ def exit_reason_label(reason: str) -> str:
 
 def describe(flow: Flow) -> str:
     """What ``flow`` does, in one sentence."""
-    if flow.kind == K.WELCOME:
+    if flow.kind == Flow.Kind.WELCOME:
         return _("Greets each person who joins your list (they confirmed your emails).")
-    if flow.kind == K.POST_DELIVERY:
+    if flow.kind == Flow.Kind.POST_DELIVERY:
         return _("After an order is delivered: your usage tips for its products and what goes with them.")
-    if flow.kind == K.WIN_BACK:
+    if flow.kind == Flow.Kind.WIN_BACK:
         return ngettext(
             "Writes to customers whose last order was %(days)s day ago.",
             "Writes to customers whose last order was %(days)s days ago.",
             flow.inactive_days,
         ) % {"days": flow.inactive_days}
-    if flow.kind == K.BROWSE_ABANDONMENT:
+    if flow.kind == Flow.Kind.BROWSE_ABANDONMENT:
         return _("Reminds a signed-in shopper of a product they looked at a day ago and did not put in the cart.")
-    if flow.kind == K.BACK_IN_STOCK:
+    if flow.kind == Flow.Kind.BACK_IN_STOCK:
         return _("Tells who looked at a sold-out product that it is back in stock.")
     return _("Reminds a shopper of the cart they left, until they order or change it.")
 
@@ -98,7 +97,6 @@ def store_flow_rows(*, store: Store) -> list[FlowRow]:
 
 def flow_figures(*, store: Store, flow: Flow | None = None) -> dict[int, FlowFigures]:
     """``{flow id: FlowFigures}`` for the store's flows (or one): three grouped queries."""
-    E, S = Enrolment.State, FlowSend.State
     scope = {"flow": flow} if flow is not None else {}
     figures: dict[int, FlowFigures] = {}
     for row in (
@@ -106,9 +104,9 @@ def flow_figures(*, store: Store, flow: Flow | None = None) -> dict[int, FlowFig
         .values("flow_id")
         .annotate(
             enrolled=Count("pk"),
-            active=Count("pk", filter=Q(state=E.ACTIVE)),
-            completed=Count("pk", filter=Q(state=E.COMPLETED)),
-            exited=Count("pk", filter=Q(state=E.EXITED)),
+            active=Count("pk", filter=Q(state=Enrolment.State.ACTIVE)),
+            completed=Count("pk", filter=Q(state=Enrolment.State.COMPLETED)),
+            exited=Count("pk", filter=Q(state=Enrolment.State.EXITED)),
         )
         .order_by()
     ):
@@ -117,7 +115,10 @@ def flow_figures(*, store: Store, flow: Flow | None = None) -> dict[int, FlowFig
     for row in (
         FlowSend.objects.filter(flow__store=store, **scope)
         .values("flow_id")
-        .annotate(sent=Count("pk", filter=Q(state=S.SENT)), clicked=Count("pk", filter=Q(clicked_at__isnull=False)))
+        .annotate(
+            sent=Count("pk", filter=Q(state=FlowSend.State.SENT)),
+            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+        )
         .order_by()
     ):
         one = figures.setdefault(row["flow_id"], FlowFigures())

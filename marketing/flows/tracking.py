@@ -101,16 +101,15 @@ class StepReport:
 
 def flow_report(flow: Flow) -> list[StepReport]:
     """One row per step, in order: four queries whatever the number of steps."""
-    S = FlowSend.State
     steps = list(FlowStep.objects.filter(flow=flow).order_by("position"))
     sends = {
         row["step_id"]: row
         for row in FlowSend.objects.filter(flow=flow)
         .values("step_id")
         .annotate(
-            sent=Count("pk", filter=Q(state=S.SENT)),
-            failed=Count("pk", filter=Q(state=S.FAILED)),
-            interrupted=Count("pk", filter=Q(state=S.UNKNOWN)),
+            sent=Count("pk", filter=Q(state=FlowSend.State.SENT)),
+            failed=Count("pk", filter=Q(state=FlowSend.State.FAILED)),
+            interrupted=Count("pk", filter=Q(state=FlowSend.State.UNKNOWN)),
             clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
         )
     }

@@ -46,7 +46,6 @@ from marketing.selectors import mailable_contacts
 
 log = logging.getLogger(__name__)
 
-K = Flow.Kind
 CART_WITHIN = timedelta(days=7)
 ENROL_BATCH = 2000
 
@@ -158,7 +157,7 @@ def consent_confirmed(*, contact_id: int, event_id: int, now: datetime | None = 
     contact = Contact.objects.filter(pk=contact_id).values("store_id", "merged_into_id").first()
     if contact is None:
         return 0
-    flow = _flow(contact["store_id"], K.WELCOME)
+    flow = _flow(contact["store_id"], Flow.Kind.WELCOME)
     if flow is None:
         return 0
     target = contact["merged_into_id"] or contact_id
@@ -176,7 +175,7 @@ def welcome_on_commit(*, contact_id: int, event_id: int) -> None:
 
 def order_delivered(*, order: Order, now: datetime | None = None) -> int:
     """The after-delivery flow for the buyer of ``order``."""
-    flow = _flow(order.store_id, K.POST_DELIVERY)
+    flow = _flow(order.store_id, Flow.Kind.POST_DELIVERY)
     if flow is None:
         return 0
     candidates = [
@@ -221,7 +220,7 @@ def variant_restocked(*, variant_id: int, now: datetime | None = None) -> int:
     )
     if variant is None:
         return 0
-    flow = _flow(variant["store_id"], K.BACK_IN_STOCK)
+    flow = _flow(variant["store_id"], Flow.Kind.BACK_IN_STOCK)
     if flow is None:
         return 0
     since = now - timedelta(days=settings.MARKETING_FLOW_INTEREST_DAYS)
@@ -328,9 +327,9 @@ def scan_abandoned_carts(*, flow: Flow, now: datetime) -> int:
 
 
 SCANS = {
-    K.WIN_BACK: scan_win_back,
-    K.BROWSE_ABANDONMENT: scan_browse,
-    K.ABANDONED_CART: scan_abandoned_carts,
+    Flow.Kind.WIN_BACK: scan_win_back,
+    Flow.Kind.BROWSE_ABANDONMENT: scan_browse,
+    Flow.Kind.ABANDONED_CART: scan_abandoned_carts,
 }
 
 

@@ -23,8 +23,6 @@ from django.utils.translation import gettext as _
 from marketing.models import NAME_MAX, Contact, Identity, Tag, normalise_email
 from shop.models import User
 
-K = Identity.Kind
-
 
 @dataclass(frozen=True)
 class Seen:
@@ -39,13 +37,13 @@ class Seen:
 def user_seen(user: User, *, email_verified: bool | None = None) -> list[Seen]:
     """A site account: the account itself (verified: they signed in) and its email address,
     verified when allauth says so (``email_verified`` saves the query when known)."""
-    seen = [Seen(K.USER, str(user.pk), True, user.pk)]
+    seen = [Seen(Identity.Kind.USER, str(user.pk), True, user.pk)]
     if user.email:
         if email_verified is None:
             from allauth.account.models import EmailAddress
 
             email_verified = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
-        seen.append(Seen(K.EMAIL, user.email, bool(email_verified)))
+        seen.append(Seen(Identity.Kind.EMAIL, user.email, bool(email_verified)))
     return seen
 
 
@@ -56,11 +54,11 @@ def identities(seen: Iterable[Seen]) -> list[Seen]:
     found: dict[tuple[str, str], Seen] = {}
     for item in seen:
         value = (item.value or "").strip()
-        if item.kind == K.EMAIL:
+        if item.kind == Identity.Kind.EMAIL:
             value = normalise_email(value)
             if "@" not in value:
                 continue
-        elif item.kind == K.PHONE:
+        elif item.kind == Identity.Kind.PHONE:
             value = normalise_phone(value)
         if not value:
             continue
@@ -176,7 +174,7 @@ def _add_identities(contact: Contact, items: list[Seen], *, skip_verified_of_oth
             store_id=contact.store_id,
             kind=item.kind,
             value=item.value,
-            user_id=item.user_id if item.kind == K.USER else None,
+            user_id=item.user_id if item.kind == Identity.Kind.USER else None,
             verified=verified,
         )
 
@@ -257,7 +255,7 @@ def merge_reason_label(reason: str) -> str:
     kind, _sep, value = reason.partition(":")
     label: str | Promise
     try:
-        label = K(kind).label
+        label = Identity.Kind(kind).label
     except ValueError:
         label = kind
     return f"{label}: {value}"

@@ -31,11 +31,10 @@ from shop.models import User
 from social.models import Follow
 
 log = logging.getLogger(__name__)
-K = Identity.Kind
 
 
 def _order_seen(order: Order) -> list[Seen]:
-    return [*user_seen(order.buyer), Seen(K.PHONE, order.ship_phone)]
+    return [*user_seen(order.buyer), Seen(Identity.Kind.PHONE, order.ship_phone)]
 
 
 def order_placed(
@@ -89,7 +88,7 @@ def store_followed(sender: object, *, follower: User, store_id: int, **kwargs: o
 
 def _without_contact(queryset: QuerySet, *, store_field: str, user_field: str) -> QuerySet:
     held = Identity.objects.filter(
-        store_id=OuterRef(store_field), kind=K.USER, user_id=OuterRef(user_field), verified=True
+        store_id=OuterRef(store_field), kind=Identity.Kind.USER, user_id=OuterRef(user_field), verified=True
     )
     return queryset.exclude(Exists(held))
 
@@ -139,13 +138,16 @@ def gather_contacts(*, store_id: int | None = None) -> dict[str, int]:
         store_id=OuterRef("store_id"), kind=OuterRef("channel"), value=OuterRef("external_id"), verified=True
     )
     for person in ChannelContact.objects.filter(**scope).exclude(Exists(channel_held)).iterator():
-        kind = K.WHATSAPP if person.channel == Channel.WHATSAPP else K.TELEGRAM
+        kind = Identity.Kind.WHATSAPP if person.channel == Channel.WHATSAPP else Identity.Kind.TELEGRAM
         # A WhatsApp id is the number itself, proven by WhatsApp; Telegram may share a number.
-        seen = [Seen(kind, person.external_id, True), Seen(K.PHONE, person.phone, person.channel == Channel.WHATSAPP)]
+        seen = [
+            Seen(kind, person.external_id, True),
+            Seen(Identity.Kind.PHONE, person.phone, person.channel == Channel.WHATSAPP),
+        ]
         record_contact(
             store_id=person.store_id,
             seen=seen,
-            source=Source.WHATSAPP if kind == K.WHATSAPP else Source.TELEGRAM,
+            source=Source.WHATSAPP if kind == Identity.Kind.WHATSAPP else Source.TELEGRAM,
             name=person.display_name,
         )
         counts["channels"] += 1

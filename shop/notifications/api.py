@@ -18,6 +18,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from shop.api import error_responses
+from shop.cursors import BadCursor
 from shop.notifications import kinds, selectors, services
 
 MAX_BIGINT = 2**63 - 1
@@ -161,7 +162,7 @@ class NotificationsAPIView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def handle_exception(self, exc):
-        if isinstance(exc, selectors.BadCursor):
+        if isinstance(exc, BadCursor):
             exc = exceptions.ValidationError(
                 {"cursor": [_("This cursor is not valid: follow the `next` link of the previous page.")]}
             )

@@ -2,14 +2,12 @@
 
 shop knows no app: checkout registers "order_placed", social registers "new_follower", each
 with its text and, if it emails, its templates and the context they need. Registration
-happens in the app's ``AppConfig.ready()``:
+happens in the app's ``AppConfig.ready()``, several kinds at once if need be:
 
-    kinds.register(Kind(
-        name="new_follower",
-        label=_("New followers"),
-        text=lambda actor, others, data: ...,
-        email_template="social/emails/new_follower",
-    ))
+    kinds.register(
+        Kind(name="new_follower", label=_("New followers"), text=follower_text, email_template=GENERIC_EMAIL),
+        Kind(name="post_liked", label=_("Likes on your posts"), text=like_text, email_template=GENERIC_EMAIL),
+    )
 """
 
 from __future__ import annotations
@@ -44,12 +42,15 @@ class Kind:
         return bool(self.email_template)
 
 
+# The email of a kind that needs no template of its own: its inbox line and a link to it.
+GENERIC_EMAIL = "notifications/emails/generic"
+
 _registry: dict[str, Kind] = {}
 
 
-def register(kind: Kind) -> Kind:
-    _registry[kind.name] = kind
-    return kind
+def register(*new: Kind) -> None:
+    for kind in new:
+        _registry[kind.name] = kind
 
 
 def get(name: str) -> Kind | None:

@@ -8,8 +8,6 @@ whatever their length or the inbox's size (see ``inbox``).
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from shop.cursors import aware_datetime, decode_cursor, encode_cursor, row_id
 from shop.models import Notification, NotificationPreference, User
 from shop.notifications import kinds
 from shop.sql import prepared_cursor
@@ -31,10 +30,6 @@ UNREAD_COUNT_CAP = 100
 # The inbox is read this many notifications at a time, at most MAX_WINDOWS times a page.
 WINDOW = 500
 MAX_WINDOWS = 3
-
-
-class BadCursor(ValueError):
-    """A cursor this code did not make: views answer 400."""
 
 
 @dataclass
@@ -75,26 +70,6 @@ class InboxPage:
     @property
     def has_next(self) -> bool:
         return self.next_cursor is not None
-
-
-def encode_cursor(created_at: datetime, pk: int) -> str:
-    raw = f"{created_at.isoformat()}|{pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """``(created_at, id)`` of the last row of the previous page; None for the first page."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, pk = raw.split("|")
-        created_at, last_id = datetime.fromisoformat(at), int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
-        raise BadCursor(cursor) from exc
-    if created_at.tzinfo is None or last_id < 1:
-        raise BadCursor(cursor)
-    return created_at, last_id
 
 
 def _inbox(user: User) -> QuerySet[Notification]:
@@ -190,7 +165,7 @@ def inbox(user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Inbo
     actor's id, the groups' counts, and the second actors' names: constant for any page.
     """
     limit = max(1, min(int(limit), PAGE_LIMIT_MAX))
-    ids, next_position = _row_positions(user, decode_cursor(cursor), limit)
+    ids, next_position = _row_positions(user, decode_cursor(cursor, aware_datetime, row_id), limit)
     mine = _inbox(user)
     latest: list[WithAnnotations[Notification, _SecondActor]] = []
     if ids:
@@ -226,7 +201,7 @@ def inbox(user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Inbo
     second_actors = {person.pk: person for person in User.objects.filter(pk__in=second_ids)} if second_ids else {}
 
     rows = [_row(notification, stats.get(notification.group_key), second_actors) for notification in latest]
-    next_cursor = encode_cursor(*next_position) if next_position is not None else None
+    next_cursor = encode_cursor(next_position[0].isoformat(), next_position[1]) if next_position is not None else None
     return InboxPage(rows, next_cursor)
 
 

@@ -3,11 +3,9 @@ one-click unsubscribe link of the emails (which works without logging in)."""
 
 from __future__ import annotations
 
-import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from shop.htmx import is_htmx, login_first
+from shop import htmx
+from shop.cursors import BadCursor
+from shop.htmx import is_htmx
 from shop.models import Notification, User
 from shop.notifications import kinds, selectors, services
 from shop.notifications.emails import read_unsubscribe_token
@@ -29,19 +29,8 @@ from shop.notifications.forms import PreferencesForm
 CHANGED_EVENT = "notifications-changed"
 
 
-def login_required(view):
-    """Django's, except that an htmx request gets a 401 and a redirect header."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if is_htmx(request):
-            return login_first(request)
-        # A POST-only address would answer 405 after logging in: come back to the inbox instead.
-        return redirect_to_login(request.get_full_path() if request.method == "GET" else reverse("notifications:inbox"))
-
-    return wrapper
+# A POST-only address would answer 405 after logging in: come back to the inbox instead.
+login_required = htmx.login_required(after_post="notifications:inbox")
 
 
 def _is_safe_local(url: str) -> bool:
@@ -69,7 +58,7 @@ def inbox(request):
     cursor = request.GET.get("cursor")
     try:
         page = selectors.inbox(request.user, cursor=cursor)
-    except selectors.BadCursor:
+    except BadCursor:
         return render(
             request,
             "notifications/error.html",

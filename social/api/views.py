@@ -16,6 +16,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from catalog.models import Product
 from shop.api import error_responses
+from shop.cursors import BadCursor
 from shop.models import User
 from social import selectors, services
 from social.api.permissions import IsAuthorOrReadOnly
@@ -35,7 +36,7 @@ from social.api.serializers import (
     TagWriteSerializer,
 )
 from social.models import Comment, Post, PostImage, ProductTag, Profile
-from social.selectors import BadCursor, Page
+from social.selectors import Page
 
 ID_PATTERN = r"\d+"
 USERNAME_PATTERN = r"[\w.@+-]+"

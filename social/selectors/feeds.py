@@ -3,13 +3,8 @@ profiles, posts with everything a post card shows, in a constant number of queri
 
 from __future__ import annotations
 
-import base64
-import binascii
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, Prefetch, Q, QuerySet
@@ -18,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Store
 from catalog.selectors import with_from_price
+from shop.cursors import aware_datetime, decode_cursor, encode_cursor
 from shop.models import User
 from social import feed_rows
 from social.models import (
@@ -39,10 +35,6 @@ from social.services import build_feed, profile_for_store, profile_for_user
 PAGE_SIZE = 20
 
 
-class BadCursor(ValueError):
-    """A cursor that this code did not make. Views answer 400."""
-
-
 @dataclass
 class Page:
     items: list
@@ -51,35 +43,6 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.next_cursor is not None
-
-
-def encode_cursor(*parts: object) -> str:
-    raw = "|".join(str(part) for part in parts)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, *types: Callable[[str], Any]) -> tuple | None:
-    """``decode_cursor("...", float, int)`` -> ``(0.5, 12)``; None for no cursor; BadCursor if forged."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        parts = raw.split("|")
-        if len(parts) != len(types):
-            raise BadCursor(cursor)
-        values = tuple(kind(part) for kind, part in zip(types, parts, strict=True))
-    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
-        raise BadCursor(cursor) from exc
-    if any(isinstance(value, float) and not math.isfinite(value) for value in values):
-        raise BadCursor(cursor)
-    return values
-
-
-def _time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError("naive time in cursor")
-    return parsed
 
 
 # --- Post cards ----------------------------------------------------------------------
@@ -172,7 +135,7 @@ def _viewer(user: User | AnonymousUser | None) -> User | None:
 def _keyset_by_time(
     queryset: QuerySet, cursor: str | None, *, time_field: str = "created_at", id_field: str = "id"
 ) -> QuerySet:
-    position = decode_cursor(cursor, _time, int)
+    position = decode_cursor(cursor, aware_datetime, int)
     if position is not None:
         at, last_id = position
         queryset = queryset.filter(Q(**{f"{time_field}__lt": at}) | Q(**{time_field: at, f"{id_field}__lt": last_id}))
@@ -219,7 +182,7 @@ def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_S
 def following_feed_refs(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
     """``following_feed`` as light rows (``feed_rows.PostRow``) with the viewer's state, for
     the pages, whose cards come from the cache (``social.cards``). The same posts, in plain SQL."""
-    position = decode_cursor(cursor, _time, int)
+    position = decode_cursor(cursor, aware_datetime, int)
     posts: list = feed_rows.feed_window(owner_id=user.pk, after=position, limit=limit + 1)
     # A full window means a built feed (entries are only ever written into built feeds), so
     # only a short one asks whether the feed was ever built.
@@ -327,7 +290,7 @@ def post_detail(*, pk: int, user: User | AnonymousUser | None = None) -> Post:
 
 def comments_for(*, post: Post, cursor: str | None = None, limit: int = 50) -> Page:
     """Top-level visible comments, oldest first, each with ``visible_replies``."""
-    position = decode_cursor(cursor, _time, int)
+    position = decode_cursor(cursor, aware_datetime, int)
     queryset = Comment.objects.filter(post=post, parent=None, is_hidden=False).select_related("author")
     if position is not None:
         at, last_id = position

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
+from shop.cursors import decode_cursor, encode_cursor
 from shop.models import User
 from social import feed_rows
 from social.models import Like, Post
@@ -20,9 +21,7 @@ from social.selectors.feeds import (
     PAGE_SIZE,
     Page,
     _viewer,
-    decode_cursor,
     decorate,
-    encode_cursor,
     friend_ids,
     mark_viewer_state,
     post_card_queryset,

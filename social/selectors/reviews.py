@@ -14,9 +14,10 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from shop.cursors import BadCursor, aware_datetime, decode_cursor, encode_cursor
 from shop.models import User
 from social.models import ProductRating, Review, ReviewPhoto, ReviewReport, ReviewVote
-from social.selectors.feeds import BadCursor, Page, _time, decode_cursor, encode_cursor
+from social.selectors.feeds import Page
 
 REVIEWS_PAGE = 10
 REVIEW_SORTS = {
@@ -186,7 +187,7 @@ def _decode(cursor: str | None, sort: str) -> tuple | None:
     if cursor_sort != sort:
         raise BadCursor(cursor)
     try:
-        return (_time(value) if sort == "newest" else int(value)), last_id
+        return (aware_datetime(value) if sort == "newest" else int(value)), last_id
     except ValueError as exc:
         raise BadCursor(cursor) from exc
 
@@ -248,7 +249,3 @@ def viewer_review(*, product: Product, viewer: User | AnonymousUser | None) -> R
     if viewer is None:
         return None
     return Review.objects.filter(product=product, author=viewer).first()
-
-
-def review_photos(review: Review) -> list[ReviewPhoto]:
-    return list(review.photos.order_by("position", "id"))

@@ -5,16 +5,16 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from shop.htmx import SWAP_ERRORS_HEADER, is_htmx, login_first
+from shop import htmx
+from shop.cursors import BadCursor
+from shop.htmx import SWAP_ERRORS_HEADER, is_htmx
 from social.ratelimit import RateLimited
-from social.selectors import BadCursor
 
 
 def error_response(request, message: str, status: int) -> HttpResponse:
@@ -49,21 +49,6 @@ def social_errors(view):
     return wrapper
 
 
-def login_required(view):
-    """Like Django's, but an htmx request is sent to the login page as a whole page."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if is_htmx(request):
-            return login_first(request)
-        # After logging in, a form's POST-only address would answer 405: go back to the page instead.
-        return redirect_to_login(request.get_full_path() if request.method == "GET" else safe_next(request, "/"))
-
-    return wrapper
-
-
 def safe_next(request, default: str) -> str:
     """The ``next`` the form sent, if it points into this site; else ``default``."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
@@ -72,6 +57,14 @@ def safe_next(request, default: str) -> str:
     ):
         return candidate
     return default
+
+
+def _page_of_the_form(request) -> str:
+    return safe_next(request, "/")
+
+
+# After logging in, a form's POST-only address would answer 405: back to the form's page instead.
+login_required = htmx.login_required(after_post=_page_of_the_form)
 
 
 def back_to(request, default: str, anchor: str = ""):

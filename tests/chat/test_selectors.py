@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from chat import selectors, services
 from chat.models import Conversation
-from chat.selectors import BadCursor, InboxFilters
+from chat.selectors import InboxFilters
+from shop.cursors import BadCursor
 from tests.chat.factories import conversation, say, store_says
 from tests.factories import ProductFactory, StoreFactory, UserFactory, buyable_variant, place
 

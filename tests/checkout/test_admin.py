@@ -40,7 +40,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-S = OrderStatus
 ACTION_SLUGS = [action.slug for action in ORDER_ACTIONS]
 
 
@@ -117,11 +116,11 @@ def move(order: Order, to: str, *, actor) -> Order:
     """Move ``order`` on with the services, as the seller would have before the test."""
     from checkout import services
 
-    if to == S.PAID:
+    if to == OrderStatus.PAID:
         return services.confirm_transfer(order=order, actor=actor)
-    if to == S.SHIPPED:
+    if to == OrderStatus.SHIPPED:
         return services.mark_shipped(order=order, actor=actor, carrier="JNE", tracking_number="JNE0001")
-    if to == S.DELIVERED:
+    if to == OrderStatus.DELIVERED:
         return services.mark_delivered(order=order, actor=actor)
     raise AssertionError(to)
 
@@ -158,7 +157,7 @@ def test_searching_and_filtering_never_reach_another_store(seller_a, shop_a, sho
     assert seller_a.get(url, {"q": "Ani Wijaya"}).context["cl"].result_count == 1  # the recipient
     assert seller_a.get(url, {"q": other.number}).context["cl"].result_count == 0
     assert seller_a.get(url, {"q": "other@example.com"}).context["cl"].result_count == 0
-    by_status = seller_a.get(url, {"status__exact": S.PENDING_PAYMENT})
+    by_status = seller_a.get(url, {"status__exact": OrderStatus.PENDING_PAYMENT})
     assert [order.pk for order in by_status.context["cl"].result_list] == [own.pk]
 
 
@@ -202,14 +201,14 @@ def test_another_stores_order_page_answers_404(seller_a, shop_b, buyer, view):
 @pytest.mark.parametrize("slug", ACTION_SLUGS)
 def test_another_stores_order_buttons_answer_404_and_change_nothing(seller_a, shop_b, buyer, slug):
     # given a paid order of another store
-    other = move(order_for(buyer, shop_b), S.PAID, actor=shop_b.owner)
+    other = move(order_for(buyer, shop_b), OrderStatus.PAID, actor=shop_b.owner)
     # when
     got = seller_a.get(action_url(other, slug))
     posted = seller_a.post(action_url(other, slug), {"carrier": "JNE", "tracking_number": "X1", "note": "mine"})
     # then
     assert (got.status_code, posted.status_code) == (404, 404)
     other.refresh_from_db()
-    assert other.status == S.PAID and other.carrier == ""
+    assert other.status == OrderStatus.PAID and other.carrier == ""
     assert other.events.count() == 2
 
 
@@ -275,11 +274,11 @@ def test_the_order_page_cannot_be_saved(seller_a, shop_a, buyer):
     order = order_for(buyer, shop_a)
     page = seller_a.get(admin_url(Order, "change", order.pk))
     # when
-    response = seller_a.post(admin_url(Order, "change", order.pk), {**form_data(page), "status": S.PAID})
+    response = seller_a.post(admin_url(Order, "change", order.pk), {**form_data(page), "status": OrderStatus.PAID})
     # then
     assert response.status_code == 403
     order.refresh_from_db()
-    assert order.status == S.PENDING_PAYMENT
+    assert order.status == OrderStatus.PENDING_PAYMENT
 
 
 def test_orders_are_never_added_or_deleted_in_the_admin(seller_a, superuser_client, shop_a, buyer):
@@ -306,17 +305,17 @@ def test_a_seller_confirms_a_transfer_after_a_confirmation_page(seller_a, shop_a
     assert f"Has the transfer for order {order.number} arrived in your account?" in page.content.decode()
     assert 'name="csrfmiddlewaretoken"' in page.content.decode()
     order.refresh_from_db()
-    assert order.status == S.PENDING_PAYMENT
+    assert order.status == OrderStatus.PENDING_PAYMENT
     # when they confirm
     response = act(seller_a, order, "confirm-transfer", {"note": "Masuk ke BCA"})
     # then
     assert response.status_code == 302 and response.url == admin_url(Order, "change", order.pk)
     order.refresh_from_db()
-    assert order.status == S.PAID and order.paid_at is not None
+    assert order.status == OrderStatus.PAID and order.paid_at is not None
     event = order.events.last()
     assert (event.from_status, event.to_status, event.actor, event.note) == (
-        S.PENDING_PAYMENT,
-        S.PAID,
+        OrderStatus.PENDING_PAYMENT,
+        OrderStatus.PAID,
         shop_a.owner,
         "Masuk ke BCA",
     )
@@ -335,12 +334,12 @@ def test_the_buttons_need_a_csrf_token(shop_a, buyer):
     # then
     assert response.status_code == 403
     order.refresh_from_db()
-    assert order.status == S.PENDING_PAYMENT
+    assert order.status == OrderStatus.PENDING_PAYMENT
 
 
 def test_shipping_needs_a_tracking_number_and_changes_nothing_without_one(seller_a, shop_a, buyer):
     # given a paid order
-    order = move(order_for(buyer, shop_a), S.PAID, actor=shop_a.owner)
+    order = move(order_for(buyer, shop_a), OrderStatus.PAID, actor=shop_a.owner)
     # when
     response = act(seller_a, order, "ship", {"carrier": "JNE", "tracking_number": "   "})
     # then
@@ -348,13 +347,13 @@ def test_shipping_needs_a_tracking_number_and_changes_nothing_without_one(seller
     assert response.context["form"].errors == {"tracking_number": ["This field is required."]}
     assert "This field is required." in response.content.decode()
     order.refresh_from_db()
-    assert (order.status, order.carrier, order.tracking_number) == (S.PAID, "", "")
+    assert (order.status, order.carrier, order.tracking_number) == (OrderStatus.PAID, "", "")
     assert order.events.count() == 2
 
 
 def test_a_seller_marks_an_order_shipped_with_its_tracking_number(seller_a, shop_a, buyer):
     # given
-    order = move(order_for(buyer, shop_a), S.PAID, actor=shop_a.owner)
+    order = move(order_for(buyer, shop_a), OrderStatus.PAID, actor=shop_a.owner)
     page = seller_a.get(action_url(order, "ship"))
     assert 'name="tracking_number"' in page.content.decode() and "SiCepat" in page.content.decode()
     # when
@@ -362,7 +361,7 @@ def test_a_seller_marks_an_order_shipped_with_its_tracking_number(seller_a, shop
     # then
     assert response.status_code == 302
     order.refresh_from_db()
-    assert (order.status, order.carrier, order.tracking_number) == (S.SHIPPED, "SiCepat", "SCP123456789")
+    assert (order.status, order.carrier, order.tracking_number) == (OrderStatus.SHIPPED, "SiCepat", "SCP123456789")
     assert order.shipped_at is not None
     assert messages_of(response) == [f"Order {order.number} is marked shipped."]
 
@@ -378,7 +377,7 @@ def test_a_cash_on_delivery_order_ships_unpaid_and_is_paid_when_delivered(seller
     # then
     assert response.status_code == 302
     order.refresh_from_db()
-    assert order.status == S.DELIVERED
+    assert order.status == OrderStatus.DELIVERED
     assert order.delivered_at is not None and order.paid_at is not None
     assert messages_of(response)[-1] == f"Order {order.number} is marked delivered."
 
@@ -395,7 +394,7 @@ def test_refused_on_delivery_puts_the_units_back_on_sale(seller_a, shop_a, buyer
     # then
     assert response.status_code == 302
     order.refresh_from_db()
-    assert order.status == S.REFUSED and order.closed_at is not None
+    assert order.status == OrderStatus.REFUSED and order.closed_at is not None
     assert stock_of(shop_a) == 10
 
 
@@ -408,7 +407,7 @@ def test_cancelling_an_unpaid_order_puts_the_units_back_on_sale(seller_a, shop_a
     # then
     assert response.status_code == 302
     order.refresh_from_db()
-    assert order.status == S.CANCELLED
+    assert order.status == OrderStatus.CANCELLED
     assert stock_of(shop_a) == 10
     assert order.events.last().note == "Stok habis di gudang"
 
@@ -423,7 +422,7 @@ def test_an_illegal_move_shows_a_message_and_changes_nothing(seller_a, shop_a, b
         assert response.status_code == 302 and response.url == admin_url(Order, "change", order.pk)
         assert messages_of(response), slug
         order.refresh_from_db()
-        assert order.status == S.PENDING_PAYMENT
+        assert order.status == OrderStatus.PENDING_PAYMENT
     assert order.events.count() == 1
     assert stock_of(shop_a) == 8
     followed = seller_a.post(action_url(order, "deliver"), follow=True)
@@ -435,7 +434,7 @@ def test_confirming_a_cash_order_as_a_transfer_is_refused_with_a_message(seller_
     response = act(seller_a, order, "confirm-transfer")
     assert messages_of(response) == ["Only bank transfers are confirmed by hand."]
     order.refresh_from_db()
-    assert order.status == S.PENDING_PAYMENT
+    assert order.status == OrderStatus.PENDING_PAYMENT
 
 
 def test_a_button_that_no_longer_applies_takes_the_seller_back_to_the_order(seller_a, shop_a, buyer):
@@ -453,7 +452,7 @@ def test_a_button_that_no_longer_applies_takes_the_seller_back_to_the_order(sell
 
 def test_refunding_a_bank_transfer_records_it_and_restocks_what_was_not_shipped(seller_a, shop_a, buyer, monkeypatch):
     # given a paid transfer, and a spy on the payments entry point
-    order = move(order_for(buyer, shop_a, quantity=2), S.PAID, actor=shop_a.owner)
+    order = move(order_for(buyer, shop_a, quantity=2), OrderStatus.PAID, actor=shop_a.owner)
     calls = []
     real_refund = payments.refund_order
 
@@ -469,7 +468,7 @@ def test_refunding_a_bank_transfer_records_it_and_restocks_what_was_not_shipped(
     # then
     assert response.status_code == 302 and calls == [order.pk]
     order.refresh_from_db()
-    assert order.status == S.REFUNDED and order.refunded_amount == order.total
+    assert order.status == OrderStatus.REFUNDED and order.refunded_amount == order.total
     assert stock_of(shop_a) == 10
     assert messages_of(response) == [f"Order {order.number} is refunded."]
 
@@ -477,12 +476,12 @@ def test_refunding_a_bank_transfer_records_it_and_restocks_what_was_not_shipped(
 def test_refunding_a_delivered_cash_order_keeps_the_stock(seller_a, shop_a, buyer):
     # given
     order = order_for(buyer, shop_a, quantity=2, method="cod")
-    move(move(order, S.SHIPPED, actor=shop_a.owner), S.DELIVERED, actor=shop_a.owner)
+    move(move(order, OrderStatus.SHIPPED, actor=shop_a.owner), OrderStatus.DELIVERED, actor=shop_a.owner)
     # when
     act(seller_a, order, "refund")
     # then
     order.refresh_from_db()
-    assert order.status == S.REFUNDED and order.refunded_amount == order.total
+    assert order.status == OrderStatus.REFUNDED and order.refunded_amount == order.total
     assert stock_of(shop_a) == 8  # the parcel went out
 
 
@@ -494,7 +493,7 @@ def card_order(buyer, shop: Shop) -> Order:
     )
     Payment.objects.filter(pk=order.payment_id).update(method="card", status=Payment.Status.SUCCEEDED)
     order.refresh_from_db()
-    Order.objects.filter(pk=order.pk).update(status=S.PAID, paid_at=timezone.now())
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID, paid_at=timezone.now())
     order.refresh_from_db()
     return order
 
@@ -516,7 +515,7 @@ def test_refunding_a_card_order_goes_through_the_payment_provider(seller_a, shop
     # then
     assert response.status_code == 302 and refunded == [order.pk]
     order.refresh_from_db()
-    assert order.status == S.REFUNDED
+    assert order.status == OrderStatus.REFUNDED
 
 
 def test_a_failed_card_refund_is_a_message_not_an_error_page(seller_a, shop_a, buyer, monkeypatch):
@@ -535,7 +534,7 @@ def test_a_failed_card_refund_is_a_message_not_an_error_page(seller_a, shop_a, b
         "The card payment could not be refunded just now, so nothing was changed. Please try again later."
     ]
     order.refresh_from_db()
-    assert order.status == S.PAID and order.refunded_amount == 0
+    assert order.status == OrderStatus.PAID and order.refunded_amount == 0
 
 
 def test_a_superuser_acts_on_any_stores_order(superuser_client, shop_b, buyer):
@@ -543,7 +542,7 @@ def test_a_superuser_acts_on_any_stores_order(superuser_client, shop_b, buyer):
     response = act(superuser_client, order, "confirm-transfer")
     assert response.status_code == 302
     order.refresh_from_db()
-    assert order.status == S.PAID
+    assert order.status == OrderStatus.PAID
 
 
 # --- Bulk actions -------------------------------------------------------------------------
@@ -558,7 +557,7 @@ def bulk(client, action: str, *orders):
 def test_bulk_confirming_transfers_says_what_happened_to_each_order(seller_a, shop_a, shop_b, buyer):
     # given two unpaid transfers, one already paid, one cash order, and another store's order slipped in
     first, second = order_for(buyer, shop_a, quantity=1), order_for(UserFactory(), shop_a, quantity=1)
-    paid = move(order_for(UserFactory(), shop_a, quantity=1), S.PAID, actor=shop_a.owner)
+    paid = move(order_for(UserFactory(), shop_a, quantity=1), OrderStatus.PAID, actor=shop_a.owner)
     cash = order_for(UserFactory(), shop_a, quantity=1, method="cod")
     other = order_for(buyer, shop_b, quantity=1)
     # when
@@ -566,8 +565,8 @@ def test_bulk_confirming_transfers_says_what_happened_to_each_order(seller_a, sh
     # then
     assert response.status_code == 302
     statuses = dict(Order.objects.values_list("pk", "status"))
-    assert statuses[first.pk] == statuses[second.pk] == S.PAID
-    assert statuses[cash.pk] == statuses[other.pk] == S.PENDING_PAYMENT
+    assert statuses[first.pk] == statuses[second.pk] == OrderStatus.PAID
+    assert statuses[cash.pk] == statuses[other.pk] == OrderStatus.PENDING_PAYMENT
     assert messages_of(response) == [
         f"The transfer for order {first.number} is confirmed: the order is paid.",
         f"The transfer for order {second.number} is confirmed: the order is paid.",
@@ -579,7 +578,9 @@ def test_bulk_confirming_transfers_says_what_happened_to_each_order(seller_a, sh
 def test_bulk_marking_delivered_moves_only_shipped_orders(seller_a, shop_a, buyer):
     # given
     shipped = move(
-        move(order_for(buyer, shop_a, quantity=1), S.PAID, actor=shop_a.owner), S.SHIPPED, actor=shop_a.owner
+        move(order_for(buyer, shop_a, quantity=1), OrderStatus.PAID, actor=shop_a.owner),
+        OrderStatus.SHIPPED,
+        actor=shop_a.owner,
     )
     unpaid = order_for(UserFactory(), shop_a, quantity=1)
     # when
@@ -587,7 +588,7 @@ def test_bulk_marking_delivered_moves_only_shipped_orders(seller_a, shop_a, buye
     # then
     shipped.refresh_from_db()
     unpaid.refresh_from_db()
-    assert (shipped.status, unpaid.status) == (S.DELIVERED, S.PENDING_PAYMENT)
+    assert (shipped.status, unpaid.status) == (OrderStatus.DELIVERED, OrderStatus.PENDING_PAYMENT)
     assert messages_of(response) == [
         f"Order {shipped.number} is marked delivered.",
         f"Order {unpaid.number} was not changed: An order that is awaiting payment cannot become delivered.",
@@ -624,7 +625,7 @@ def test_the_packing_slip_lists_what_to_pack_and_where_it_goes(seller_a, shop_a,
 def test_the_invoice_adds_prices_and_totals(seller_a, shop_a, buyer):
     # given
     order = two_line_order(buyer, shop_a)
-    move(order, S.PAID, actor=shop_a.owner)
+    move(order, OrderStatus.PAID, actor=shop_a.owner)
     # when
     response = seller_a.get(document_url(order, "invoice"))
     # then

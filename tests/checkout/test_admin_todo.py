@@ -12,7 +12,6 @@ from tests.factories import StoreFactory, UserFactory, buyable_variant, place
 
 pytestmark = pytest.mark.django_db
 
-S = OrderStatus
 INDEX = "/admin/"
 ORDERS = "/admin/checkout/order/"
 
@@ -32,7 +31,7 @@ def orders_of(store, *, confirm=0, ship_paid=0, ship_cod=0, refund=0, done=0) ->
     for _ in range(refund):
         # a card payment that arrived after its order expired, and was not refunded by itself
         order = place(UserFactory(), (variant, 1)).orders[0]
-        Order.objects.filter(pk=order.pk).update(payment_method="card", status=S.EXPIRED)
+        Order.objects.filter(pk=order.pk).update(payment_method="card", status=OrderStatus.EXPIRED)
         Payment.objects.filter(pk=order.payment_id).update(status=Payment.Status.SUCCEEDED, method="card")
         expected["refund"].add(order.number)
     for _ in range(done):

@@ -22,8 +22,6 @@ from tests.marketing.campaign_helpers import bulk_mailable, campaign_for, mailab
 
 pytestmark = pytest.mark.django_db
 
-R = Recipient.State
-
 
 def start(campaign, django_capture_on_commit_callbacks):
     mail.outbox.clear()
@@ -57,7 +55,7 @@ def test_every_mailable_contact_gets_the_campaign_once_and_nobody_else(django_ca
     addresses = sorted(address for message in mail.outbox for address in message.to)
     assert addresses == sorted(f"buyer{n}@example.com" for n in range(30))
     assert campaign.state == Campaign.State.SENT
-    assert Recipient.objects.filter(campaign=campaign, state=R.SENT).count() == 30
+    assert Recipient.objects.filter(campaign=campaign, state=Recipient.State.SENT).count() == 30
     assert not Recipient.objects.filter(contact__in=[left, bounced, asked, other_store_contact]).exists()
     assert MarketingSend.objects.filter(store=store).count() == 30
     assert {r.contact_id for r in Recipient.objects.filter(campaign=campaign)} == {c.pk for c in contacts}
@@ -76,7 +74,7 @@ def test_a_contact_who_unsubscribes_after_the_audience_is_written_is_skipped(dja
     # then only the other is mailed; the row says why
     assert [message.to for message in mail.outbox] == [["stays@example.com"]]
     assert Recipient.objects.get(contact=leaves).skip_reason == "not_mailable"
-    assert Recipient.objects.get(contact=stays).state == R.SENT
+    assert Recipient.objects.get(contact=stays).state == Recipient.State.SENT
 
 
 def test_the_email_carries_one_click_unsubscribe_and_signed_links_that_work(django_capture_on_commit_callbacks):
@@ -128,7 +126,9 @@ def test_the_weekly_frequency_cap_holds_across_campaigns(django_capture_on_commi
         start(campaign_for(store, name=f"Campaign {n}"), django_capture_on_commit_callbacks)
     # the third campaign skipped her: two emails this week already
     assert MarketingSend.objects.filter(contact=contact).count() == 2
-    assert Recipient.objects.filter(contact=contact, state=R.SKIPPED, skip_reason="weekly_cap").count() == 1
+    assert (
+        Recipient.objects.filter(contact=contact, state=Recipient.State.SKIPPED, skip_reason="weekly_cap").count() == 1
+    )
     assert not may_send_now(store=store, contact=contact).allowed
     # a week later she may be mailed again
     MarketingSend.objects.update(sent_at=timezone.now() - timedelta(days=8))
@@ -144,7 +144,7 @@ def test_the_hourly_store_cap_holds_and_the_rest_waits(django_capture_on_commit_
     start(campaign, django_capture_on_commit_callbacks)
     # ten sent this hour, fifteen wait queued; the campaign is still sending
     assert len(mail.outbox) == 10
-    assert Recipient.objects.filter(campaign=campaign, state=R.QUEUED).count() == 15
+    assert Recipient.objects.filter(campaign=campaign, state=Recipient.State.QUEUED).count() == 15
     assert campaign.state == Campaign.State.SENDING
     # an hour later the next ten go
     MarketingSend.objects.update(sent_at=timezone.now() - timedelta(hours=1, seconds=1))
@@ -175,8 +175,8 @@ def test_pause_resume_and_cancel(django_capture_on_commit_callbacks, settings):
     engine.cancel_campaign(campaign)
     MarketingSend.objects.update(sent_at=timezone.now() - timedelta(hours=2))
     assert engine.send_chunk(campaign.pk) == 0
-    assert Recipient.objects.filter(campaign=campaign, state=R.SENT).count() == 10
-    assert Recipient.objects.filter(campaign=campaign, state=R.QUEUED).count() == 2
+    assert Recipient.objects.filter(campaign=campaign, state=Recipient.State.SENT).count() == 10
+    assert Recipient.objects.filter(campaign=campaign, state=Recipient.State.QUEUED).count() == 2
 
 
 def test_the_ab_subject_with_more_clicks_goes_to_the_rest(django_capture_on_commit_callbacks):
@@ -187,7 +187,7 @@ def test_the_ab_subject_with_more_clicks_goes_to_the_rest(django_capture_on_comm
     # the test share got A or B, half each; the rest waits
     subjects = sorted(message.subject for message in mail.outbox)
     assert len(subjects) == 40 and subjects.count("Subject A") == 20 and subjects.count("Subject B") == 20
-    assert Recipient.objects.filter(campaign=campaign, state=R.QUEUED, variant="").count() == 160
+    assert Recipient.objects.filter(campaign=campaign, state=Recipient.State.QUEUED, variant="").count() == 160
     # B's readers click more
     Recipient.objects.filter(campaign=campaign, variant="b").order_by("pk")[:1]
     b_ids = list(Recipient.objects.filter(campaign=campaign, variant="b").values_list("pk", flat=True)[:3])
@@ -226,12 +226,12 @@ def test_the_sweeper_requeues_unstarted_claims_and_never_resends_the_one_in_flig
     engine.materialise_recipients(campaign)
     Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.SENDING, audience_ready=True)
     claim, ids, _retry = engine.claim_chunk(campaign, size=10, now=timezone.now() - timedelta(hours=1))
-    Recipient.objects.filter(pk=ids[0]).update(state=R.SENDING)
+    Recipient.objects.filter(pk=ids[0]).update(state=Recipient.State.SENDING)
     # when the sweeper runs past the lease
     requeued, unknown = engine.recover_stale_claims()
     # then the two go back to the queue and the one in flight is marked interrupted
     assert (requeued, unknown) == (2, 1)
-    assert Recipient.objects.get(pk=ids[0]).state == R.UNKNOWN
+    assert Recipient.objects.get(pk=ids[0]).state == Recipient.State.UNKNOWN
     mail.outbox.clear()
     engine.send_chunk(campaign.pk)
     assert len(mail.outbox) == 2
@@ -246,7 +246,7 @@ def test_the_complaint_rate_over_a_tenth_of_a_percent_pauses_the_campaign(django
     campaign = campaign_for(store)
     engine.materialise_recipients(campaign)
     Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.SENDING, audience_ready=True)
-    Recipient.objects.filter(campaign=campaign).update(state=R.SENT, sent_at=timezone.now())
+    Recipient.objects.filter(campaign=campaign).update(state=Recipient.State.SENT, sent_at=timezone.now())
     assert not tracking.pause_if_complaints_too_many(campaign)
     Recipient.objects.filter(pk=Recipient.objects.filter(campaign=campaign).first().pk).update(
         complained_at=timezone.now()
@@ -260,17 +260,21 @@ def test_marking_a_row_sent_logs_the_send_with_it_and_leaves_an_interrupted_row_
     store = StoreFactory()
     first, second = bulk_mailable(store, 2)
     campaign = campaign_for(store)
-    sending = Recipient.objects.create(campaign=campaign, contact=first, state=R.SENDING, claim="c", message_id="<a>")
+    sending = Recipient.objects.create(
+        campaign=campaign, contact=first, state=Recipient.State.SENDING, claim="c", message_id="<a>"
+    )
     # the sweeper took this one back while it was with the mail server
-    taken = Recipient.objects.create(campaign=campaign, contact=second, state=R.UNKNOWN, claim="c", message_id="<b>")
+    taken = Recipient.objects.create(
+        campaign=campaign, contact=second, state=Recipient.State.UNKNOWN, claim="c", message_id="<b>"
+    )
     for row in (sending, taken):
         engine.mark_sent(
             recipient_id=row.pk, store_id=store.pk, contact_id=row.contact_id, ref="campaign:1", message_id="<p>"
         )
     sending.refresh_from_db()
     taken.refresh_from_db()
-    assert (sending.state, sending.message_id) == (R.SENT, "<p>")
-    assert taken.state == R.UNKNOWN and taken.sent_at is None
+    assert (sending.state, sending.message_id) == (Recipient.State.SENT, "<p>")
+    assert taken.state == Recipient.State.UNKNOWN and taken.sent_at is None
     # both emails left, so both count towards the caps, at the moment the row says it was sent
     logged = {row.contact_id: row.sent_at for row in MarketingSend.objects.filter(store=store, ref="campaign:1")}
     assert logged == {first.pk: sending.sent_at, second.pk: logged[second.pk]}

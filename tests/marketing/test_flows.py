@@ -31,7 +31,6 @@ from tests.marketing.helpers import paid_order
 pytestmark = pytest.mark.django_db
 
 START = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
-E = Enrolment.State
 
 
 @pytest.fixture
@@ -81,7 +80,7 @@ def test_the_welcome_series_sends_each_step_once_after_its_wait(clock, django_ca
     assert [m.subject for m in to("ayu@example.com")][1] == f"What's new at {store.name}"
     assert len(to("ayu@example.com")) == 2
     enrolment.refresh_from_db()
-    assert enrolment.state == E.COMPLETED
+    assert enrolment.state == Enrolment.State.COMPLETED
     assert FlowSend.objects.filter(enrolment=enrolment, state=FlowSend.State.SENT).count() == 2
 
 
@@ -119,7 +118,7 @@ def test_a_buyer_who_ordered_leaves_the_flow_before_the_next_send(clock, django_
     # then they left the flow, unmailed
     assert mail.outbox == []
     enrolment = Enrolment.objects.get(contact=contact)
-    assert (enrolment.state, enrolment.exit_reason, enrolment.position) == (E.EXITED, engine.ORDERED, 2)
+    assert (enrolment.state, enrolment.exit_reason, enrolment.position) == (Enrolment.State.EXITED, engine.ORDERED, 2)
 
 
 def test_the_exit_is_checked_again_just_before_the_send(clock, django_capture_on_commit_callbacks):

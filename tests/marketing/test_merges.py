@@ -10,7 +10,6 @@ from marketing.services.contacts import Seen
 from tests.factories import StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-K = Identity.Kind
 
 
 def kinds(contact) -> set[tuple[str, str, bool]]:
@@ -23,13 +22,17 @@ def test_an_unverified_address_never_joins_a_verified_contact():
     buyer = UserFactory(email="ani@example.com")
     services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.ORDER)
     # when someone types that address into the form
-    typed = services.record_contact(store_id=store.pk, seen=[Seen(K.EMAIL, "ANI@example.com")], source=Source.FORM)
+    typed = services.record_contact(
+        store_id=store.pk, seen=[Seen(Identity.Kind.EMAIL, "ANI@example.com")], source=Source.FORM
+    )
     # then it is a contact of its own, and nothing was merged
     assert Contact.objects.filter(store=store, merged_into__isnull=True).count() == 2
     assert kinds(typed) == {("email", "ani@example.com", False)}
     assert not ContactMerge.objects.exists()
     # and the same form sent again is the same contact
-    again = services.record_contact(store_id=store.pk, seen=[Seen(K.EMAIL, "ani@example.com")], source=Source.FORM)
+    again = services.record_contact(
+        store_id=store.pk, seen=[Seen(Identity.Kind.EMAIL, "ani@example.com")], source=Source.FORM
+    )
     assert again == typed
 
 
@@ -45,7 +48,9 @@ def test_confirming_an_address_held_verified_by_another_contact_merges_them_and_
     kept = services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.ORDER, name="Ani")
     services.set_details(contact=kept, tags=["VIP"])
     typed = services.record_contact(
-        store_id=store.pk, seen=[Seen(K.EMAIL, "ani@example.com"), Seen(K.PHONE, "0812 1111 2222")], source=Source.FORM
+        store_id=store.pk,
+        seen=[Seen(Identity.Kind.EMAIL, "ani@example.com"), Seen(Identity.Kind.PHONE, "0812 1111 2222")],
+        source=Source.FORM,
     )
     services.set_details(contact=typed, tags=["Form"], note="Asked about batik tulis")
     services.ask_consent(contact=typed, email="ani@example.com", source=Source.FORM, text="News please")
@@ -101,14 +106,14 @@ def test_a_sighting_with_two_verified_identities_of_two_contacts_merges_them():
     buyer = UserFactory()
     whatsapp = services.record_contact(
         store_id=store.pk,
-        seen=[Seen(K.WHATSAPP, "6281299990000", True), Seen(K.PHONE, "+6281299990000", True)],
+        seen=[Seen(Identity.Kind.WHATSAPP, "6281299990000", True), Seen(Identity.Kind.PHONE, "+6281299990000", True)],
         source=Source.WHATSAPP,
     )
     account = services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.ORDER)
     # when a sighting carries both the account and the verified number
     services.record_contact(
         store_id=store.pk,
-        seen=[*services.user_seen(buyer), Seen(K.PHONE, "+6281299990000", True)],
+        seen=[*services.user_seen(buyer), Seen(Identity.Kind.PHONE, "+6281299990000", True)],
         source=Source.ORDER,
     )
     # then the older is kept

@@ -20,6 +20,7 @@ from kombu.exceptions import OperationalError
 
 from shop import tasks
 from shop.celery import app as celery_app
+from shop.cursors import BadCursor
 from shop.models import Delivery, Notification, NotificationPreference
 from shop.notifications import delivery as delivery_module
 from shop.notifications import selectors, services
@@ -585,5 +586,5 @@ def test_unread_count_counts_in_app_unread_only_and_stops_at_the_cap(ani, budi):
 
 def test_a_forged_cursor_is_refused(ani):
     for cursor in ("x", "bm9wZQ", "MjAyNi0wMS0wMXwx", "MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHww"):
-        with pytest.raises(selectors.BadCursor):
+        with pytest.raises(BadCursor):
             selectors.inbox(ani, cursor=cursor)

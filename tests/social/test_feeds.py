@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from shop.cursors import BadCursor
 from social import selectors, services
 from social.models import FeedEntry
 from social.selectors import for_you
@@ -102,9 +103,9 @@ def test_following_pages_with_cursors_without_gaps_or_repeats(monkeypatch, now):
 
 
 def test_a_forged_cursor_is_refused():
-    with pytest.raises(selectors.BadCursor):
+    with pytest.raises(BadCursor):
         selectors.following_feed(user=UserFactory(), cursor="bm90LWEtY3Vyc29y")
-    with pytest.raises(selectors.BadCursor):
+    with pytest.raises(BadCursor):
         selectors.for_you_feed(cursor="!!!")
 
 

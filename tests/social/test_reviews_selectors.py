@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from shop.cursors import BadCursor, encode_cursor
 from social import selectors, services
 from social.models import Review
-from social.selectors import BadCursor, ReviewFilters
-from social.selectors.feeds import encode_cursor
+from social.selectors import ReviewFilters
 from tests.factories import ProductFactory, UserFactory, image_file
 
 pytestmark = pytest.mark.django_db

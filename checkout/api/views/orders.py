@@ -31,7 +31,6 @@ from shop.api_parsers import FormParser, MultiPartParser
 from shop.private_media import serve_private_file
 
 ORDER_NUMBER_PATTERN = r"[A-Za-z0-9-]{1,20}"
-S = OrderStatus
 
 ORDER_CONFLICT = conflict_response(_("The order is not in a state that allows this (`illegal_transition`)."))
 ORDER_ACTION_RESPONSES = {200: OrderSerializer, **error_responses(400, 401, 403, 404), **ORDER_CONFLICT}
@@ -131,11 +130,11 @@ class OrderViewSet(OrderViewSetBase):
         if order.buyer_id != self.request.user.pk:
             return []
         actions = []
-        if services.can_transition(order, S.CANCELLED):
+        if services.can_transition(order, OrderStatus.CANCELLED):
             actions.append("cancel")
         if awaiting_transfer(order):
             actions.append("transfer-proof")
-        if services.can_transition(order, S.COMPLETED):
+        if services.can_transition(order, OrderStatus.COMPLETED):
             actions.append("confirm-receipt")
         return actions
 

@@ -12,8 +12,8 @@ from catalog.api.permissions import store_of
 from checkout import payments, services
 from checkout.api.permissions import HasStore
 from checkout.api.serializers import NoteSerializer, OrderSerializer, ShipSerializer, StoreOrderPageQuerySerializer
-from checkout.api.views.orders import ORDER_ACTION_RESPONSES, PAGE_RESPONSES, OrderViewSetBase, S
-from checkout.models import Order, PaymentMethod
+from checkout.api.views.orders import ORDER_ACTION_RESPONSES, PAGE_RESPONSES, OrderViewSetBase
+from checkout.models import Order, OrderStatus, PaymentMethod
 from shop.api import error_responses
 
 
@@ -46,12 +46,12 @@ class StoreOrderViewSet(OrderViewSetBase):
 
     def actions_for(self, order):
         moves = {
-            "confirm-transfer": S.PAID if order.payment_method == PaymentMethod.BANK_TRANSFER else None,
-            "ship": S.SHIPPED,
-            "deliver": S.DELIVERED,
-            "refuse": S.REFUSED,
-            "cancel": S.CANCELLED,
-            "refund": S.REFUNDED,
+            "confirm-transfer": OrderStatus.PAID if order.payment_method == PaymentMethod.BANK_TRANSFER else None,
+            "ship": OrderStatus.SHIPPED,
+            "deliver": OrderStatus.DELIVERED,
+            "refuse": OrderStatus.REFUSED,
+            "cancel": OrderStatus.CANCELLED,
+            "refund": OrderStatus.REFUNDED,
         }
         return [name for name, to in moves.items() if to and services.can_transition(order, to)]
 

@@ -17,8 +17,8 @@ PYMK_CACHE_SECONDS = 300
 # The second tier ranks people by the stores they share with the viewer, over the viewer's
 # least-followed stores only: a niche store in common says more than a store everyone follows.
 # It reads the followers of at most PYMK_STORES_CONSIDERED stores, and stops adding stores once
-# their followers reach PYMK_STORE_FOLLOWERS_READ (a popular store has 15,000+ followers on the
-# benchmark graph): whatever one follows, the rows read stay bounded.
+# their followers reach PYMK_STORE_FOLLOWERS_READ (a popular store may have tens of thousands of
+# followers): whatever one follows, the rows read stay bounded.
 PYMK_STORES_CONSIDERED = 30
 PYMK_STORE_FOLLOWERS_READ = 20_000
 
@@ -63,7 +63,7 @@ _EXCLUSIONS = """
 # each friend follows (an index-only range of the unique (follower, followee) index, 50-1,000
 # rows each), then each edge's way back is one probe of the same index. On PostgreSQL the CTE
 # is MATERIALIZED: left to itself the planner starts from the friends' followers instead (the
-# single-column followee index, then a heap fetch per row), 3-5x slower on the benchmark graph.
+# single-column followee index, then a heap fetch per row), several times slower (bench/README.md).
 PYMK_FRIENDS_OF_FRIENDS = (
     "WITH "
     + FRIENDS_CTE

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 
 from catalog.models import Product
+from shop.cursors import aware_datetime, decode_cursor, encode_cursor
 from shop.models import User
 from social.models import Block, PostImage, Recommendation
-from social.selectors.feeds import Page, _time, decode_cursor, encode_cursor
+from social.selectors.feeds import Page
 from social.selectors.recommendations.products import product_cards
 
 RECEIVED_PAGE = 20
@@ -16,7 +17,7 @@ RECEIVED_PAGE = 20
 def received_recommendations(*, user: User, cursor: str | None = None, limit: int = RECEIVED_PAGE) -> Page:
     """What friends recommended to ``user``, newest first (keyset pages). A product no longer
     on sale, a post now hidden and a sender blocked either way are left out. Constant queries."""
-    position = decode_cursor(cursor, _time, int)
+    position = decode_cursor(cursor, aware_datetime, int)
     queryset = (
         Recommendation.objects.filter(recipient=user, sender__is_active=True)
         .exclude(sender__in=Block.objects.filter(blocker=user).values("blocked_id"))

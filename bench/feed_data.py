@@ -1,11 +1,11 @@
-"""``python manage.py bench_feed_data``: a realistic social graph for the feed benchmarks.
+"""``python bench/feed_data.py``: a realistic social graph for the feed benchmarks.
 
 Generates into a dedicated PostgreSQL database (its name must contain "bench"), migrated
 and empty, or emptied with ``--reset``::
 
     createdb -h 127.0.0.1 -U postgres etalase_bench
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/etalase_bench
-    python manage.py migrate && python manage.py bench_feed_data --scale 1
+    python manage.py migrate && python bench/feed_data.py --scale 1
 
 Base size (``--scale 1``): 20,000 users, 200 stores whose popularity follows a Zipf law
 (the most followed have 10,000+ followers), 5-20 products per store with variants and prices,
@@ -25,19 +25,24 @@ active users; everyone else's feed stays lazy, as it is for users who never open
 
 from __future__ import annotations
 
+import argparse
 import heapq
 import io
 import itertools
+import os
 import random
+import sys
 import time
 from bisect import bisect_right
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _words(text: str) -> list[str]:
@@ -198,24 +203,20 @@ def _copy_text(value) -> str:
     return str(value)
 
 
-class Command(BaseCommand):
-    help = "Generate the feed benchmark's social graph (PostgreSQL, a database whose name contains 'bench')."
+class Generator:
+    """Fills the database Django is set up on (see the module's docstring)."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--scale", type=int, default=1, help="posts x 200,000 (users and follows stay the same)")
-        parser.add_argument("--reset", action="store_true", help="empty the generated tables first")
-        parser.add_argument("--seed", type=int, default=20250101)
-        parser.add_argument("--feed-sample", type=int, default=FEED_SAMPLE, help="active users whose feed is built")
+    def __init__(self, *, verbose: bool = True):
+        self.verbose = verbose
 
-    def handle(self, *args, scale: int, reset: bool, seed: int, feed_sample: int, **options):
+    def run(self, *, scale: int, reset: bool, seed: int, feed_sample: int) -> None:
         if connection.vendor != "postgresql":
-            raise CommandError("bench_feed_data needs PostgreSQL: set DATABASE_URL.")
+            raise SystemExit("bench/feed_data.py needs PostgreSQL: set DATABASE_URL.")
         database = connection.settings_dict["NAME"]
         if "bench" not in database:
-            raise CommandError(f"Refusing to fill {database!r}: use a dedicated database whose name contains 'bench'.")
+            raise SystemExit(f"Refusing to fill {database!r}: use a dedicated database whose name contains 'bench'.")
         if scale < 1:
-            raise CommandError("--scale must be 1 or more.")
-        self.verbose = options["verbosity"] > 0
+            raise SystemExit("--scale must be 1 or more.")
         self.steps: list[tuple[str, float]] = []
         self.seed = seed
         self.posts = BASE_POSTS * scale
@@ -239,7 +240,7 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - began
         self.steps.append((name, elapsed))
         if self.verbose:
-            self.stdout.write(f"  {name:<44} {elapsed:7.1f} s")
+            print(f"  {name:<44} {elapsed:7.1f} s")
         return result
 
     def _rng(self, section: str) -> random.Random:
@@ -253,7 +254,7 @@ class Command(BaseCommand):
         self._sql("SELECT count(*) FROM shop_user")
         (users,) = self.cursor.fetchone()
         if users and not reset:
-            raise CommandError("The database already has users: add --reset to empty it first.")
+            raise SystemExit("The database already has users: add --reset to empty it first.")
         if reset:
             self._sql(f"TRUNCATE {', '.join(FILLED_TABLES)}, django_session RESTART IDENTITY CASCADE")
         self._sql("SET synchronous_commit = off")
@@ -825,7 +826,7 @@ class Command(BaseCommand):
         self.sample_build_seconds = elapsed / max(1, len(chosen))
         self.steps.append((f"build_feed for {len(chosen) + 1} users", elapsed + self.bench_build_seconds))
         if self.verbose:
-            self.stdout.write(f"  {'build_feed for ' + str(len(chosen) + 1) + ' users':<44} {elapsed:7.1f} s")
+            print(f"  {'build_feed for ' + str(len(chosen) + 1) + ' users':<44} {elapsed:7.1f} s")
 
     def _report(self, database: str, scale: int, total: float) -> None:
         with connection.cursor() as cursor:
@@ -858,17 +859,39 @@ class Command(BaseCommand):
         }
         if not self.verbose:
             return
-        self.stdout.write(self.style.SUCCESS(f"Generated scale {scale} into {database} in {total:.0f} s"))
-        self.stdout.write(
+        print(f"Generated scale {scale} into {database} in {total:.0f} s")
+        print(
             f"  {USERS:,} users, {STORES} stores, {self.posts:,} posts, {self.follow_count:,} follows, "
             f"{self.like_count:,} likes, {self.comment_count:,} comments, {self.save_count:,} saves"
         )
-        self.stdout.write(
+        print(
             f"  follows per user: {low}-{high} (mean {mean}); store followers: top {store_followers[:5]}, "
             f"{sum(1 for n in store_followers if n >= 10_000)} stores with 10,000+"
         )
-        self.stdout.write(
+        print(
             f"  build_feed({BENCH_USERNAME}): {self.bench_build_seconds * 1000:.0f} ms for {self.bench_entries} "
             f"entries; sample average {self.sample_build_seconds * 1000:.0f} ms; {entries:,} feed entries"
         )
-        self.stdout.write(f"  database size: {size / 1024**3:.2f} GiB")
+        print(f"  database size: {size / 1024**3:.2f} GiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=1, help="posts x 200,000 (users and follows stay the same)")
+    parser.add_argument("--reset", action="store_true", help="empty the generated tables first")
+    parser.add_argument("--seed", type=int, default=20250101)
+    parser.add_argument("--feed-sample", type=int, default=FEED_SAMPLE, help="active users whose feed is built")
+    parser.add_argument("--quiet", dest="verbose", action="store_false")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    import django
+
+    django.setup()
+    Generator(verbose=args.verbose).run(
+        scale=args.scale, reset=args.reset, seed=args.seed, feed_sample=args.feed_sample
+    )
+
+
+if __name__ == "__main__":
+    main()
