@@ -438,5 +438,13 @@ def _create_lines_and_events(quote: Quote, orders: list[Order], buyer: User) -> 
         for line in store.lines
     )
     OrderEvent.objects.bulk_create(
-        OrderEvent(order=order, from_status="", to_status=OrderStatus.PENDING_PAYMENT, actor=buyer) for order in orders
+        # The placing's event happened when the order was placed: one instant on the timeline.
+        OrderEvent(
+            order=order,
+            from_status="",
+            to_status=OrderStatus.PENDING_PAYMENT,
+            actor=buyer,
+            created_at=order.placed_at,
+        )
+        for order in orders
     )
