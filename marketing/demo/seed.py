@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from catalog.demo.stores import STORES
 from catalog.models import ProductVariant, Store
@@ -199,8 +200,11 @@ TIPS = (
 
 
 def seed_flows(store: Store) -> list[Flow]:
-    """The demo seller's six flows switched on, and usage tips for two of its products."""
-    flows = [switch(flow=flow, enabled=True) for flow in ensure_flows(store=store)]
+    """The demo seller's six flows switched on, and usage tips for two of its products. The
+    flows' default emails are written in Indonesian, as the demo seller (and its campaign and
+    tips) writes: the seeding itself runs in the site's default language."""
+    with translation.override("id"):
+        flows = [switch(flow=flow, enabled=True) for flow in ensure_flows(store=store)]
     from catalog.models import Product
 
     for product, text in zip(Product.objects.filter(store=store).order_by("pk")[: len(TIPS)], TIPS, strict=False):
