@@ -4,6 +4,7 @@ recipient is not signed in); a changed token is a 400 and records nothing."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from django.core import signing
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound, HttpResponseRedirect
@@ -19,28 +20,27 @@ from shop.events import is_crawler
 PIXEL = base64.b64decode(b"R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
-@require_GET
-@never_cache
-def click(request, token: str):
+def _redirect(request, token: str, record_click: Callable[..., str | None]) -> HttpResponse:
+    """Record the click ``token`` signs (a crawler's is not counted) and send the reader on."""
     try:
-        target = tracking.record_click(token, crawler=is_crawler(request.headers.get("User-Agent")))
+        target = record_click(token, crawler=is_crawler(request.headers.get("User-Agent")))
     except signing.BadSignature:
         return HttpResponseBadRequest(_("This link is not valid."))
     if target is None:
         return HttpResponseNotFound(_("This link no longer leads anywhere."))
     return HttpResponseRedirect(target)
+
+
+@require_GET
+@never_cache
+def click(request, token: str):
+    return _redirect(request, token, tracking.record_click)
 
 
 @require_GET
 @never_cache
 def flow_click(request, token: str):
-    try:
-        target = flow_tracking.record_click(token, crawler=is_crawler(request.headers.get("User-Agent")))
-    except signing.BadSignature:
-        return HttpResponseBadRequest(_("This link is not valid."))
-    if target is None:
-        return HttpResponseNotFound(_("This link no longer leads anywhere."))
-    return HttpResponseRedirect(target)
+    return _redirect(request, token, flow_tracking.record_click)
 
 
 @require_GET

@@ -41,6 +41,11 @@ IN_FLIGHT = (Recipient.State.CLAIMED, Recipient.State.SENDING)
 STORE_LOCK_NAMESPACE = 0x4D4B54  # "MKT"
 
 
+class MailServerTrouble(Exception):
+    """The mail server could not be reached or dropped the connection (no "250" came back):
+    the task retries later. Campaigns and flows raise it alike."""
+
+
 def lock_store_sending(store_id: int) -> None:
     """Within a transaction: the store's claims and cap checks, one at a time (PostgreSQL; on
     SQLite writers are serialised by the database itself)."""

@@ -36,7 +36,8 @@ def send_campaign_chunk_task(self, campaign_id: int) -> int:
     """One chunk of a sending campaign (``marketing.campaigns.engine.send_chunk``), which hands
     over the next. Idempotent: rows are claimed by conditional updates; a repeated task finds
     nothing left or the campaign no longer sending. The mail server away: retried with backoff."""
-    from marketing.campaigns.engine import MailServerTrouble, send_chunk
+    from marketing.campaigns.engine import send_chunk
+    from marketing.sending import MailServerTrouble
 
     def hand_over_next(campaign_id: int) -> None:
         # To the queue this chunk came from (a deployment may give campaigns their own).
@@ -85,7 +86,8 @@ def evaluate_flows_task() -> dict:
 def send_flow_steps_task(self, enrolment_ids: list[int]) -> dict:
     """The due steps of these enrolments, each at most once (``marketing.flows.engine``): a
     repeated task finds the steps sent or not due. The mail server away: retried with backoff."""
-    from marketing.flows.engine import MailServerTrouble, send_steps
+    from marketing.flows.engine import send_steps
+    from marketing.sending import MailServerTrouble
 
     try:
         return send_steps(enrolment_ids=enrolment_ids)

@@ -48,6 +48,7 @@ from marketing.campaigns.segments import audience
 from marketing.models import Contact
 from marketing.selectors import mailable_contacts
 from marketing.sending import (
+    MailServerTrouble,
     build_message,
     capacity_left,
     lock_store_sending,
@@ -68,10 +69,6 @@ STATE_CHECK_EVERY = 50
 
 class CampaignStateError(Exception):
     """The campaign is not in a state that allows this (e.g. pausing a draft)."""
-
-
-class MailServerTrouble(Exception):
-    """The mail server could not be reached or dropped the connection: retry the chunk later."""
 
 
 # --- The audience -------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ from marketing.flows import content, links
 from marketing.models import Contact, Identity
 from marketing.selectors import mailable_contacts, mailable_contacts_everywhere
 from marketing.sending import (
+    MailServerTrouble,
     build_message,
     capacity_left,
     lock_store_sending,
@@ -77,10 +78,6 @@ CARTED = "carted"
 SOLD_OUT = "sold_out"
 GONE = "gone"
 NO_STEPS = "no_steps"
-
-
-class MailServerTrouble(Exception):
-    """The mail server could not be reached or dropped the connection: retry later."""
 
 
 # --- Exit conditions ----------------------------------------------------------------------------
