@@ -19,6 +19,13 @@ posts; its p50 beside the base p50 (target: within 1.5x). Results go to bench/re
     make bench-feed                    # or: .venv/bin/python bench/feed_load.py --duration 12 --rounds 3
     .venv/bin/python bench/feed_load.py --generate   # make the databases first if missing
 
+Old and new side by side: ``--against CHECKOUT`` serves an earlier checkout of the site too (a
+git worktree, e.g. ``git worktree add ../before <commit>`` with the same virtualenv), on the
+next port and its own Redis database, and measures every page on both back to back in each
+round (the order alternating), then prints each page's share of /ping for both and the change.
+
+    make bench-feed BENCH_ARGS="--skip-growth --against ../before"
+
 Everything stays on 127.0.0.1: PostgreSQL, Redis, gunicorn and wrk.
 """
 
@@ -35,6 +42,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,10 +181,11 @@ def ensure_database(name: str, scale: int, redis_url: str, generate: bool) -> No
         )
 
 
-def _prepare(env: dict[str, str]) -> dict:
+def _prepare(env: dict[str, str], root: Path = ROOT) -> dict:
+    """A session and page-10 cursors, made by the checkout at ``root`` (its own cursor format)."""
     out = subprocess.run(
-        [_python(), str(Path(__file__).resolve()), "--inside-django"],
-        cwd=ROOT,
+        [_python(), str(root / "bench" / "feed_load.py"), "--inside-django"],
+        cwd=root,
         env=env,
         capture_output=True,
         text=True,
@@ -247,11 +256,11 @@ def _wrk(url: str, cookie: str, lua: Path, duration: int, connections: int, thre
     return stats
 
 
-def start_gunicorn(env: dict[str, str], *, port: int, workers: int) -> subprocess.Popen:
-    """gunicorn serving the site on loopback with ``env`` (sync workers, as in production),
-    in a process group of its own."""
+def start_gunicorn(env: dict[str, str], *, port: int, workers: int, root: Path = ROOT) -> subprocess.Popen:
+    """gunicorn serving the checkout at ``root`` on loopback with ``env`` (sync workers, as in
+    production), in a process group of its own."""
     command = [_python(), "-m", "gunicorn", "shop.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    return subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+    return subprocess.Popen([*command, "--log-level", "warning"], cwd=root, env=env, start_new_session=True)
 
 
 def stop_gunicorn(gunicorn: subprocess.Popen) -> None:
@@ -259,61 +268,125 @@ def stop_gunicorn(gunicorn: subprocess.Popen) -> None:
     gunicorn.wait(timeout=30)
 
 
-def measure(database: str, pages: list[tuple[str, str]], args) -> dict:
-    """Start gunicorn on ``database`` and drive each page with wrk; the first page is /ping."""
-    env = _env(database, args.redis_url)
-    _flush_cache(args.redis_url)
-    prepared = _prepare(env)
-    cookie = f"sessionid={prepared['session']}"
-    gunicorn = start_gunicorn(env, port=args.port, workers=args.workers)
-    base = f"http://127.0.0.1:{args.port}"
+@dataclass
+class Server:
+    """One checkout of the site served for the benchmark: this one, or an earlier one (``--against``)."""
+
+    label: str
+    root: Path
+    port: int
+    redis_url: str
+    state: dict = field(default_factory=dict)
+
+
+def _servers(args) -> list[Server]:
+    servers = [Server("this code", ROOT, args.port, args.redis_url)]
+    if args.against:
+        root = Path(args.against).resolve()
+        if not (root / "manage.py").exists() or not (root / "bench" / "feed_load.py").exists():
+            raise SystemExit(f"--against {root}: not a checkout of the site with bench/feed_load.py")
+        servers.append(Server(f"against {root.name}", root, args.port + 1, args.against_redis_url))
+    return servers
+
+
+def _measure_pages(stats_by_round: list[dict], kind: str, check: dict) -> dict:
+    runs = stats_by_round
+    stats = {
+        "requests": sum(run["requests"] for run in runs),
+        "seconds": sum(run["seconds"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+        "non2xx": 0 if kind == "reference" and check["status"] == 404 else sum(run["non2xx"] for run in runs),
+        "bytes": sum(run["bytes"] for run in runs),
+        # Latency: the middle round's median, and the worst round's 99th percentile.
+        "p50_ms": sorted(run["p50_ms"] for run in runs)[len(runs) // 2],
+        "p99_ms": max(run["p99_ms"] for run in runs),
+        "rounds_rps": [run["rps"] for run in runs],
+    }
+    stats["rps"] = stats["requests"] / stats["seconds"]
+    return stats
+
+
+def measure(database: str, pages: list[tuple[str, str, str]], args, servers: list[Server]) -> list[dict]:
+    """Serve ``database`` from every server's checkout (gunicorn each, its own Redis database)
+    and drive each page with wrk; the first page is /ping. With two servers, each page is
+    measured on both back to back, in an order that alternates from round to round, so a
+    machine that changes speed during the run moves both alike. One result per server."""
     lua = RESULTS / "feed_report.lua"
     lua.write_text(WRK_REPORT)
-    rounds: dict[str, list[dict]] = {}
-    checks = {}
+    running = []
     try:
-        _wait_for(base + "/ping")
-        cookie = _with_csrf_cookie(base + FOLLOWING_URL, cookie)
+        for server in servers:
+            env = _env(database, server.redis_url)
+            _flush_cache(server.redis_url)
+            prepared = _prepare(env, server.root)
+            gunicorn = start_gunicorn(env, port=server.port, workers=args.workers, root=server.root)
+            running.append(gunicorn)
+            base = f"http://127.0.0.1:{server.port}"
+            _wait_for(base + "/ping")
+            cookie = _with_csrf_cookie(base + FOLLOWING_URL, f"sessionid={prepared['session']}")
+            server.state = {"prepared": prepared, "base": base, "cookie": cookie, "rounds": {}, "checks": {}}
         # Every page runs in each round, so a machine that speeds up or slows down during the
-        # run (a shared host) moves every page alike, /ping included.
+        # run (a shared host) moves /ping and every page alike.
         for number in range(args.rounds):
             for label, path, kind in pages:
-                path = path.format(**{f"{name}_cursor": value for name, value in prepared["cursors"].items()})
-                if number == 0:
-                    check = _check_page(base + path, cookie)
-                    if kind == "feed" and (
-                        check["status"] != 200 or check["posts_linked"] < 20 or not check["signed_in"]
-                    ):
-                        raise SystemExit(f"{path} does not show the signed-in user's feed: {check}")
-                    checks[label] = (path, kind, check)
-                seconds = max(1, round(args.duration / args.rounds))
-                stats = _wrk(base + path, cookie, lua, seconds, args.connections, args.threads, warm_up=number == 0)
-                rounds.setdefault(label, []).append(stats)
-                if args.verbose:
-                    print(f"  {database} round {number + 1}: {label:<22} {stats['rps']:8.0f} req/s")
+                order = servers if number % 2 == 0 else servers[::-1]
+                for server in order:
+                    state = server.state
+                    cursors = state["prepared"]["cursors"]
+                    url = state["base"] + path.format(**{f"{name}_cursor": value for name, value in cursors.items()})
+                    if number == 0:
+                        check = _check_page(url, state["cookie"])
+                        if kind == "feed" and (
+                            check["status"] != 200 or check["posts_linked"] < 20 or not check["signed_in"]
+                        ):
+                            raise SystemExit(f"{server.label}: {url} does not show the signed-in user's feed: {check}")
+                        state["checks"][label] = (url.removeprefix(state["base"]), kind, check)
+                    seconds = max(1, round(args.duration / args.rounds))
+                    stats = _wrk(
+                        url, state["cookie"], lua, seconds, args.connections, args.threads, warm_up=number == 0
+                    )
+                    state["rounds"].setdefault(label, []).append(stats)
+                    if args.verbose:
+                        print(
+                            f"  {database} round {number + 1}: {label:<22} {server.label:<20} {stats['rps']:8.0f} req/s"
+                        )
     finally:
-        stop_gunicorn(gunicorn)
-    results = []
-    for label, (path, kind, check) in checks.items():
-        runs = rounds[label]
-        stats = {
-            "requests": sum(run["requests"] for run in runs),
-            "seconds": sum(run["seconds"] for run in runs),
-            "errors": sum(run["errors"] for run in runs),
-            "non2xx": 0 if kind == "reference" and check["status"] == 404 else sum(run["non2xx"] for run in runs),
-            "bytes": sum(run["bytes"] for run in runs),
-            # Latency: the middle round's median, and the worst round's 99th percentile.
-            "p50_ms": sorted(run["p50_ms"] for run in runs)[len(runs) // 2],
-            "p99_ms": max(run["p99_ms"] for run in runs),
-            "rounds_rps": [run["rps"] for run in runs],
-        }
-        stats["rps"] = stats["requests"] / stats["seconds"]
-        stats.update({"page": label, "path": path, "kind": kind, "check": check})
-        results.append(stats)
-    cheapest = results[0]["rps"]
-    for stats in results:
-        stats["share_of_ping"] = stats["rps"] / cheapest
-    return {"database": database, "prepared": {k: v for k, v in prepared.items() if k != "session"}, "pages": results}
+        for gunicorn in running:
+            stop_gunicorn(gunicorn)
+    runs = []
+    for server in servers:
+        state = server.state
+        results = []
+        for label, (path, kind, check) in state["checks"].items():
+            stats = _measure_pages(state["rounds"][label], kind, check)
+            stats.update({"page": label, "path": path, "kind": kind, "check": check})
+            results.append(stats)
+        cheapest = results[0]["rps"]
+        for stats in results:
+            stats["share_of_ping"] = stats["rps"] / cheapest
+        prepared = {k: v for k, v in state["prepared"].items() if k != "session"}
+        runs.append(
+            {
+                "database": database,
+                "server": server.label,
+                "code": str(server.root),
+                "prepared": prepared,
+                "pages": results,
+            }
+        )
+    return runs
+
+
+def _side_by_side(this: dict, against: dict) -> list[str]:
+    rows = [f"{'page':<24} {'share, this':>12} {'share, against':>15} {'change':>8}"]
+    earlier = {s["page"]: s for s in against["pages"]}
+    for s in this["pages"][1:]:
+        old = earlier.get(s["page"])
+        if old is None:
+            continue
+        change = (s["share_of_ping"] / old["share_of_ping"] - 1) * 100
+        rows.append(f"{s['page']:<24} {s['share_of_ping']:12.3f} {old['share_of_ping']:15.3f} {change:+7.1f}%")
+    return rows
 
 
 def _table(run: dict) -> list[str]:
@@ -342,6 +415,12 @@ def main() -> None:
     parser.add_argument("--prepare-only", action="store_true", help="check (or --generate) the databases, then stop")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
     parser.add_argument("--quiet", dest="verbose", action="store_false")
+    parser.add_argument(
+        "--against",
+        metavar="CHECKOUT",
+        help="also serve this earlier checkout of the site (a git worktree) and measure both side by side",
+    )
+    parser.add_argument("--against-redis-url", default="redis://127.0.0.1:6379/10")
     args = parser.parse_args()
     if args.inside_django:
         prepare_inside_django()
@@ -367,21 +446,27 @@ def main() -> None:
         ("layout only (404 page)", "/no-such-page/", "reference"),
         ("bell count (signed in)", "/notifications/count/", "reference"),
     ]
-    runs = [measure(args.database, base_pages, args)]
+    servers = _servers(args)
+    both = measure(args.database, base_pages, args, servers)
+    runs = [both[0]]
     if not args.skip_growth:
-        runs.append(measure(args.database_10x, base_pages[:2], args))
+        runs.append(measure(args.database_10x, base_pages[:2], args, servers[:1])[0])
 
     print(
         f"\n{args.workers} gunicorn sync workers, wrk {args.threads} threads x {args.connections} connections, "
         f"{args.duration} s per page, {os.cpu_count()} CPUs, user {BENCH_USERNAME}"
     )
-    for run in runs:
+    for run in [*runs, *both[1:]]:
         prepared = run["prepared"]
         print(
             f"\n{run['database']}: {prepared['posts']:,} posts, "
-            f"{prepared['database_bytes'] / 1024**3:.2f} GiB, following {prepared['following']}"
+            f"{prepared['database_bytes'] / 1024**3:.2f} GiB, following {prepared['following']}, "
+            f"served by {run['server']} ({run['code']})"
         )
         print("\n".join(_table(run)))
+    if len(both) > 1:
+        print(f"\nSide by side (interleaved, same run): this code against {both[1]['code']}")
+        print("\n".join(_side_by_side(both[0], both[1])))
     summary = {"target_share": 0.25}
     feeds = [s for s in runs[0]["pages"] if s["kind"] == "feed"]
     summary["lowest_share"] = min(s["share_of_ping"] for s in feeds)
@@ -407,7 +492,11 @@ def main() -> None:
     )
     out = RESULTS / f"feed_load-{time.strftime('%Y%m%d-%H%M%S')}.json"
     settings = {k: v for k, v in vars(args).items() if k not in ("inside_django", "verbose")}
-    out.write_text(json.dumps({"args": settings, "cpus": os.cpu_count(), "runs": runs, "summary": summary}, indent=2))
+    out.write_text(
+        json.dumps(
+            {"args": settings, "cpus": os.cpu_count(), "runs": runs, "against": both[1:], "summary": summary}, indent=2
+        )
+    )
     print(f"\nsaved {out.relative_to(ROOT)}")
 
 
