@@ -410,34 +410,61 @@ def seller(browser, demo):
     context.close()
 
 
-def test_the_seller_inbox_and_a_thread_fit_a_phone(seller, demo):
-    # given the demo seller's chats
+@pytest.fixture(scope="module")
+def seller_rows(demo, django_db_blocker):
+    """Rows the seller's pages below open, written before any test's transaction begins, so the
+    live server (another connection) sees them; ``demo`` flushes them with the rest."""
+    from catalog.models import Store
     from chat.assistant.models import AssistantEvent, FaqEntry
     from chat.models import Conversation
+    from tests.marketing.campaign_helpers import campaign_for
 
-    thread = Conversation.objects.filter(store__owner__email=SELLER_EMAIL).order_by("pk").first()
-    assert thread is not None, "the demo seller has chats"
-    # and an assistant's answer, with a long unanswered question in its report
-    entry = FaqEntry.objects.create(
-        store=thread.store, question="Bahannya apa? " * 10, keywords="bahan, material, kain", answer="Katun. " * 40
-    )
-    AssistantEvent.objects.create(
-        store=thread.store, conversation=thread, kind="unanswered", text="bisa kirim ke luar negeri gak kak " * 6
-    )
+    with django_db_blocker.unblock():
+        store = Store.objects.get(owner__email=SELLER_EMAIL)
+        thread = Conversation.objects.filter(store=store).order_by("pk").first()
+        assert thread is not None, "the demo seller has chats"
+        # an assistant's answer, with a long unanswered question in its report
+        entry = FaqEntry.objects.create(
+            store=store, question="Bahannya apa? " * 10, keywords="bahan, material, kain", answer="Katun. " * 40
+        )
+        AssistantEvent.objects.create(
+            store=store, conversation=thread, kind="unanswered", text="bisa kirim ke luar negeri gak kak " * 6
+        )
+        # a draft campaign with every block
+        product = store.products.order_by("pk").first()
+        draft = campaign_for(
+            store,
+            name="Draf dengan nama yang cukup panjang untuk sebuah kampanye " * 2,
+            blocks=[
+                {"type": "text", "text": "Halo! " * 80},
+                {"type": "products", "products": [product.pk]},
+                {"type": "button", "label": "Lihat semua produk kami", "url": "https://etalase.example/" + "a" * 200},
+            ],
+        )
+        return {"thread": thread.pk, "faq_entry": entry.pk, "draft": draft.pk}
+
+
+def assert_pages_answer(context, demo, pages: dict[str, Callable[[Demo], str]]) -> None:
+    """Each page answers 200: it is the page itself, not an error page (which would fit as well)."""
+    for address in pages.values():
+        assert context.request.get(f"{demo[0]}{address(demo[1])}").status == 200, address(demo[1])
+
+
+def test_the_seller_inbox_and_a_thread_fit_a_phone(seller, demo, seller_rows):
+    # given the demo seller's chats, an assistant's answer and an unanswered question (seller_rows)
+    thread, entry = seller_rows["thread"], seller_rows["faq_entry"]
+    pages = {
+        "inbox": lambda d: "/chat/store/",
+        "thread": lambda d: f"/chat/{thread}/",
+        "product search": lambda d: f"/chat/{thread}/products/",
+        "assistant report": lambda d: "/chat/assistant/",
+        "assistant answers": lambda d: "/chat/assistant/faq/",
+        "assistant answer": lambda d: f"/chat/assistant/faq/{entry}/",
+    }
+    assert_pages_answer(seller, demo, pages)
     # when they open their inbox, a chat, its product search and the assistant's pages, then
     # none scrolls sideways
-    check_pages(
-        seller,
-        demo,
-        {
-            "inbox": lambda d: "/chat/store/",
-            "thread": lambda d: f"/chat/{thread.pk}/",
-            "product search": lambda d: f"/chat/{thread.pk}/products/",
-            "assistant report": lambda d: "/chat/assistant/",
-            "assistant answers": lambda d: "/chat/assistant/faq/",
-            "assistant answer": lambda d: f"/chat/assistant/faq/{entry.pk}/",
-        },
-    )
+    check_pages(seller, demo, pages)
 
 
 def test_the_seller_customer_pages_fit_a_phone(seller, visitor, demo):
@@ -474,40 +501,28 @@ def test_the_seller_customer_pages_fit_a_phone(seller, visitor, demo):
     )
 
 
-def test_the_seller_campaign_pages_fit_a_phone(seller, demo):
-    # given the demo seller's sent campaign and a draft with every block
+def test_the_seller_campaign_pages_fit_a_phone(seller, demo, seller_rows):
+    # given the demo seller's sent campaign and a draft with every block (seller_rows)
     from catalog.models import Store
     from marketing.campaign_models import Campaign
-    from tests.marketing.campaign_helpers import campaign_for
 
     store = Store.objects.get(owner__email=SELLER_EMAIL)
     sent = Campaign.objects.filter(store=store, state=Campaign.State.SENT).order_by("pk").first()
     assert sent is not None, "the demo seller has a sent campaign"
-    product = store.products.order_by("pk").first()
-    draft = campaign_for(
-        store,
-        name="Draf dengan nama yang cukup panjang untuk sebuah kampanye " * 2,
-        blocks=[
-            {"type": "text", "text": "Halo! " * 80},
-            {"type": "products", "products": [product.pk]},
-            {"type": "button", "label": "Lihat semua produk kami", "url": "https://etalase.example/" + "a" * 200},
-        ],
-    )
+    draft = seller_rows["draft"]
+    pages = {
+        "campaigns": lambda d: "/customers/campaigns/",
+        "new campaign": lambda d: "/customers/campaigns/new/",
+        "a draft": lambda d: f"/customers/campaigns/{draft}/",
+        "its editor": lambda d: f"/customers/campaigns/{draft}/edit/",
+        "a report": lambda d: f"/customers/campaigns/{sent.pk}/",
+        "segments": lambda d: "/customers/segments/",
+        "segment builder": lambda d: "/customers/segments/new/",
+    }
+    assert_pages_answer(seller, demo, pages)
     # when they open the campaigns, the composer, a draft, its editor, a report and the
     # segments, then none scrolls sideways
-    check_pages(
-        seller,
-        demo,
-        {
-            "campaigns": lambda d: "/customers/campaigns/",
-            "new campaign": lambda d: "/customers/campaigns/new/",
-            "a draft": lambda d: f"/customers/campaigns/{draft.pk}/",
-            "its editor": lambda d: f"/customers/campaigns/{draft.pk}/edit/",
-            "a report": lambda d: f"/customers/campaigns/{sent.pk}/",
-            "segments": lambda d: "/customers/segments/",
-            "segment builder": lambda d: "/customers/segments/new/",
-        },
-    )
+    check_pages(seller, demo, pages)
 
 
 def test_the_seller_flow_pages_fit_a_phone(seller, demo):
@@ -530,9 +545,7 @@ def test_the_seller_flow_pages_fit_a_phone(seller, demo):
         "usage tips": lambda d: "/customers/flows/tips/",
         "a product's tips": lambda d: f"/customers/flows/tips/{product.pk}/",
     }
-    # (each is the page itself, not an error page that would fit as well)
-    for address in pages.values():
-        assert seller.request.get(f"{demo[0]}{address(demo[1])}").status == 200, address(demo[1])
+    assert_pages_answer(seller, demo, pages)
     # when they open a flow, its email, the tips and one product's tips, then none scrolls sideways
     check_pages(seller, demo, pages)
 
