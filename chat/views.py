@@ -313,10 +313,10 @@ def store_inbox(request):
     )
 
 
-# --- On catalog pages (shop.slots, registered in ChatConfig.ready()) ---------------------------
+# --- On lower apps' pages (receivers of their ..._shown signals, connected in ChatConfig) ------
 
 
-def chat_button(request, *, product=None, store=None, order=None, **_kwargs) -> str:
+def chat_button(sender: object, *, request, product=None, store=None, order=None, **_kwargs) -> str:
     """The "Chat with the seller" button: under a product's buy box and in the feed's product
     sheet (opened from the product), under each store's lines in the cart, and on the buyer's
     order page (opened from the order). Nothing for the store's own owner, a closed store, a
@@ -324,14 +324,14 @@ def chat_button(request, *, product=None, store=None, order=None, **_kwargs) -> 
     return _chat_button(request, product=product, store=store, order=order, with_response_time=False)
 
 
-def header_link(request, *, signed_in: bool, has_store: bool, **_kwargs) -> str:
+def header_link(sender: object, *, request, signed_in: bool, has_store: bool, **_kwargs) -> str:
     """Beside the header's bell: a link to the chats with an unread badge, which
     static/js/chat.js fills (and keeps current over the socket). Part of the cached header,
     so it knows no user: only whether they have a store (the link goes to the inbox)."""
     return render_to_string("chat/slots/header_link.html", {"has_store": has_store})
 
 
-def store_chat_button(request, *, store, **_kwargs) -> str:
+def store_chat_button(sender: object, *, request, store, **_kwargs) -> str:
     """In a store's header: the button and "Usually replies within ..." (one bounded query)."""
     return _chat_button(request, product=None, store=store, order=None, with_response_time=True)
 

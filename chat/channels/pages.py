@@ -100,8 +100,8 @@ def offer_initial(request, conversation: Conversation, side: str | None) -> dict
     return click_to_chat.offer_lines(cart)
 
 
-def whatsapp_updates_form(request, *, order=None, **_kwargs) -> str:
-    """On the buyer's order page ("order_page"): get this and later orders' updates on WhatsApp
+def whatsapp_updates_form(sender: object, *, request, order=None, **_kwargs) -> str:
+    """On the buyer's order page (``checkout.signals.order_page_shown``): get this and later orders' updates on WhatsApp
     (shown when the order's store sends updates there)."""
     from django.template.loader import render_to_string
 

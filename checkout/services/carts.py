@@ -1,7 +1,7 @@
 """Carts: a signed-in shopper's, or an anonymous visitor's kept by id in their session.
 
 The header shows how many items the cart holds on every page. A signed-in person's count is
-read with the person (``person_cart_count_sql``, added to ``catalog.auth_backends``' query):
+read with the person (``person_cart_count``, added to ``catalog.auth_backends``' query):
 no round trip of its own, and never stale on a page. Otherwise (a visitor's cart, or a
 request that may have changed the cart since the person was loaded) the count is cached per
 owner (user id, or the visitor's cart token) in Django's cache: reading it costs no query.
@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Field, Model, Sum
+from django.db.models import Expression, F, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,23 +55,17 @@ def cart_for_user(*, user: User, create: bool = False) -> Cart | None:
 PERSON_COUNT_ATTRIBUTE = "cart_item_count_read"
 
 
-def person_cart_count_sql(connection: BaseDatabaseWrapper) -> str:
-    """The item count of the cart of the user ``u`` as a scalar sub-query (0 without a cart)."""
-    quote = connection.ops.quote_name
-    line_cart, quantity = _column(CartLine, "cart"), _column(CartLine, "quantity")
-    cart_user, user_pk = _column(Cart, "user"), _column(User, "id")
-    cart_pk = _column(Cart, "id")
-    return (
-        f"SELECT COALESCE(SUM(l.{quote(quantity)}), 0) FROM {quote(CartLine._meta.db_table)} l "
-        f"JOIN {quote(Cart._meta.db_table)} c ON c.{quote(cart_pk)} = l.{quote(line_cart)} "
-        f"WHERE c.{quote(cart_user)} = u.{quote(user_pk)}"
+def person_cart_count(sender: object, **kwargs: object) -> dict[str, Expression]:
+    """``catalog.signals.person_loading``: the item count of the signed-in person's cart, as a
+    scalar sub-query read with them (0 without a cart)."""
+    total = (
+        CartLine.objects.filter(cart__user=OuterRef("pk"))
+        .order_by()
+        .values("cart__user")
+        .annotate(total=Sum("quantity"))
+        .values("total")
     )
-
-
-def _column(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field) and field.column is not None  # a concrete field has a column
-    return field.column
+    return {PERSON_COUNT_ATTRIBUTE: Coalesce(Subquery(total), 0, output_field=IntegerField())}
 
 
 def _count_key(*, user_id: int | None = None, token: str | uuid.UUID | None = None) -> str:

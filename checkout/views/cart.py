@@ -272,10 +272,10 @@ def cart_accept_prices(request):
     return _change(request, None, change)
 
 
-# --- On a product page (catalog's "buy_box" slot, filled from CheckoutConfig.ready()) ---------
+# --- On a product page (``catalog.signals.buy_box_shown``, connected in CheckoutConfig) -------
 
 
-def buy_box(request, *, product, variant=None, form_id: str = "buy-form", **_kwargs) -> str:
+def buy_box(sender: object, *, request, product, variant=None, form_id: str = "buy-form", **_kwargs) -> str:
     """The "Add to cart" and "Buy now" form under a product page's variant picker; nothing
     for a product that is not on sale (its seller previewing a draft)."""
     if variant is None or product.status != Product.Status.ACTIVE or not product.store.is_active:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Expression, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -195,12 +196,23 @@ def following_feed_refs(*, user: User, cursor: str | None = None, limit: int = P
     return Page(mark_viewer_state(page.items, user), page.next_cursor)
 
 
+# The attribute of a signed-in user holding how many profiles they follow, read with them.
+PERSON_FOLLOWING_ATTRIBUTE = "following_count_read"
+
+
+def person_following_count(sender: object, **kwargs: object) -> dict[str, Expression]:
+    """``catalog.signals.person_loading``: how many profiles the signed-in person follows, as a
+    scalar sub-query read with them (0 before they have a profile)."""
+    following = Profile.objects.filter(user=OuterRef("pk")).values("following_count")[:1]
+    return {PERSON_FOLLOWING_ATTRIBUTE: Coalesce(Subquery(following), 0, output_field=IntegerField())}
+
+
 def follows_anyone(user: User) -> bool:
     """Whether ``user`` follows any person or store: the home page shows them Following then,
     else For you with a nudge. Every signed-in home page asks, so the signed-in person is
-    loaded with the count (``feed_rows.person_following_count_sql``): that count, as it was
-    when this request began, costs no query; any other user is one prepared query."""
-    read = getattr(user, feed_rows.PERSON_FOLLOWING_ATTRIBUTE, None)
+    loaded with the count (``person_following_count``): that count, as it was when this
+    request began, costs no query; any other user is one query."""
+    read = getattr(user, PERSON_FOLLOWING_ATTRIBUTE, None)
     if read is not None:
         return read > 0
     return feed_rows.following_count(user.pk) > 0

@@ -103,7 +103,7 @@ def rating_summaries(product_ids: list[int]) -> dict[int, RatingSummary]:
 def attach_rating_summaries(products: list[Product]) -> None:
     """``product.rating_summary`` on each product of a page of cards (None without reviews).
 
-    Registered with ``catalog.hooks`` in ``SocialConfig.ready()``. One query.
+    Attached to catalog's product cards (``catalog.signals.product_cards_shown``). One query.
     """
     summaries = rating_summaries([product.pk for product in products])
     for product in products:

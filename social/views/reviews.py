@@ -1,4 +1,4 @@
-"""Reviews on the product page (through the "product_page" slot) and their own pages.
+"""Reviews on the product page (``catalog.signals.product_page_shown``) and their own pages.
 
 With htmx everything happens in place: sort and filter swap the list, "Write a review"
 opens the form inside the section and publishing re-renders the section (the average and
@@ -106,8 +106,8 @@ def section_context(
     return context
 
 
-def product_reviews_slot(request, *, product, **_kwargs) -> str:
-    """On a product page (slot "product_page"): its reviews section."""
+def reviews_on_product(sender: object, *, request, product, **_kwargs) -> str:
+    """On a product page (``catalog.signals.product_page_shown``): its reviews section."""
     return render_to_string(SECTION, section_context(request, product), request=request)
 
 
