@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import prefetch_related_objects
 
-from catalog.models import ProductVariant, Store
+from catalog.models import ProductVariant
 from checkout import lock_objects
 from checkout.models import Cart, CartLine
 from checkout.pricing import Quote, QuoteLine, build_quote
@@ -118,13 +119,5 @@ def _variants(pks: set[int], *, locked: bool) -> dict[int, ProductVariant]:
 def _load_store_settings(variants: Iterable[ProductVariant]) -> None:
     """Attach each store's checkout settings (or none) to every variant's ``store`` in one
     query: each locked row carries its own ``Store`` instance, and a store without a
-    settings row must not be looked up again one by one."""
-    from checkout.models import StoreCheckoutSettings
-
-    variants = list(variants)
-    found = {
-        row.store_id: row
-        for row in StoreCheckoutSettings.objects.filter(store_id__in={variant.store_id for variant in variants})
-    }
-    for variant in variants:
-        Store.checkout_settings.related.set_cached_value(variant.store, found.get(variant.store_id))
+    settings row must not be looked up again one by one (a prefetch remembers "none")."""
+    prefetch_related_objects([variant.store for variant in variants], "checkout_settings")
