@@ -32,8 +32,8 @@ class CheckoutConfig(AppConfig):
         # Order confirmations with invoices, new orders for sellers, every later move (transactional).
         order_notifications.register_kinds()
         register_seller_permissions(
-            "checkout",
-            {
+            app_label="checkout",
+            permissions={
                 "order": ("view", "change"),
                 "orderline": ("view",),
                 "orderevent": ("view",),

@@ -17,7 +17,7 @@ def mark_reviews_of_paid_order(sender, order, **kwargs) -> int:
     from social.services.reviews import mark_verified_purchases
 
     product_ids = order.lines.filter(product__isnull=False).values("product_id")
-    return mark_verified_purchases(Review.objects.filter(author_id=order.buyer_id, product_id__in=product_ids))
+    return mark_verified_purchases(reviews=Review.objects.filter(author_id=order.buyer_id, product_id__in=product_ids))
 
 
 def reviewed_pairs(sender, *, pairs, **kwargs) -> set[tuple[int, int]]:

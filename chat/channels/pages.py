@@ -41,7 +41,7 @@ def send_template(request, pk: int):
     from chat.views import REFUSALS, refusal
 
     conversation = get_object_or_404(Conversation.objects.select_related("store__owner", "shopper"), pk=pk)
-    if side_in(conversation, request.user) != Side.STORE:
+    if side_in(conversation=conversation, user=request.user) != Side.STORE:
         return redirect("chat:thread", pk=conversation.pk)
     values = [request.POST.get(f"param{n}", "") for n in range(1, 11)]
     template = ChannelTemplate.objects.filter(pk=str(request.POST.get("template", ""))[:18] or 0).first()

@@ -55,7 +55,7 @@ def ensure_accepted_offer(conversation: Conversation) -> tuple[Offer | None, boo
         return offer, False
     terms = terms_for(f"{TERMS_KIND}:{offer.pk}", buyer=shopper)
     method = PaymentMethod.BANK_TRANSFER
-    quote = checkout_services.quote_for(terms, buyer=shopper, payment_method=method)
+    quote = checkout_services.quote_for(source=terms, buyer=shopper, payment_method=method)
     if not quote.can_place:  # a store that takes no transfers: the offer stays open
         return offer, created
     placed = checkout_services.place_order(

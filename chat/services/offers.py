@@ -251,7 +251,7 @@ def expire_offers(*, now: datetime | None = None, batch: int = EXPIRE_BATCH) -> 
             return expired
 
 
-def unavailable_reason(offer: Offer) -> str:
+def unavailable_reason(*, offer: Offer) -> str:
     """Why ``offer`` cannot be bought now, or ``""`` (its lines loaded)."""
     status = offer.current_status
     if status == Offer.Status.ACCEPTED:
@@ -265,7 +265,7 @@ def unavailable_reason(offer: Offer) -> str:
     return ""
 
 
-def special_terms(offer: Offer) -> SpecialTerms:
+def special_terms(*, offer: Offer) -> SpecialTerms:
     """``offer``'s terms. Precondition: ``unavailable_reason(offer)`` is empty (every line has its variant)."""
     lines = []
     for line in offer.lines.all():
@@ -293,9 +293,9 @@ def offer_terms(
     offer = offers.filter(pk=reference, shopper_id=getattr(buyer, "pk", None)).first()
     if offer is None:
         raise Http404(_("No such offer."))
-    if reason := unavailable_reason(offer):
+    if reason := unavailable_reason(offer=offer):
         raise TermsUnavailable(reason)
-    return special_terms(offer)
+    return special_terms(offer=offer)
 
 
 def offer_used(sender: object, *, terms: SpecialTerms, orders: list[Order], **kwargs: object) -> bool:

@@ -44,7 +44,7 @@ def orders_to_do(sender: object, *, request, **_kwargs) -> str:
     user = request.user
     if not user.has_perm("checkout.view_order") or not (sees_all_stores(request) or seller_store(request)):
         return ""
-    counts = selectors.order_chore_counts(scope_to_store(request, Order.objects.all(), "store"))
+    counts = selectors.order_chore_counts(orders=scope_to_store(request, Order.objects.all(), "store"))
     changelist = reverse("admin:checkout_order_changelist")
     chores = [
         {"label": chore.label, "count": counts[chore.key], "url": f"{changelist}?{urlencode({PARAMETER: chore.key})}"}

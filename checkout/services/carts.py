@@ -115,7 +115,7 @@ def remember_cart_count(*, user_id: int | None, token: str | None, count: int) -
         cache.add(key, count, COUNT_CACHE_SECONDS)
 
 
-def forget_cart_count(cart: Cart) -> None:
+def forget_cart_count(*, cart: Cart) -> None:
     """Drop the cached count of ``cart``'s owner now. Inside a transaction, call it on commit
     (``transaction.on_commit(lambda: forget_cart_count(cart))``): dropped earlier, a page
     could cache the count the transaction is about to change."""
@@ -143,7 +143,7 @@ def buyable_variant(variant_id: int | None) -> ProductVariant:
     return variant
 
 
-def checked_quantity(quantity: int | None, variant: ProductVariant) -> int:
+def checked_quantity(*, quantity: int | None, variant: ProductVariant) -> int:
     """``quantity`` within the line maximum and ``variant``'s stock now; ``None`` (the caller
     found no number in the request) is refused."""
     if quantity is None:
@@ -166,16 +166,16 @@ def add_to_cart(*, cart: Cart, variant_id: int | None, quantity: int | None = 1)
     """Add ``quantity`` of a variant to ``cart`` (on top of what is there), at today's price."""
     variant = buyable_variant(variant_id)
     line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
-    adding = checked_quantity(quantity, variant)
+    adding = checked_quantity(quantity=quantity, variant=variant)
     wanted = (line.quantity if line else 0) + adding
-    checked_quantity(wanted, variant)
+    checked_quantity(quantity=wanted, variant=variant)
     if line is None:
         try:
             with transaction.atomic():
                 line = CartLine.objects.create(cart=cart, variant=variant, quantity=wanted, price_seen=variant.price)
         except IntegrityError:  # The same variant added by a parallel request: add to that line.
             line = CartLine.objects.select_for_update().get(cart=cart, variant=variant)
-            line.quantity = checked_quantity(line.quantity + adding, variant)
+            line.quantity = checked_quantity(quantity=line.quantity + adding, variant=variant)
             line.price_seen = variant.price
             line.save(update_fields=["quantity", "price_seen"])
     else:
@@ -183,7 +183,7 @@ def add_to_cart(*, cart: Cart, variant_id: int | None, quantity: int | None = 1)
         line.price_seen = variant.price
         line.save(update_fields=["quantity", "price_seen"])
     _touch(cart)
-    cart_changed_on_commit(cart, {variant.store_id})
+    cart_changed_on_commit(cart=cart, store_ids={variant.store_id})
     store_id, product_id, user_id = variant.store_id, variant.product_id, cart.user_id
     transaction.on_commit(
         lambda: events.record(events.EventName.ADD_TO_CART, store_id=store_id, product_id=product_id, user_id=user_id)
@@ -206,12 +206,12 @@ def set_line_quantity(*, cart: Cart, line_id: int, quantity: int | None) -> Cart
     if quantity == 0:
         line.delete()
         _touch(cart)
-        cart_changed_on_commit(cart, {line.variant.store_id})
+        cart_changed_on_commit(cart=cart, store_ids={line.variant.store_id})
         return None
-    line.quantity = checked_quantity(quantity, line.variant)
+    line.quantity = checked_quantity(quantity=quantity, variant=line.variant)
     line.save(update_fields=["quantity"])
     _touch(cart)
-    cart_changed_on_commit(cart, {line.variant.store_id})
+    cart_changed_on_commit(cart=cart, store_ids={line.variant.store_id})
     return line
 
 
@@ -220,7 +220,7 @@ def remove_line(*, cart: Cart, line_id: int) -> None:
     line = _line_of(cart, line_id)
     line.delete()
     _touch(cart)
-    cart_changed_on_commit(cart, {line.variant.store_id})
+    cart_changed_on_commit(cart=cart, store_ids={line.variant.store_id})
 
 
 def accept_current_prices(*, cart: Cart) -> int:
@@ -252,7 +252,7 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
     _forget_on_commit(source)  # its token's count; the object keeps token and user after delete()
     source.delete()
     _touch(target)
-    cart_changed_on_commit(target, stores)
+    cart_changed_on_commit(cart=target, store_ids=stores)
     return target
 
 
@@ -268,12 +268,12 @@ def adopt_visitor_cart(*, token: str | None, user: User) -> None:
         Cart.objects.filter(pk=source.pk).update(user=user)
         source.user = user
         _forget_on_commit(source)
-        cart_changed_on_commit(source, set(source.lines.values_list("variant__store_id", flat=True)))
+        cart_changed_on_commit(cart=source, store_ids=set(source.lines.values_list("variant__store_id", flat=True)))
         return
     merge_carts(source=source, target=target)
 
 
-def cart_changed_on_commit(cart: Cart, store_ids: Iterable[int]) -> None:
+def cart_changed_on_commit(*, cart: Cart, store_ids: Iterable[int]) -> None:
     """Tell the layers above, on commit, that ``cart``'s lines from ``store_ids`` changed
     (``checkout.signals.cart_changed``): a store's people with the shopper's chat open see
     the cart live. Nothing for a visitor's cart, or when no store's lines changed."""
@@ -284,7 +284,7 @@ def cart_changed_on_commit(cart: Cart, store_ids: Iterable[int]) -> None:
 
 
 def _forget_on_commit(cart: Cart) -> None:
-    transaction.on_commit(lambda: forget_cart_count(cart))
+    transaction.on_commit(lambda: forget_cart_count(cart=cart))
 
 
 def _touch(cart: Cart) -> None:

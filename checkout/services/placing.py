@@ -202,7 +202,9 @@ def _place(
         # The terms as their owner holds them now, locked until this transaction ends: the
         # caller's copy may be stale, and a parallel placement waits here, then finds them used.
         source = terms = terms_for(source.token, buyer=buyer, locked=True)
-    quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True)
+    quote = quote_for(
+        source=source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True
+    )
     if terms is not None and len(quote.lines) != len(terms.lines):
         raise TermsUnavailable(_("A product in this offer is no longer sold. Ask the seller for a new offer."))
     if not quote.lines:
@@ -262,8 +264,8 @@ def _place(
         mark_terms_used(terms=terms, buyer=buyer, orders=orders)
     if cart is not None:
         CartLine.objects.filter(pk__in=[line.line_id for line in quote.lines]).delete()
-        transaction.on_commit(lambda: forget_cart_count(cart))  # the header's cached item count
-        cart_changed_on_commit(cart, {store.store.pk for store in quote.stores})
+        transaction.on_commit(lambda: forget_cart_count(cart=cart))  # the header's cached item count
+        cart_changed_on_commit(cart=cart, store_ids={store.store.pk for store in quote.stores})
     # One confirmation (with the invoices) to the buyer, "new order" to each store's owner.
     notifications.checkout_placed(buyer=buyer, payment=payment, orders=orders)
 

@@ -41,12 +41,12 @@ def direct_item(*, variant_id: int | None, quantity: int | None) -> DirectItem:
     be (on sale, a quantity within the line maximum and the stock now). Raises
     ``ValidationError`` naming the field."""
     variant = buyable_variant(variant_id)
-    return DirectItem(variant_id=variant.pk, quantity=checked_quantity(quantity, variant))
+    return DirectItem(variant_id=variant.pk, quantity=checked_quantity(quantity=quantity, variant=variant))
 
 
 def quote_for(
-    source: CheckoutSource | None,
     *,
+    source: CheckoutSource | None,
     buyer: User | AnonymousUser | None = None,
     discount_code: str = "",
     payment_method: str = "",
@@ -93,15 +93,17 @@ def quote_for(
 
 
 def cart_quote(
-    cart: Cart | None,
     *,
+    cart: Cart | None,
     buyer: User | AnonymousUser | None = None,
     discount_code: str = "",
     payment_method: str = "",
     locked: bool = False,
 ) -> Quote:
     """The quote of ``cart`` as it is now (see ``quote_for``)."""
-    return quote_for(cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=locked)
+    return quote_for(
+        source=cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=locked
+    )
 
 
 def _variants(pks: set[int], *, locked: bool) -> dict[int, ProductVariant]:

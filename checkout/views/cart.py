@@ -70,7 +70,7 @@ def _cart_link(request, count: int) -> str:
 
 
 def _cart_context(request, cart, **extra) -> dict:
-    quote = services.cart_quote(cart, buyer=_buyer(request))
+    quote = services.cart_quote(cart=cart, buyer=_buyer(request))
     prefetch_line_covers(quote)
     return {
         "quote": quote,
@@ -197,7 +197,7 @@ def cart_apply_code(request):
         return redirect("checkout:cart")
     remember_discount_code(request, discount.code)
     cart = cart_for_request(request)
-    quote = services.quote_for(cart, buyer=request.user, discount_code=discount.code)
+    quote = services.quote_for(source=cart, buyer=request.user, discount_code=discount.code)
     problem = quote.errors.get("discount_code") if quote.lines else ""
     if problem:
         messages.warning(

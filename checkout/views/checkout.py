@@ -151,7 +151,7 @@ def _state(data) -> dict:
 def _context(request, state: dict, *, form=None, notice: str = "", notice_level: str = "warning") -> dict:
     source = _source(request, state)
     page = selectors.checkout_page(
-        source,
+        source=source,
         buyer=request.user,
         discount_code=state["discount_code"],
         payment_method=state["payment_method"],

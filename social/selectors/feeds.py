@@ -167,7 +167,7 @@ def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_S
     Reads the materialised feed (built on first visit). Past its oldest entry the page
     is read from the posts of the followed profiles directly.
     """
-    profile = profile_for_user(user)
+    profile = profile_for_user(user=user)
     if profile.feed_built_at is None:
         build_feed(user=user)
     entries = _keyset_by_time(FeedEntry.objects.filter(owner=user), cursor, id_field="post_id")
@@ -220,7 +220,7 @@ def follows_anyone(user: User) -> bool:
 
 def friend_ids(user: User) -> list[int]:
     """Users who follow ``user`` and whom ``user`` follows back."""
-    profile = profile_for_user(user)
+    profile = profile_for_user(user=user)
     followers = Follow.objects.filter(followee=profile).values("follower_id")
     return list(
         Follow.objects.filter(follower=user, followee__user_id__in=followers).values_list(
@@ -329,7 +329,7 @@ def user_profile(*, username: str, viewer: User | AnonymousUser | None = None) -
     user = User.objects.filter(username__iexact=username, is_active=True).first()
     if user is None:
         raise Http404(_("No such person."))
-    profile = profile_for_user(user)
+    profile = profile_for_user(user=user)
     profile.user = user
     return profile
 
@@ -338,7 +338,7 @@ def store_profile(*, slug: str) -> Profile:
     store = Store.objects.filter(slug=slug, is_active=True).select_related("owner").first()
     if store is None:
         raise Http404(_("No such store."))
-    profile = profile_for_store(store)
+    profile = profile_for_store(store=store)
     profile.store = store
     return profile
 

@@ -148,7 +148,7 @@ def _form_context(request, form, product, post) -> dict:
 def recommend(request):
     """GET: the form (a fragment for htmx, else a page); POST: send it."""
     product, post = _subject(request)
-    friend_choices = list(friends.friends_of(request.user))
+    friend_choices = list(friends.friends_of(user=request.user))
     if request.method == "GET":
         form = RecommendForm(friend_choices=friend_choices)
         template = "social/recommendations/send_form.html" if is_htmx(request) else "social/recommendations/send.html"

@@ -40,7 +40,7 @@ def buy(offer, buyer=None, *, method="bank_transfer", key=None):
     """Place the offer's order as the checkout page would: quote, then place with its digest."""
     buyer = buyer or offer.shopper
     terms = terms_for(f"offer:{offer.pk}", buyer=buyer)
-    quote = checkout_services.quote_for(terms, buyer=buyer, payment_method=method)
+    quote = checkout_services.quote_for(source=terms, buyer=buyer, payment_method=method)
     address = buyer.addresses.first() or AddressFactory(user=buyer)
     return checkout_services.place_order(
         buyer=buyer,
