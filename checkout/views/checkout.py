@@ -11,7 +11,7 @@ Routes (namespace ``checkout``):
 Each takes a ``source``: the cart (by default), ``buy_now``, the one item the shopper chose
 with "Buy now" (``checkout.views.cart.buy_now`` keeps it in the session; the cart is left as
 it is), or special terms named by their token (``offer:12``: a seller's offer in a chat,
-read from its owner in ``checkout.hooks``; someone else's answers 404, one that can no
+read from its owner through ``checkout.signals``; someone else's answers 404, one that can no
 longer be used 409).
 
 Nothing the client sends is charged: the form carries the address, code, method, note, a
