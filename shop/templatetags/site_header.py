@@ -1,8 +1,9 @@
 """The site header: ``{% site_header cart=cart_html %}`` in ``base.html``.
 
 Every page shows the header, and rendering it is most of what a short page costs
-(twenty-odd URL reversals, forty translated strings). Yet it depends on a handful of facts: the language, who is signed in (their name,
-their store), and which section of the site the page belongs to. So it is rendered once for
+(twenty-odd URL reversals, forty translated strings). Yet it depends on a handful of facts:
+the language, who is signed in (their name, their store), and which section of the site the
+page belongs to. So it is rendered once for
 each combination of those and reused. The rendering is a pure function of its key, kept in
 each process's ``fragments`` cache (as the footer's ``{% cache %}`` is; see the setting):
 nothing has to be invalidated, since a new name or a new store is a new key.
