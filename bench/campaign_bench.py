@@ -471,7 +471,7 @@ def generate_segment_data(contacts: int) -> dict:
 
     began = time.perf_counter()
     owner, store, products = make_store(f"bench-segments-{secrets.token_hex(3)}")
-    profile = profile_for_store(store)
+    profile = profile_for_store(store=store)
     users = max(contacts * 3 // 10, 1)
     buyers = users // 2
     product_ids = [product.pk for product in products]

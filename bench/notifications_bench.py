@@ -107,7 +107,7 @@ def generate(followers: int) -> dict:
     began = time.perf_counter()
     owner = User.objects.create_user(username="bench-seller", email="seller@bench.invalid")
     store = catalog.open_store(owner=owner, name="Bench Store", slug="bench-store")
-    profile = profile_for_store(store)
+    profile = profile_for_store(store=store)
     post = Post.objects.create(author=owner, profile=profile, caption="One post for everyone")
     chunk = 10_000
     for start in range(0, followers, chunk):
@@ -177,8 +177,8 @@ def fan_out_child(database_url: str, batch_size: int, data: dict) -> dict:
         )
         began = time.perf_counter()
         written = notify_many(
-            followers,
-            FAN_OUT_KIND,
+            recipient_ids=followers,
+            kind=FAN_OUT_KIND,
             actor=owner,
             target_url=f"/posts/{data['post_id']}/",
             group_key=f"post:{data['post_id']}",

@@ -162,7 +162,7 @@ def _digests(jobs: list[tuple[int, int, int]], contents: list[tuple[int, ...]]) 
     for (buyer_id, cart_id, _), content in zip(jobs, contents, strict=True):
         if content not in known:
             buyer, cart = User.objects.get(pk=buyer_id), Cart.objects.get(pk=cart_id)
-            known[content] = services.cart_quote(cart, buyer=buyer, payment_method=METHOD).digest
+            known[content] = services.cart_quote(cart=cart, buyer=buyer, payment_method=METHOD).digest
         digests.append(known[content])
     return digests
 
@@ -317,7 +317,7 @@ def count_queries() -> list[dict]:
         [(buyer_id, cart_id, address_id)] = _buyers(f"q-{index}", [variants])
         buyer, cart = User.objects.get(pk=buyer_id), Cart.objects.get(pk=cart_id)
         with CaptureQueriesContext(connection) as quote_queries:
-            quote = services.cart_quote(cart, buyer=buyer, payment_method=METHOD)
+            quote = services.cart_quote(cart=cart, buyer=buyer, payment_method=METHOD)
         with CaptureQueriesContext(connection) as place_queries:
             placed = services.place_order(
                 buyer=buyer,

@@ -210,7 +210,7 @@ class ProductResource(ScopedResourceMixin, resources.ModelResource):
                 ValidationError(_("A product cannot move to another store."), code="invalid")
             )
         if not instance.slug and instance.title:
-            instance.slug = services.unique_slug(Product, instance.title, max_length=160)
+            instance.slug = services.unique_slug(model=Product, text=instance.title, max_length=160)
         if errors:
             raise ValidationError(errors)
 

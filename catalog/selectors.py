@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
@@ -26,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from catalog import signals
 from catalog.models import Category, Product, ProductImage, ProductVariant, Store
 from shop.models import User
 
@@ -163,6 +165,16 @@ def product_list(*, filters: ProductFilters, user: User | AnonymousUser | None =
     if sort == "relevance" and not terms:
         sort = DEFAULT_SORT
     return queryset.select_related("store").prefetch_related(cover_images()).order_by(*SORTS[sort][1])
+
+
+def for_product_cards(products: Iterable[Product]) -> list[Product]:
+    """``products`` (one page of cards) as a list, each with what the apps above show on a card
+    (social's rating), attached by the receivers of ``catalog.signals.product_cards_shown``:
+    a constant number of queries whatever the number of products, none for no products."""
+    products = list(products)
+    if products:
+        signals.product_cards_shown.send(sender=Product, products=products)
+    return products
 
 
 def product_detail(*, slug: str, user: User | AnonymousUser) -> Product:

@@ -1,8 +1,13 @@
-"""What catalog tells the layers above it (checkout, social), always after commit.
+"""What catalog tells the layers above it (checkout, social, ...), and what its pages ask them.
 
-Handlers connect in their ``AppConfig.ready()``; the sender is
-``catalog.services.announce_variant_change``: a seller changing a variant, or checkout putting
-an order's units back (cancelled, expired, refused, refunded before shipping).
+Handlers connect in their ``AppConfig.ready()``.
+
+Told, always after commit; the sender is ``catalog.services.announce_variant_change``: a
+seller changing a variant, or checkout putting an order's units back (cancelled, expired,
+refused, refunded before shipping).
+
+Asked (``shop.signals`` says how): catalog's pages show what the layers above own through
+the signals ending in ``_shown``, and receivers return what they add.
 """
 
 from django.dispatch import Signal
@@ -12,3 +17,23 @@ from django.dispatch import Signal
 variant_restocked = Signal()
 # variant: ProductVariant, old_price: int, new_price: int. A seller lowered a variant's price.
 variant_price_dropped = Signal()
+
+# --- Asked by catalog's pages (receivers return what they add) --------------------------------
+
+# request, product -> HTML under the product page's details (social: friends, posts, reviews).
+product_page_shown = Signal()
+# request, product, variant: ProductVariant | None, form_id: str -> HTML under the variant
+# picker (checkout: "Add to cart" and "Buy now"; chat: "Chat with the seller").
+buy_box_shown = Signal()
+# request, store -> HTML in a store page's header (follow, chat, the news sign-up form).
+store_page_shown = Signal()
+# products: list[Product] (one page of cards, already fetched; sent by
+# ``catalog.selectors.for_product_cards``) -> None. A receiver sets its attribute on every
+# product (``None`` when it has nothing to show) in a constant number of queries, and never
+# writes (social: ``rating_summary``).
+product_cards_shown = Signal()
+# (no arguments) -> dict[str, Expression]: annotations read with the signed-in person, in the
+# one query that loads them on every request (``catalog.auth_backends``), each a scalar
+# sub-query about the user row (``OuterRef("pk")``). Checkout: the cart's item count; social:
+# how many profiles the person follows.
+person_loading = Signal()

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from catalog import hooks, selectors, services
+from catalog import selectors, services
 from catalog.forms import OpenStoreForm, ProductFilterForm
 from catalog.models import Product, Store
 from shop import events
@@ -56,8 +56,8 @@ def _product_list_page(request, *, template="catalog/product_list.html", **fixed
             "page_obj": page,
             # Stores the words name, above the products, on the first page of a search.
             "stores": selectors.store_results(q=filters.q) if page.number == 1 else [],
-            # The layers above attach what they show on a card (social: the rating), see hooks.
-            "products": hooks.decorate_product_list(page.object_list),
+            # The layers above attach what they show on a card (social: the rating).
+            "products": selectors.for_product_cards(page.object_list),
             "categories": selectors.category_tree(),
             "query_without_page": _query_without_page(request),
             "page_error": _page_error(request, page),
@@ -120,7 +120,7 @@ def store_detail(request, slug):
         {
             "store": store,
             "page_obj": page,
-            "products": hooks.decorate_product_list(page.object_list),
+            "products": selectors.for_product_cards(page.object_list),
             "query_without_page": _query_without_page(request),
             "page_error": _page_error(request, page),
             "sort": sort,

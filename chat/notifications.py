@@ -71,8 +71,8 @@ def register_kinds() -> None:
 
 def message_received(*, recipient: User, sender: User, conversation_id: int, sender_name: str, url: str) -> None:
     notify(
-        recipient,
-        "chat_message",
+        recipient=recipient,
+        kind="chat_message",
         actor=sender,
         target_url=url,
         group_key=group_key(conversation_id),

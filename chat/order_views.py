@@ -27,10 +27,10 @@ def order_actions(order: Order | None, *, side: str) -> list[str]:
         return []
     actions = []
     if order.payment_method == PaymentMethod.BANK_TRANSFER and checkout_services.can_transition(
-        order, OrderStatus.PAID
+        order=order, to_status=OrderStatus.PAID
     ):
         actions.append("confirm_transfer")
-    if checkout_services.can_transition(order, OrderStatus.SHIPPED):
+    if checkout_services.can_transition(order=order, to_status=OrderStatus.SHIPPED):
         actions.append("ship")
     return actions
 

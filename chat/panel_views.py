@@ -63,7 +63,7 @@ def store_conversation(request, pk: int) -> Conversation:
     from chat.views import _conversation
 
     conversation = _conversation(request, pk)
-    if selectors.side_in(conversation, request.user) != Side.STORE:
+    if selectors.side_in(conversation=conversation, user=request.user) != Side.STORE:
         raise Http404(_("No such conversation."))
     return conversation
 

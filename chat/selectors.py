@@ -219,23 +219,23 @@ def conversation_for(*, user: User, pk: int) -> Conversation | None:
     )
 
 
-def side_in(conversation: Conversation, user: User) -> str:
+def side_in(*, conversation: Conversation, user: User) -> str:
     """The side of a participant (``conversation_for`` returned the conversation to them)."""
     return Side.SHOPPER if conversation.shopper_id == user.pk else Side.STORE
 
 
-def read_receipts_on(store: Store) -> bool:
+def read_receipts_on(*, store: Store) -> bool:
     try:
         return store.chat_settings.read_receipts
     except ChatSettings.DoesNotExist:
         return True
 
 
-def other_side_read_up_to(conversation: Conversation, side: str) -> int | None:
+def other_side_read_up_to(*, conversation: Conversation, side: str) -> int | None:
     """What the viewer may know the other side has read: the store's watermark only when the
     store shows read receipts; the shopper's always (the store sees "Seen")."""
     if side == Side.SHOPPER:
-        return conversation.store_last_read_id if read_receipts_on(conversation.store) else None
+        return conversation.store_last_read_id if read_receipts_on(store=conversation.store) else None
     return conversation.shopper_last_read_id
 
 

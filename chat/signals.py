@@ -16,3 +16,8 @@ conversation_read = Signal()
 # message: Message (with ``conversation`` and its store loaded). A card the message carries
 # changed (its offer or order moved on): both parties fetch it again. On commit.
 message_updated = Signal()
+
+# --- Asked by chat's pages (``shop.signals`` says how; receivers return what they add) -------
+
+# request, conversation -> HTML in the store's buyer panel (marketing's link to the contact).
+buyer_panel_shown = Signal()

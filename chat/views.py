@@ -101,7 +101,7 @@ def refusal(exc: Exception) -> tuple[str | list[str], int]:
 def _thread_page(
     request, conversation: Conversation, *, form=None, offer_form=None, panel_forms=None, status: int = 200
 ):
-    side = selectors.side_in(conversation, request.user)
+    side = selectors.side_in(conversation=conversation, user=request.user)
     try:
         page = selectors.thread_messages(conversation=conversation, before=request.GET.get("before"))
     except BadCursor:
@@ -132,7 +132,7 @@ def _thread_page(
             "side": side,
             "other_name": _other_name(conversation, side),
             "messages_page": page,
-            "seen_up_to": selectors.other_side_read_up_to(conversation, side),
+            "seen_up_to": selectors.other_side_read_up_to(conversation=conversation, side=side),
             "blocked": blocked,
             "form": form or MessageForm(initial={"client_id": uuid.uuid4().hex}),
             "quick_replies": replies,
@@ -166,7 +166,7 @@ def messages_after(request, pk: int):
     fragment of ``<li>``; the header ``X-Chat-Has-More: 1`` when there are more): what
     static/js/chat.js appends when the socket says a message came, or after a reconnect."""
     conversation = _conversation(request, pk)
-    side = selectors.side_in(conversation, request.user)
+    side = selectors.side_in(conversation=conversation, user=request.user)
     try:
         page = selectors.thread_messages(conversation=conversation, after=request.GET.get("after") or 0)
     except BadCursor:
@@ -183,7 +183,7 @@ def _partial_context(conversation: Conversation, side: str) -> dict:
     return {
         "conversation": conversation,
         "side": side,
-        "seen_up_to": selectors.other_side_read_up_to(conversation, side),
+        "seen_up_to": selectors.other_side_read_up_to(conversation=conversation, side=side),
     }
 
 
@@ -198,7 +198,7 @@ def one_message(request, pk: int, message_id: int):
     found = selectors.thread_message(conversation=conversation, message_id=message_id)
     if found is None:
         raise Http404(_("No such message."))
-    side = selectors.side_in(conversation, request.user)
+    side = selectors.side_in(conversation=conversation, user=request.user)
     found.order_actions = order_views.order_actions(found.order, side=side) if found.order_id else []
     return render(request, "chat/_message.html", {**_partial_context(conversation, side), "message": found})
 
@@ -250,7 +250,7 @@ class ReportForm(forms.Form):
 def report(request, pk: int):
     """Report the conversation to the site's staff (their queue is in the back office)."""
     conversation = _conversation(request, pk)
-    side = selectors.side_in(conversation, request.user)
+    side = selectors.side_in(conversation=conversation, user=request.user)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -313,10 +313,10 @@ def store_inbox(request):
     )
 
 
-# --- On catalog pages (shop.slots, registered in ChatConfig.ready()) ---------------------------
+# --- On lower apps' pages (receivers of their ..._shown signals, connected in ChatConfig) ------
 
 
-def chat_button(request, *, product=None, store=None, order=None, **_kwargs) -> str:
+def chat_button(sender: object, *, request, product=None, store=None, order=None, **_kwargs) -> str:
     """The "Chat with the seller" button: under a product's buy box and in the feed's product
     sheet (opened from the product), under each store's lines in the cart, and on the buyer's
     order page (opened from the order). Nothing for the store's own owner, a closed store, a
@@ -324,14 +324,14 @@ def chat_button(request, *, product=None, store=None, order=None, **_kwargs) -> 
     return _chat_button(request, product=product, store=store, order=order, with_response_time=False)
 
 
-def header_link(request, *, signed_in: bool, has_store: bool, **_kwargs) -> str:
+def header_link(sender: object, *, request, signed_in: bool, has_store: bool, **_kwargs) -> str:
     """Beside the header's bell: a link to the chats with an unread badge, which
     static/js/chat.js fills (and keeps current over the socket). Part of the cached header,
     so it knows no user: only whether they have a store (the link goes to the inbox)."""
     return render_to_string("chat/slots/header_link.html", {"has_store": has_store})
 
 
-def store_chat_button(request, *, store, **_kwargs) -> str:
+def store_chat_button(sender: object, *, request, store, **_kwargs) -> str:
     """In a store's header: the button and "Usually replies within ..." (one bounded query)."""
     return _chat_button(request, product=None, store=store, order=None, with_response_time=True)
 

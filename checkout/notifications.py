@@ -216,8 +216,8 @@ def checkout_placed(*, buyer: User, payment, orders: list[Order]) -> None:
         else reverse("checkout:placed", kwargs={"payment_id": payment.pk})
     )
     notify(
-        buyer,
-        "order_placed",
+        recipient=buyer,
+        kind="order_placed",
         target_url=target,
         data={
             "payment": payment.pk,
@@ -229,7 +229,7 @@ def checkout_placed(*, buyer: User, payment, orders: list[Order]) -> None:
     for order in orders:
         owner = owners.get(order.store.owner_id)
         if owner is not None:
-            notify(owner, "new_order", actor=buyer, target_url=_admin_url(order), data=_data(order))
+            notify(recipient=owner, kind="new_order", actor=buyer, target_url=_admin_url(order), data=_data(order))
 
 
 def _role(actor, order: Order) -> str:
@@ -271,7 +271,13 @@ def order_moved(order: Order, *, from_status: str, to_status: str, actor) -> Non
     if to_buyer is not None and (buyer := people.get(order.buyer_id)) is not None:
         kind, data = to_buyer
         # The buyer's own cancellation is confirmed too: no actor, or ``notify`` would skip it.
-        notify(buyer, kind, actor=None if by == "buyer" else actor, target_url=order.get_absolute_url(), data=data)
+        notify(
+            recipient=buyer,
+            kind=kind,
+            actor=None if by == "buyer" else actor,
+            target_url=order.get_absolute_url(),
+            data=data,
+        )
     if to_seller is not None and (owner := people.get(order.store.owner_id)) is not None:
         kind, data = to_seller
-        notify(owner, kind, actor=actor, target_url=_admin_url(order), data=data)
+        notify(recipient=owner, kind=kind, actor=actor, target_url=_admin_url(order), data=data)

@@ -38,7 +38,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductVariant
-from checkout import hooks
+from checkout import signals as checkout_signals
 from checkout.models import CartLine, Order, OrderLine, OrderStatus
 from shop.broker import publish
 from shop.money import format_money
@@ -114,6 +114,17 @@ def abandoned_cart_context(notification) -> dict:
     return {"lines": lines, "more": notification.data.get("more", 0), "cart_url": absolute(reverse("checkout:cart"))}
 
 
+def _reviewed_pairs(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which ``(user_id, product_id)`` pairs have a review, as the apps above answer
+    (``checkout.signals.reviewed_products_wanted``); none without them."""
+    pairs = set(pairs)
+    found: set[tuple[int, int]] = set()
+    if pairs:
+        for _receiver, reviewed in checkout_signals.reviewed_products_wanted.send(sender=Order, pairs=pairs):
+            found |= reviewed or set()
+    return found
+
+
 def review_request_context(notification) -> dict:
     """The order's products as they are now, each linking to its page (a deleted product
     is listed without a link)."""
@@ -122,7 +133,7 @@ def review_request_context(notification) -> dict:
         .select_related("product")
         .order_by("id")
     )
-    reviewed = hooks.reviewed_pairs(
+    reviewed = _reviewed_pairs(
         (notification.recipient_id, line.product_id) for line in lines if line.product_id is not None
     )
     products, seen = [], set()
@@ -306,7 +317,7 @@ def _with_something_to_review(orders: list[Order]) -> list[Order]:
         order_id__in=[order.pk for order in orders], product__isnull=False
     ).values_list("order_id", "product_id"):
         products.setdefault(order_id, set()).add(product_id)
-    reviewed = hooks.reviewed_pairs(
+    reviewed = _reviewed_pairs(
         (order.buyer_id, product_id) for order in orders for product_id in products.get(order.pk, ())
     )
     return [

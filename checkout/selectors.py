@@ -63,18 +63,18 @@ class CheckoutPage:
         )
 
 
-def addresses_for(user: User) -> list[Address]:
+def addresses_for(*, user: User) -> list[Address]:
     """``user``'s address book, the default first."""
     return list(Address.objects.filter(user=user))
 
 
 def checkout_page(
-    source: CheckoutSource | None, *, buyer: User, discount_code: str = "", payment_method: str = ""
+    *, source: CheckoutSource | None, buyer: User, discount_code: str = "", payment_method: str = ""
 ) -> CheckoutPage:
     """Everything the checkout page shows for ``source`` (the cart, or a "Buy now" item).
     Without a ``payment_method``, the first one every store accepts is chosen (priced again in
     memory: no more queries)."""
-    quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
+    quote = quote_for(source=source, buyer=buyer, discount_code=discount_code, payment_method=payment_method)
     methods = available_methods(quote.stores)
     if not payment_method and quote.lines:
         usable = [method for method, _label, problem in methods if not problem]
@@ -91,7 +91,7 @@ def checkout_page(
     prefetch_line_covers(quote)
     return CheckoutPage(
         quote=quote,
-        addresses=addresses_for(buyer),
+        addresses=addresses_for(user=buyer),
         methods=methods,
         payment_method=payment_method,
         discount_code=discount_code,
@@ -145,7 +145,7 @@ ORDER_CHORES = (
 )
 
 
-def order_chore_counts(orders: QuerySet[Order]) -> dict[str, int]:
+def order_chore_counts(*, orders: QuerySet[Order]) -> dict[str, int]:
     """How many of ``orders`` (already scoped to what the viewer may see) each chore concerns, in one query."""
     return orders.aggregate(**{chore.key: Count("pk", filter=chore.condition) for chore in ORDER_CHORES})
 
@@ -154,7 +154,7 @@ def _lines() -> Prefetch:
     return Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id"))
 
 
-def orders_for_buyer(user: User | AnonymousUser) -> QuerySet[Order]:
+def orders_for_buyer(*, user: User | AnonymousUser) -> QuerySet[Order]:
     """``user``'s purchases, newest first, with their store and lines."""
     if not user.is_authenticated:
         return Order.objects.none()
@@ -166,7 +166,7 @@ def orders_for_buyer(user: User | AnonymousUser) -> QuerySet[Order]:
     )
 
 
-def order_for(user: User | AnonymousUser, number: str) -> Order:
+def order_for(*, user: User | AnonymousUser, number: str) -> Order:
     """Order ``number`` if ``user`` may see it (its buyer, the store's owner, a superuser):
     else 404, the same answer as for an order that does not exist."""
     order = (
@@ -184,7 +184,7 @@ def order_for(user: User | AnonymousUser, number: str) -> Order:
     return order
 
 
-def transfer_proof_for(user: User | AnonymousUser, number: str) -> FieldFile:
+def transfer_proof_for(*, user: User | AnonymousUser, number: str) -> FieldFile:
     """The proof of transfer of order ``number`` if ``user`` may see the order (its buyer, the
     store's owner, a superuser): else 404, as for an order without one or no order at all."""
     order = Order.objects.visible_to(user).filter(number=number).only("pk", "transfer_proof").first()
@@ -193,7 +193,7 @@ def transfer_proof_for(user: User | AnonymousUser, number: str) -> FieldFile:
     return order.transfer_proof
 
 
-def payment_for_buyer(user: User | AnonymousUser, payment_id: int) -> Payment:
+def payment_for_buyer(*, user: User | AnonymousUser, payment_id: int) -> Payment:
     """Checkout ``payment_id`` with its orders (store and lines), if ``user`` placed it: else 404."""
     payment = (
         Payment.objects.filter(buyer=user, pk=payment_id)

@@ -10,7 +10,8 @@ class InsightsConfig(AppConfig):
         from checkout import signals
         from insights import receivers, storage
         from insights.admin import insights_link
-        from shop import events, slots
+        from shop import events
+        from shop import signals as shop_signals
 
         # The recorder (shop.events, which imports no app) hands its batches to this table.
         events.register_sink(storage.store_events)
@@ -21,4 +22,4 @@ class InsightsConfig(AppConfig):
             receivers.order_status_changed, dispatch_uid="insights.order_status_changed"
         )
         # The back office's front page links to the seller's figures.
-        slots.register("admin_index", insights_link)
+        shop_signals.admin_index_shown.connect(insights_link, dispatch_uid="insights.insights_link")

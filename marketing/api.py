@@ -224,7 +224,7 @@ class ContactExportView(MarketingAPIView):
         responses={200: OpenApiTypes.OBJECT, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        return Response(services.export_contact(self.contact()))
+        return Response(services.export_contact(contact=self.contact()))
 
 
 class ContactEraseView(MarketingAPIView):

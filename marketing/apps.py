@@ -7,11 +7,12 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Customers and marketing")
 
     def ready(self) -> None:
+        from catalog import signals as catalog_signals
+        from chat import signals as chat_signals
         from checkout import signals as checkout_signals
-        from marketing import sellers
-        from marketing import slots as marketing_slots
+        from marketing import on_pages, sellers
         from marketing.services import gathering
-        from shop import slots
+        from shop import signals as shop_signals
         from social import signals as social_signals
 
         sellers.connect(self)  # the sellers group gets the marketing admin permissions
@@ -28,7 +29,6 @@ class MarketingConfig(AppConfig):
         tracking.connect(campaign_tracking.tracking_received, dispatch_uid="marketing.campaign_tracking")
         # Flows: a delivered order enrols its buyer after delivery; a restock tells who looked;
         # an order after a flow email's click is credited to its step; product views recorded.
-        from catalog import signals as catalog_signals
         from marketing.flows import product_views, triggers
         from marketing.flows import tracking as flow_tracking
         from shop import events
@@ -41,8 +41,8 @@ class MarketingConfig(AppConfig):
         events.register_sink(product_views.store_product_views)
         # The store page's sign-up form, the checkout's "send me news" checkbox per store,
         # the back office's link to the customer list.
-        slots.register("store_page", marketing_slots.signup_form)
-        slots.register("checkout_store", marketing_slots.checkout_checkbox)
-        slots.register("admin_index", marketing_slots.admin_link)
+        catalog_signals.store_page_shown.connect(on_pages.signup_form, dispatch_uid="marketing.signup_form")
+        checkout_signals.checkout_store_shown.connect(on_pages.checkout_checkbox, dispatch_uid="marketing.checkbox")
+        shop_signals.admin_index_shown.connect(on_pages.admin_link, dispatch_uid="marketing.admin_link")
         # Chat's buyer panel links to the buyer's page in the customer list.
-        slots.register("buyer_panel", marketing_slots.buyer_contact_link)
+        chat_signals.buyer_panel_shown.connect(on_pages.buyer_contact_link, dispatch_uid="marketing.buyer_contact")

@@ -66,7 +66,7 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.store = store
         self.fields["segment"].queryset = segments.store_segments(store)
-        self.fields["discount"].queryset = composer_discount_codes(store)
+        self.fields["discount"].queryset = composer_discount_codes(store=store)
         self.fields["products"].choices = [
             (
                 str(product.pk),
@@ -74,7 +74,7 @@ class CampaignForm(forms.Form):
                 if product.from_price is not None
                 else product.title,
             )
-            for product in composer_products(store)
+            for product in composer_products(store=store)
         ]
 
     @staticmethod
@@ -161,12 +161,12 @@ class SegmentForm(forms.Form):
         from marketing.selectors import store_tags
 
         anything = [("", _("Any"))]
-        products = composer_products(store)
+        products = composer_products(store=store)
         self.fields["bought_product"].choices = anything + [(product.pk, product.title) for product in products]
         categories = Category.objects.filter(products__store=store).distinct().order_by("name")
         self.fields["bought_category"].choices = anything + [(category.pk, category.name) for category in categories]
         self.fields["group"].choices = anything + [choice for choice in RFMGroup.choices if choice[0]]
-        self.fields["tag"].choices = anything + [(tag.pk, tag.name) for tag in store_tags(store)]
+        self.fields["tag"].choices = anything + [(tag.pk, tag.name) for tag in store_tags(store=store)]
 
     def rules(self) -> list[dict]:
         data = self.cleaned_data

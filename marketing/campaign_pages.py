@@ -59,7 +59,7 @@ class ScheduleForm(forms.Form):
 @seller_page
 def campaign_list(request, store):
     """The store's campaigns, 20 a page, with their state and figures."""
-    paginator = Paginator(selectors.campaign_list(store), selectors.PAGE_SIZE)
+    paginator = Paginator(selectors.campaign_list(store=store), selectors.PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (PageNotAnInteger, EmptyPage):

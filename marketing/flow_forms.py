@@ -104,13 +104,13 @@ class StepForm(forms.Form):
                     if product.from_price is not None
                     else product.title,
                 )
-                for product in composer_products(self.store)
+                for product in composer_products(store=self.store)
             ]
         return self._products
 
     def code_choices(self) -> list[tuple[str, str]]:
         if self._codes is None:
-            self._codes = [(code.code, code.code) for code in composer_discount_codes(self.store)]
+            self._codes = [(code.code, code.code) for code in composer_discount_codes(store=self.store)]
         return self._codes
 
     def _block_fields(self, kind: str) -> dict[str, forms.Field]:

@@ -22,12 +22,12 @@ PAGE_SIZE = 25
 ORDERS_SHOWN = 10
 
 
-def store_contacts(store: Store) -> QuerySet[Contact]:
+def store_contacts(*, store: Store) -> QuerySet[Contact]:
     """The store's contacts a seller sees (merged ones are part of the contact they joined)."""
     return Contact.objects.filter(store=store, merged_into__isnull=True)
 
 
-def mailable_contacts(store: Store) -> QuerySet[Contact]:
+def mailable_contacts(*, store: Store) -> QuerySet[Contact]:
     """The store's contacts that may receive marketing email now: consent given, confirmed by
     the link, not withdrawn, and the address on no suppression list (the store's unsubscribes,
     the site's bounces and complaints). Each contact's address is ``contact.consent.email``."""
@@ -63,7 +63,7 @@ class ContactFilters:
 
 def contact_list(*, store: Store, filters: ContactFilters) -> QuerySet[Contact]:
     """The store's contacts, newest first, searched by name, email, phone or tag."""
-    contacts = store_contacts(store)
+    contacts = store_contacts(store=store)
     search = filters.search.strip()[:SEARCH_MAX]
     if search:
         held = Identity.objects.filter(
@@ -85,7 +85,7 @@ def contact_list(*, store: Store, filters: ContactFilters) -> QuerySet[Contact]:
 
 def contact_for_seller(*, store: Store, pk: int) -> Contact | None:
     return (
-        store_contacts(store)
+        store_contacts(store=store)
         .select_related("consent", "store")
         .prefetch_related("tags", Prefetch("identities", queryset=Identity.objects.order_by("kind", "pk")))
         .filter(pk=pk)
@@ -93,7 +93,7 @@ def contact_for_seller(*, store: Store, pk: int) -> Contact | None:
     )
 
 
-def user_ids(contact: Contact) -> list[int]:
+def user_ids(*, contact: Contact) -> list[int]:
     return [row.user_id for row in contact.identities.all() if row.kind == Identity.Kind.USER and row.user_id]
 
 
@@ -112,10 +112,10 @@ class ContactActivity:
     merges: list[ContactMerge]  # into this contact, newest first
 
 
-def contact_activity(contact: Contact) -> ContactActivity:
+def contact_activity(*, contact: Contact) -> ContactActivity:
     from django.db.models import Count, Sum
 
-    users = user_ids(contact)
+    users = user_ids(contact=contact)
     orders = Order.objects.filter(store_id=contact.store_id, buyer_id__in=users)
     figures = orders.aggregate(count=Count("pk"), paid=Count("pk", filter=SPENT), spent=Sum("total", filter=SPENT))
     newest = list(orders.order_by("-placed_at", "-pk")[:ORDERS_SHOWN]) if users else []
@@ -138,9 +138,9 @@ def contact_activity(contact: Contact) -> ContactActivity:
     )
 
 
-def store_tags(store: Store) -> QuerySet[Tag]:
+def store_tags(*, store: Store) -> QuerySet[Tag]:
     return Tag.objects.filter(store=store)
 
 
-def consent_history(contact: Contact) -> QuerySet[ConsentEvent]:
+def consent_history(*, contact: Contact) -> QuerySet[ConsentEvent]:
     return contact.consent_events.order_by("created_at", "pk")

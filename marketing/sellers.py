@@ -34,5 +34,5 @@ def refresh_sellers_group(**kwargs) -> None:
 def connect(app_config) -> None:
     from catalog.services import register_seller_permissions
 
-    register_seller_permissions(app_config.label, SELLER_PERMISSIONS)
+    register_seller_permissions(app_label=app_config.label, permissions=SELLER_PERMISSIONS)
     post_migrate.connect(refresh_sellers_group, sender=app_config, dispatch_uid="marketing.refresh_sellers_group")

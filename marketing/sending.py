@@ -116,7 +116,7 @@ class Decision:
 
 def may_send_now(*, store: Store, contact: Contact) -> Decision:
     """May ``contact`` get a marketing email from ``store`` now?"""
-    if not mailable_contacts(store).filter(pk=contact.pk).exists():
+    if not mailable_contacts(store=store).filter(pk=contact.pk).exists():
         return Decision(False, "not_mailable")
     if capacity_left(store.pk) <= 0:
         return Decision(False, "hourly_cap")
@@ -186,7 +186,7 @@ def send_marketing_email(
     """Check, send and record one marketing email (a flow's step). ``text`` and ``html`` may
     hold ``%%UNSUBSCRIBE%%`` (filled here). Returns the message id, or None when the check
     said no (nothing sent)."""
-    contact = mailable_contacts(store).filter(pk=contact.pk).first()
+    contact = mailable_contacts(store=store).filter(pk=contact.pk).first()
     if contact is None or not may_send_now(store=store, contact=contact).allowed:
         return None
     from marketing.campaigns.content import html_values, personalise

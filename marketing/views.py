@@ -95,11 +95,11 @@ def contact_list(request, store: Store):
             "contacts": page.object_list,
             "filters": filters,
             "groups": [choice for choice in RFMGroup.choices if choice[0]],
-            "tags": list(selectors.store_tags(store)),
+            "tags": list(selectors.store_tags(store=store)),
             "query_without_page": query.urlencode(),
             "any_contact": filters != ContactFilters()
             or page.paginator.count > 0
-            or selectors.store_contacts(store).exists(),
+            or selectors.store_contacts(store=store).exists(),
         },
     )
 
@@ -129,10 +129,10 @@ def contact_detail(request, store: Store, pk: int):
         {
             "store": store,
             "contact": contact,
-            "activity": selectors.contact_activity(contact),
+            "activity": selectors.contact_activity(contact=contact),
             "campaigns": campaign_selectors.campaigns_received(contact=contact),
             "consent": getattr(contact, "consent", None),
-            "history": list(selectors.consent_history(contact)),
+            "history": list(selectors.consent_history(contact=contact)),
             "form": form,
         },
         status=status,
@@ -144,7 +144,7 @@ def contact_detail(request, store: Store, pk: int):
 def contact_export(request, store: Store, pk: int):
     """The contact's data and consent history, as a JSON file."""
     contact = _contact(request, store, pk)
-    body = json.dumps(services.export_contact(contact), ensure_ascii=False, indent=2)
+    body = json.dumps(services.export_contact(contact=contact), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
     response["Cache-Control"] = "no-store"
@@ -238,7 +238,7 @@ def signup(request, slug: str):
     seen = [services.Seen(Identity.Kind.EMAIL, email)]
     user = request.user
     if user.is_authenticated and user.email.lower() == email.lower():
-        seen = services.user_seen(user)  # their own account and its address
+        seen = services.user_seen(user=user)  # their own account and its address
     contact = services.record_contact(
         store_id=store.pk,
         seen=seen,
@@ -263,7 +263,7 @@ def confirm(request, token: str):
     """The double opt-in link. GET shows what is being confirmed (a mail scanner's visit
     changes nothing); the page's button (POST) confirms."""
     try:
-        event = services.consent.pending_request(token)
+        event = services.consent.pending_request(token=token)
     except tokens.ExpiredLink:
         return _link_error(request, _("This confirmation link has expired. Sign up again to get a new one."), 410)
     except (signing.BadSignature, InvalidLink):

@@ -18,13 +18,13 @@ a header and the web server sends the bytes (see the README):
 from __future__ import annotations
 
 import mimetypes
+import os
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
-from django.utils.functional import cached_property
 
 SERVERS = ("django", "x-accel-redirect", "x-sendfile")
 
@@ -36,16 +36,17 @@ class PrivateFileSystemStorage(FileSystemStorage):
     def __init__(self, location=None, **kwargs):
         kwargs["base_url"] = None
         super().__init__(location=location, **kwargs)
+        self.explicit_location = location
 
-    @cached_property
+    # Read on each use rather than cached, so a changed PRIVATE_MEDIA_ROOT (the tests' own
+    # directory) is followed without hooking into the parent's cache clearing.
+    @property
     def base_location(self):
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+        return settings.PRIVATE_MEDIA_ROOT if self.explicit_location is None else self.explicit_location
 
-    def _clear_cached_properties(self, setting, **kwargs):
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_MEDIA_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
     def url(self, name):
         raise ValueError("A private file has no public URL: link to the view that serves it.")

@@ -47,4 +47,4 @@ def sweep_deliveries() -> int:
     from shop.notifications.delivery import deliveries_to_hand_over
     from shop.notifications.services import hand_over
 
-    return hand_over(deliveries_to_hand_over())
+    return hand_over(delivery_ids=deliveries_to_hand_over())

@@ -7,13 +7,13 @@ class SocialConfig(AppConfig):
     verbose_name = _("Social")
 
     def ready(self) -> None:
-        from catalog.auth_backends import add_person_column
-        from shop import slots
-        from social import feed_rows, notifications, reminders, sellers
-        from social.views import slots as social_slots
+        from catalog import signals as catalog_signals
+        from social import notifications, reminders, sellers
+        from social.selectors.feeds import person_following_count
+        from social.views import on_catalog_pages
 
         # The home page and For you ask whether the person follows anyone: read with them.
-        add_person_column(feed_rows.PERSON_FOLLOWING_ATTRIBUTE, feed_rows.person_following_count_sql)
+        catalog_signals.person_loading.connect(person_following_count, dispatch_uid="social.person_following_count")
 
         # The sellers group (catalog's) gets the social admin permissions; see social/sellers.py.
         sellers.connect(self)
@@ -27,9 +27,9 @@ class SocialConfig(AppConfig):
 
         friend_notifications.register_kinds()
         friend_notifications.connect()
-        slots.register("product_page", friend_views.friends_on_product)
-
-        slots.register("product_page", social_slots.seen_in_posts)
+        product_page = catalog_signals.product_page_shown
+        product_page.connect(friend_views.friends_on_product, dispatch_uid="social.friends_on_product")
+        product_page.connect(on_catalog_pages.seen_in_posts, dispatch_uid="social.seen_in_posts")
 
         # Reviews: kinds, verified purchases on order_paid, ratings on catalog's product cards.
         from social import review_notifications, reviews_signals
@@ -37,6 +37,6 @@ class SocialConfig(AppConfig):
 
         review_notifications.register_kinds()
         reviews_signals.connect()
-        slots.register("product_page", review_views.product_reviews_slot)
-        slots.register("product_page", friend_views.also_like_on_product)
-        slots.register("store_page", social_slots.store_social)
+        product_page.connect(review_views.reviews_on_product, dispatch_uid="social.reviews_on_product")
+        product_page.connect(friend_views.also_like_on_product, dispatch_uid="social.also_like_on_product")
+        catalog_signals.store_page_shown.connect(on_catalog_pages.store_social, dispatch_uid="social.store_social")

@@ -138,21 +138,6 @@ def feed_built(user_id: int) -> bool:
     return row is not None and row[0] is not None
 
 
-# The attribute of a signed-in user holding how many profiles they follow, read with them
-# (``catalog.auth_backends.add_person_column``): the home page and For you ask on every visit.
-PERSON_FOLLOWING_ATTRIBUTE = "following_count_read"
-
-
-def person_following_count_sql(connection) -> str:
-    """How many profiles the user ``u`` follows, as a scalar sub-query (0 before they have a profile)."""
-    quote = connection.ops.quote_name
-    user = Profile._meta.get_field("user")
-    return (
-        f"SELECT COALESCE(MAX(pr.{quote(Profile._meta.get_field('following_count').column)}), 0) "
-        f"FROM {quote(PROFILE)} pr WHERE pr.{quote(user.column)} = u.{quote(user.target_field.column)}"
-    )
-
-
 def following_count(user_id: int) -> int:
     """How many profiles ``user_id`` follows (0 before they have a profile)."""
     with prepared_cursor() as cursor:

@@ -69,10 +69,10 @@ class MultipleImageField(forms.FileField):
 
 def posting_profiles(user) -> list[Profile]:
     """The profiles ``user`` may post as: their own, and their store's if they have one."""
-    profiles = [services.profile_for_user(user)]
+    profiles = [services.profile_for_user(user=user)]
     store = Store.objects.filter(owner=user, is_active=True).first()
     if store is not None:
-        profiles.append(services.profile_for_store(store))
+        profiles.append(services.profile_for_store(store=store))
     return profiles
 
 

@@ -76,8 +76,8 @@ def recommended(recommendation) -> None:
     else:
         data = {"recommendation": recommendation.pk, "post": recommendation.post_id, "title": ""}
     notify(
-        recommendation.recipient,
-        "friend_recommendation",
+        recipient=recommendation.recipient,
+        kind="friend_recommendation",
         actor=recommendation.sender,
         target_url=reverse("social:recommended_to_you"),
         group_key=received_group_key(recommendation.recipient_id),
@@ -90,8 +90,8 @@ def recommendation_purchased(*, sender: User, buyer: User, products: list, order
     which ``sender`` had recommended to them. The order itself is never shown to them."""
     title = ", ".join(product.title for product in products)
     notify(
-        sender,
-        "recommendation_purchased",
+        recipient=sender,
+        kind="recommendation_purchased",
         actor=buyer,
         target_url=products[0].get_absolute_url(),
         data={"title": title[:200], "products": [product.pk for product in products]},

@@ -97,8 +97,8 @@ def register_kinds() -> None:
 
 def followed(*, follower: User, owner: User, profile) -> None:
     notify(
-        owner,
-        "new_follower",
+        recipient=owner,
+        kind="new_follower",
         actor=follower,
         target_url=reverse("social:user_profile", kwargs={"username": follower.username}),
         group_key=f"follow:{profile.pk}",
@@ -108,8 +108,8 @@ def followed(*, follower: User, owner: User, profile) -> None:
 
 def liked(*, user: User, post) -> None:
     notify(
-        post.author,
-        "post_liked",
+        recipient=post.author,
+        kind="post_liked",
         actor=user,
         target_url=post.get_absolute_url(),
         group_key=f"like:post:{post.pk}",
@@ -120,8 +120,8 @@ def liked(*, user: User, post) -> None:
 def commented(*, comment, post, parent=None) -> None:
     url = post.get_absolute_url()
     notify(
-        post.author,
-        "post_commented",
+        recipient=post.author,
+        kind="post_commented",
         actor=comment.author,
         target_url=url,
         group_key=f"comment:post:{post.pk}",
@@ -129,8 +129,8 @@ def commented(*, comment, post, parent=None) -> None:
     )
     if parent is not None and parent.author_id != post.author_id:
         notify(
-            parent.author,
-            "comment_replied",
+            recipient=parent.author,
+            kind="comment_replied",
             actor=comment.author,
             target_url=url,
             group_key=f"reply:comment:{parent.pk}",
@@ -142,11 +142,11 @@ def mentioned(*, post, users) -> None:
     from social.services.profiles import is_blocked_between
 
     for user in users:
-        if is_blocked_between(user.pk, post.author_id):
+        if is_blocked_between(user_a_id=user.pk, user_b_id=post.author_id):
             continue
         notify(
-            user,
-            "mentioned",
+            recipient=user,
+            kind="mentioned",
             actor=post.author,
             target_url=post.get_absolute_url(),
             group_key=f"mention:post:{post.pk}",

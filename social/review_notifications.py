@@ -59,8 +59,8 @@ def _review_url(review) -> str:
 def review_received(*, review) -> None:
     """To the owner of the product's store (``review.product.store`` loaded)."""
     notify(
-        review.product.store.owner,
-        "review_received",
+        recipient=review.product.store.owner,
+        kind="review_received",
         actor=review.author,
         target_url=_review_url(review),
         group_key=f"review:product:{review.product_id}",
@@ -70,8 +70,8 @@ def review_received(*, review) -> None:
 
 def review_replied(*, review, reply) -> None:
     notify(
-        review.author,
-        "review_replied",
+        recipient=review.author,
+        kind="review_replied",
         actor=reply.author,
         target_url=_review_url(review),
         group_key=f"review:reply:{review.pk}",

@@ -17,10 +17,10 @@ def mark_reviews_of_paid_order(sender, order, **kwargs) -> int:
     from social.services.reviews import mark_verified_purchases
 
     product_ids = order.lines.filter(product__isnull=False).values("product_id")
-    return mark_verified_purchases(Review.objects.filter(author_id=order.buyer_id, product_id__in=product_ids))
+    return mark_verified_purchases(reviews=Review.objects.filter(author_id=order.buyer_id, product_id__in=product_ids))
 
 
-def reviewed_pairs(pairs) -> set[tuple[int, int]]:
+def reviewed_pairs(sender, *, pairs, **kwargs) -> set[tuple[int, int]]:
     """Which ``(user_id, product_id)`` pairs have a review (hidden ones too: it was written)."""
     pairs = set(pairs)
     users = {user_id for user_id, _product in pairs}
@@ -29,12 +29,17 @@ def reviewed_pairs(pairs) -> set[tuple[int, int]]:
     return {row for row in rows if row in pairs}
 
 
-def connect() -> None:
-    from catalog import hooks
-    from checkout import hooks as checkout_hooks
-    from checkout import signals as checkout_signals
+def rating_summaries_on_cards(sender, *, products, **kwargs) -> None:
+    """``catalog.signals.product_cards_shown``: each card's ``rating_summary`` (one query)."""
     from social.selectors.reviews import attach_rating_summaries
 
+    attach_rating_summaries(products)
+
+
+def connect() -> None:
+    from catalog import signals as catalog_signals
+    from checkout import signals as checkout_signals
+
     checkout_signals.order_paid.connect(mark_reviews_of_paid_order, dispatch_uid="social.reviews.order_paid")
-    hooks.register_product_list_decorator(attach_rating_summaries)
-    checkout_hooks.register_reviewed_products(reviewed_pairs)
+    catalog_signals.product_cards_shown.connect(rating_summaries_on_cards, dispatch_uid="social.rating_summaries")
+    checkout_signals.reviewed_products_wanted.connect(reviewed_pairs, dispatch_uid="social.reviewed_pairs")

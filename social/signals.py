@@ -10,3 +10,8 @@ from django.dispatch import Signal
 # follower: User, store_id: int. ``follower`` started following a store's profile
 # (``social.services.follow``, a new follow only: following again sends nothing). On commit.
 store_followed = Signal()
+
+# --- Asked by social's pages (``shop.signals`` says how; receivers return what they add) -----
+
+# request, product -> HTML in the feed's product sheet (chat's "Chat with the seller").
+product_sheet_shown = Signal()

@@ -128,7 +128,7 @@ def make_post(author=None, *, profile=None, caption="A new post", products=(), i
         FeedEntry.objects.filter(post=post).update(created_at=at)
         PostHashtag.objects.filter(post=post).update(created_at=at)
         post.created_at = at
-        Post.objects.filter(pk=post.pk).update(**hot_score_update(post))
+        Post.objects.filter(pk=post.pk).update(**hot_score_update(post=post))
         post.refresh_from_db()
     return post
 
@@ -206,7 +206,7 @@ def place(buyer, *variants_and_quantities, method="bank_transfer", code="", addr
 
     cart = checkout_cart(buyer, *variants_and_quantities)
     address = address or AddressFactory(user=buyer)
-    quote = services.cart_quote(cart, buyer=buyer, discount_code=code, payment_method=method)
+    quote = services.cart_quote(cart=cart, buyer=buyer, discount_code=code, payment_method=method)
     return services.place_order(
         buyer=buyer,
         cart=cart,

@@ -53,7 +53,7 @@ SELLER_PERMISSIONS = {
 _app_seller_permissions: dict[str, dict[str, tuple[str, ...]]] = {}
 
 
-def register_seller_permissions(app_label: str, permissions: dict[str, tuple[str, ...]]) -> None:
+def register_seller_permissions(*, app_label: str, permissions: dict[str, tuple[str, ...]]) -> None:
     """Add ``app_label``'s ``{model_name: (action, ...)}`` to what the sellers group may do.
 
     Called from the higher app's ``AppConfig.ready()``; ``ensure_sellers_group`` then grants
@@ -72,7 +72,7 @@ def seller_permission_codenames() -> dict[str, list[str]]:
 
 
 def unique_slug(
-    model: type[Model], text: str, *, field: str = "slug", max_length: int = 80, exclude_pk: int | None = None
+    *, model: type[Model], text: str, field: str = "slug", max_length: int = 80, exclude_pk: int | None = None
 ) -> str:
     """A slug from ``text`` not yet used by ``model``: ``kopi``, then ``kopi-2``, ``kopi-3``..."""
     base = (slugify(text) or "item")[: max_length - 6].strip("-") or "item"
@@ -125,7 +125,7 @@ def open_store(
         if Store.objects.filter(slug=slug).exists():
             raise ValidationError({"slug": _("This address is taken; try another.")})
     else:
-        slug = unique_slug(Store, name)
+        slug = unique_slug(model=Store, text=name)
     store = Store(owner=owner, name=name, slug=slug, description=description.strip(), whatsapp=whatsapp.strip())
     if logo:
         store.logo = logo
@@ -208,7 +208,7 @@ def save_category(*, category: Category) -> Category:
     """Save ``category`` with its depth, and the depths of everything below it."""
     category.depth = validate_category_parent(category=category, parent=category.parent)
     if not category.slug:
-        category.slug = unique_slug(Category, category.name)
+        category.slug = unique_slug(model=Category, text=category.name)
     category.save()
     _refresh_child_depths(category)
     return category
@@ -254,7 +254,7 @@ def save_new_product(*, product: Product) -> Product:
         if Product.objects.filter(slug=product.slug).exists():
             raise ValidationError({"slug": _("This address is taken; try another.")})
     else:
-        product.slug = unique_slug(Product, product.title, max_length=160)
+        product.slug = unique_slug(model=Product, text=product.title, max_length=160)
     if product.status == Product.Status.ACTIVE:
         product.published_at = timezone.now()
     product.full_clean()
@@ -329,7 +329,7 @@ def add_product_image(
     serializer fields do that).
     """
     if position is None:
-        position = next_position(product.images.all())
+        position = next_position(queryset=product.images.all())
     product_image = ProductImage(product=product, image=image, alt_text=alt_text.strip(), position=position)
     product_image.save()
     schedule_renditions(product_image=product_image)

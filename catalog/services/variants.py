@@ -165,7 +165,7 @@ def create_variant(
     position: int | None = None,
 ) -> ProductVariant:
     if position is None:
-        position = next_position(product.variants.all())
+        position = next_position(queryset=product.variants.all())
     variant = ProductVariant(
         product=product,
         sku=sku,

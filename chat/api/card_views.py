@@ -51,7 +51,7 @@ class ConversationCatalogView(ChatAPIView):
         stock now. Send one with `POST .../messages/` (`kind=product`, its `product` slug and
         optionally a `variant`), or put its variants in an offer."""
         conversation = self.conversation()
-        if selectors.side_in(conversation, request.user) != Side.STORE:
+        if selectors.side_in(conversation=conversation, user=request.user) != Side.STORE:
             raise exceptions.PermissionDenied(_("Only the store searches its catalog here."))
         query = self.query(CatalogQuerySerializer).validated_data["q"]
         products = selectors.store_catalog(store_id=conversation.store_id, query=query)

@@ -17,12 +17,12 @@ from chat.api import offer_serializers as s
 from chat.api.views import CONVERSATION_ID, ChatAPIView
 from chat.models import Offer
 from chat.services.offers import TERMS_KIND
-from checkout import hooks
 from checkout import services as checkout_services
 from checkout.api.serializers import PaymentSerializer, QuoteSerializer
 from checkout.api.views.base import CheckoutAPIMixin, Conflict, conflict_response
 from checkout.api.views.checkout import checkout_quote, payment_data
 from checkout.exceptions import QuoteChanged, TermsUnavailable
+from checkout.terms import terms_for
 from shop.api import error_responses
 
 OFFER_CONFLICT = conflict_response(
@@ -111,7 +111,7 @@ class OfferWithdrawView(ChatAPIView):
 
 
 def _terms(user, pk: int):
-    return hooks.terms_for(f"{TERMS_KIND}:{pk}", buyer=user)
+    return terms_for(f"{TERMS_KIND}:{pk}", buyer=user)
 
 
 class OfferCheckoutView(CheckoutAPIMixin, ChatAPIView):

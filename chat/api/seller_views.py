@@ -31,7 +31,7 @@ class SellerDetailsView(ChatAPIView):
     )
     def patch(self, request, pk):
         conversation = self.conversation()
-        if selectors.side_in(conversation, request.user) != Side.STORE:
+        if selectors.side_in(conversation=conversation, user=request.user) != Side.STORE:
             raise exceptions.PermissionDenied(_("Only the store labels its conversations."))
         data = self.body(s.SellerDetailsSerializer)
         if "labels" in data:
@@ -54,7 +54,7 @@ class BuyerPanelView(ChatAPIView):
     )
     def get(self, request, pk):
         conversation = self.conversation()
-        if selectors.side_in(conversation, request.user) != Side.STORE:
+        if selectors.side_in(conversation=conversation, user=request.user) != Side.STORE:
             raise Http404
         panel = buyer_panel.buyer_panel(conversation=conversation)
         return Response(BuyerPanelSerializer(panel, context=self.context()).data)
@@ -68,7 +68,7 @@ class ConversationQuickRepliesView(ChatAPIView):
     )
     def get(self, request, pk):
         conversation = self.conversation()
-        if selectors.side_in(conversation, request.user) != Side.STORE:
+        if selectors.side_in(conversation=conversation, user=request.user) != Side.STORE:
             raise exceptions.PermissionDenied(_("Quick replies are the store's."))
         values = quick_replies.placeholder_values(conversation=conversation)
         rows = list(QuickReply.objects.filter(store_id=conversation.store_id))

@@ -67,7 +67,7 @@ class ConversationSerializer(serializers.Serializer):
     )
 
     def _side(self, conversation) -> str:
-        return selectors.side_in(conversation, self.context["viewer"])
+        return selectors.side_in(conversation=conversation, user=self.context["viewer"])
 
     def get_side(self, conversation) -> str:
         return self._side(conversation)
@@ -81,7 +81,7 @@ class ConversationSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_other_side_read_up_to(self, conversation) -> int | None:
-        return selectors.other_side_read_up_to(conversation, self._side(conversation))
+        return selectors.other_side_read_up_to(conversation=conversation, side=self._side(conversation))
 
 
 class InboxConversationSerializer(ConversationSerializer):

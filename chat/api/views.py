@@ -166,7 +166,7 @@ class MessagesView(ChatAPIView):
             conversation=conversation, before=query.get("before"), after=query.get("after"), limit=query.get("limit")
         )
         url = remove_query_param(remove_query_param(request.build_absolute_uri(), "before"), "after")
-        context = self.context(side=selectors.side_in(conversation, request.user))
+        context = self.context(side=selectors.side_in(conversation=conversation, user=request.user))
         return Response(
             {
                 "results": s.MessageSerializer(page.items, many=True, context=context).data,
@@ -221,7 +221,7 @@ class MessagesView(ChatAPIView):
             )
         except services.NotInConversation:
             raise Http404 from None
-        side = selectors.side_in(message.conversation, request.user)
+        side = selectors.side_in(conversation=message.conversation, user=request.user)
         return Response(
             s.MessageSerializer(message, context=self.context(side=side)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -109,7 +109,7 @@ class WhoAnswersSerializer(serializers.Serializer):
 
 
 def _settings_data(store) -> dict:
-    settings = services.settings_of(store)
+    settings = services.settings_of(store=store)
     data = {name: getattr(settings, name) for name in services.SETTINGS_FIELDS}
     data["opening_hours"] = list(OpeningHours.objects.filter(store=store).values("weekday", "opens", "closes"))
     data["holidays"] = list(Holiday.objects.filter(store=store).values("date", "name"))

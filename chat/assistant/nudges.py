@@ -84,7 +84,7 @@ def nudge(*, cart_id: int, shopper_id: int, store_id: int, now: datetime | None 
         record.nudged_for, record.sent_at = cart.updated_at, now
         record.save()
         kind = kinds.get(ABANDONED_CART)
-        if kind is not None and not wants(shopper_id, kind, channel="in_app"):
+        if kind is not None and not wants(user_id=shopper_id, kind=kind, channel="in_app"):
             return None  # recorded all the same: nothing to look at again for this cart
         if not handoff.who_answers(conversation, at=now).assistant:
             return None

@@ -47,7 +47,7 @@ def _require_owner(*, store: Store, actor: User) -> None:
         raise PermissionDenied(_("Only the store's owner sets up its assistant."))
 
 
-def settings_of(store: Store) -> AssistantSettings:
+def settings_of(*, store: Store) -> AssistantSettings:
     """The store's settings, or unsaved defaults (the assistant on, once saved)."""
     return AssistantSettings.objects.filter(store=store).first() or AssistantSettings(store=store)
 

@@ -167,7 +167,7 @@ def assistant_report(request):
     if store is None:
         return _not_a_seller(request)
     figures = report.assistant_report(store=store)
-    settings = services.settings_of(store)
+    settings = services.settings_of(store=store)
     names = _topic_names()
     by_topic = [(names.get(topic, topic), count) for topic, count in figures.by_topic.items()]
     return render(

@@ -52,7 +52,7 @@ class SendTemplateSerializer(serializers.Serializer):
 class TemplatesView(ChatAPIView):
     def store_conversation(self):
         conversation = self.conversation()
-        if selectors.side_in(conversation, self.request.user) != Side.STORE:
+        if selectors.side_in(conversation=conversation, user=self.request.user) != Side.STORE:
             raise exceptions.PermissionDenied(_("Only the store sends templates."))
         if conversation.channel != Channel.WHATSAPP:
             raise exceptions.ValidationError({"template": [_("Templates are for WhatsApp conversations.")]})

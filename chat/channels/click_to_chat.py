@@ -81,8 +81,9 @@ def order_text(*, store: Store, lines, total: int, seller_link: str) -> str:
     return "\n".join(rows)
 
 
-def whatsapp_order_button(request, *, store=None, block=None, **_kwargs) -> str:
-    """Under each store's lines in the cart ("cart_store"), for a store with a WhatsApp number."""
+def whatsapp_order_button(sender: object, *, request, store=None, block=None, **_kwargs) -> str:
+    """Under each store's lines in the cart (``checkout.signals.cart_store_shown``), for a store
+    with a WhatsApp number."""
     if store is None or block is None or not store.whatsapp or not getattr(block, "lines", None):
         return ""
     shopper_id = request.user.pk if request.user.is_authenticated else None

@@ -21,7 +21,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,8 +41,9 @@ def queue(*, conversation, side: str, message, template=None) -> OutboundMessage
     """Record the delivery of the store's ``message`` in a channel conversation, and hand it
     to the worker on commit. Nothing for the site's own conversations."""
     if side != "store" or conversation.channel not in EXTERNAL:
-        # Known to have no delivery row: whoever shows the message (the API's answer) reads none.
-        OutboundMessage.message.field.remote_field.set_cached_value(message, None)
+        # Known to have no delivery row: whoever shows the message (the API's answer) reads
+        # none, without a query (an empty prefetch remembers "none" and asks nothing).
+        prefetch_related_objects([message], Prefetch("outbound", queryset=OutboundMessage.objects.none()))
         return None
     outbound = OutboundMessage.objects.create(
         message=message,

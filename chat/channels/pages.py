@@ -41,7 +41,7 @@ def send_template(request, pk: int):
     from chat.views import REFUSALS, refusal
 
     conversation = get_object_or_404(Conversation.objects.select_related("store__owner", "shopper"), pk=pk)
-    if side_in(conversation, request.user) != Side.STORE:
+    if side_in(conversation=conversation, user=request.user) != Side.STORE:
         return redirect("chat:thread", pk=conversation.pk)
     values = [request.POST.get(f"param{n}", "") for n in range(1, 11)]
     template = ChannelTemplate.objects.filter(pk=str(request.POST.get("template", ""))[:18] or 0).first()
@@ -100,8 +100,8 @@ def offer_initial(request, conversation: Conversation, side: str | None) -> dict
     return click_to_chat.offer_lines(cart)
 
 
-def whatsapp_updates_form(request, *, order=None, **_kwargs) -> str:
-    """On the buyer's order page ("order_page"): get this and later orders' updates on WhatsApp
+def whatsapp_updates_form(sender: object, *, request, order=None, **_kwargs) -> str:
+    """On the buyer's order page (``checkout.signals.order_page_shown``): get this and later orders' updates on WhatsApp
     (shown when the order's store sends updates there)."""
     from django.template.loader import render_to_string
 

@@ -14,10 +14,10 @@ from catalog.models import Product, ProductVariant, Store
 from chat import services
 from chat.models import Conversation, Offer
 from chat.services.offers import TERMS_KIND
-from checkout import hooks
 from checkout import services as checkout_services
 from checkout.demo.specs import DEMO_KEY_PREFIX
 from checkout.models import Address, OrderEvent, OrderLine, PaymentMethod
+from checkout.terms import terms_for
 
 NOTE = "Harga spesial untuk kakak ya, gratis ongkir. Berlaku 2 hari 🙏"
 
@@ -53,9 +53,9 @@ def ensure_accepted_offer(conversation: Conversation) -> tuple[Offer | None, boo
     )
     if offer.status != Offer.Status.OPEN:
         return offer, False
-    terms = hooks.terms_for(f"{TERMS_KIND}:{offer.pk}", buyer=shopper)
+    terms = terms_for(f"{TERMS_KIND}:{offer.pk}", buyer=shopper)
     method = PaymentMethod.BANK_TRANSFER
-    quote = checkout_services.quote_for(terms, buyer=shopper, payment_method=method)
+    quote = checkout_services.quote_for(source=terms, buyer=shopper, payment_method=method)
     if not quote.can_place:  # a store that takes no transfers: the offer stays open
         return offer, created
     placed = checkout_services.place_order(

@@ -213,7 +213,7 @@ def _conversation_and_side(user, conversation_id: int):
     if conversation is None:
         return None
     blocked = bool(rules.blocked_by(store_id=conversation.store_id, shopper_id=conversation.shopper_id))
-    return conversation, selectors.side_in(conversation, user), blocked
+    return conversation, selectors.side_in(conversation=conversation, user=user), blocked
 
 
 def send_message_sync(user, content: dict) -> dict:

@@ -145,7 +145,7 @@ def message_sent(sender, *, message, **kwargs) -> None:
 def conversation_read(sender, *, conversation, side: str, last_read_id: int, **kwargs) -> None:
     readers = side_people(conversation, side)
     others = side_people(conversation, Side.STORE if side == Side.SHOPPER else Side.SHOPPER)
-    if side == Side.STORE and not selectors.read_receipts_on(conversation.store):
+    if side == Side.STORE and not selectors.read_receipts_on(store=conversation.store):
         others = []  # the store's sockets still hear it: their unread counts changed
     publish(
         [*readers, *others],

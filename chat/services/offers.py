@@ -2,10 +2,10 @@
 
 The store sends it (``send_offer``) as a message of kind ``offer``; the shopper buys it on
 the normal checkout page or through the API, as checkout's special terms
-(``checkout.terms.SpecialTerms``). ``OfferTerms`` is the owner chat registers in
-``checkout.hooks``: checkout reads the offer from it (locked when placing) and, in the
-placing transaction, tells it the offer was used (``used``): the offer becomes accepted with
-its order, and the order's card is posted in the thread. A second placement waits on the
+(``checkout.terms.SpecialTerms``). Chat owns them: checkout reads the offer through
+``checkout.signals.special_terms_wanted`` (``offer_terms``, locked when placing) and, in the
+placing transaction, tells chat the offer was used (``special_terms_used``, ``offer_used``):
+the offer becomes accepted with its order, and the order's card is posted in the thread. A second placement waits on the
 offer's row lock, then finds it used.
 
 Rules decided here:
@@ -251,7 +251,7 @@ def expire_offers(*, now: datetime | None = None, batch: int = EXPIRE_BATCH) -> 
             return expired
 
 
-def unavailable_reason(offer: Offer) -> str:
+def unavailable_reason(*, offer: Offer) -> str:
     """Why ``offer`` cannot be bought now, or ``""`` (its lines loaded)."""
     status = offer.current_status
     if status == Offer.Status.ACCEPTED:
@@ -265,7 +265,7 @@ def unavailable_reason(offer: Offer) -> str:
     return ""
 
 
-def special_terms(offer: Offer) -> SpecialTerms:
+def special_terms(*, offer: Offer) -> SpecialTerms:
     """``offer``'s terms. Precondition: ``unavailable_reason(offer)`` is empty (every line has its variant)."""
     lines = []
     for line in offer.lines.all():
@@ -281,41 +281,49 @@ def special_terms(offer: Offer) -> SpecialTerms:
     )
 
 
-class OfferTerms:
-    """Chat's answer to ``checkout.hooks.TermsOwner`` for offers (registered in ChatConfig)."""
+def offer_terms(
+    sender: object, *, kind: str, reference: int, buyer: User, locked: bool, **kwargs: object
+) -> SpecialTerms | None:
+    """``checkout.signals.special_terms_wanted``: the offer ``reference`` as special terms, for
+    its shopper only (``None`` for another kind of terms)."""
+    if kind != TERMS_KIND:
+        return None
+    offers = Offer.objects.select_for_update(of=("self",)) if locked else Offer.objects.all()
+    # Someone else's offer is not found at all: nothing tells it exists.
+    offer = offers.filter(pk=reference, shopper_id=getattr(buyer, "pk", None)).first()
+    if offer is None:
+        raise Http404(_("No such offer."))
+    if reason := unavailable_reason(offer=offer):
+        raise TermsUnavailable(reason)
+    return special_terms(offer=offer)
 
-    def terms(self, *, reference: int, buyer: User, locked: bool) -> SpecialTerms:
-        offers = Offer.objects.select_for_update(of=("self",)) if locked else Offer.objects.all()
-        # Someone else's offer is not found at all: nothing tells it exists.
-        offer = offers.filter(pk=reference, shopper_id=getattr(buyer, "pk", None)).first()
-        if offer is None:
-            raise Http404(_("No such offer."))
-        if reason := unavailable_reason(offer):
-            raise TermsUnavailable(reason)
-        return special_terms(offer)
 
-    def used(self, *, terms: SpecialTerms, buyer: User, orders: list[Order]) -> None:
-        """Inside the placing transaction, which holds the offer's row lock (``terms``)."""
-        now = timezone.now()
-        order = orders[0]
-        updated = Offer.objects.filter(pk=terms.reference, status=Offer.Status.OPEN).update(
-            status=Offer.Status.ACCEPTED, order=order, accepted_at=now
+def offer_used(sender: object, *, terms: SpecialTerms, orders: list[Order], **kwargs: object) -> bool:
+    """``checkout.signals.special_terms_used``, inside the placing transaction, which holds the
+    offer's row lock (``offer_terms``): the offer is accepted, with its order card posted."""
+    if terms.kind != TERMS_KIND:
+        return False
+    now = timezone.now()
+    order = orders[0]
+    updated = Offer.objects.filter(pk=terms.reference, status=Offer.Status.OPEN).update(
+        status=Offer.Status.ACCEPTED, order=order, accepted_at=now
+    )
+    if updated != 1:  # only possible without the lock: never charge an offer twice
+        raise TermsUnavailable(_("You have already bought this offer."))
+    conversation_id = Offer.objects.filter(pk=terms.reference).values_list("conversation_id", flat=True).first()
+    assert conversation_id is not None  # (the offer was updated just above, under its lock)
+    post_order_card(conversation_id=conversation_id, order=order, at=now)
+    card_updates.announce_offers(offer_ids=[terms.reference])
+    transaction.on_commit(
+        functools.partial(
+            events.record,
+            events.EventName.OFFER_ACCEPTED,
+            store_id=order.store_id,
+            user_id=order.buyer_id,
+            ref_id=conversation_id,
         )
-        if updated != 1:  # only possible without the lock: never charge an offer twice
-            raise TermsUnavailable(_("You have already bought this offer."))
-        conversation_id = Offer.objects.filter(pk=terms.reference).values_list("conversation_id", flat=True).first()
-        assert conversation_id is not None  # (the offer was updated just above, under its lock)
-        post_order_card(conversation_id=conversation_id, order=order, at=now)
-        card_updates.announce_offers(offer_ids=[terms.reference])
-        transaction.on_commit(
-            functools.partial(
-                events.record,
-                events.EventName.OFFER_ACCEPTED,
-                store_id=order.store_id,
-                user_id=order.buyer_id,
-                ref_id=conversation_id,
-            )
-        )
+    )
+    return True
 
 
 def post_order_card(*, conversation_id: int, order: Order, at: datetime) -> Message | None:

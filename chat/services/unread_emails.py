@@ -78,8 +78,8 @@ def _email_one(pk: int, side: str) -> int:
         else:
             recipient, name = conversation.store.owner, conversation.shopper.display_name
         notify(
-            recipient,
-            "chat_unread",
+            recipient=recipient,
+            kind="chat_unread",
             target_url=reverse("chat:thread", kwargs={"pk": pk}),
             group_key=group_key(pk),
             data={"conversation": pk, "from": name, "side": side, "count": getattr(conversation, unread_field(side))},

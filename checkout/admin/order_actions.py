@@ -123,7 +123,7 @@ class OrderAction:
         """Whether the button is offered for ``order`` as it is now (the service decides on POST)."""
         if self.methods is not None and order.payment_method not in self.methods:
             return False
-        return self.to_status in services.next_states(order)
+        return self.to_status in services.next_states(order=order)
 
 
 class RefundAction(OrderAction):

@@ -3,8 +3,8 @@ orders to ship, payments to refund, with counts, each linking to the order list 
 on the same condition (``selectors.ORDER_CHORES``). Sellers count their own store's orders,
 the site's staff everyone's.
 
-The front page is the core's (``templates/admin/index.html`` names the ``admin_index`` slot);
-checkout fills it from ``CheckoutConfig.ready()``.
+The front page is the core's (``templates/admin/index.html`` sends
+``shop.signals.admin_index_shown``); checkout answers it from ``CheckoutConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -38,13 +38,13 @@ class OrderChoreFilter(admin.SimpleListFilter):
         return queryset
 
 
-def orders_to_do(request, **_kwargs) -> str:
+def orders_to_do(sender: object, *, request, **_kwargs) -> str:
     """The front page's "Needs doing" panel, for someone who may see orders (a seller with a
     store, or staff); nothing for anyone else."""
     user = request.user
     if not user.has_perm("checkout.view_order") or not (sees_all_stores(request) or seller_store(request)):
         return ""
-    counts = selectors.order_chore_counts(scope_to_store(request, Order.objects.all(), "store"))
+    counts = selectors.order_chore_counts(orders=scope_to_store(request, Order.objects.all(), "store"))
     changelist = reverse("admin:checkout_order_changelist")
     chores = [
         {"label": chore.label, "count": counts[chore.key], "url": f"{changelist}?{urlencode({PARAMETER: chore.key})}"}

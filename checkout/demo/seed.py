@@ -319,7 +319,7 @@ def _place(spec: OrderSpec, buyer: User, address: Address, lines) -> services.Pl
     cart = Cart.objects.create()
     for variant, quantity in lines:
         services.add_to_cart(cart=cart, variant_id=variant.pk, quantity=quantity)
-    quote = services.cart_quote(cart, buyer=buyer, discount_code=spec.code, payment_method=spec.method)
+    quote = services.cart_quote(cart=cart, buyer=buyer, discount_code=spec.code, payment_method=spec.method)
     if not quote.can_place:
         problems = [line.problem for line in quote.line_problems] + list(quote.errors.values())
         raise ValidationError(problems or ["cannot be placed"])

@@ -27,7 +27,7 @@ def refund_order(*, order: Order, actor: User | None, note: str = "") -> Order:
         from checkout.payments import stripe as stripe_provider
 
         transitions._require(actor, order, seller=True)
-        if not transitions.can_transition(order, "refunded"):
+        if not transitions.can_transition(order=order, to_status="refunded"):
             # Let the service raise its clear message before money moves.
             return transitions.record_refund(order=order, actor=actor, note=note)
         stripe_provider.refund(order=order)

@@ -1,7 +1,7 @@
 """Carts: a signed-in shopper's, or an anonymous visitor's kept by id in their session.
 
 The header shows how many items the cart holds on every page. A signed-in person's count is
-read with the person (``person_cart_count_sql``, added to ``catalog.auth_backends``' query):
+read with the person (``person_cart_count``, added to ``catalog.auth_backends``' query):
 no round trip of its own, and never stale on a page. Otherwise (a visitor's cart, or a
 request that may have changed the cart since the person was loaded) the count is cached per
 owner (user id, or the visitor's cart token) in Django's cache: reading it costs no query.
@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Field, Model, Sum
+from django.db.models import Expression, F, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,23 +55,17 @@ def cart_for_user(*, user: User, create: bool = False) -> Cart | None:
 PERSON_COUNT_ATTRIBUTE = "cart_item_count_read"
 
 
-def person_cart_count_sql(connection: BaseDatabaseWrapper) -> str:
-    """The item count of the cart of the user ``u`` as a scalar sub-query (0 without a cart)."""
-    quote = connection.ops.quote_name
-    line_cart, quantity = _column(CartLine, "cart"), _column(CartLine, "quantity")
-    cart_user, user_pk = _column(Cart, "user"), _column(User, "id")
-    cart_pk = _column(Cart, "id")
-    return (
-        f"SELECT COALESCE(SUM(l.{quote(quantity)}), 0) FROM {quote(CartLine._meta.db_table)} l "
-        f"JOIN {quote(Cart._meta.db_table)} c ON c.{quote(cart_pk)} = l.{quote(line_cart)} "
-        f"WHERE c.{quote(cart_user)} = u.{quote(user_pk)}"
+def person_cart_count(sender: object, **kwargs: object) -> dict[str, Expression]:
+    """``catalog.signals.person_loading``: the item count of the signed-in person's cart, as a
+    scalar sub-query read with them (0 without a cart)."""
+    total = (
+        CartLine.objects.filter(cart__user=OuterRef("pk"))
+        .order_by()
+        .values("cart__user")
+        .annotate(total=Sum("quantity"))
+        .values("total")
     )
-
-
-def _column(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field) and field.column is not None  # a concrete field has a column
-    return field.column
+    return {PERSON_COUNT_ATTRIBUTE: Coalesce(Subquery(total), 0, output_field=IntegerField())}
 
 
 def _count_key(*, user_id: int | None = None, token: str | uuid.UUID | None = None) -> str:
@@ -121,7 +115,7 @@ def remember_cart_count(*, user_id: int | None, token: str | None, count: int) -
         cache.add(key, count, COUNT_CACHE_SECONDS)
 
 
-def forget_cart_count(cart: Cart) -> None:
+def forget_cart_count(*, cart: Cart) -> None:
     """Drop the cached count of ``cart``'s owner now. Inside a transaction, call it on commit
     (``transaction.on_commit(lambda: forget_cart_count(cart))``): dropped earlier, a page
     could cache the count the transaction is about to change."""
@@ -149,7 +143,7 @@ def buyable_variant(variant_id: int | None) -> ProductVariant:
     return variant
 
 
-def checked_quantity(quantity: int | None, variant: ProductVariant) -> int:
+def checked_quantity(*, quantity: int | None, variant: ProductVariant) -> int:
     """``quantity`` within the line maximum and ``variant``'s stock now; ``None`` (the caller
     found no number in the request) is refused."""
     if quantity is None:
@@ -172,16 +166,16 @@ def add_to_cart(*, cart: Cart, variant_id: int | None, quantity: int | None = 1)
     """Add ``quantity`` of a variant to ``cart`` (on top of what is there), at today's price."""
     variant = buyable_variant(variant_id)
     line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
-    adding = checked_quantity(quantity, variant)
+    adding = checked_quantity(quantity=quantity, variant=variant)
     wanted = (line.quantity if line else 0) + adding
-    checked_quantity(wanted, variant)
+    checked_quantity(quantity=wanted, variant=variant)
     if line is None:
         try:
             with transaction.atomic():
                 line = CartLine.objects.create(cart=cart, variant=variant, quantity=wanted, price_seen=variant.price)
         except IntegrityError:  # The same variant added by a parallel request: add to that line.
             line = CartLine.objects.select_for_update().get(cart=cart, variant=variant)
-            line.quantity = checked_quantity(line.quantity + adding, variant)
+            line.quantity = checked_quantity(quantity=line.quantity + adding, variant=variant)
             line.price_seen = variant.price
             line.save(update_fields=["quantity", "price_seen"])
     else:
@@ -189,7 +183,7 @@ def add_to_cart(*, cart: Cart, variant_id: int | None, quantity: int | None = 1)
         line.price_seen = variant.price
         line.save(update_fields=["quantity", "price_seen"])
     _touch(cart)
-    cart_changed_on_commit(cart, {variant.store_id})
+    cart_changed_on_commit(cart=cart, store_ids={variant.store_id})
     store_id, product_id, user_id = variant.store_id, variant.product_id, cart.user_id
     transaction.on_commit(
         lambda: events.record(events.EventName.ADD_TO_CART, store_id=store_id, product_id=product_id, user_id=user_id)
@@ -212,12 +206,12 @@ def set_line_quantity(*, cart: Cart, line_id: int, quantity: int | None) -> Cart
     if quantity == 0:
         line.delete()
         _touch(cart)
-        cart_changed_on_commit(cart, {line.variant.store_id})
+        cart_changed_on_commit(cart=cart, store_ids={line.variant.store_id})
         return None
-    line.quantity = checked_quantity(quantity, line.variant)
+    line.quantity = checked_quantity(quantity=quantity, variant=line.variant)
     line.save(update_fields=["quantity"])
     _touch(cart)
-    cart_changed_on_commit(cart, {line.variant.store_id})
+    cart_changed_on_commit(cart=cart, store_ids={line.variant.store_id})
     return line
 
 
@@ -226,7 +220,7 @@ def remove_line(*, cart: Cart, line_id: int) -> None:
     line = _line_of(cart, line_id)
     line.delete()
     _touch(cart)
-    cart_changed_on_commit(cart, {line.variant.store_id})
+    cart_changed_on_commit(cart=cart, store_ids={line.variant.store_id})
 
 
 def accept_current_prices(*, cart: Cart) -> int:
@@ -258,7 +252,7 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
     _forget_on_commit(source)  # its token's count; the object keeps token and user after delete()
     source.delete()
     _touch(target)
-    cart_changed_on_commit(target, stores)
+    cart_changed_on_commit(cart=target, store_ids=stores)
     return target
 
 
@@ -274,12 +268,12 @@ def adopt_visitor_cart(*, token: str | None, user: User) -> None:
         Cart.objects.filter(pk=source.pk).update(user=user)
         source.user = user
         _forget_on_commit(source)
-        cart_changed_on_commit(source, set(source.lines.values_list("variant__store_id", flat=True)))
+        cart_changed_on_commit(cart=source, store_ids=set(source.lines.values_list("variant__store_id", flat=True)))
         return
     merge_carts(source=source, target=target)
 
 
-def cart_changed_on_commit(cart: Cart, store_ids: Iterable[int]) -> None:
+def cart_changed_on_commit(*, cart: Cart, store_ids: Iterable[int]) -> None:
     """Tell the layers above, on commit, that ``cart``'s lines from ``store_ids`` changed
     (``checkout.signals.cart_changed``): a store's people with the shopper's chat open see
     the cart live. Nothing for a visitor's cart, or when no store's lines changed."""
@@ -290,7 +284,7 @@ def cart_changed_on_commit(cart: Cart, store_ids: Iterable[int]) -> None:
 
 
 def _forget_on_commit(cart: Cart) -> None:
-    transaction.on_commit(lambda: forget_cart_count(cart))
+    transaction.on_commit(lambda: forget_cart_count(cart=cart))
 
 
 def _touch(cart: Cart) -> None:

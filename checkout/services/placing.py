@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant
-from checkout import hooks, lock_objects, notifications, signals
+from checkout import lock_objects, notifications, signals
 from checkout.exceptions import OutOfStock, PricesChanged, QuoteChanged, TermsUnavailable
 from checkout.models import (
     Address,
@@ -39,7 +39,7 @@ from checkout.models import (
 from checkout.pricing import Quote, StoreQuote
 from checkout.services.carts import cart_changed_on_commit, forget_cart_count
 from checkout.services.sources import CheckoutSource, DirectItem, quote_for
-from checkout.terms import SpecialTerms
+from checkout.terms import SpecialTerms, mark_terms_used, terms_for
 from shop import events
 from shop.client import ClientInfo
 from shop.models import User
@@ -113,7 +113,7 @@ def place_order(
 ) -> PlacedCheckout:
     """Place one order per store for ``buyer``, all under one payment: of what ``cart`` holds
     (its lines are then removed), of the one "Buy now" ``item`` (the cart is left as it is), or
-    of a seller's special ``terms`` (read again, locked, from their owner in ``checkout.hooks``,
+    of a seller's special ``terms`` (read again, locked, from their owner through ``checkout.signals``,
     and marked used by it in this transaction: a second placement finds them used,
     ``TermsUnavailable``).
 
@@ -197,16 +197,14 @@ def _place(
     from_cart = cart is not None
     if cart is not None and lock_objects.cart_for_update(cart.pk) is None:
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
-    terms_owner = None
     terms = None
     if isinstance(source, SpecialTerms):
         # The terms as their owner holds them now, locked until this transaction ends: the
         # caller's copy may be stale, and a parallel placement waits here, then finds them used.
-        terms_owner = hooks.terms_owner(source.kind)
-        if terms_owner is None:
-            raise TermsUnavailable(_("This offer can no longer be used."))
-        source = terms = terms_owner.terms(reference=source.reference, buyer=buyer, locked=True)
-    quote = quote_for(source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True)
+        source = terms = terms_for(source.token, buyer=buyer, locked=True)
+    quote = quote_for(
+        source=source, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=True
+    )
     if terms is not None and len(quote.lines) != len(terms.lines):
         raise TermsUnavailable(_("A product in this offer is no longer sold. Ask the seller for a new offer."))
     if not quote.lines:
@@ -262,12 +260,12 @@ def _place(
     _create_lines_and_events(quote, orders, buyer)
     payment.amount = sum(order.total for order in orders)
     payment.save(update_fields=["amount", "method"])
-    if terms_owner is not None and terms is not None:
-        terms_owner.used(terms=terms, buyer=buyer, orders=orders)
+    if terms is not None:
+        mark_terms_used(terms=terms, buyer=buyer, orders=orders)
     if cart is not None:
         CartLine.objects.filter(pk__in=[line.line_id for line in quote.lines]).delete()
-        transaction.on_commit(lambda: forget_cart_count(cart))  # the header's cached item count
-        cart_changed_on_commit(cart, {store.store.pk for store in quote.stores})
+        transaction.on_commit(lambda: forget_cart_count(cart=cart))  # the header's cached item count
+        cart_changed_on_commit(cart=cart, store_ids={store.store.pk for store in quote.stores})
     # One confirmation (with the invoices) to the buyer, "new order" to each store's owner.
     notifications.checkout_placed(buyer=buyer, payment=payment, orders=orders)
 

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import prefetch_related_objects
 
-from catalog.models import ProductVariant, Store
+from catalog.models import ProductVariant
 from checkout import lock_objects
 from checkout.models import Cart, CartLine
 from checkout.pricing import Quote, QuoteLine, build_quote
@@ -40,12 +41,12 @@ def direct_item(*, variant_id: int | None, quantity: int | None) -> DirectItem:
     be (on sale, a quantity within the line maximum and the stock now). Raises
     ``ValidationError`` naming the field."""
     variant = buyable_variant(variant_id)
-    return DirectItem(variant_id=variant.pk, quantity=checked_quantity(quantity, variant))
+    return DirectItem(variant_id=variant.pk, quantity=checked_quantity(quantity=quantity, variant=variant))
 
 
 def quote_for(
-    source: CheckoutSource | None,
     *,
+    source: CheckoutSource | None,
     buyer: User | AnonymousUser | None = None,
     discount_code: str = "",
     payment_method: str = "",
@@ -92,15 +93,17 @@ def quote_for(
 
 
 def cart_quote(
-    cart: Cart | None,
     *,
+    cart: Cart | None,
     buyer: User | AnonymousUser | None = None,
     discount_code: str = "",
     payment_method: str = "",
     locked: bool = False,
 ) -> Quote:
     """The quote of ``cart`` as it is now (see ``quote_for``)."""
-    return quote_for(cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=locked)
+    return quote_for(
+        source=cart, buyer=buyer, discount_code=discount_code, payment_method=payment_method, locked=locked
+    )
 
 
 def _variants(pks: set[int], *, locked: bool) -> dict[int, ProductVariant]:
@@ -118,13 +121,5 @@ def _variants(pks: set[int], *, locked: bool) -> dict[int, ProductVariant]:
 def _load_store_settings(variants: Iterable[ProductVariant]) -> None:
     """Attach each store's checkout settings (or none) to every variant's ``store`` in one
     query: each locked row carries its own ``Store`` instance, and a store without a
-    settings row must not be looked up again one by one."""
-    from checkout.models import StoreCheckoutSettings
-
-    variants = list(variants)
-    found = {
-        row.store_id: row
-        for row in StoreCheckoutSettings.objects.filter(store_id__in={variant.store_id for variant in variants})
-    }
-    for variant in variants:
-        Store.checkout_settings.related.set_cached_value(variant.store, found.get(variant.store_id))
+    settings row must not be looked up again one by one (a prefetch remembers "none")."""
+    prefetch_related_objects([variant.store for variant in variants], "checkout_settings")

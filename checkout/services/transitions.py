@@ -45,11 +45,11 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 RESTOCKING = {OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUSED}
 
 
-def can_transition(order: Order, to_status: str) -> bool:
+def can_transition(*, order: Order, to_status: str) -> bool:
     return order.payment_method in TRANSITIONS.get((order.status, to_status), frozenset())
 
 
-def next_states(order: Order) -> list[str]:
+def next_states(*, order: Order) -> list[str]:
     return [to for (frm, to), methods in TRANSITIONS.items() if frm == order.status and order.payment_method in methods]
 
 
@@ -77,7 +77,7 @@ def _require(
 
 def _move(order: Order, to_status: str, *, actor: User | None, note: str = "", **timestamps: object) -> Order:
     """Move ``order`` (caller holds its row lock) to ``to_status`` and record the event."""
-    if not can_transition(order, to_status):
+    if not can_transition(order=order, to_status=to_status):
         raise IllegalTransition(
             _("An order that is %(current)s cannot become %(new)s.")
             % {"current": order.get_status_display().lower(), "new": OrderStatus(to_status).label.lower()}

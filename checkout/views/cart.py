@@ -70,7 +70,7 @@ def _cart_link(request, count: int) -> str:
 
 
 def _cart_context(request, cart, **extra) -> dict:
-    quote = services.cart_quote(cart, buyer=_buyer(request))
+    quote = services.cart_quote(cart=cart, buyer=_buyer(request))
     prefetch_line_covers(quote)
     return {
         "quote": quote,
@@ -197,7 +197,7 @@ def cart_apply_code(request):
         return redirect("checkout:cart")
     remember_discount_code(request, discount.code)
     cart = cart_for_request(request)
-    quote = services.quote_for(cart, buyer=request.user, discount_code=discount.code)
+    quote = services.quote_for(source=cart, buyer=request.user, discount_code=discount.code)
     problem = quote.errors.get("discount_code") if quote.lines else ""
     if problem:
         messages.warning(
@@ -272,10 +272,10 @@ def cart_accept_prices(request):
     return _change(request, None, change)
 
 
-# --- On a product page (catalog's "buy_box" slot, filled from CheckoutConfig.ready()) ---------
+# --- On a product page (``catalog.signals.buy_box_shown``, connected in CheckoutConfig) -------
 
 
-def buy_box(request, *, product, variant=None, form_id: str = "buy-form", **_kwargs) -> str:
+def buy_box(sender: object, *, request, product, variant=None, form_id: str = "buy-form", **_kwargs) -> str:
     """The "Add to cart" and "Buy now" form under a product page's variant picker; nothing
     for a product that is not on sale (its seller previewing a draft)."""
     if variant is None or product.status != Product.Status.ACTIVE or not product.store.is_active:

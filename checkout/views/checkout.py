@@ -11,7 +11,7 @@ Routes (namespace ``checkout``):
 Each takes a ``source``: the cart (by default), ``buy_now``, the one item the shopper chose
 with "Buy now" (``checkout.views.cart.buy_now`` keeps it in the session; the cart is left as
 it is), or special terms named by their token (``offer:12``: a seller's offer in a chat,
-read from its owner in ``checkout.hooks``; someone else's answers 404, one that can no
+read from its owner through ``checkout.signals``; someone else's answers 404, one that can no
 longer be used 409).
 
 Nothing the client sends is charged: the form carries the address, code, method, note, a
@@ -32,11 +32,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from checkout import hooks, selectors, services
+from checkout import selectors, services
 from checkout.exceptions import OutOfStock, QuoteChanged, TermsUnavailable
 from checkout.forms import CheckoutForm
 from checkout.models import Payment, PaymentMethod
 from checkout.services import CheckoutSource, DirectItem
+from checkout.terms import parse_terms_token, terms_for
 from shop import events
 from shop.client import ClientInfo
 from shop.htmx import is_htmx, login_first
@@ -114,7 +115,7 @@ def remembered_discount_code(request) -> str:
 
 def checkout_url(source: str = "") -> str:
     url = reverse("checkout:checkout")
-    if source == BUY_NOW or hooks.parse_terms_token(source):
+    if source == BUY_NOW or parse_terms_token(source):
         return f"{url}?source={source}"
     return url
 
@@ -123,7 +124,7 @@ def _source(request, state: dict) -> CheckoutSource | None:
     if state["source"] == BUY_NOW:
         return buy_now_item(request)
     if state["source"]:
-        return hooks.terms_for(state["source"], buyer=request.user)
+        return terms_for(state["source"], buyer=request.user)
     return services.cart_for_user(user=request.user)
 
 
@@ -139,7 +140,7 @@ def _state(data) -> dict:
     method = (data.get("payment_method") or "").strip()
     source = str(data.get("source") or "")[:40]
     return {
-        "source": source if source == BUY_NOW or hooks.parse_terms_token(source) else "",
+        "source": source if source == BUY_NOW or parse_terms_token(source) else "",
         "address": (data.get("address") or "").strip()[:20],
         "discount_code": (data.get("discount_code") or "").strip()[:30],
         "payment_method": method if method in PaymentMethod.values else "",
@@ -150,7 +151,7 @@ def _state(data) -> dict:
 def _context(request, state: dict, *, form=None, notice: str = "", notice_level: str = "warning") -> dict:
     source = _source(request, state)
     page = selectors.checkout_page(
-        source,
+        source=source,
         buyer=request.user,
         discount_code=state["discount_code"],
         payment_method=state["payment_method"],
@@ -215,7 +216,7 @@ def checkout_quote(request):
 
 def _news_store_ids(data) -> frozenset[int]:
     """The stores whose "send me news" box was ticked (``news_from``, drawn in the page's
-    "checkout_store" slot by the layer that owns the customer lists)."""
+    answer to ``checkout.signals.checkout_store_shown`` by the layer that owns the customer lists)."""
     return frozenset(int(value) for value in data.getlist("news_from")[:50] if value.isdigit() and len(value) < 19)
 
 
@@ -232,7 +233,7 @@ def place_order(request):
             # None once used: a second press of "Place order" still finds the first checkout.
             source = {"item": buy_now_item(request)}
         elif state["source"]:
-            source = {"terms": hooks.terms_for(state["source"], buyer=request.user)}
+            source = {"terms": terms_for(state["source"], buyer=request.user)}
         else:
             source = {"cart": services.cart_for_user(user=request.user, create=True)}
     except TermsUnavailable as exc:

@@ -142,7 +142,7 @@ def _safe_next(request, default: str) -> str:
 @signed_in(_order_list_page)
 def placed(request, payment_id: int):
     """Thank you: each order's number, store and total, and how to pay it."""
-    payment = selectors.payment_for_buyer(request.user, payment_id)
+    payment = selectors.payment_for_buyer(user=request.user, payment_id=payment_id)
     orders = list(payment.orders.all())
     for order in orders:
         order.amount_parts = amount_parts(order)
@@ -157,7 +157,7 @@ def placed(request, payment_id: int):
 @require_GET
 @signed_in(_order_list_page)
 def order_list(request):
-    page = Paginator(selectors.orders_for_buyer(request.user), ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.orders_for_buyer(user=request.user), ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "checkout/order_list.html", {"page_obj": page, "orders": page.object_list, "query_without_page": ""}
     )
@@ -183,7 +183,7 @@ def _detail(request, order: Order, *, proof_form=None, error: str = "", status: 
 @require_GET
 @signed_in(_order_list_page)
 def order_detail(request, number: str):
-    return _detail(request, selectors.order_for(request.user, number))
+    return _detail(request, selectors.order_for(user=request.user, number=number))
 
 
 # --- What the buyer can do ----------------------------------------------------------------
@@ -206,7 +206,7 @@ def _act(request, order: Order, action, success: str):
 def order_cancel(request, number: str):
     return _act(
         request,
-        selectors.order_for(request.user, number),
+        selectors.order_for(user=request.user, number=number),
         lambda order: services.cancel_order(order=order, actor=request.user),
         _("Your order is cancelled."),
     )
@@ -217,7 +217,7 @@ def order_cancel(request, number: str):
 def order_confirm_receipt(request, number: str):
     return _act(
         request,
-        selectors.order_for(request.user, number),
+        selectors.order_for(user=request.user, number=number),
         lambda order: services.confirm_receipt(order=order, actor=request.user),
         _("Thank you! Your order is complete."),
     )
@@ -226,7 +226,7 @@ def order_confirm_receipt(request, number: str):
 @require_POST
 @signed_in(_order_page)
 def order_transfer_proof(request, number: str):
-    order = selectors.order_for(request.user, number)
+    order = selectors.order_for(user=request.user, number=number)
     form = TransferProofForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, order, proof_form=form, error=_("The proof of transfer was not uploaded."), status=400)
@@ -241,7 +241,7 @@ def order_transfer_proof(request, number: str):
 @require_GET
 def order_transfer_proof_image(request, number: str):
     """The buyer's proof of transfer, for the order's buyer, its store's owner and staff only."""
-    return serve_private_file(selectors.transfer_proof_for(request.user, number))
+    return serve_private_file(selectors.transfer_proof_for(user=request.user, number=number))
 
 
 urlpatterns = [

@@ -278,7 +278,7 @@ def _send_claimed(campaign: Campaign, claim: str) -> int:
         .order_by("pk")
         .values_list("pk", "contact_id", "variant")
     )
-    contacts = mailable_contacts(store).filter(pk__in=[contact_id for _pk, contact_id, _v in rows]).in_bulk()
+    contacts = mailable_contacts(store=store).filter(pk__in=[contact_id for _pk, contact_id, _v in rows]).in_bulk()
     gone = [pk for pk, contact_id, _v in rows if contact_id not in contacts]
     if gone:
         Recipient.objects.filter(pk__in=gone, claim=claim, state=Recipient.State.CLAIMED).update(

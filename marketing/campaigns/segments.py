@@ -101,7 +101,7 @@ def _condition(store: Store, rule: dict) -> Q | Exists:
 
 def segment_contacts(*, store: Store, rules: list[dict]) -> QuerySet[Contact]:
     """The mailable contacts of ``store`` matching every rule (``rules`` already validated)."""
-    contacts = mailable_contacts(store)
+    contacts = mailable_contacts(store=store)
     for rule in rules:
         contacts = contacts.filter(_condition(store, rule))
     return contacts

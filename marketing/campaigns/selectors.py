@@ -29,7 +29,7 @@ def _recipient_count(condition: Q) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def campaign_list(store: Store) -> QuerySet[Campaign]:
+def campaign_list(*, store: Store) -> QuerySet[Campaign]:
     """The store's campaigns, newest first, each with ``sent_count`` and ``clicked_count``
     (one subquery each, evaluated only for the page shown)."""
     return (
@@ -46,12 +46,12 @@ def campaign_for_seller(*, store: Store, pk: int) -> Campaign | None:
     return Campaign.objects.filter(store=store, pk=pk).select_related("store", "segment").first()
 
 
-def composer_products(store: Store) -> QuerySet[Product]:
+def composer_products(*, store: Store) -> QuerySet[Product]:
     """The store's products a campaign can show, with their live ``from_price``, newest first."""
     return with_from_price(Product.objects.filter(store=store)).order_by("-pk")[:PRODUCT_CHOICES]
 
 
-def composer_discount_codes(store: Store) -> QuerySet[DiscountCode]:
+def composer_discount_codes(*, store: Store) -> QuerySet[DiscountCode]:
     return DiscountCode.objects.filter(store=store).order_by("code")
 
 

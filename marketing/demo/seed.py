@@ -68,7 +68,7 @@ def seed_marketing(*, progress: Callable[[str], None] | None = None) -> Marketin
             if person is None or not person.email:
                 continue
             contact = services.record_contact(
-                store_id=first.pk, seen=services.user_seen(person), source=Source.FORM, name=person.get_full_name()
+                store_id=first.pk, seen=services.user_seen(user=person), source=Source.FORM, name=person.get_full_name()
             )
             event = services.ask_consent(
                 contact=contact, email=person.email, source=Source.FORM, text=texts.form_text(first.name)
@@ -174,7 +174,7 @@ def order_after_click(*, store: Store, recipient: Recipient, product_id: int) ->
     cart = Cart.objects.create()
     try:
         checkout_services.add_to_cart(cart=cart, variant_id=variant.pk, quantity=1)
-        quote = checkout_services.cart_quote(cart, buyer=buyer, payment_method=PaymentMethod.BANK_TRANSFER)
+        quote = checkout_services.cart_quote(cart=cart, buyer=buyer, payment_method=PaymentMethod.BANK_TRANSFER)
         if not quote.can_place:
             return None
         placed = checkout_services.place_order(

@@ -258,7 +258,7 @@ def _begin(enrolment_id: int, *, now: datetime) -> tuple[str, FlowSend | None, C
         if over_weekly_cap(store.pk, [enrolment.contact_id], now=now):
             Enrolment.objects.filter(pk=enrolment.pk).update(due_at=now + WEEKLY_CAP_WAIT, claimed_at=None)
             return "weekly_cap", None, None
-        contact = mailable_contacts(store).filter(pk=enrolment.contact_id).first()
+        contact = mailable_contacts(store=store).filter(pk=enrolment.contact_id).first()
         if contact is None:
             _leave(enrolment.pk, NOT_MAILABLE, now)
             return NOT_MAILABLE, None, None

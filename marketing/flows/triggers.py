@@ -84,7 +84,7 @@ def enrol_many(*, flow: Flow, candidates: Iterable[Candidate], now: datetime) ->
     def write(rows: list[Candidate]) -> int:
         ids = {row.contact_id for row in rows}
         allowed = set(
-            mailable_contacts(flow.store)
+            mailable_contacts(store=flow.store)
             .filter(pk__in=ids)
             .exclude(
                 Exists(
@@ -249,7 +249,7 @@ def variant_restocked(*, variant_id: int, now: datetime | None = None) -> int:
 def scan_win_back(*, flow: Flow, now: datetime) -> int:
     lapsed = now - timedelta(days=flow.inactive_days)
     rows = (
-        mailable_contacts(flow.store)
+        mailable_contacts(store=flow.store)
         .filter(order_count__gt=0, last_order_at__lte=lapsed)
         .exclude(Exists(Enrolment.objects.filter(flow=flow, contact_id=OuterRef("pk"), state=Enrolment.State.ACTIVE)))
         .values_list("pk", "last_order_at")

@@ -129,7 +129,7 @@ def _send_confirmation(*, contact: Contact, event: ConsentEvent) -> None:
     queue_email(message)
 
 
-def pending_request(token: str) -> ConsentEvent:
+def pending_request(*, token: str) -> ConsentEvent:
     """The request a confirmation link names, if it is still the one waiting. Raises
     ``tokens.ExpiredLink``, ``signing.BadSignature`` (tampered) or ``InvalidLink``."""
     contact_id, event_id = tokens.read_confirm_token(token)
@@ -149,7 +149,7 @@ def confirm_consent(*, token: str, client: ClientInfo | None = None) -> EmailCon
     A second press changes nothing. Raises as ``pending_request``; also ``InvalidLink`` when a
     newer request or a withdrawal replaced this one."""
     try:
-        event = pending_request(token)
+        event = pending_request(token=token)
     except signing.BadSignature:
         raise
     with transaction.atomic():

@@ -34,7 +34,7 @@ class Seen:
     user_id: int | None = None
 
 
-def user_seen(user: User, *, email_verified: bool | None = None) -> list[Seen]:
+def user_seen(*, user: User, email_verified: bool | None = None) -> list[Seen]:
     """A site account: the account itself (verified: they signed in) and its email address,
     verified when allauth says so (``email_verified`` saves the query when known)."""
     seen = [Seen(Identity.Kind.USER, str(user.pk), True, user.pk)]
@@ -112,7 +112,7 @@ def _record(*, store_id: int, items: list[Seen], source: str, name: str, languag
             from marketing.services.merges import kept_apart, merge_contacts
 
             for other in holders[1:]:
-                if kept_apart(contact.pk, other.pk):
+                if kept_apart(first_id=contact.pk, second_id=other.pk):
                     continue
                 shared = next(
                     f"{item.kind}:{item.value}"
@@ -200,7 +200,9 @@ def verify_identity(*, contact: Contact, kind: str, value: str) -> Contact:
 
             first, second = sorted([contact, other.contact], key=lambda row: row.pk)
             locked = {row.pk: row for row in Contact.objects.select_for_update().filter(pk__in=[first.pk, second.pk])}
-            if not kept_apart(first.pk, second.pk) and all(row.merged_into_id is None for row in locked.values()):
+            if not kept_apart(first_id=first.pk, second_id=second.pk) and all(
+                row.merged_into_id is None for row in locked.values()
+            ):
                 merge_contacts(kept=locked[first.pk], merged=locked[second.pk], reason=f"{item.kind}:{item.value}")
                 return locked[first.pk]
             return contact

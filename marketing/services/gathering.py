@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def _order_seen(order: Order) -> list[Seen]:
-    return [*user_seen(order.buyer), Seen(Identity.Kind.PHONE, order.ship_phone)]
+    return [*user_seen(user=order.buyer), Seen(Identity.Kind.PHONE, order.ship_phone)]
 
 
 def order_placed(
@@ -77,7 +77,7 @@ def store_followed(sender: object, *, follower: User, store_id: int, **kwargs: o
     try:
         record_contact(
             store_id=store_id,
-            seen=user_seen(follower),
+            seen=user_seen(user=follower),
             source=Source.FOLLOW,
             name=follower.get_full_name(),
             language=getattr(follower, "language", "") or "",
@@ -127,7 +127,7 @@ def gather_contacts(*, store_id: int | None = None) -> dict[str, int]:
         shopper = conversation.shopper
         record_contact(
             store_id=conversation.store_id,
-            seen=user_seen(shopper),
+            seen=user_seen(user=shopper),
             source=Source.CHAT,
             name=shopper.get_full_name(),
             language=shopper.language,
@@ -163,7 +163,7 @@ def gather_contacts(*, store_id: int | None = None) -> dict[str, int]:
         assert row.followee.store_id is not None  # (followee__store__isnull=False)
         record_contact(
             store_id=row.followee.store_id,
-            seen=user_seen(follower),
+            seen=user_seen(user=follower),
             source=Source.FOLLOW,
             name=follower.get_full_name(),
             language=follower.language,

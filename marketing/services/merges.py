@@ -22,7 +22,7 @@ from shop.models import User
 CONSENT_FIELDS = ("email", "address_hash", "state", "requested_at", "confirmed_at", "withdrawn_at")
 
 
-def kept_apart(first_id: int, second_id: int) -> bool:
+def kept_apart(*, first_id: int, second_id: int) -> bool:
     """Whether a seller undid a merge of these two contacts."""
     return ContactMerge.objects.filter(
         Q(kept_id=first_id, merged_id=second_id) | Q(kept_id=second_id, merged_id=first_id),

@@ -13,10 +13,10 @@ from marketing.selectors import consent_history, contact_activity
 from shop.models import User
 
 
-def export_contact(contact: Contact) -> dict:
+def export_contact(*, contact: Contact) -> dict:
     """Everything the store's customer list holds about ``contact``, and what the store knows
     of them from the site (orders, chats, follow), as plain JSON-ready data."""
-    activity = contact_activity(contact)
+    activity = contact_activity(contact=contact)
     consent = getattr(contact, "consent", None)
     return {
         "exported_at": timezone.now().isoformat(),
@@ -64,7 +64,7 @@ def export_contact(contact: Contact) -> dict:
                 "user_agent": event.user_agent,
                 "when": event.created_at.isoformat(),
             }
-            for event in consent_history(contact)
+            for event in consent_history(contact=contact)
         ],
         "orders": [
             {

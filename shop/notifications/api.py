@@ -137,7 +137,7 @@ class PreferencesSerializer(serializers.Serializer):
 
 
 def preferences_data(user) -> dict:
-    choices = selectors.current_choices(user)
+    choices = selectors.current_choices(user=user)
     available = {code for code, _name in settings.LANGUAGES}
     return {
         "language": user.language if user.language in available else settings.LANGUAGE_CODE,
@@ -183,7 +183,7 @@ class InboxView(NotificationsAPIView):
     def get(self, request):
         query = InboxQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        page = selectors.inbox(request.user, **query.validated_data)
+        page = selectors.inbox(user=request.user, **query.validated_data)
         next_url = None
         if page.next_cursor:
             next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)

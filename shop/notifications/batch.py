@@ -72,11 +72,11 @@ def notify_batch(kind: str, drafts: Sequence[Draft], *, unless_since: datetime |
             if draft.recipient_id not in emails or key in already:
                 continue
             already.add(key)  # one per recipient and group, even if a draft repeats
-            in_app = wants(draft.recipient_id, spec, channel="in_app", preferences=preferences)
+            in_app = wants(user_id=draft.recipient_id, kind=spec, channel="in_app", preferences=preferences)
             email = (
                 spec.emails
                 and bool(emails[draft.recipient_id])
-                and wants(draft.recipient_id, spec, channel="email", preferences=preferences)
+                and wants(user_id=draft.recipient_id, kind=spec, channel="email", preferences=preferences)
             )
             if not (in_app or email):
                 continue
@@ -100,7 +100,7 @@ def notify_batch(kind: str, drafts: Sequence[Draft], *, unless_since: datetime |
             ]
         )
         if deliveries:
-            transaction.on_commit(functools.partial(hand_over, [delivery.pk for delivery in deliveries]))
+            transaction.on_commit(functools.partial(hand_over, delivery_ids=[delivery.pk for delivery in deliveries]))
     return created
 
 

@@ -56,7 +56,7 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.rows = setting_rows()
-        choices = current_choices(user)
+        choices = current_choices(user=user)
         available = {code for code, _name in settings.LANGUAGES}
         self.fields["language"].initial = user.language if user.language in available else get_language()
         for row in self.rows:

@@ -82,7 +82,7 @@ def unread_count(user: User) -> int:
     query on the ``notification_unread`` partial index, however many there are).
 
     Every signed-in tab polls it, so it is written out once and prepared (``shop.sql``)
-    instead of being built by the ORM on each poll (about 1 ms of CPU)."""
+    rather than built by the ORM on each poll."""
     if not user.is_authenticated:
         return 0
     with prepared_cursor() as cursor:
@@ -158,7 +158,7 @@ def _row_positions(
     return [pk for pk, _at in rows], position
 
 
-def inbox(user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> InboxPage:
+def inbox(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> InboxPage:
     """A page of the user's inbox, newest row first. ``BadCursor`` for a forged cursor.
 
     Queries: the windows (``_row_positions``), then the rows with their actor and second
@@ -233,7 +233,7 @@ def _row(notification: Notification, stats: Mapping[str, Any] | None, second_act
 # --- Settings ------------------------------------------------------------------------------
 
 
-def current_choices(user: User) -> dict[str, dict[str, bool]]:
+def current_choices(*, user: User) -> dict[str, dict[str, bool]]:
     """``{kind: {"email": bool, "in_app": bool}}`` for every optional kind: the user's
     choice, else the kind's default. One query."""
     saved = {row.kind: row for row in NotificationPreference.objects.filter(user=user)}

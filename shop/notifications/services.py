@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 FAN_OUT_BATCH = 2000
 
 
-def wants(user_id: int, kind: kinds.Kind, *, channel: str, preferences: dict | None = None) -> bool:
+def wants(*, user_id: int, kind: kinds.Kind, channel: str, preferences: dict | None = None) -> bool:
     """Whether the user gets ``kind`` on ``channel`` ("email" or "in_app")."""
     if kind.transactional:
         return True
@@ -44,9 +44,9 @@ def wants(user_id: int, kind: kinds.Kind, *, channel: str, preferences: dict | N
 
 
 def notify(
+    *,
     recipient: User,
     kind: str,
-    *,
     actor: User | None = None,
     target_url: str = "",
     data: dict | None = None,
@@ -62,8 +62,8 @@ def notify(
         raise ValueError(f"Unknown notification kind {kind!r}: register it in an AppConfig.ready().")
     if actor is not None and actor.pk == recipient.pk:
         return None
-    in_app = wants(recipient.pk, spec, channel="in_app")
-    email = spec.emails and bool(recipient.email) and wants(recipient.pk, spec, channel="email")
+    in_app = wants(user_id=recipient.pk, kind=spec, channel="in_app")
+    email = spec.emails and bool(recipient.email) and wants(user_id=recipient.pk, kind=spec, channel="email")
     if not (in_app or email):
         return None
     notification = Notification.objects.create(
@@ -77,14 +77,14 @@ def notify(
     )
     if email:
         delivery_id = Delivery.objects.create(notification=notification).pk
-        transaction.on_commit(lambda: enqueue_delivery(delivery_id))
+        transaction.on_commit(lambda: enqueue_delivery(delivery_id=delivery_id))
     return notification
 
 
 def notify_many(
+    *,
     recipient_ids: Iterable[int],
     kind: str,
-    *,
     actor: User | None = None,
     target_url: str = "",
     data: dict | None = None,
@@ -112,7 +112,7 @@ def notify_many(
             )
             for user_id in batch
             if (actor is None or user_id != actor.pk)
-            and wants(user_id, spec, channel="in_app", preferences=preferences)
+            and wants(user_id=user_id, kind=spec, channel="in_app", preferences=preferences)
         ]
         Notification.objects.bulk_create(rows, batch_size=batch_size)
         return len(rows)
@@ -129,12 +129,12 @@ def notify_many(
     return created
 
 
-def enqueue_delivery(delivery_id: int) -> bool:
+def enqueue_delivery(*, delivery_id: int) -> bool:
     """Hand one delivery to the worker (see ``hand_over``). Returns whether it went."""
-    return hand_over([delivery_id]) == 1
+    return hand_over(delivery_ids=[delivery_id]) == 1
 
 
-def hand_over(delivery_ids: Iterable[int]) -> int:
+def hand_over(*, delivery_ids: Iterable[int]) -> int:
     """Hand the deliveries among ``delivery_ids`` that are due and have no task to the worker,
     each exactly once. Returns how many went. A broker failure is not raised (it is logged
     once per outage by ``shop.broker``): the rows are committed and pending, and the sweeper
@@ -223,5 +223,5 @@ def retry_deliveries(*, delivery_ids: Iterable[int]) -> int:
             next_attempt_at=timezone.now(),
             handed_over_until=None,
         )
-        transaction.on_commit(functools.partial(hand_over, ids))
+        transaction.on_commit(functools.partial(hand_over, delivery_ids=ids))
     return len(ids)

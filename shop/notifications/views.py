@@ -57,7 +57,7 @@ def inbox(request):
     """The grouped list. An htmx request with a cursor gets the next rows only ("Load more")."""
     cursor = request.GET.get("cursor")
     try:
-        page = selectors.inbox(request.user, cursor=cursor)
+        page = selectors.inbox(user=request.user, cursor=cursor)
     except BadCursor:
         return render(
             request,

@@ -1,9 +1,9 @@
 """The site header: ``{% site_header cart=cart_html %}`` in ``base.html``.
 
-Every page shows the header, and rendering it was most of what a short page cost: about
-4 ms of template work on a small server (twenty-odd URL reversals, forty translated
-strings). Yet it depends on a handful of facts: the language, who is signed in (their name,
-their store), and which section of the site the page belongs to. So it is rendered once for
+Every page shows the header, and rendering it is most of what a short page costs
+(twenty-odd URL reversals, forty translated strings). Yet it depends on a handful of facts:
+the language, who is signed in (their name, their store), and which section of the site the
+page belongs to. So it is rendered once for
 each combination of those and reused. The rendering is a pure function of its key, kept in
 each process's ``fragments`` cache (as the footer's ``{% cache %}`` is; see the setting):
 nothing has to be invalidated, since a new name or a new store is a new key.
@@ -28,7 +28,8 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from shop import page_stencil, slots
+from shop import page_stencil
+from shop import signals as shop_signals
 from shop.context_processors import SITE_NAME
 
 TEMPLATE = "components/site_header.html"
@@ -81,7 +82,9 @@ def _stencil(language: str, script_prefix: str, username: str, store_url: str, s
                 # What higher apps add beside the bell (chat's link and its unread badge). It is
                 # part of the cached header, so it may depend only on these facts (never on a
                 # request: ``request`` is None); scripts fill in what changes.
-                "header_links": slots.render("site_header", None, signed_in=signed_in, has_store=bool(store_url))
+                "header_links": shop_signals.html_from(
+                    shop_signals.site_header_shown, request=None, signed_in=signed_in, has_store=bool(store_url)
+                )
                 if signed_in
                 else "",
                 **{f"{name}_slot": _SLOT.format(name) for name in SLOTS},

@@ -181,7 +181,7 @@ class ReviewAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
         # The declared field is shared by every form class made from ReviewAdminForm: change a copy.
         form.base_fields["reply"] = reply = copy.deepcopy(form.base_fields["reply"])
         reply.initial = obj.reply.body if obj is not None and hasattr(obj, "reply") else ""
-        reply.disabled = obj is None or obj.is_hidden or not can_reply(request.user, obj.product)
+        reply.disabled = obj is None or obj.is_hidden or not can_reply(user=request.user, product=obj.product)
         if reply.disabled:
             reply.help_text = _("Only the store's owner replies, and not to a hidden review.")
         return form

@@ -292,7 +292,7 @@ class FriendListView(FriendsAPIMixin, generics.GenericAPIView):
     serializer_class = PersonSerializer
 
     def get(self, request):
-        people = reads.friends_of(request.user)
+        people = reads.friends_of(user=request.user)
         return Response({"results": PersonSerializer(people, many=True, context=self.get_serializer_context()).data})
 
 

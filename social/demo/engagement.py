@@ -64,9 +64,9 @@ def ensure_follows(
 ) -> None:
     for follower, kind, followed in _planned_follows(people, stores):
         if kind == "store":
-            profile = services.profile_for_store(stores[followed])
+            profile = services.profile_for_store(store=stores[followed])
         else:
-            profile = services.profile_for_user(people[followed])
+            profile = services.profile_for_user(user=people[followed])
         if (people[follower].pk, profile.pk) in existing:
             count(report, "follows", False)
             continue

@@ -54,7 +54,7 @@ def plan_posts(people: dict[str, User], stores: dict[str, Store]) -> list[Planne
         owner = people.get(store_spec.owner.username)
         if store is None or owner is None or store.owner_id != owner.pk:
             continue
-        profile = services.profile_for_store(store)
+        profile = services.profile_for_store(store=store)
         for index, spec in enumerate(STORE_POSTS.get(store_spec.slug, ())):
             planned = _planned(f"{store.slug}:{index}", owner, profile, spec, products, store.slug)
             if planned is not None:
@@ -63,7 +63,7 @@ def plan_posts(people: dict[str, User], stores: dict[str, Store]) -> list[Planne
         author = people.get(shopper_post.username)
         if author is None:
             continue
-        profile = services.profile_for_user(author)
+        profile = services.profile_for_user(user=author)
         key = f"{shopper_post.username}:{index}"
         planned = _planned(key, author, profile, shopper_post.spec, products, "")
         if planned is not None:
@@ -155,7 +155,7 @@ def _backdate(post: Post, at: datetime) -> None:
     FeedEntry.objects.filter(post=post).update(created_at=at)
     PostHashtag.objects.filter(post=post).update(created_at=at)
     post.created_at = at
-    Post.objects.filter(pk=post.pk).update(**hot_score_update(post))
+    Post.objects.filter(pk=post.pk).update(**hot_score_update(post=post))
 
 
 def _copy_renditions(picture: PostImage, source: ProductImage) -> None:

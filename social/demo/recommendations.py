@@ -49,7 +49,7 @@ def _recommend(report: SocialReport, people: dict[str, User], products: list[Pro
         if name not in SHOPPER_NAMES:
             continue
         rng = seeded_random("recommend", name)
-        friends = list(friends_of(sender))
+        friends = list(friends_of(user=sender))
         if not friends or rng.random() < 0.4:
             continue
         product = rng.choice(products)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Expression, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -166,7 +167,7 @@ def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_S
     Reads the materialised feed (built on first visit). Past its oldest entry the page
     is read from the posts of the followed profiles directly.
     """
-    profile = profile_for_user(user)
+    profile = profile_for_user(user=user)
     if profile.feed_built_at is None:
         build_feed(user=user)
     entries = _keyset_by_time(FeedEntry.objects.filter(owner=user), cursor, id_field="post_id")
@@ -195,12 +196,23 @@ def following_feed_refs(*, user: User, cursor: str | None = None, limit: int = P
     return Page(mark_viewer_state(page.items, user), page.next_cursor)
 
 
+# The attribute of a signed-in user holding how many profiles they follow, read with them.
+PERSON_FOLLOWING_ATTRIBUTE = "following_count_read"
+
+
+def person_following_count(sender: object, **kwargs: object) -> dict[str, Expression]:
+    """``catalog.signals.person_loading``: how many profiles the signed-in person follows, as a
+    scalar sub-query read with them (0 before they have a profile)."""
+    following = Profile.objects.filter(user=OuterRef("pk")).values("following_count")[:1]
+    return {PERSON_FOLLOWING_ATTRIBUTE: Coalesce(Subquery(following), 0, output_field=IntegerField())}
+
+
 def follows_anyone(user: User) -> bool:
     """Whether ``user`` follows any person or store: the home page shows them Following then,
     else For you with a nudge. Every signed-in home page asks, so the signed-in person is
-    loaded with the count (``feed_rows.person_following_count_sql``): that count, as it was
-    when this request began, costs no query; any other user is one prepared query."""
-    read = getattr(user, feed_rows.PERSON_FOLLOWING_ATTRIBUTE, None)
+    loaded with the count (``person_following_count``): that count, as it was when this
+    request began, costs no query; any other user is one query."""
+    read = getattr(user, PERSON_FOLLOWING_ATTRIBUTE, None)
     if read is not None:
         return read > 0
     return feed_rows.following_count(user.pk) > 0
@@ -208,7 +220,7 @@ def follows_anyone(user: User) -> bool:
 
 def friend_ids(user: User) -> list[int]:
     """Users who follow ``user`` and whom ``user`` follows back."""
-    profile = profile_for_user(user)
+    profile = profile_for_user(user=user)
     followers = Follow.objects.filter(followee=profile).values("follower_id")
     return list(
         Follow.objects.filter(follower=user, followee__user_id__in=followers).values_list(
@@ -317,7 +329,7 @@ def user_profile(*, username: str, viewer: User | AnonymousUser | None = None) -
     user = User.objects.filter(username__iexact=username, is_active=True).first()
     if user is None:
         raise Http404(_("No such person."))
-    profile = profile_for_user(user)
+    profile = profile_for_user(user=user)
     profile.user = user
     return profile
 
@@ -326,7 +338,7 @@ def store_profile(*, slug: str) -> Profile:
     store = Store.objects.filter(slug=slug, is_active=True).select_related("owner").first()
     if store is None:
         raise Http404(_("No such store."))
-    profile = profile_for_store(store)
+    profile = profile_for_store(store=store)
     profile.store = store
     return profile
 

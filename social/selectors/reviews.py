@@ -103,7 +103,7 @@ def rating_summaries(product_ids: list[int]) -> dict[int, RatingSummary]:
 def attach_rating_summaries(products: list[Product]) -> None:
     """``product.rating_summary`` on each product of a page of cards (None without reviews).
 
-    Registered with ``catalog.hooks`` in ``SocialConfig.ready()``. One query.
+    Attached to catalog's product cards (``catalog.signals.product_cards_shown``). One query.
     """
     summaries = rating_summaries([product.pk for product in products])
     for product in products:
@@ -153,7 +153,7 @@ def _viewer(user: User | AnonymousUser | None) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
-def review_queryset(viewer: User | AnonymousUser | None = None) -> QuerySet[Review]:
+def review_queryset(*, viewer: User | AnonymousUser | None = None) -> QuerySet[Review]:
     """Reviews with their author, the seller's reply, their photos in order (``ordered_photos``),
     and ``viewer_voted`` / ``viewer_reported``: two queries for any number of reviews."""
     viewer = _viewer(viewer)
@@ -213,7 +213,7 @@ def reviews_for(
     """
     filters = filters or ReviewFilters()
     sort = filters.sort if filters.sort in REVIEW_SORTS else DEFAULT_REVIEW_SORT
-    reviews = review_queryset(viewer).filter(product=product, is_hidden=False)
+    reviews = review_queryset(viewer=viewer).filter(product=product, is_hidden=False)
     if filters.stars:
         reviews = reviews.filter(rating=filters.stars)
     if filters.with_photos:
@@ -234,7 +234,7 @@ def reviews_for(
 
 def review_detail(*, pk: int, viewer: User | AnonymousUser | None = None, include_hidden: bool = False) -> Review:
     """One review as a list shows it; hidden ones are 404 unless ``include_hidden``."""
-    reviews = review_queryset(viewer).select_related("product__store").filter(pk=pk)
+    reviews = review_queryset(viewer=viewer).select_related("product__store").filter(pk=pk)
     if not include_hidden:
         reviews = reviews.filter(is_hidden=False)
     review = reviews.first()

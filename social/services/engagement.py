@@ -16,7 +16,7 @@ from social.services.profiles import is_blocked_between
 
 
 def _require_visible(post: Post, user: User) -> None:
-    if post.is_hidden or is_blocked_between(user.pk, post.author_id):
+    if post.is_hidden or is_blocked_between(user_a_id=user.pk, user_b_id=post.author_id):
         raise PermissionDenied(_("You cannot interact with this post."))
 
 
@@ -29,7 +29,7 @@ def like(*, user: User, post: Post) -> bool:
             Like.objects.create(user=user, post=post)
     except IntegrityError:
         return False
-    Post.objects.filter(pk=post.pk).update(**hot_score_update(post, likes=1))
+    Post.objects.filter(pk=post.pk).update(**hot_score_update(post=post, likes=1))
     notifications.liked(user=user, post=post)
     return True
 
@@ -38,7 +38,7 @@ def like(*, user: User, post: Post) -> bool:
 def unlike(*, user: User, post: Post) -> bool:
     deleted, _detail = Like.objects.filter(user=user, post=post).delete()
     if deleted:
-        Post.objects.filter(pk=post.pk).update(**hot_score_update(post, likes=-1))
+        Post.objects.filter(pk=post.pk).update(**hot_score_update(post=post, likes=-1))
     return bool(deleted)
 
 
@@ -50,7 +50,7 @@ def save_post(*, user: User, post: Post) -> bool:
             Save.objects.create(user=user, post=post)
     except IntegrityError:
         return False
-    Post.objects.filter(pk=post.pk).update(**hot_score_update(post, saves=1))
+    Post.objects.filter(pk=post.pk).update(**hot_score_update(post=post, saves=1))
     return True
 
 
@@ -58,7 +58,7 @@ def save_post(*, user: User, post: Post) -> bool:
 def unsave_post(*, user: User, post: Post) -> bool:
     deleted, _detail = Save.objects.filter(user=user, post=post).delete()
     if deleted:
-        Post.objects.filter(pk=post.pk).update(**hot_score_update(post, saves=-1))
+        Post.objects.filter(pk=post.pk).update(**hot_score_update(post=post, saves=-1))
     return bool(deleted)
 
 
@@ -79,12 +79,12 @@ def add_comment(*, author: User, post: Post, body: str, parent: Comment | None =
         if parent.parent_id is not None:
             parent = parent.parent  # a reply to a reply joins the same thread
     comment = Comment.objects.create(post=post, author=author, parent=parent, body=body)
-    Post.objects.filter(pk=post.pk).update(**hot_score_update(post, comments=1))
+    Post.objects.filter(pk=post.pk).update(**hot_score_update(post=post, comments=1))
     notifications.commented(comment=comment, post=post, parent=parent)
     return comment
 
 
-def can_moderate(user: User, post: Post) -> bool:
+def can_moderate(*, user: User, post: Post) -> bool:
     """The post's author, the owner of the store it was posted as, and staff."""
     if user.is_staff and user.is_superuser:
         return True
@@ -109,36 +109,36 @@ def _visible_in_thread(comment: Comment) -> int:
 def delete_comment(*, comment: Comment, actor: User) -> None:
     """Authors delete their own comments; the post's author deletes any on their post."""
     post = comment.post
-    if comment.author_id != actor.pk and not can_moderate(actor, post):
+    if comment.author_id != actor.pk and not can_moderate(user=actor, post=post):
         raise PermissionDenied(_("You cannot delete this comment."))
     gone = _visible_in_thread(comment)
     comment.delete()
     if gone:
-        Post.objects.filter(pk=post.pk).update(**hot_score_update(post, comments=-gone))
+        Post.objects.filter(pk=post.pk).update(**hot_score_update(post=post, comments=-gone))
 
 
 @transaction.atomic
 def hide_comment(*, comment: Comment, actor: User) -> bool:
     """Moderation: the comment (and its replies) no longer show; the post's count drops."""
-    if not can_moderate(actor, comment.post):
+    if not can_moderate(user=actor, post=comment.post):
         raise PermissionDenied(_("You cannot moderate this comment."))
     if comment.is_hidden:
         return False
     gone = _visible_in_thread(comment)
     Comment.objects.filter(pk=comment.pk).update(is_hidden=True)
     comment.is_hidden = True
-    Post.objects.filter(pk=comment.post_id).update(**hot_score_update(comment.post, comments=-gone))
+    Post.objects.filter(pk=comment.post_id).update(**hot_score_update(post=comment.post, comments=-gone))
     return True
 
 
 @transaction.atomic
 def unhide_comment(*, comment: Comment, actor: User) -> bool:
-    if not can_moderate(actor, comment.post):
+    if not can_moderate(user=actor, post=comment.post):
         raise PermissionDenied(_("You cannot moderate this comment."))
     if not comment.is_hidden:
         return False
     Comment.objects.filter(pk=comment.pk).update(is_hidden=False)
     comment.is_hidden = False
     back = _visible_in_thread(comment)
-    Post.objects.filter(pk=comment.post_id).update(**hot_score_update(comment.post, comments=back))
+    Post.objects.filter(pk=comment.post_id).update(**hot_score_update(post=comment.post, comments=back))
     return True

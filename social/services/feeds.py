@@ -37,7 +37,7 @@ def build_feed(*, user: User) -> int:
     """Fill ``user``'s feed with the newest posts of everything they follow. Idempotent."""
     from social.services.profiles import profile_for_user
 
-    profile = profile_for_user(user)
+    profile = profile_for_user(user=user)
     followed = Follow.objects.filter(follower=user).values("followee_id")
     newest = (
         Post.objects.visible_to(user)

@@ -52,7 +52,7 @@ def mentions_in(text: str) -> list[str]:
     return seen
 
 
-def hot_score_update(post: Post, *, likes: int = 0, comments: int = 0, saves: int = 0) -> dict:
+def hot_score_update(*, post: Post, likes: int = 0, comments: int = 0, saves: int = 0) -> dict:
     """``update()`` kwargs that change counters and recompute the hot score in one statement.
 
     The SQL reads the counters as they are in the row being updated (locked by the
@@ -144,7 +144,7 @@ def create_post(
     """
     # The profile is made outside the post's transaction: a refused post must not roll
     # back a profile that the user object already holds.
-    profile = profile or profile_for_user(author)
+    profile = profile or profile_for_user(user=author)
     with transaction.atomic():
         return _create_post(
             author=author, images=images, caption=caption, profile=profile, alt_texts=alt_texts, tags=tags
@@ -160,7 +160,7 @@ def _create_post(
     alt_texts: list[str] | None,
     tags: list[TagSpec] | None,
 ) -> Post:
-    if not can_post_as(author, profile):
+    if not can_post_as(user=author, profile=profile):
         raise PermissionDenied(_("You cannot post for this profile."))
     if not 1 <= len(images) <= POST_IMAGES_MAX:
         raise ValidationError({"images": _("A post has 1 to %(n)d pictures.") % {"n": POST_IMAGES_MAX}})
@@ -171,7 +171,7 @@ def _create_post(
             raise ValidationError({"tags": _("A tag points at a picture the post does not have.")})
         check_tag(profile=profile, product=spec.product, x=spec.x, y=spec.y)
     post = Post.objects.create(author=author, profile=profile, caption=caption)
-    Post.objects.filter(pk=post.pk).update(**hot_score_update(post))
+    Post.objects.filter(pk=post.pk).update(**hot_score_update(post=post))
     alt_texts = alt_texts or []
     pictures = []
     for position, upload in enumerate(images):

@@ -19,7 +19,7 @@ from social.services.recommendations import forget_friend_reads
 log = logging.getLogger(__name__)
 
 
-def profile_for_user(user: User) -> Profile:
+def profile_for_user(*, user: User) -> Profile:
     """The user's profile, created on first use."""
     try:
         return user.profile
@@ -34,7 +34,7 @@ def profile_for_user(user: User) -> Profile:
     return profile
 
 
-def profile_for_store(store: Store) -> Profile:
+def profile_for_store(*, store: Store) -> Profile:
     """The store's profile, created on first use."""
     try:
         return store.profile
@@ -49,7 +49,7 @@ def profile_for_store(store: Store) -> Profile:
     return profile
 
 
-def can_post_as(user: User, profile: Profile) -> bool:
+def can_post_as(*, user: User, profile: Profile) -> bool:
     """A user speaks for their own profile and for their store's."""
     if profile.user_id is not None:
         return profile.user_id == user.pk
@@ -57,14 +57,14 @@ def can_post_as(user: User, profile: Profile) -> bool:
     return Store.objects.filter(pk=profile.store_id, owner=user).exists()
 
 
-def profile_owner_id(profile: Profile) -> int:
+def profile_owner_id(*, profile: Profile) -> int:
     if profile.user_id is not None:
         return profile.user_id
     assert profile.store_id is not None  # a profile is a person's or a store's
     return Store.objects.values_list("owner_id", flat=True).get(pk=profile.store_id)
 
 
-def is_blocked_between(user_a_id: int | None, user_b_id: int | None) -> bool:
+def is_blocked_between(*, user_a_id: int | None, user_b_id: int | None) -> bool:
     if not user_a_id or not user_b_id:
         return False
     return Block.objects.filter(
@@ -78,19 +78,19 @@ def follow(*, follower: User, profile: Profile) -> bool:
 
     Their Following feed (if built) gets the profile's recent posts at once.
     """
-    owner_id = profile_owner_id(profile)
+    owner_id = profile_owner_id(profile=profile)
     if profile.user_id == follower.pk:
         raise ValidationError(_("You cannot follow yourself."), code="follow_self")
     if profile.store_id is not None and owner_id == follower.pk:
         raise ValidationError(_("You cannot follow your own store."), code="follow_self")
-    if is_blocked_between(follower.pk, owner_id):
+    if is_blocked_between(user_a_id=follower.pk, user_b_id=owner_id):
         raise PermissionDenied(_("You cannot follow this account."))
     try:
         with transaction.atomic():
             Follow.objects.create(follower=follower, followee=profile)
     except IntegrityError:
         return False
-    follower_profile = profile_for_user(follower)
+    follower_profile = profile_for_user(user=follower)
     forget_friend_reads(follower.pk, profile.user_id)  # their suggestions and shelves change
     Profile.objects.filter(pk=profile.pk).update(follower_count=F("follower_count") + 1)
     Profile.objects.filter(pk=follower_profile.pk).update(following_count=F("following_count") + 1)
@@ -122,7 +122,7 @@ def unfollow(*, follower: User, profile: Profile) -> bool:
     deleted, _detail = Follow.objects.filter(follower=follower, followee=profile).delete()
     if not deleted:
         return False
-    follower_profile = profile_for_user(follower)
+    follower_profile = profile_for_user(user=follower)
     forget_friend_reads(follower.pk, profile.user_id)
     Profile.objects.filter(pk=profile.pk).update(follower_count=F("follower_count") - 1)
     Profile.objects.filter(pk=follower_profile.pk).update(following_count=F("following_count") - 1)
@@ -131,10 +131,10 @@ def unfollow(*, follower: User, profile: Profile) -> bool:
 
 
 def _profiles_spoken_for_by(user: User) -> list[Profile]:
-    profiles = [profile_for_user(user)]
+    profiles = [profile_for_user(user=user)]
     store = Store.objects.filter(owner=user).first()
     if store is not None:
-        profiles.append(profile_for_store(store))
+        profiles.append(profile_for_store(store=store))
     return profiles
 
 

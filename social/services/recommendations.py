@@ -162,7 +162,7 @@ def recommend(
     note = clean_note(note)
     ids = _recipient_ids(sender, recipients)
     _check_subject(sender, product, post)
-    friends = friends_selectors.friends_among(sender, ids)
+    friends = friends_selectors.friends_among(user=sender, user_ids=ids)
     if set(ids) - friends:
         raise PermissionDenied(_("You can only recommend to your friends (people you follow who follow you back)."))
     people = {person.pk: person for person in User.objects.filter(pk__in=ids, is_active=True)}
@@ -233,7 +233,7 @@ def record_recommended_purchase(*, order: Order) -> int:
             )
             .order_by("pk")
         )
-        friends = friends_selectors.friends_among(buyer, {row.sender_id for row in candidates})
+        friends = friends_selectors.friends_among(user=buyer, user_ids={row.sender_id for row in candidates})
         told = [row for row in candidates if row.sender_id in friends]
         if not told:
             return 0

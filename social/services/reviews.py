@@ -46,19 +46,19 @@ REPORT_NOTE_MAX = 500
 # --- Rules shared by the services (and the pages, to show or hide a button) ----------------------
 
 
-def is_moderator(user: User, product: Product) -> bool:
+def is_moderator(*, user: User, product: Product) -> bool:
     """Staff (superusers) and the seller whose store sells ``product`` (``product.store`` loaded)."""
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or product.store.owner_id == user.pk
 
 
-def can_reply(user: User, product: Product) -> bool:
+def can_reply(*, user: User, product: Product) -> bool:
     """Only the owner of the product's store answers its reviews."""
     return user.is_authenticated and user.is_active and product.store.owner_id == user.pk
 
 
-def is_reviewable(product: Product) -> bool:
+def is_reviewable(*, product: Product) -> bool:
     return product.status == Product.Status.ACTIVE and product.store.is_active
 
 
@@ -73,7 +73,7 @@ def has_paid_order(*, user: User, product: Product) -> bool:
     return _paid_order_lines().filter(product_id=product.pk, order__buyer_id=user.pk).exists()
 
 
-def mark_verified_purchases(reviews: QuerySet[Review]) -> int:
+def mark_verified_purchases(*, reviews: QuerySet[Review]) -> int:
     """Mark the reviews of ``reviews`` whose author has a paid order with their product.
 
     Idempotent, one ``UPDATE``. Returns how many were marked now.
@@ -230,7 +230,7 @@ def _write(
     remove_ids: set[int],
 ) -> tuple[Review, bool]:
     current = Product.objects.select_related("store").filter(pk=product.pk).first()
-    if current is None or not is_reviewable(current):
+    if current is None or not is_reviewable(product=current):
         raise ValidationError(_("This product is not on sale, so it cannot be reviewed."), code="not_reviewable")
     product = current
     if product.store.owner_id == author.pk:
@@ -299,7 +299,7 @@ def _after_commit_write(review: Review, photos: list[ReviewPhoto]) -> None:
         if not verified:
             # An order paid while this transaction ran announced itself before the review was
             # visible to its handler: look once more now that both are committed.
-            mark_verified_purchases(Review.objects.filter(pk=review_id))
+            mark_verified_purchases(reviews=Review.objects.filter(pk=review_id))
 
     transaction.on_commit(after)
 
@@ -374,7 +374,7 @@ def hide_review(*, review: Review, actor: User) -> bool:
     """Staff or the product's seller hide a review: it leaves the lists and the aggregates, and
     its open reports are resolved. False if it was already hidden."""
     review = _locked(review)
-    if not is_moderator(actor, review.product):
+    if not is_moderator(user=actor, product=review.product):
         raise PermissionDenied(_("You cannot moderate this review."))
     if review.is_hidden:
         return False
@@ -388,7 +388,7 @@ def hide_review(*, review: Review, actor: User) -> bool:
 def unhide_review(*, review: Review, actor: User) -> bool:
     """Show a hidden review again; it counts again. False if it was not hidden."""
     review = _locked(review)
-    if not is_moderator(actor, review.product):
+    if not is_moderator(user=actor, product=review.product):
         raise PermissionDenied(_("You cannot moderate this review."))
     if not review.is_hidden:
         return False
@@ -404,7 +404,7 @@ def reply_to_review(*, review: Review, actor: User, body: str) -> tuple[ReviewRe
     The review's author is told of the first answer. Returns ``(reply, created)``.
     """
     review = _locked(review)
-    if not can_reply(actor, review.product):
+    if not can_reply(user=actor, product=review.product):
         raise PermissionDenied(_("Only the store's owner can reply to its reviews."))
     _require_visible(review)
     body = _clean_text(body, field="body", limit=REPLY_MAX, label=_("A reply"))

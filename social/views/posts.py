@@ -55,7 +55,7 @@ def comments_context(request, post: Post, cursor: str | None = None, *, panel: b
         "comments": page.items,
         "comments_page": page,
         "more_comments_url": cursor_url(reverse("social:comments", kwargs={"pk": post.pk}), page.next_cursor),
-        "viewer_can_moderate": viewer.is_authenticated and can_moderate(viewer, post),
+        "viewer_can_moderate": viewer.is_authenticated and can_moderate(user=viewer, post=post),
         "comments_panel": panel,
     }
 

@@ -44,7 +44,7 @@ def _user_relations(viewer, profile: Profile) -> dict:
         raise Http404(_("No such person."))
     state["you_blocked"] = viewer.pk in blocks
     state["following"] = selectors.follow_state(viewer=viewer, profile=profile)
-    viewer_profile = services.profile_for_user(viewer)
+    viewer_profile = services.profile_for_user(user=viewer)
     state["follows_you"] = Follow.objects.filter(follower=person, followee=viewer_profile).exists()
     return state
 

@@ -2,7 +2,7 @@
 both fetched by htmx after the page loaded), the "From your friends" shelf, sending a product
 or a post to friends, "Recommended to you", and the "Let friends see what I buy" setting.
 
-And what the product page shows through the "product_page" slot (registered in
+And what the product page shows through ``catalog.signals.product_page_shown`` (connected in
 ``SocialConfig.ready()``): what friends did with the product and a "Send to a friend" button
 (one query for a signed-in viewer, none for a visitor), and "You may also like" (read from the
 precomputed table).
@@ -148,7 +148,7 @@ def _form_context(request, form, product, post) -> dict:
 def recommend(request):
     """GET: the form (a fragment for htmx, else a page); POST: send it."""
     product, post = _subject(request)
-    friend_choices = list(friends.friends_of(request.user))
+    friend_choices = list(friends.friends_of(user=request.user))
     if request.method == "GET":
         form = RecommendForm(friend_choices=friend_choices)
         template = "social/recommendations/send_form.html" if is_htmx(request) else "social/recommendations/send.html"
@@ -231,10 +231,10 @@ def friends_settings(request):
     return render(request, "social/recommendations/settings.html", {"form": form})
 
 
-# --- On the product page (slot "product_page") ---------------------------------------------------
+# --- On the product page (``catalog.signals.product_page_shown``) ------------------------------
 
 
-def friends_on_product(request, *, product, **_kwargs) -> str:
+def friends_on_product(sender: object, *, request, product, **_kwargs) -> str:
     """What the viewer's friends did with this product, and "Send to a friend". One query for
     a signed-in viewer whatever the number of friends; none for a visitor."""
     if not product.is_public:
@@ -248,7 +248,7 @@ def friends_on_product(request, *, product, **_kwargs) -> str:
     )
 
 
-def also_like_on_product(request, *, product, **_kwargs) -> str:
+def also_like_on_product(sender: object, *, request, product, **_kwargs) -> str:
     """ "You may also like", from the table the periodic task fills (nothing until it ran)."""
     products = friends.also_like(product=product)
     if not products:

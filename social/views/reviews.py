@@ -1,4 +1,4 @@
-"""Reviews on the product page (through the "product_page" slot) and their own pages.
+"""Reviews on the product page (``catalog.signals.product_page_shown``) and their own pages.
 
 With htmx everything happens in place: sort and filter swap the list, "Write a review"
 opens the form inside the section and publishing re-renders the section (the average and
@@ -53,8 +53,8 @@ def _list_url(product: Product, filters: ReviewFilters, **changes) -> str:
 def _viewer_rights(request, product: Product) -> dict:
     """What a review's item offers the viewer besides "Helpful": reply, hide, report."""
     return {
-        "viewer_can_reply": can_reply(request.user, product),
-        "viewer_can_moderate": is_moderator(request.user, product),
+        "viewer_can_reply": can_reply(user=request.user, product=product),
+        "viewer_can_moderate": is_moderator(user=request.user, product=product),
         "report_reasons": ReviewReport.Reason.choices,
     }
 
@@ -98,7 +98,7 @@ def section_context(
     context.update(
         {
             "own_review": selectors.viewer_review(product=product, viewer=user),
-            "can_write": is_reviewable(product) and product.store.owner_id != user.pk,
+            "can_write": is_reviewable(product=product) and product.store.owner_id != user.pk,
             "review_form": form,
             "notice": notice,
         }
@@ -106,8 +106,8 @@ def section_context(
     return context
 
 
-def product_reviews_slot(request, *, product, **_kwargs) -> str:
-    """On a product page (slot "product_page"): its reviews section."""
+def reviews_on_product(sender: object, *, request, product, **_kwargs) -> str:
+    """On a product page (``catalog.signals.product_page_shown``): its reviews section."""
     return render_to_string(SECTION, section_context(request, product), request=request)
 
 
@@ -150,7 +150,7 @@ def product_reviews(request, slug: str):
 def review_write(request, slug: str):
     """Write a review, or edit yours: the form in the section (htmx) or on its own page."""
     product = _product(request, slug)
-    if not is_reviewable(product):
+    if not is_reviewable(product=product):
         raise ValidationError(_("This product is not on sale, so it cannot be reviewed."))
     if product.store.owner_id == request.user.pk:
         raise PermissionDenied(_("You cannot review your own store's products."))
@@ -261,7 +261,7 @@ def review_report(request, pk: int):
 def review_reply(request, pk: int):
     """The store's owner answers a review, once (and edits that answer)."""
     review = _review(request, pk)
-    if not can_reply(request.user, review.product):
+    if not can_reply(user=request.user, product=review.product):
         raise PermissionDenied(_("Only the store's owner can reply to its reviews."))
     reply = getattr(review, "reply", None)  # None: no reply yet (the reverse one-to-one raises AttributeError)
     form = ReviewReplyForm(request.POST or None, initial={"body": reply.body if reply else ""})

@@ -46,14 +46,14 @@ def seed_world() -> World:
     [order] = placed.orders
     cart = checkout_cart(shopper, (variant, 1))
     line = cart.lines.get()
-    post = make_post(seller, profile=profile_for_store(store), products=[product])
+    post = make_post(seller, profile=profile_for_store(store=store), products=[product])
     post_image = post.images.get()
     tag = post_image.tags.get()
     comment = engagement.add_comment(author=shopper, post=post, body="Bagus!")
     review, _created = write_review(author=shopper, product=product, rating=5, body="Mantap")
-    shopper_profile = profile_for_user(shopper)
+    shopper_profile = profile_for_user(user=shopper)
     follow(follower=friend, profile=shopper_profile)
-    follow(follower=shopper, profile=profile_for_user(friend))
+    follow(follower=shopper, profile=profile_for_user(user=friend))
     payment = placed.payment
     conversation = chat_services.open_conversation(shopper=shopper, store=store)
     offer, _created = chat_services.send_offer(
@@ -72,7 +72,7 @@ def seed_world() -> World:
     from marketing import services as marketing_services
 
     contact = marketing_services.record_contact(
-        store_id=store.pk, seen=marketing_services.user_seen(shopper), source="order", name="Ani"
+        store_id=store.pk, seen=marketing_services.user_seen(user=shopper), source="order", name="Ani"
     )
     from marketing.flows import defaults as flow_defaults
     from marketing.flows import services as flow_services

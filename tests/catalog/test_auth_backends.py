@@ -1,5 +1,5 @@
-"""The signed-in person is loaded with their store in one query written once per process
-(catalog.auth_backends): it must give what the ORM gives."""
+"""The signed-in person is loaded with their store in one query (catalog.auth_backends): it
+must give what the ORM's ``select_related("store")`` gives."""
 
 import pytest
 from django.core.files.base import ContentFile

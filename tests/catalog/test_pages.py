@@ -605,7 +605,8 @@ def test_the_product_list_costs_the_same_queries_for_12_and_24_products(client, 
     _products_with_variant_and_image(12)
     twelve = _count_queries(client, PRODUCTS)
     _products_with_variant_and_image(12)
-    # when (5 queries today: one of them is the page's ratings, which social attaches through catalog.hooks)
+    # when (5 queries today: one of them is the page's ratings, attached by social through
+    # catalog.signals.product_cards_shown)
     with django_assert_max_num_queries(10):
         response = client.get(PRODUCTS)
     twenty_four = _count_queries(client, PRODUCTS)

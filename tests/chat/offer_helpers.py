@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from chat import services
 from chat.models import Offer
-from checkout import hooks
 from checkout import services as checkout_services
+from checkout.terms import terms_for
 from tests.chat.factories import client_id, conversation
 from tests.factories import AddressFactory, StoreFactory, UserFactory, buyable_variant
 
@@ -39,8 +39,8 @@ def send(chat, lines, *, hours=24, discount=0, shipping=None, note="Harga spesia
 def buy(offer, buyer=None, *, method="bank_transfer", key=None):
     """Place the offer's order as the checkout page would: quote, then place with its digest."""
     buyer = buyer or offer.shopper
-    terms = hooks.terms_for(f"offer:{offer.pk}", buyer=buyer)
-    quote = checkout_services.quote_for(terms, buyer=buyer, payment_method=method)
+    terms = terms_for(f"offer:{offer.pk}", buyer=buyer)
+    quote = checkout_services.quote_for(source=terms, buyer=buyer, payment_method=method)
     address = buyer.addresses.first() or AddressFactory(user=buyer)
     return checkout_services.place_order(
         buyer=buyer,

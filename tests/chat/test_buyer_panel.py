@@ -87,10 +87,10 @@ def test_a_new_buyer_has_nothing(chat):
 def test_follows_the_store_only_when_following_this_store(chat, variant):
     # given the shopper follows another store
     other = buyable_variant().store
-    follow(follower=chat.shopper, profile=profile_for_store(other))
+    follow(follower=chat.shopper, profile=profile_for_store(store=other))
     assert not buyer_panel.buyer_panel(conversation=chat).follows_store
     # when they follow this one
-    follow(follower=chat.shopper, profile=profile_for_store(chat.store))
+    follow(follower=chat.shopper, profile=profile_for_store(store=chat.store))
     # then the panel says so
     assert buyer_panel.buyer_panel(conversation=chat).follows_store
 

@@ -35,7 +35,7 @@ def test_the_seller_reads_the_buyer_panel():
     orders = [place(chat.shopper, (variant, quantity)).orders[0] for quantity in (1, 2, 3)]
     for order in orders[:2]:
         checkout_services.confirm_transfer(order=order, actor=owner)
-    follow(follower=chat.shopper, profile=profile_for_store(chat.store))
+    follow(follower=chat.shopper, profile=profile_for_store(store=chat.store))
     checkout_cart(chat.shopper, (variant, 4))
     vip = services.create_label(store=chat.store, actor=owner, name="VIP")
     services.create_label(store=chat.store, actor=owner, name="Unused")

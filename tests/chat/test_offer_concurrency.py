@@ -2,7 +2,7 @@
 the API): threads with their own PostgreSQL connections (tests/concurrency.py).
 
 Why this can fail: both read the offer as open before either commits. Placing locks the
-offer's row (``OfferTerms.terms(locked=True)``) before pricing, so the second waits, then
+offer's row (``chat.services.offers.offer_terms``, ``locked=True``) before pricing, so the second waits, then
 finds it used and places nothing: one order, stock taken once.
 """
 

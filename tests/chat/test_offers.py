@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from catalog.models import ProductVariant
 from chat.models import Message, Offer
-from checkout import hooks
 from checkout.exceptions import OutOfStock, TermsUnavailable
 from checkout.models import Order
+from checkout.terms import terms_for
 from tests.chat.factories import say
 from tests.chat.offer_helpers import buy, offer_setup, send
 from tests.factories import UserFactory, buyable_variant
@@ -68,7 +68,7 @@ def test_a_used_offer_is_refused_the_second_time():
 def test_a_used_offer_is_refused_even_with_terms_read_before_it_was_used():
     chat, first, _second = offer_setup()
     offer = send(chat, [(first, 1, None)])
-    stale = hooks.terms_for(f"offer:{offer.pk}", buyer=chat.shopper)  # a second tab, read earlier
+    stale = terms_for(f"offer:{offer.pk}", buyer=chat.shopper)  # a second tab, read earlier
     buy(offer)
     from checkout import services as checkout_services
     from tests.factories import AddressFactory
@@ -134,8 +134,8 @@ def test_another_buyer_cannot_see_or_use_the_offer():
     chat, first, _second = offer_setup()
     offer = send(chat, [(first, 1, None)])
     with pytest.raises(Http404):
-        hooks.terms_for(f"offer:{offer.pk}", buyer=UserFactory())
-    terms = hooks.terms_for(f"offer:{offer.pk}", buyer=chat.shopper)
+        terms_for(f"offer:{offer.pk}", buyer=UserFactory())
+    terms = terms_for(f"offer:{offer.pk}", buyer=chat.shopper)
     from checkout import services as checkout_services
 
     with pytest.raises(PermissionDenied):

@@ -111,4 +111,4 @@ def test_the_panel_costs_one_query_whatever_the_number_of_orders(client, django_
     client.force_login(store.owner)
     request = client.get(INDEX).wsgi_request  # a real request of the seller (permissions and store cached)
     with django_assert_num_queries(1):
-        orders_to_do(request)
+        orders_to_do(None, request=request)

@@ -210,7 +210,7 @@ def test_the_feeds_product_sheet_adds_to_cart_without_leaving_the_feed(client):
     store = StoreFactory()
     variant = buyable_variant(store=store, stock=4)
     post = make_post(
-        store.owner, profile=social_services.profile_for_store(store), products=[variant.product], images=1
+        store.owner, profile=social_services.profile_for_store(store=store), products=[variant.product], images=1
     )
     tag = post.tags.get()
     # when the tag's sheet is opened in place (htmx)

@@ -75,7 +75,7 @@ def _ready_checkout(buyer, *lines, code=""):
     an address and the digest of the quote the checkout page showed."""
     cart = checkout_cart(buyer, *lines)
     address = AddressFactory(user=buyer)
-    digest = services.cart_quote(cart, buyer=buyer, discount_code=code, payment_method=METHOD).digest
+    digest = services.cart_quote(cart=cart, buyer=buyer, discount_code=code, payment_method=METHOD).digest
     return cart, address, digest
 
 

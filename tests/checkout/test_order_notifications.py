@@ -342,7 +342,7 @@ def test_a_buyer_cancelling_gets_a_confirmation_and_the_seller_is_told(
     assert "As you asked" in to_buyer.body and "contact Batik Sekar Jagad" in to_buyer.body
     assert "Ani Wijaya cancelled order" in to_seller.body and "back in stock" in to_seller.body
     with translation.override("en"):
-        assert selectors.inbox(buyer).rows[0].text == f"You cancelled order {order.number} from Batik Sekar Jagad."
+        assert selectors.inbox(user=buyer).rows[0].text == f"You cancelled order {order.number} from Batik Sekar Jagad."
 
 
 def test_a_seller_cancelling_tells_the_buyer_only_with_the_reason(
@@ -378,7 +378,7 @@ def test_an_expired_order_tells_the_buyer_and_the_seller(
     assert f"Order {order.number} from Ani Wijaya was not paid in time" in to_seller.body
     assert "nothing to ship" in to_seller.body and "order again" not in to_seller.body
     with translation.override("en"):
-        assert selectors.inbox(seller).rows[0].text == (
+        assert selectors.inbox(user=seller).rows[0].text == (
             f"Order {order.number} was not paid in time: it is cancelled and back in stock."
         )
 

@@ -67,7 +67,7 @@ def test_short_stock_places_nothing_and_keeps_the_cart():
     cart = checkout_cart(buyer, (variant, 2))
     variant.stock = 1
     variant.save()
-    quote = services.cart_quote(cart, buyer=buyer, payment_method="bank_transfer")
+    quote = services.cart_quote(cart=cart, buyer=buyer, payment_method="bank_transfer")
     with pytest.raises(OutOfStock, match="not enough stock"):
         services.place_order(
             buyer=buyer,
@@ -87,7 +87,7 @@ def test_a_price_change_after_the_quote_is_refused():
     buyer = UserFactory()
     variant = buyable_variant(price=10_000_000)
     cart = checkout_cart(buyer, (variant, 1))
-    quote = services.cart_quote(cart, buyer=buyer, payment_method="bank_transfer")
+    quote = services.cart_quote(cart=cart, buyer=buyer, payment_method="bank_transfer")
     variant.price = 12_000_000
     variant.save()
     with pytest.raises(QuoteChanged):
@@ -109,7 +109,7 @@ def test_a_cart_price_change_is_refused_even_with_a_current_digest_then_placed_w
     cart = checkout_cart(buyer, (variant, 1))
     variant.price = 12_000_000
     variant.save()
-    current = services.cart_quote(cart, buyer=buyer, payment_method="bank_transfer")
+    current = services.cart_quote(cart=cart, buyer=buyer, payment_method="bank_transfer")
     assert current.price_changes
     attempt = {
         "buyer": buyer,
@@ -124,7 +124,7 @@ def test_a_cart_price_change_is_refused_even_with_a_current_digest_then_placed_w
     # then nothing is placed, the refusal carries the new total, and the new price counts as seen
     assert not Order.objects.exists()
     assert refused.value.code == "quote_changed" and refused.value.quote.subtotal == 12_000_000
-    assert not services.cart_quote(cart, buyer=buyer).price_changes
+    assert not services.cart_quote(cart=cart, buyer=buyer).price_changes
     # and the same request sent again places it at the new price
     placed = services.place_order(idempotency_key="second", **attempt)
     assert placed.orders[0].subtotal == 12_000_000

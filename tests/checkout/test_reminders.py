@@ -43,7 +43,7 @@ def wanted(django_capture_on_commit_callbacks):
     carter, saver, both, bystander = (UserFactory(username=name) for name in ("carla", "sam", "bo", "omar"))
     checkout_cart(carter, (variant, 1))
     checkout_cart(both, (variant, 1))
-    post = make_post(seller, profile=social.profile_for_store(variant.store), products=[variant.product])
+    post = make_post(seller, profile=social.profile_for_store(store=variant.store), products=[variant.product])
     for user in (saver, both, seller):
         social.save_post(user=user, post=post)
     ProductVariant.objects.filter(pk=variant.pk).update(stock=0)

@@ -138,7 +138,7 @@ def test_seed_makes_orders_in_every_state_with_carts_addresses_and_codes_and_a_s
     # carts with lines, one flagged because its price went up since it was added
     carts = Cart.objects.filter(lines__isnull=False).distinct()
     assert carts.count() >= 3 and all(cart.user_id for cart in carts)
-    changed = [cart for cart in carts if services.cart_quote(cart).price_changes]
+    changed = [cart for cart in carts if services.cart_quote(cart=cart).price_changes]
     assert len(changed) == 1
     assert "Checkout: created" in output
 

@@ -94,7 +94,7 @@ def test_a_seller_sends_a_campaign_with_two_product_cards_to_followers_who_never
     mailable_contact(store, "buyer@example.com", user=buyer, name="Bayu")
     mailable_contact(store, "subscriber@example.com", name="Sari")
     for person in (follower, buyer):
-        follow(follower=person, profile=profile_for_store(store))
+        follow(follower=person, profile=profile_for_store(store=store))
     paid_order(buyer, store)
     seller = store.owner
     context = signed_in(browser, live_server.url, seller)

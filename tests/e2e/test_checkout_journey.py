@@ -93,7 +93,7 @@ def test_shopper_buys_from_a_feed_tag_by_bank_transfer_and_follows_the_order_the
     )
     product = ProductFactory(store=store, title=PRODUCT_TITLE, slug="kopi-gayo-arabica")
     variant = VariantFactory(product=product, sku="KOPI-250", options={"Size": "250 g"}, price=PRICE, stock=STOCK)
-    store_profile = services.profile_for_store(store)
+    store_profile = services.profile_for_store(store=store)
     make_post(store.owner, profile=store_profile, caption=CAPTION, products=[product])
     shopper = UserFactory(username="dewi", email="dewi@example.com")
     services.follow(follower=shopper, profile=store_profile)

@@ -21,7 +21,7 @@ def test_a_seen_post_and_a_tapped_tag_reach_the_events(open_context, settings, m
     stored = []
     monkeypatch.setattr(events, "_sink", stored.extend)
     variant = buyable_variant()
-    post = make_post(variant.store.owner, profile=profile_for_store(variant.store), products=[variant.product])
+    post = make_post(variant.store.owner, profile=profile_for_store(store=variant.store), products=[variant.product])
     page = open_context(user_agent=BROWSER).new_page()
 
     # when a visitor opens For you, looks at the post for over a second and taps its tag

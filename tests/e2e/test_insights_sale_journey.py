@@ -45,7 +45,7 @@ def test_a_tag_tapped_and_bought_shows_in_the_sellers_insights(open_context, set
     CheckoutSettingsFactory(store=store)
     product = ProductFactory(store=store, title=PRODUCT_TITLE, slug="selendang-tenun-ikat")
     VariantFactory(product=product, price=PRICE, stock=5)
-    profile = services.profile_for_store(store)
+    profile = services.profile_for_store(store=store)
     post = make_post(store.owner, profile=profile, caption=CAPTION, products=[product])
     shopper = UserFactory(username="rina", email="rina@example.com")
     services.follow(follower=shopper, profile=profile)

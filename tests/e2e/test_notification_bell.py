@@ -33,7 +33,7 @@ def test_a_seller_sees_the_bell_rise_for_a_follower_and_for_an_order(page, live_
 
     # when a shopper follows the store
     shopper = UserFactory()
-    services.follow(follower=shopper, profile=services.profile_for_store(store))
+    services.follow(follower=shopper, profile=services.profile_for_store(store=store))
     # then the bell shows 1 without a reload
     expect(bell.locator(".bell__badge")).to_have_text("1")
     expect(bell).to_have_accessible_name(re.compile(r"\(1 unread\)"))

@@ -36,7 +36,7 @@ def test_a_shopper_recommends_a_product_to_a_friend_who_finds_it_after_logging_i
     dewi = UserFactory(username="dewi", email="dewi@example.com", first_name="Dewi")
     ani = UserFactory(username="ani", email="ani@example.com", first_name="Ani")
     for follower, followee in ((dewi, ani), (ani, dewi)):
-        services.follow(follower=follower, profile=services.profile_for_user(followee))
+        services.follow(follower=follower, profile=services.profile_for_user(user=followee))
     stranger = UserFactory(username="stranger", first_name="Stranger")
     Notification.objects.update(read_at=timezone.now())  # the follows' news, read long ago
 

@@ -42,7 +42,7 @@ def test_shopper_follows_a_store_opens_a_tagged_product_likes_and_comments_witho
     product = ProductFactory(store=store, title=PRODUCT_TITLE, slug="kopi-gayo-arabica")
     VariantFactory(product=product, sku="KOPI-S", options={"Size": "S"}, price=7_500_000, stock=0)
     VariantFactory(product=product, sku="KOPI-M", options={"Size": "M"}, price=12_500_000, stock=4)
-    store_profile = services.profile_for_store(store)
+    store_profile = services.profile_for_store(store=store)
     post = make_post(store.owner, profile=store_profile, caption=CAPTION, products=[product])
     shopper = UserFactory(username="dewi", email="dewi@example.com")
 
@@ -141,7 +141,7 @@ def test_anonymous_visitor_scrolls_the_home_page_and_more_posts_load_in_place(pa
     # given: 25 posts from five stores, more than a first page of For you
     for n in range(5):
         store = StoreFactory(name=f"Toko Nusantara {n}")
-        profile = services.profile_for_store(store)
+        profile = services.profile_for_store(store=store)
         for m in range(POSTS // 5):
             make_post(store.owner, profile=profile, caption=f"Post {n}-{m}")
 

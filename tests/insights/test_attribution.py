@@ -36,7 +36,7 @@ def shop(no_redis):
     """A store with a product, the store's own post tagging it, and a shopper."""
     variant = buyable_variant(price=10_000_000)
     store = variant.store
-    post = make_post(store.owner, profile=profile_for_store(store), products=[variant.product])
+    post = make_post(store.owner, profile=profile_for_store(store=store), products=[variant.product])
     return {"variant": variant, "store": store, "post": post, "shopper": UserFactory()}
 
 

@@ -28,7 +28,7 @@ def stored(monkeypatch, no_redis):
 @pytest.fixture
 def store_post():
     variant = buyable_variant()
-    return make_post(variant.store.owner, profile=profile_for_store(variant.store), products=[variant.product])
+    return make_post(variant.store.owner, profile=profile_for_store(store=variant.store), products=[variant.product])
 
 
 def _send(client, source="for_you", items=(), **extra):

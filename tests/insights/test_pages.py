@@ -23,7 +23,7 @@ BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobil
 def _figures(store, *, days: int, posts: int = 3, products: int = 3) -> dict:
     """``days`` days of daily figures for new posts and products of ``store``."""
     made_posts = [
-        make_post(store.owner, profile=profile_for_store(store), caption=f"Batik no. {n}") for n in range(posts)
+        make_post(store.owner, profile=profile_for_store(store=store), caption=f"Batik no. {n}") for n in range(posts)
     ]
     made_products = [buyable_variant(store=store).product for _ in range(products)]
     figures_of(store, days=days, posts=made_posts, products=made_products)

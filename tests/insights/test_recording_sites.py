@@ -115,14 +115,14 @@ def test_following_a_store_is_recorded(recorded, django_capture_on_commit_callba
     store = buyable_variant().store
     shopper = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        follow(follower=shopper, profile=profile_for_store(store))
+        follow(follower=shopper, profile=profile_for_store(store=store))
     assert recorded() == [(EventName.FOLLOW, store.pk, None, None, shopper.pk, None, 0)]
 
 
 def test_opening_a_product_sheet_records_it_with_the_feeds_source(client, recorded):
     # given a store's post tagging a product
     variant = buyable_variant()
-    post = make_post(variant.store.owner, profile=profile_for_store(variant.store), products=[variant.product])
+    post = make_post(variant.store.owner, profile=profile_for_store(store=variant.store), products=[variant.product])
     tag = post.tags.get()
     # when a shopper opens its sheet from For you
     client.get(
@@ -159,7 +159,7 @@ def test_a_product_view_carries_its_links_source_and_post(client, recorded):
 def test_a_tagged_products_link_names_the_post(client, recorded, monkeypatch):
     # given a store's post tagging a product, shown in the feed
     variant = buyable_variant()
-    post = make_post(variant.store.owner, profile=profile_for_store(variant.store), products=[variant.product])
+    post = make_post(variant.store.owner, profile=profile_for_store(store=variant.store), products=[variant.product])
     stored = []
     monkeypatch.setattr(events, "_sink", stored.extend)
     # when a shopper follows the link the post's card gives

@@ -31,7 +31,7 @@ def test_a_seller_builds_counts_tests_sends_and_reads_the_report(django_capture_
     fan = UserFactory()
     mailable_contact(store, "fan@example.com", user=fan)
     mailable_contact(store, "other@example.com", user=UserFactory())
-    follow(follower=fan, profile=profile_for_store(store))
+    follow(follower=fan, profile=profile_for_store(store=store))
     client = api(store.owner)
     rules = [{"kind": "follows_never_bought"}]
     # the count is shown before saving

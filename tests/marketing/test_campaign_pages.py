@@ -37,7 +37,7 @@ def shop():
     mailable_contact(store, "fan@example.com", user=fan, name="Fan")
     mailable_contact(store, "a@example.com")
     mailable_contact(store, "b@example.com")
-    follow(follower=fan, profile=profile_for_store(store))
+    follow(follower=fan, profile=profile_for_store(store=store))
     other = StoreFactory()
     theirs = campaign_for(other, name="Their secret sale")
     return store, [first.product, second.product], theirs

@@ -87,14 +87,16 @@ def test_the_prebuilt_email_is_the_one_django_builds(chunk):
         part[1]
         for part in parts(
             parsed(
-                both(store, page, mailable_contacts(store).get(pk=mailable_contact(store, "probe@example.com").pk))[0]
+                both(
+                    store, page, mailable_contacts(store=store).get(pk=mailable_contact(store, "probe@example.com").pk)
+                )[0]
             )
         )
     }
     assert encodings == ({"quoted-printable"} if len(page.text) > len(LONG) else {"7bit"})
     first = mailable_contact(store, "sari@example.com", name="Sari <Sales> & Co")
     second = mailable_contact(store, "budi@example.com", name="Budi")
-    for contact in mailable_contacts(store).filter(pk__in=[first.pk, second.pk]):
+    for contact in mailable_contacts(store=store).filter(pk__in=[first.pk, second.pk]):
         whole, raw = both(store, page, contact)
         assert raw is not None
         django_message, prebuilt_message = parsed(whole), parsed(raw)
@@ -106,14 +108,14 @@ def test_the_prebuilt_email_is_the_one_django_builds(chunk):
         assert max(len(line) for line in raw.split(b"\r\n")) <= 998
         assert contact.name.split()[0] in parts(prebuilt_message)[0][2]
     # the HTML part escapes the name, the text part does not
-    whole, raw = both(store, page, mailable_contacts(store).get(pk=first.pk))
+    whole, raw = both(store, page, mailable_contacts(store=store).get(pk=first.pk))
     text, html = parts(parsed(raw))
     assert "Sari <Sales> & Co" in text[2] and "Sari &lt;Sales&gt; &amp; Co" in html[2]
 
 
 def test_a_value_substitution_cannot_carry_exactly_is_built_whole(chunk):
     store, campaign, page = chunk
-    contact = mailable_contacts(store).get(pk=mailable_contact(store, "dewi@example.com", name="Dewi").pk)
+    contact = mailable_contacts(store=store).get(pk=mailable_contact(store, "dewi@example.com", name="Dewi").pk)
     template = prebuilt.message_template(
         build_message=build_message,
         store=store,

@@ -98,7 +98,7 @@ def test_a_hard_bounce_and_a_complaint_suppress_the_address_and_complaints_pause
     hard = mailgun_payload("failed", recipient, "sari@example.com", severity="permanent", reason="bounce")
     assert post(client, hard).status_code == 200
     assert Suppression.objects.filter(reason=Suppression.Reason.HARD_BOUNCE).count() == 1
-    assert not selectors.mailable_contacts(campaign.store).filter(pk=recipient.contact_id).exists()
+    assert not selectors.mailable_contacts(store=campaign.store).filter(pk=recipient.contact_id).exists()
     # one complaint in ten sent is over 0.1 %: the campaign pauses
     Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.SENDING)
     other = Recipient.objects.filter(campaign=campaign).exclude(pk=recipient.pk).first()

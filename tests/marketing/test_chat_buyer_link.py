@@ -37,7 +37,7 @@ def test_the_panel_links_to_the_buyers_contact_page_and_the_link_opens_it():
     buyer = UserFactory(first_name="Dewi")
     chat = conversation(shopper=buyer, store=store)
     say(chat, buyer)
-    contact = services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.CHAT)
+    contact = services.record_contact(store_id=store.pk, seen=services.user_seen(user=buyer), source=Source.CHAT)
     # when the seller opens the thread
     page = thread_page(store.owner, chat)
     # then the panel links to the contact's page, which opens
@@ -54,10 +54,10 @@ def test_no_link_when_the_buyer_is_not_a_contact_nor_for_the_buyer_nor_another_s
     chat = conversation(shopper=buyer, store=store)
     say(chat, buyer)
     # a contact of another store only
-    services.record_contact(store_id=other.pk, seen=services.user_seen(buyer), source=Source.CHAT)
+    services.record_contact(store_id=other.pk, seen=services.user_seen(user=buyer), source=Source.CHAT)
     assert not LINK.search(thread_page(store.owner, chat))
     # a contact of this store: the buyer's own view of the thread never shows it
-    services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.CHAT)
+    services.record_contact(store_id=store.pk, seen=services.user_seen(user=buyer), source=Source.CHAT)
     assert LINK.search(thread_page(store.owner, chat))
     assert not LINK.search(thread_page(buyer, chat))
 
@@ -77,7 +77,7 @@ def test_a_merged_buyer_links_to_the_contact_kept():
     store = StoreFactory()
     buyer = UserFactory()
     chat = conversation(shopper=buyer, store=store)
-    by_account = services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.CHAT)
+    by_account = services.record_contact(store_id=store.pk, seen=services.user_seen(user=buyer), source=Source.CHAT)
     kept = services.record_contact(
         store_id=store.pk, seen=[Seen(Identity.Kind.EMAIL, "kept@example.com")], source=Source.FORM
     )

@@ -77,7 +77,7 @@ def test_a_link_replaced_by_a_newer_request_no_longer_confirms(client):
     services.ask_consent(contact=contact, email="sari@example.com", source=Source.FORM, text="Again")
     old = tokens.confirm_token(contact_id=contact.pk, event_id=first.pk)
     assert client.post(f"/news/confirm/{old}/").status_code == 400
-    assert not selectors.mailable_contacts(store).exists()
+    assert not selectors.mailable_contacts(store=store).exists()
 
 
 def test_confirming_twice_changes_nothing_the_second_time(client):
@@ -108,7 +108,7 @@ def test_the_unsubscribe_get_changes_nothing_and_the_post_unsubscribes_at_once()
     # then nothing changed
     assert shown.status_code == 200
     assert "Stop news from Kopi Senja?" in shown.content.decode()
-    assert list(selectors.mailable_contacts(store)) == [contact]
+    assert list(selectors.mailable_contacts(store=store)) == [contact]
     assert not Suppression.objects.exists()
 
     # when the mail client posts RFC 8058's one-click body (no CSRF token, no session)
@@ -116,7 +116,7 @@ def test_the_unsubscribe_get_changes_nothing_and_the_post_unsubscribes_at_once()
 
     # then at once
     assert done.status_code == 200
-    assert not selectors.mailable_contacts(store).exists()
+    assert not selectors.mailable_contacts(store=store).exists()
     contact.consent.refresh_from_db()
     assert contact.consent.state == EmailConsent.State.WITHDRAWN
     withdrawn = contact.consent_events.get(kind=ConsentEvent.Kind.WITHDRAWN)
@@ -150,7 +150,7 @@ def test_a_tampered_unsubscribe_token_is_a_400_and_changes_nothing():
             .status_code
             == 400
         )
-    assert list(selectors.mailable_contacts(store)) == [contact]
+    assert list(selectors.mailable_contacts(store=store)) == [contact]
 
 
 def test_an_unsubscribed_address_that_signs_up_again_is_mailable_only_after_confirming():
@@ -158,10 +158,10 @@ def test_an_unsubscribed_address_that_signs_up_again_is_mailable_only_after_conf
     contact = confirmed_contact(store)
     services.withdraw_consent(contact=contact, source=Source.LINK)
     services.ask_consent(contact=contact, email="sari@example.com", source=Source.FORM, text="Again")
-    assert not selectors.mailable_contacts(store).exists()  # suppressed and unconfirmed
+    assert not selectors.mailable_contacts(store=store).exists()  # suppressed and unconfirmed
     latest = contact.consent_events.filter(kind="requested").order_by("-pk").first()
     services.confirm_consent(token=tokens.confirm_token(contact_id=contact.pk, event_id=latest.pk))
-    assert list(selectors.mailable_contacts(store)) == [contact]
+    assert list(selectors.mailable_contacts(store=store)) == [contact]
 
 
 def test_bounces_and_complaints_suppress_an_address_for_every_store_unsubscribes_for_one():
@@ -169,9 +169,9 @@ def test_bounces_and_complaints_suppress_an_address_for_every_store_unsubscribes
     a = confirmed_contact(first, "x@example.com")
     b = confirmed_contact(second, "x@example.com")
     services.withdraw_consent(contact=a, source=Source.SELLER)
-    assert list(selectors.mailable_contacts(second)) == [b]
+    assert list(selectors.mailable_contacts(store=second)) == [b]
     services.suppress_address(email="X@example.com", reason=Suppression.Reason.HARD_BOUNCE)
-    assert not selectors.mailable_contacts(second).exists()
+    assert not selectors.mailable_contacts(store=second).exists()
 
 
 def test_transactional_email_is_not_affected_by_suppression(django_capture_on_commit_callbacks):
@@ -241,7 +241,7 @@ class TestMailableContactsProperty(HypothesisTestCase):
             ):
                 expected.add(contact.pk)
 
-        mailable = list(selectors.mailable_contacts(store))
+        mailable = list(selectors.mailable_contacts(store=store))
 
         assert {contact.pk for contact in mailable} == expected
         for contact in mailable:

@@ -60,7 +60,7 @@ def test_chats_channel_contacts_and_followers_are_gathered_once():
         store_id=store.pk, channel=Channel.WHATSAPP, external_id="6281211112222", name="Budi", phone="+6281211112222"
     )
     ensure_contact(store_id=store.pk, channel=Channel.TELEGRAM, external_id="998877", name="Citra")
-    follow(follower=fan, profile=profile_for_store(store))
+    follow(follower=fan, profile=profile_for_store(store=store))
     buyer = UserFactory()
     place(buyer, (buyable_variant(store=store), 1))  # its signal is not delivered here (no commit)
     other_store_chat = conversation(shopper=chatter)
@@ -88,7 +88,7 @@ def test_a_follow_makes_the_follower_a_contact_at_once(django_capture_on_commit_
     # given a store and a shopper
     store = StoreFactory()
     fan = UserFactory(first_name="Rina", last_name="Sari")
-    profile = profile_for_store(store)
+    profile = profile_for_store(store=store)
     client = Client()
     client.force_login(fan)
     # when they tap Follow on the store's profile (the page's htmx POST), committed
@@ -107,7 +107,7 @@ def test_a_follow_makes_the_follower_a_contact_at_once(django_capture_on_commit_
     assert Contact.objects.filter(store=store).count() == 1
     # a person's profile is not a store: no contact anywhere
     with django_capture_on_commit_callbacks(execute=True):
-        follow(follower=fan, profile=profile_for_user(UserFactory()))
+        follow(follower=fan, profile=profile_for_user(user=UserFactory()))
     assert Contact.objects.count() == 1
 
 
@@ -122,7 +122,7 @@ def test_a_failing_contact_filing_never_fails_the_follow_and_the_hourly_gatherin
 
     monkeypatch.setattr("marketing.services.gathering.record_contact", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        assert follow(follower=fan, profile=profile_for_store(store)) is True
+        assert follow(follower=fan, profile=profile_for_store(store=store)) is True
     assert not Contact.objects.filter(store=store).exists()
     monkeypatch.undo()
     assert services.gather_contacts(store_id=store.pk)["followers"] == 1
@@ -133,7 +133,7 @@ def test_a_person_met_in_several_places_is_one_contact():
     store = StoreFactory()
     person = UserFactory()
     say(conversation(shopper=person, store=store), person, "Halo")
-    follow(follower=person, profile=profile_for_store(store))
+    follow(follower=person, profile=profile_for_store(store=store))
     place(person, (buyable_variant(store=store), 1))
     services.gather_contacts()
     assert Contact.objects.filter(store=store).count() == 1
@@ -163,7 +163,7 @@ def test_the_store_page_sign_up_form_asks_then_the_link_confirms(client, django_
     assert "Check your email" in response.content.decode()
     [contact] = Contact.objects.filter(store=store)
     assert contact.consent.state == EmailConsent.State.REQUESTED
-    assert not selectors.mailable_contacts(store).exists()
+    assert not selectors.mailable_contacts(store=store).exists()
     [asked] = contact.consent_events.all()
     assert (asked.kind, asked.source, asked.email, asked.ip_address, asked.user_agent) == (
         "requested",
@@ -184,7 +184,7 @@ def test_the_store_page_sign_up_form_asks_then_the_link_confirms(client, django_
 
     # then
     assert done.status_code == 200 and "Subscription confirmed" in done.content.decode()
-    assert list(selectors.mailable_contacts(store)) == [contact]
+    assert list(selectors.mailable_contacts(store=store)) == [contact]
     confirmed = contact.consent_events.get(kind=ConsentEvent.Kind.CONFIRMED)
     assert (confirmed.ip_address, confirmed.user_agent, confirmed.text) == ("198.51.100.7", "Phone", asked.text)
     assert ("email", "dewi@example.com", True) in identities(contact)
@@ -262,7 +262,7 @@ def test_the_checkout_checkbox_asks_the_buyer_for_consent_per_store(client, djan
     # and the confirmation email went to the buyer's address
     link = _confirm_link(buyer.email)
     Client().post(link)
-    assert list(selectors.mailable_contacts(ticked.store)) == [asked]
+    assert list(selectors.mailable_contacts(store=ticked.store)) == [asked]
 
     # and once confirmed, the box is no longer offered for that store
     checkout_cart(buyer, (ticked, 1))

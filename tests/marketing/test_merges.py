@@ -20,7 +20,7 @@ def test_an_unverified_address_never_joins_a_verified_contact():
     # given a buyer's contact (account and verified address)
     store = StoreFactory()
     buyer = UserFactory(email="ani@example.com")
-    services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.ORDER)
+    services.record_contact(store_id=store.pk, seen=services.user_seen(user=buyer), source=Source.ORDER)
     # when someone types that address into the form
     typed = services.record_contact(
         store_id=store.pk, seen=[Seen(Identity.Kind.EMAIL, "ANI@example.com")], source=Source.FORM
@@ -45,7 +45,9 @@ def test_confirming_an_address_held_verified_by_another_contact_merges_them_and_
     # given a buyer's contact with a tag and a form contact with the same address, a note
     store = StoreFactory()
     buyer = UserFactory(email="ani@example.com")
-    kept = services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.ORDER, name="Ani")
+    kept = services.record_contact(
+        store_id=store.pk, seen=services.user_seen(user=buyer), source=Source.ORDER, name="Ani"
+    )
     services.set_details(contact=kept, tags=["VIP"])
     typed = services.record_contact(
         store_id=store.pk,
@@ -64,12 +66,12 @@ def test_confirming_an_address_held_verified_by_another_contact_merges_them_and_
     kept.refresh_from_db()
     typed.refresh_from_db()
     assert typed.merged_into_id == kept.pk
-    assert list(selectors.store_contacts(store)) == [kept]
+    assert list(selectors.store_contacts(store=store)) == [kept]
     assert ("phone", "+6281211112222", False) in kinds(kept)
     assert {tag.name for tag in kept.tags.all()} == {"VIP", "Form"}
     assert kept.note == "Asked about batik tulis"
     assert kept.consent.state == "confirmed"
-    assert list(selectors.mailable_contacts(store)) == [kept]
+    assert list(selectors.mailable_contacts(store=store)) == [kept]
     assert kept.consent_events.count() == 2
 
     # when the seller undoes it from the contact's page
@@ -95,9 +97,9 @@ def test_confirming_an_address_held_verified_by_another_contact_merges_them_and_
     assert merge.undone_at is not None and merge.undone_by == store.owner
 
     # and the next sighting of the buyer does not merge them again
-    services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.ORDER)
+    services.record_contact(store_id=store.pk, seen=services.user_seen(user=buyer), source=Source.ORDER)
     assert ContactMerge.objects.count() == 1
-    assert selectors.store_contacts(store).count() == 2
+    assert selectors.store_contacts(store=store).count() == 2
 
 
 def test_a_sighting_with_two_verified_identities_of_two_contacts_merges_them():
@@ -109,11 +111,11 @@ def test_a_sighting_with_two_verified_identities_of_two_contacts_merges_them():
         seen=[Seen(Identity.Kind.WHATSAPP, "6281299990000", True), Seen(Identity.Kind.PHONE, "+6281299990000", True)],
         source=Source.WHATSAPP,
     )
-    account = services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.ORDER)
+    account = services.record_contact(store_id=store.pk, seen=services.user_seen(user=buyer), source=Source.ORDER)
     # when a sighting carries both the account and the verified number
     services.record_contact(
         store_id=store.pk,
-        seen=[*services.user_seen(buyer), Seen(Identity.Kind.PHONE, "+6281299990000", True)],
+        seen=[*services.user_seen(user=buyer), Seen(Identity.Kind.PHONE, "+6281299990000", True)],
         source=Source.ORDER,
     )
     # then the older is kept

@@ -26,7 +26,7 @@ def seller_client(store) -> Client:
 def subscribed_buyer(store):
     buyer = UserFactory(email="rina@example.com")
     order = paid_order(buyer, store)
-    contact = services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.ORDER)
+    contact = services.record_contact(store_id=store.pk, seen=services.user_seen(user=buyer), source=Source.ORDER)
     services.ask_consent(contact=contact, email=buyer.email, source=Source.CHECKOUT, text="News please")
     event = contact.consent_events.get()
     services.confirm_consent(token=tokens.confirm_token(contact_id=contact.pk, event_id=event.pk))
@@ -72,7 +72,7 @@ def test_erasure_asks_first_then_deletes_the_contact_and_keeps_an_unsubscribe_as
     # and a new sign-up of the address is never mailable before confirming, still suppressed now
     again = services.record_contact(store_id=store.pk, seen=[Seen("email", "rina@example.com")], source=Source.FORM)
     services.ask_consent(contact=again, email="rina@example.com", source=Source.FORM, text="x")
-    assert not selectors.mailable_contacts(store).exists()
+    assert not selectors.mailable_contacts(store=store).exists()
 
 
 def test_the_api_exports_erases_and_withdraws():
@@ -83,7 +83,7 @@ def test_the_api_exports_erases_and_withdraws():
     assert api.get(f"/api/v1/marketing/contacts/{contact.pk}/export/").json()["consent"]["state"] == "confirmed"
     withdrawn = api.post(f"/api/v1/marketing/contacts/{contact.pk}/withdraw-consent/")
     assert withdrawn.status_code == 200 and withdrawn.json()["consent"]["state"] == "withdrawn"
-    assert not selectors.mailable_contacts(store).exists()
+    assert not selectors.mailable_contacts(store=store).exists()
     assert api.post(f"/api/v1/marketing/contacts/{contact.pk}/erase/").status_code == 204
     assert api.get(f"/api/v1/marketing/contacts/{contact.pk}/").status_code == 404
 

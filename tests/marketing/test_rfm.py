@@ -19,7 +19,7 @@ def buyer_with(store, orders: list[tuple[int, int]]) -> Contact:
     buyer = UserFactory()
     for days_ago, price in orders:
         paid_order(buyer, store, price=price, days_ago=days_ago)
-    return record_contact(store_id=store.pk, seen=user_seen(buyer), source=Source.ORDER)
+    return record_contact(store_id=store.pk, seen=user_seen(user=buyer), source=Source.ORDER)
 
 
 def test_each_named_group_follows_the_rule_and_a_second_run_changes_nothing():
@@ -30,7 +30,7 @@ def test_each_named_group_follows_the_rule_and_a_second_run_changes_nothing():
     new = buyer_with(store, [(3, 2_000_000)])
     at_risk = buyer_with(store, [(150, 3_000_000), (200, 3_000_000)])
     lost = buyer_with(store, [(400, 4_000_000)])
-    follower = record_contact(store_id=store.pk, seen=user_seen(UserFactory()), source=Source.FOLLOW)
+    follower = record_contact(store_id=store.pk, seen=user_seen(user=UserFactory()), source=Source.FOLLOW)
 
     # when
     scored = score_contacts()
@@ -82,7 +82,7 @@ def test_only_paid_and_kept_orders_count_and_stores_are_scored_apart():
     refunded = paid_order(buyer, store, price=7_000_000)
     transitions.record_refund(order=refunded, actor=store.owner)
     paid_order(buyer, other, price=9_000_000)
-    contact = record_contact(store_id=store.pk, seen=user_seen(buyer), source=Source.ORDER)
+    contact = record_contact(store_id=store.pk, seen=user_seen(user=buyer), source=Source.ORDER)
     score_contacts(store_id=store.pk)
     contact.refresh_from_db()
     refunded.refresh_from_db()

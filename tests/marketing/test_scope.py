@@ -113,10 +113,10 @@ def test_the_admin_action_undoes_only_the_sellers_own_merges(two_stores):
         first = services.record_contact(
             store_id=store.pk, seen=[Seen("whatsapp", f"62811{store.pk}", True)], source=Source.WHATSAPP
         )
-        services.record_contact(store_id=store.pk, seen=services.user_seen(buyer), source=Source.ORDER)
+        services.record_contact(store_id=store.pk, seen=services.user_seen(user=buyer), source=Source.ORDER)
         services.record_contact(
             store_id=store.pk,
-            seen=[*services.user_seen(buyer), Seen("whatsapp", f"62811{store.pk}", True)],
+            seen=[*services.user_seen(user=buyer), Seen("whatsapp", f"62811{store.pk}", True)],
             source=Source.ORDER,
         )
         merges[store.pk] = ContactMerge.objects.get(kept=first)

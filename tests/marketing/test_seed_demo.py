@@ -24,7 +24,7 @@ def test_the_demo_seller_has_customers_with_consent_and_a_second_run_changes_not
     call_command("seed_demo", "--products-per-store=1", "--quiet", stdout=io.StringIO())
 
     assert "Customers:" in out.getvalue()
-    mailable = list(selectors.mailable_contacts(store))
+    mailable = list(selectors.mailable_contacts(store=store))
     assert len(mailable) == 4
     assert all(contact.consent_events.filter(kind="confirmed").exists() for contact in mailable)
     assert Contact.objects.filter(store=store, source="order").exists()

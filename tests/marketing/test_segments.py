@@ -38,7 +38,7 @@ def shoppers():
     paid_order(people["lapsed"], store, days_ago=60)
     paid_order(people["fan"], store, days_ago=2, price=90_000_000)
     for name in ("follower", "fan", "silent"):
-        follow(follower=people[name], profile=profile_for_store(store))
+        follow(follower=people[name], profile=profile_for_store(store=store))
     Conversation.objects.create(store=store, shopper=people["chatter"])
     return store, contacts, bag
 

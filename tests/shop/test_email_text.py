@@ -54,7 +54,7 @@ def test_a_buyers_name_and_note_are_raw_in_the_sellers_text_part_and_escaped_in_
     buyer = UserFactory(first_name=USER_TEXT, last_name="")
     variant = buyable_variant()
     cart = checkout_cart(buyer, (variant, 1))
-    quote = checkout_services.cart_quote(cart, buyer=buyer, discount_code="", payment_method="bank_transfer")
+    quote = checkout_services.cart_quote(cart=cart, buyer=buyer, discount_code="", payment_method="bank_transfer")
     # when the order is placed and its emails go out
     with django_capture_on_commit_callbacks(execute=True):
         checkout_services.place_order(

@@ -59,7 +59,7 @@ def test_english_is_the_default_language(client):
 def test_the_language_switch_turns_the_home_page_indonesian(client):
     # given: the home page is the feed; a store's post tags the product
     product = _product("Kopi Gayo", price=150_000)
-    make_post(product.store.owner, profile=profile_for_store(product.store), products=[product])
+    make_post(product.store.owner, profile=profile_for_store(store=product.store), products=[product])
 
     # when
     _switch_to_indonesian(client)

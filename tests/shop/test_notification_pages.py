@@ -47,7 +47,7 @@ def person(name: str):
 
 
 def notify_at(recipient, kind, *, actor=None, minutes_ago: int = 0, **fields) -> Notification:
-    notification = services.notify(recipient, kind, actor=actor, **fields)
+    notification = services.notify(recipient=recipient, kind=kind, actor=actor, **fields)
     when = timezone.now() - timedelta(minutes=minutes_ago)
     Notification.objects.filter(pk=notification.pk).update(created_at=when)
     notification.created_at = when
@@ -111,7 +111,7 @@ def test_the_empty_inbox_says_so(client, ani):
 
 def test_email_only_notifications_are_not_in_the_inbox(client, ani):
     services.set_preferences(user=ani, choices={LIKE.name: {"email": True, "in_app": False}})
-    services.notify(ani, LIKE.name, actor=person("Budi"))
+    services.notify(recipient=ani, kind=LIKE.name, actor=person("Budi"))
     assert Notification.objects.filter(recipient=ani).count() == 1
     assert "No notifications yet." in client.get(INBOX).content.decode()
     assert client.get(COUNT).content.decode().strip() == ""
@@ -156,7 +156,7 @@ def test_the_inbox_costs_the_same_queries_for_5_and_25_notifications(client, ani
     def add(count: int):
         for number in range(count):
             group = f"like:post:{number % 3}" if number % 2 else ""
-            services.notify(ani, LIKE.name, actor=actors[number % 6], group_key=group)
+            services.notify(recipient=ani, kind=LIKE.name, actor=actors[number % 6], group_key=group)
 
     add(5)
     five = _inbox_queries(client)
@@ -189,7 +189,7 @@ def test_opening_a_row_marks_its_group_read_and_goes_to_its_target(client, ani):
     "target", ["https://evil.example/", "//evil.example/p/1/", "javascript:alert(1)", "", "p/1/", "/\\evil.example"]
 )
 def test_opening_a_row_never_leaves_the_site(client, ani, target):
-    notification = services.notify(ani, FOLLOW.name, actor=person("Budi"), target_url=target)
+    notification = services.notify(recipient=ani, kind=FOLLOW.name, actor=person("Budi"), target_url=target)
     response = client.get(reverse("notifications:open", args=[notification.pk]))
     assert response.status_code == 302
     assert response["Location"] == INBOX
@@ -198,7 +198,7 @@ def test_opening_a_row_never_leaves_the_site(client, ani, target):
 
 def test_someone_elses_notification_cannot_be_opened(client, ani):
     budi = person("Budi")
-    theirs = services.notify(budi, FOLLOW.name, actor=ani, target_url="/p/1/")
+    theirs = services.notify(recipient=budi, kind=FOLLOW.name, actor=ani, target_url="/p/1/")
     response = client.get(reverse("notifications:open", args=[theirs.pk]))
     assert response.status_code == 404
     assert Notification.objects.get(pk=theirs.pk).read_at is None
@@ -207,10 +207,10 @@ def test_someone_elses_notification_cannot_be_opened(client, ani):
 def test_marking_read_touches_only_your_own(client, ani):
     # given
     budi = person("Budi")
-    mine = services.notify(ani, FOLLOW.name, actor=budi)
-    mine_grouped = services.notify(ani, LIKE.name, actor=budi, group_key="like:post:1")
-    theirs = services.notify(budi, FOLLOW.name, actor=ani)
-    theirs_grouped = services.notify(budi, LIKE.name, actor=ani, group_key="like:post:1")
+    mine = services.notify(recipient=ani, kind=FOLLOW.name, actor=budi)
+    mine_grouped = services.notify(recipient=ani, kind=LIKE.name, actor=budi, group_key="like:post:1")
+    theirs = services.notify(recipient=budi, kind=FOLLOW.name, actor=ani)
+    theirs_grouped = services.notify(recipient=budi, kind=LIKE.name, actor=ani, group_key="like:post:1")
     # when: Ani posts Budi's ids and a group key both of them have
     response = client.post(
         reverse("notifications:mark_read"), {"ids": [theirs.pk, "x", "9" * 30], "group_key": "like:post:1"}
@@ -229,7 +229,7 @@ def test_marking_read_touches_only_your_own(client, ani):
 
 
 def test_a_group_key_with_a_nul_byte_marks_nothing(client, ani):
-    notification = services.notify(ani, LIKE.name, actor=person("Budi"), group_key="like:post:1")
+    notification = services.notify(recipient=ani, kind=LIKE.name, actor=person("Budi"), group_key="like:post:1")
     response = client.post(reverse("notifications:mark_read"), {"group_key": "like:\x00post:1"})
     assert response.status_code == 400  # every form field: shop.middleware.RefuseNulMiddleware
     assert Notification.objects.get(pk=notification.pk).read_at is None
@@ -238,8 +238,8 @@ def test_a_group_key_with_a_nul_byte_marks_nothing(client, ani):
 def test_mark_all_read_marks_only_your_own(client, ani):
     budi = person("Budi")
     for _ in range(3):
-        services.notify(ani, FOLLOW.name, actor=budi)
-    theirs = services.notify(budi, FOLLOW.name, actor=ani)
+        services.notify(recipient=ani, kind=FOLLOW.name, actor=budi)
+    theirs = services.notify(recipient=budi, kind=FOLLOW.name, actor=ani)
     # a GET does nothing
     assert client.get(reverse("notifications:mark_all_read")).status_code == 405
     # when
@@ -253,7 +253,7 @@ def test_mark_all_read_marks_only_your_own(client, ani):
 
 def test_marking_read_needs_a_login_and_a_csrf_token(ani):
     budi = person("Budi")
-    notification = services.notify(ani, FOLLOW.name, actor=budi)
+    notification = services.notify(recipient=ani, kind=FOLLOW.name, actor=budi)
     anonymous = Client()
     assert anonymous.post(reverse("notifications:mark_all_read")).status_code == 302
     strict = Client(enforce_csrf_checks=True)
@@ -270,8 +270,8 @@ def test_the_bell_count_is_an_htmx_fragment_with_an_accessible_label(client, ani
     budi = person("Budi")
     assert client.get(COUNT).content.decode().strip() == ""
     for _ in range(3):
-        services.notify(ani, FOLLOW.name, actor=budi)
-    services.notify(budi, FOLLOW.name, actor=ani)  # someone else's
+        services.notify(recipient=ani, kind=FOLLOW.name, actor=budi)
+    services.notify(recipient=budi, kind=FOLLOW.name, actor=ani)  # someone else's
     # when
     response = client.get(COUNT, **HTMX)
     # then
@@ -297,7 +297,7 @@ def test_the_bell_count_is_empty_for_anonymous_visitors(client):
 
 def test_every_page_has_the_bell_for_signed_in_users_at_no_query(client, ani):
     # given
-    services.notify(ani, FOLLOW.name, actor=person("Budi"))
+    services.notify(recipient=ani, kind=FOLLOW.name, actor=person("Budi"))
     # when
     with CaptureQueriesContext(connection) as queries:
         html = client.get("/").content.decode()
@@ -353,7 +353,7 @@ def test_saving_the_settings(client, ani):
     assert not re.search(r'name="email__test_like"[^>]*checked', html)
     assert re.search(r'name="in_app__test_like"[^>]*checked', html)
     # and they take effect
-    services.notify(ani, FOLLOW.name, actor=person("Budi"))
+    services.notify(recipient=ani, kind=FOLLOW.name, actor=person("Budi"))
     assert not Notification.objects.filter(recipient=ani).exists()
 
 
@@ -402,7 +402,7 @@ def test_the_unsubscribe_button_stops_that_kind_of_email(client, shopper):
 def test_one_click_unsubscribe_from_a_mail_client_needs_no_csrf_token(shopper, django_capture_on_commit_callbacks):
     # given the email as sent
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(shopper, LIKE.name, actor=person("Budi"))
+        services.notify(recipient=shopper, kind=LIKE.name, actor=person("Budi"))
     link = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:8000")
     # when: the mail client POSTs (RFC 8058) with no cookie and no CSRF token
     mail_client = Client(enforce_csrf_checks=True)
@@ -413,7 +413,7 @@ def test_one_click_unsubscribe_from_a_mail_client_needs_no_csrf_token(shopper, d
     # and the next like is not emailed
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(shopper, LIKE.name, actor=person("Citra"))
+        services.notify(recipient=shopper, kind=LIKE.name, actor=person("Citra"))
     assert mail.outbox == []
 
 
@@ -460,7 +460,7 @@ def superuser_client():
 
 def test_superusers_see_notifications_and_deliveries_read_only(superuser_client, shopper):
     # given
-    notification = services.notify(shopper, LIKE.name, actor=person("Budi"))
+    notification = services.notify(recipient=shopper, kind=LIKE.name, actor=person("Budi"))
     delivery = Delivery.objects.get()
     # then
     assert superuser_client.get(admin_url(Notification, "changelist")).status_code == 200
@@ -477,17 +477,17 @@ def test_staff_who_are_not_superusers_see_no_notifications(shopper):
     staff = UserFactory(is_staff=True)
     client = Client()
     client.force_login(staff)
-    services.notify(shopper, LIKE.name, actor=staff)
+    services.notify(recipient=shopper, kind=LIKE.name, actor=staff)
     assert client.get(admin_url(Notification, "changelist")).status_code == 403
     assert client.get(admin_url(Delivery, "changelist")).status_code == 403
 
 
 def test_send_again_from_the_back_office(superuser_client, shopper, django_capture_on_commit_callbacks):
     # given a delivery that failed, and one that went
-    services.notify(shopper, LIKE.name, actor=person("Budi"))
+    services.notify(recipient=shopper, kind=LIKE.name, actor=person("Budi"))
     failed = Delivery.objects.get()
     Delivery.objects.filter(pk=failed.pk).update(state=Delivery.State.FAILED, last_error="550 mailbox full")
-    services.notify(person("Citra"), LIKE.name, actor=shopper)
+    services.notify(recipient=person("Citra"), kind=LIKE.name, actor=shopper)
     sent = Delivery.objects.exclude(pk=failed.pk).get()
     mail.outbox.clear()
     # when

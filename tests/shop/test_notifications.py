@@ -83,7 +83,9 @@ def test_notify_writes_the_row_and_the_delivery_and_enqueues_it_on_commit(
 ):
     # when
     with django_capture_on_commit_callbacks() as callbacks:
-        notification = services.notify(ani, LIKE.name, actor=budi, target_url="/p/1/", group_key="like:post:1")
+        notification = services.notify(
+            recipient=ani, kind=LIKE.name, actor=budi, target_url="/p/1/", group_key="like:post:1"
+        )
         # then: both rows exist before the commit; nothing is sent yet
         assert Notification.objects.get() == notification
         assert Delivery.objects.get().notification == notification
@@ -99,7 +101,7 @@ def test_notify_rolls_back_with_the_event(ani, budi, django_capture_on_commit_ca
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.notify(ani, LIKE.name, actor=budi)
+        services.notify(recipient=ani, kind=LIKE.name, actor=budi)
         raise RuntimeError("the event failed")
     # then: no notification, no delivery, no email, nothing enqueued
     assert not Notification.objects.exists()
@@ -110,8 +112,8 @@ def test_notify_rolls_back_with_the_event(ani, budi, django_capture_on_commit_ca
 
 def test_nobody_is_notified_of_their_own_action(ani, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.notify(ani, LIKE.name, actor=ani)
-        fanned = services.notify_many([ani.pk], FOLLOW.name, actor=ani)
+        result = services.notify(recipient=ani, kind=LIKE.name, actor=ani)
+        fanned = services.notify_many(recipient_ids=[ani.pk], kind=FOLLOW.name, actor=ani)
     assert result is None and fanned == 0
     assert not Notification.objects.exists()
     assert mail.outbox == []
@@ -119,7 +121,7 @@ def test_nobody_is_notified_of_their_own_action(ani, django_capture_on_commit_ca
 
 def test_an_unknown_kind_is_refused(ani):
     with pytest.raises(ValueError, match="Unknown notification kind"):
-        services.notify(ani, "never_registered")
+        services.notify(recipient=ani, kind="never_registered")
 
 
 # --- Preferences ------------------------------------------------------------------------------
@@ -130,7 +132,7 @@ def test_turning_email_off_keeps_the_notification_in_the_app_only(ani, budi, dja
     services.set_preferences(user=ani, choices={LIKE.name: {"email": False, "in_app": True}})
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        notification = services.notify(ani, LIKE.name, actor=budi)
+        notification = services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     # then
     assert notification.in_app
     assert not Delivery.objects.exists()
@@ -140,7 +142,7 @@ def test_turning_email_off_keeps_the_notification_in_the_app_only(ani, budi, dja
 def test_turning_the_app_off_keeps_the_email_only(ani, budi, django_capture_on_commit_callbacks):
     services.set_preferences(user=ani, choices={LIKE.name: {"email": True, "in_app": False}})
     with django_capture_on_commit_callbacks(execute=True):
-        notification = services.notify(ani, LIKE.name, actor=budi)
+        notification = services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     assert notification.in_app is False
     assert Delivery.objects.get().state == Delivery.State.SENT
     assert len(mail.outbox) == 1
@@ -148,19 +150,19 @@ def test_turning_the_app_off_keeps_the_email_only(ani, budi, django_capture_on_c
 
 def test_turning_both_off_writes_nothing(ani, budi):
     services.set_preferences(user=ani, choices={LIKE.name: {"email": False, "in_app": False}})
-    assert services.notify(ani, LIKE.name, actor=budi) is None
+    assert services.notify(recipient=ani, kind=LIKE.name, actor=budi) is None
     assert not Notification.objects.exists()
 
 
 def test_a_kind_that_does_not_email_by_default_emails_once_turned_on(ani, budi, django_capture_on_commit_callbacks):
     # given: comments do not email by default
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, COMMENT.name, actor=budi, data={"text": "Nice!"})
+        services.notify(recipient=ani, kind=COMMENT.name, actor=budi, data={"text": "Nice!"})
     assert mail.outbox == []
     # when
     services.set_preferences(user=ani, choices={COMMENT.name: {"email": True, "in_app": True}})
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, COMMENT.name, actor=budi, data={"text": "Nicer!"})
+        services.notify(recipient=ani, kind=COMMENT.name, actor=budi, data={"text": "Nicer!"})
     # then
     assert len(mail.outbox) == 1
     assert "budi commented: Nicer!" not in mail.outbox[0].body  # display names, not usernames
@@ -175,7 +177,7 @@ def test_transactional_kinds_ignore_preferences(ani, django_capture_on_commit_ca
     services.unsubscribe(user=ani, kind=ORDER.name)
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        notification = services.notify(ani, ORDER.name, data={"number": "INV-1"})
+        notification = services.notify(recipient=ani, kind=ORDER.name, data={"number": "INV-1"})
     # then
     assert notification.in_app
     assert len(mail.outbox) == 1
@@ -186,14 +188,14 @@ def test_unsubscribe_turns_the_email_off_and_leaves_the_app_as_it_was(ani, budi,
     preference = NotificationPreference.objects.get(user=ani, kind=LIKE.name)
     assert preference.email is False and preference.in_app is True
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.notify(ani, LIKE.name, actor=budi).in_app
+        assert services.notify(recipient=ani, kind=LIKE.name, actor=budi).in_app
     assert mail.outbox == []
 
 
 def test_a_user_without_an_email_address_gets_the_notification_in_the_app(budi, django_capture_on_commit_callbacks):
     nomail = UserFactory(email="")
     with django_capture_on_commit_callbacks(execute=True):
-        notification = services.notify(nomail, ORDER.name, actor=budi, data={"number": "INV-2"})
+        notification = services.notify(recipient=nomail, kind=ORDER.name, actor=budi, data={"number": "INV-2"})
     assert notification.in_app
     assert not Delivery.objects.exists()
 
@@ -204,7 +206,7 @@ def test_a_user_without_an_email_address_gets_the_notification_in_the_app(budi, 
 def test_the_email_goes_exactly_once_even_when_the_task_runs_twice(ani, budi, django_capture_on_commit_callbacks):
     # given: the email went out through the on-commit task
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, LIKE.name, actor=budi, target_url="/p/1/")
+        services.notify(recipient=ani, kind=LIKE.name, actor=budi, target_url="/p/1/")
     delivery = Delivery.objects.get()
     assert len(mail.outbox) == 1
     # when: a duplicate of the task runs (a redelivered message, the sweeper racing it)
@@ -222,7 +224,7 @@ def test_an_optional_kind_email_carries_the_text_and_a_one_click_unsubscribe(
     ani, budi, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, LIKE.name, actor=budi, target_url="/p/7/", data={"what": "your batik post"})
+        services.notify(recipient=ani, kind=LIKE.name, actor=budi, target_url="/p/7/", data={"what": "your batik post"})
     message = mail.outbox[0]
     assert message.to == [ani.email]
     assert "Budi liked your batik post" in message.subject
@@ -241,7 +243,7 @@ def test_an_optional_kind_email_carries_the_text_and_a_one_click_unsubscribe(
 
 def test_a_transactional_email_has_no_unsubscribe(ani, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, ORDER.name, data={"number": "INV-9"})
+        services.notify(recipient=ani, kind=ORDER.name, data={"number": "INV-9"})
     message = mail.outbox[0]
     assert "Order INV-9 is confirmed" in message.subject
     assert "List-Unsubscribe" not in message.extra_headers
@@ -255,8 +257,8 @@ def test_the_email_is_written_in_the_recipients_language(ani, budi, django_captu
     budi_fan = UserFactory(language="")
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, ORDER.name, data={"number": "INV-3"})
-        services.notify(budi_fan, ORDER.name, data={"number": "INV-4"})
+        services.notify(recipient=ani, kind=ORDER.name, data={"number": "INV-3"})
+        services.notify(recipient=budi_fan, kind=ORDER.name, data={"number": "INV-4"})
     # then: each text was made in its recipient's language (the default for no choice)
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert "Order INV-3 is confirmed [id]" in by_recipient[ani.email].body
@@ -278,7 +280,7 @@ def test_a_transient_smtp_error_is_recorded_and_retried_until_it_goes(
     flaky_smtp.failures = 2
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, LIKE.name, actor=budi)
+        services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     # then: the third attempt went, once
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.SENT
@@ -293,7 +295,7 @@ def test_without_a_worker_a_failed_attempt_waits_for_the_sweeper(
     # given the embedded set-up (tasks run in the request, errors propagate): the first attempt fails
     flaky_smtp.failures = 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, LIKE.name, actor=budi)
+        services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     # then: the event stands, the attempt is recorded, the delivery is still pending
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.PENDING
@@ -319,7 +321,7 @@ def test_each_failed_attempt_is_recorded(ani, budi, flaky_smtp, django_capture_o
         mock.patch.object(tasks.deliver_notification, "apply_async", side_effect=OperationalError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.notify(ani, LIKE.name, actor=budi)
+        services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     delivery = Delivery.objects.get()
     flaky_smtp.failures = 1
     # when
@@ -336,7 +338,7 @@ def test_each_failed_attempt_is_recorded(ani, budi, flaky_smtp, django_capture_o
 def test_the_task_retries_with_exponential_backoff(ani, budi, flaky_smtp):
     # given a pending delivery and a mail server that fails once
     with mock.patch.object(tasks.deliver_notification, "apply_async", side_effect=OperationalError("broker down")):
-        services.notify(ani, LIKE.name, actor=budi)
+        services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     delivery = Delivery.objects.get()
     flaky_smtp.failures = 1
     # when
@@ -354,7 +356,7 @@ def test_a_delivery_that_keeps_failing_is_given_up(
 ):
     flaky_smtp.failures = 1000
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, LIKE.name, actor=budi)
+        services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.FAILED
     assert delivery.attempts == delivery_module.MAX_ATTEMPTS
@@ -373,7 +375,7 @@ def test_enqueue_swallows_a_broker_error_and_leaves_the_delivery_pending(ani, bu
         ) as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        notification = services.notify(ani, LIKE.name, actor=budi)
+        notification = services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     # then: the event's rows stand, the email waits
     assert delay.called
     assert Notification.objects.get() == notification
@@ -390,7 +392,7 @@ def pending_delivery(django_capture_on_commit_callbacks):
             mock.patch.object(tasks.deliver_notification, "apply_async", side_effect=OperationalError("broker down")),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            services.notify(recipient, LIKE.name, actor=actor)
+            services.notify(recipient=recipient, kind=LIKE.name, actor=actor)
         delivery = Delivery.objects.latest("pk")
         assert delivery.state == Delivery.State.PENDING and delivery.handed_over_until is None
         return delivery
@@ -409,7 +411,7 @@ def test_the_sweeper_hands_over_due_deliveries_without_a_task_and_nothing_else(
     queued = pending_delivery(UserFactory(), budi)
     assert delivery_module.claim([queued.pk]) == [queued.pk]  # as an on-commit hand-over does
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(UserFactory(), LIKE.name, actor=budi)  # sent at once (tasks run in-process)
+        services.notify(recipient=UserFactory(), kind=LIKE.name, actor=budi)  # sent at once (tasks run in-process)
     mail.outbox.clear()
     # when the broker is back and the sweeper runs
     assert tasks.sweep_deliveries.delay().get() == 1
@@ -474,11 +476,11 @@ def test_send_again_resets_failed_deliveries_only(
     # given one failed delivery and one sent
     flaky_smtp.failures = 1000
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(ani, LIKE.name, actor=budi)
+        services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     failed = Delivery.objects.get()
     flaky_smtp.failures = 0
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(budi, LIKE.name, actor=ani)
+        services.notify(recipient=budi, kind=LIKE.name, actor=ani)
     sent = Delivery.objects.exclude(pk=failed.pk).get()
     mail.outbox.clear()
     # when
@@ -496,7 +498,7 @@ def test_send_again_resets_failed_deliveries_only(
 
 def _fan_out_queries(recipient_ids, batch_size, actor) -> int:
     with CaptureQueriesContext(connection) as queries:
-        services.notify_many(recipient_ids, FOLLOW.name, actor=actor, batch_size=batch_size)
+        services.notify_many(recipient_ids=recipient_ids, kind=FOLLOW.name, actor=actor, batch_size=batch_size)
     return len(queries)
 
 
@@ -519,7 +521,9 @@ def test_notify_many_honours_preferences_and_skips_the_actor(budi):
     services.set_preferences(user=people[0], choices={FOLLOW.name: {"email": True, "in_app": False}})
     services.set_preferences(user=people[1], choices={FOLLOW.name: {"email": False, "in_app": True}})
     # when
-    created = services.notify_many([person.pk for person in people] + [budi.pk], FOLLOW.name, actor=budi, batch_size=2)
+    created = services.notify_many(
+        recipient_ids=[person.pk for person in people] + [budi.pk], kind=FOLLOW.name, actor=budi, batch_size=2
+    )
     # then
     assert created == 4
     recipients = set(Notification.objects.values_list("recipient_id", flat=True))
@@ -540,13 +544,13 @@ def test_inbox_pages_list_each_group_once_at_its_latest_notification(ani, monkey
     now = timezone.now()
     for _number in range(60):
         group = chance.choice(["", "", *[f"like:post:{post}" for post in range(8)]])
-        notification = services.notify(ani, LIKE.name, actor=chance.choice(fans), group_key=group)
+        notification = services.notify(recipient=ani, kind=LIKE.name, actor=chance.choice(fans), group_key=group)
         # same-second ties too: the id breaks them
         Notification.objects.filter(pk=notification.pk).update(
             created_at=now - timedelta(seconds=chance.randrange(30)),
             read_at=now if chance.random() < 0.3 else None,
         )
-    services.notify(UserFactory(), LIKE.name, actor=ani)  # someone else's
+    services.notify(recipient=UserFactory(), kind=LIKE.name, actor=ani)  # someone else's
     # the expected rows, worked out the slow way
     everything = list(Notification.objects.filter(recipient=ani).order_by("-created_at", "-pk"))
     expected, seen = [], set()
@@ -559,7 +563,7 @@ def test_inbox_pages_list_each_group_once_at_its_latest_notification(ani, monkey
     # when
     rows, cursor = [], None
     for _page in range(200):
-        page = selectors.inbox(ani, cursor=cursor, limit=limit)
+        page = selectors.inbox(user=ani, cursor=cursor, limit=limit)
         assert len(page.rows) <= limit
         rows += page.rows
         cursor = page.next_cursor
@@ -577,8 +581,8 @@ def test_inbox_pages_list_each_group_once_at_its_latest_notification(ani, monkey
 
 def test_unread_count_counts_in_app_unread_only_and_stops_at_the_cap(ani, budi):
     services.set_preferences(user=ani, choices={COMMENT.name: {"email": True, "in_app": False}})
-    services.notify(ani, COMMENT.name, actor=budi)  # email only
-    services.notify(ani, LIKE.name, actor=budi)
+    services.notify(recipient=ani, kind=COMMENT.name, actor=budi)  # email only
+    services.notify(recipient=ani, kind=LIKE.name, actor=budi)
     assert selectors.unread_count(ani) == 1
     Notification.objects.bulk_create(Notification(recipient=ani, kind=LIKE.name) for _ in range(150))
     assert selectors.unread_count(ani) == selectors.UNREAD_COUNT_CAP
@@ -587,4 +591,4 @@ def test_unread_count_counts_in_app_unread_only_and_stops_at_the_cap(ani, budi):
 def test_a_forged_cursor_is_refused(ani):
     for cursor in ("x", "bm9wZQ", "MjAyNi0wMS0wMXwx", "MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHww"):
         with pytest.raises(BadCursor):
-            selectors.inbox(ani, cursor=cursor)
+            selectors.inbox(user=ani, cursor=cursor)

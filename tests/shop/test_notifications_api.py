@@ -55,7 +55,7 @@ def budi():
 
 
 def notify_at(recipient, kind, *, actor=None, minutes_ago: float = 0, **fields) -> Notification:
-    notification = services.notify(recipient, kind, actor=actor, **fields)
+    notification = services.notify(recipient=recipient, kind=kind, actor=actor, **fields)
     Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago))
     return notification
 
@@ -174,8 +174,8 @@ def test_a_forged_cursor_or_limit_is_a_400(ani):
 
 def test_the_unread_count_counts_only_your_unread(ani, budi):
     for _ in range(3):
-        services.notify(ani, FOLLOW.name, actor=budi)
-    services.notify(budi, FOLLOW.name, actor=ani)
+        services.notify(recipient=ani, kind=FOLLOW.name, actor=budi)
+    services.notify(recipient=budi, kind=FOLLOW.name, actor=ani)
     services.mark_read(user=ani, notification_ids=[Notification.objects.filter(recipient=ani).first().pk])
     response = client_for(ani).get(COUNT)
     assert response.status_code == 200
@@ -183,7 +183,7 @@ def test_the_unread_count_counts_only_your_unread(ani, budi):
 
 
 def test_the_unread_count_works_with_a_token(ani, budi):
-    services.notify(ani, FOLLOW.name, actor=budi)
+    services.notify(recipient=ani, kind=FOLLOW.name, actor=budi)
     token = Token.objects.create(user=ani)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -192,8 +192,8 @@ def test_the_unread_count_works_with_a_token(ani, budi):
 
 def test_read_by_ids_ignores_ids_that_are_not_yours(ani, budi):
     # given
-    mine = services.notify(ani, FOLLOW.name, actor=budi)
-    theirs = services.notify(budi, FOLLOW.name, actor=ani)
+    mine = services.notify(recipient=ani, kind=FOLLOW.name, actor=budi)
+    theirs = services.notify(recipient=budi, kind=FOLLOW.name, actor=ani)
     # when: Ani sends her id, Budi's, and one that does not exist
     response = client_for(ani).post(READ, {"ids": [mine.pk, theirs.pk, 999_999]}, format="json")
     # then: only hers is marked, and the answer does not tell the others apart
@@ -205,10 +205,10 @@ def test_read_by_ids_ignores_ids_that_are_not_yours(ani, budi):
 
 def test_read_by_group_key_marks_only_your_group(ani, budi):
     citra = person("Citra")
-    services.notify(ani, LIKE.name, actor=budi, group_key="like:post:1")
-    services.notify(ani, LIKE.name, actor=citra, group_key="like:post:1")
-    other_group = services.notify(ani, LIKE.name, actor=citra, group_key="like:post:2")
-    theirs = services.notify(budi, LIKE.name, actor=ani, group_key="like:post:1")
+    services.notify(recipient=ani, kind=LIKE.name, actor=budi, group_key="like:post:1")
+    services.notify(recipient=ani, kind=LIKE.name, actor=citra, group_key="like:post:1")
+    other_group = services.notify(recipient=ani, kind=LIKE.name, actor=citra, group_key="like:post:2")
+    theirs = services.notify(recipient=budi, kind=LIKE.name, actor=ani, group_key="like:post:1")
     response = client_for(ani).post(READ, {"group_key": "like:post:1"}, format="json")
     assert response.json() == {"marked": 2}
     assert Notification.objects.get(pk=other_group.pk).read_at is None
@@ -225,8 +225,8 @@ def test_read_validates_its_input(ani, body):
 
 def test_read_all_marks_only_yours(ani, budi):
     for _ in range(2):
-        services.notify(ani, FOLLOW.name, actor=budi)
-    theirs = services.notify(budi, FOLLOW.name, actor=ani)
+        services.notify(recipient=ani, kind=FOLLOW.name, actor=budi)
+    theirs = services.notify(recipient=budi, kind=FOLLOW.name, actor=ani)
     response = client_for(ani).post(READ_ALL)
     assert response.status_code == 200
     assert response.json() == {"marked": 2}
@@ -235,7 +235,7 @@ def test_read_all_marks_only_yours(ani, budi):
 
 
 def test_session_writes_need_a_csrf_token(ani, budi):
-    services.notify(ani, FOLLOW.name, actor=budi)
+    services.notify(recipient=ani, kind=FOLLOW.name, actor=budi)
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(ani)
     assert client.post(READ_ALL).status_code == 403
@@ -292,7 +292,7 @@ def test_changing_the_settings(ani, budi):
     assert _kinds(body)[COMMENT.name]["in_app"] is True  # left out: unchanged
     ani.refresh_from_db()
     assert ani.language == "id"
-    assert services.notify(ani, FOLLOW.name, actor=budi) is None
+    assert services.notify(recipient=ani, kind=FOLLOW.name, actor=budi) is None
     # and a PUT with only a language keeps the kinds
     assert client.put(PREFERENCES, {"language": "en"}, format="json").status_code == 200
     assert NotificationPreference.objects.get(user=ani, kind=LIKE.name).email is False

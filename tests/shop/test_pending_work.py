@@ -63,7 +63,7 @@ def test_a_post_and_a_product_image_made_while_the_broker_is_down_are_done_once_
 ):
     # given a store, a follower whose feed is built, and this process handing tasks to Redis
     store = StoreFactory()
-    store_profile = social_services.profile_for_store(store)
+    store_profile = social_services.profile_for_store(store=store)
     follower = UserFactory()
     social_services.follow(follower=follower, profile=store_profile)
     social_services.build_feed(user=follower)
@@ -144,9 +144,9 @@ def test_the_sweeper_leaves_recent_done_and_old_work_alone(settings, django_capt
 def test_fanning_out_a_post_twice_does_it_once(django_capture_on_commit_callbacks):
     store = StoreFactory()
     follower = UserFactory()
-    social_services.follow(follower=follower, profile=social_services.profile_for_store(store))
+    social_services.follow(follower=follower, profile=social_services.profile_for_store(store=store))
     social_services.build_feed(user=follower)
-    post = make_post(store.owner, profile=social_services.profile_for_store(store))
+    post = make_post(store.owner, profile=social_services.profile_for_store(store=store))
     assert social_services.fan_out_post(post_id=post.pk) == 1
     marked = Post.objects.get(pk=post.pk).fanned_out_at
     FeedEntry.objects.filter(post=post).delete()  # trimmed since, say
@@ -165,7 +165,7 @@ def test_with_the_broker_down_recommenders_are_told_late_refunds_made_here_and_r
     # given a buyer who shares purchases, and a friend who recommended a product to them
     buyer, ani = UserFactory(share_purchases=True), UserFactory(first_name="Ani")
     for a, b in ((buyer, ani), (ani, buyer)):
-        social_services.follow(follower=a, profile=social_services.profile_for_user(b))
+        social_services.follow(follower=a, profile=social_services.profile_for_user(user=b))
     variant = buyable_variant()
     social_services.recommend(sender=ani, recipients=[buyer], product=variant.product)
     refunds = []

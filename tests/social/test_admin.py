@@ -38,7 +38,7 @@ def make_social_shop(*, owner_name: str, store_name: str, title: str) -> SocialS
     product = ProductFactory(store=store, title=title)
     spare = ProductFactory(store=store, title=f"{title} Mini")
     post = make_post(
-        owner, profile=services.profile_for_store(store), caption=f"New at {store_name} #baru", products=[product]
+        owner, profile=services.profile_for_store(store=store), caption=f"New at {store_name} #baru", products=[product]
     )
     shopper = UserFactory(username=f"{owner_name}-fan", first_name="Fan", last_name=owner_name.title())
     shopper_post = make_post(shopper, caption=f"What I bought from {store_name}", products=[product])

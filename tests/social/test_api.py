@@ -80,7 +80,7 @@ def now():
 def test_following_a_store_counts_once_and_unfollowing_undoes_it():
     # given
     shopper, store = UserFactory(), StoreFactory(name="Batik Sari", slug="batik-sari")
-    profile = services.profile_for_store(store)
+    profile = services.profile_for_store(store=store)
     client = client_for(shopper)
     # when
     first = client.post(profile_url(profile, "follow/"))
@@ -105,8 +105,8 @@ def test_following_a_store_counts_once_and_unfollowing_undoes_it():
 def test_a_persons_profile_shows_counts_friendship_and_is_public():
     # given ani and budi follow each other
     ani, budi = UserFactory(username="ani"), UserFactory(username="budi", first_name="Budi", bio="Kopi.")
-    services.follow(follower=ani, profile=services.profile_for_user(budi))
-    services.follow(follower=budi, profile=services.profile_for_user(ani))
+    services.follow(follower=ani, profile=services.profile_for_user(user=budi))
+    services.follow(follower=budi, profile=services.profile_for_user(user=ani))
     make_post(budi)
     # when
     as_ani = client_for(ani).get(f"{API}/users/BUDI/").json()
@@ -132,7 +132,7 @@ def test_unknown_and_inactive_profiles_are_404():
     assert client.get(f"{API}/users/nobody/").status_code == 404
     assert client.get(f"{API}/users/gone/").status_code == 404
     assert client.get(f"{API}/stores/closed/profile/").status_code == 404
-    assert client.get(profile_url(services.profile_for_store(closed))).status_code == 404
+    assert client.get(profile_url(services.profile_for_store(store=closed))).status_code == 404
     assert client.get(f"{API}/profiles/99999999999999999999/").status_code == 404
 
 
@@ -141,23 +141,23 @@ def test_following_needs_a_login_and_nobody_follows_themselves_or_their_store():
     store = StoreFactory()
     owner = client_for(store.owner)
     # when / then
-    assert client_for().post(profile_url(services.profile_for_store(store), "follow/")).status_code == 401
-    own = owner.post(profile_url(services.profile_for_user(store.owner), "follow/"))
+    assert client_for().post(profile_url(services.profile_for_store(store=store), "follow/")).status_code == 401
+    own = owner.post(profile_url(services.profile_for_user(user=store.owner), "follow/"))
     assert own.status_code == 400
     assert own.json() == {"detail": ["You cannot follow yourself."]}
-    assert owner.post(profile_url(services.profile_for_store(store), "follow/")).status_code == 400
+    assert owner.post(profile_url(services.profile_for_store(store=store), "follow/")).status_code == 400
     assert not Follow.objects.exists()
 
 
 def test_followers_and_following_are_cursor_pages_of_profiles():
     # given a store followed by three people, one of whom also follows a person
     store = StoreFactory()
-    store_profile = services.profile_for_store(store)
+    store_profile = services.profile_for_store(store=store)
     fans = [UserFactory() for _ in range(3)]
     for fan in fans:
         services.follow(follower=fan, profile=store_profile)
     friend = UserFactory()
-    services.follow(follower=fans[0], profile=services.profile_for_user(friend))
+    services.follow(follower=fans[0], profile=services.profile_for_user(user=friend))
     client = client_for()
     # when
     first = client.get(profile_url(store_profile, "followers/"), {"limit": 2})
@@ -178,7 +178,7 @@ def test_followers_and_following_are_cursor_pages_of_profiles():
 
 def test_follower_lists_take_the_same_queries_for_few_and_many():
     # given
-    store_profile = services.profile_for_store(StoreFactory())
+    store_profile = services.profile_for_store(store=StoreFactory())
     client = client_for()
     url = profile_url(store_profile, "followers/")
 
@@ -295,7 +295,7 @@ def test_a_store_owner_posts_as_the_store_tagging_its_own_products():
     # given
     store = StoreFactory(slug="batik-sari")
     product = ProductFactory(store=store)
-    store_profile = services.profile_for_store(store)
+    store_profile = services.profile_for_store(store=store)
     # when
     response = publish(
         client_for(store.owner),
@@ -315,8 +315,8 @@ def test_posting_as_a_profile_that_is_not_yours_is_403_and_publishes_nothing():
     their_store = StoreFactory()
     client = client_for(me)
     # when
-    as_person = publish(client, profile=services.profile_for_user(someone).pk)
-    as_store = publish(client, profile=services.profile_for_store(their_store).pk)
+    as_person = publish(client, profile=services.profile_for_user(user=someone).pk)
+    as_store = publish(client, profile=services.profile_for_store(store=their_store).pk)
     # then
     assert as_person.status_code == 403
     assert as_person.json() == {"detail": "You cannot post for this profile."}
@@ -362,7 +362,7 @@ def test_invalid_tags_are_a_400_with_a_message_and_publish_nothing(case, message
         "not_a_list": {"image": 0},
     }[case]
     # when
-    response = publish(client_for(store.owner), profile=services.profile_for_store(store).pk, tags=tags)
+    response = publish(client_for(store.owner), profile=services.profile_for_store(store=store).pk, tags=tags)
     # then
     assert response.status_code == 400
     assert list(response.json()) == ["tags"]
@@ -551,7 +551,7 @@ def test_the_author_tags_a_product_on_a_picture_and_removes_the_tag():
 def test_tagging_rules_hold_on_published_posts_too():
     # given a store's post
     store = StoreFactory()
-    post = make_post(store.owner, profile=services.profile_for_store(store))
+    post = make_post(store.owner, profile=services.profile_for_store(store=store))
     picture = post.images.get()
     url = f"{post_url(post)}images/{picture.pk}/tags/"
     own = ProductFactory(store=store)
@@ -686,7 +686,7 @@ def test_who_may_delete_a_comment():
 def test_a_stores_owner_hides_and_shows_comments_on_the_stores_posts():
     # given
     store = StoreFactory()
-    post = make_post(store.owner, profile=services.profile_for_store(store))
+    post = make_post(store.owner, profile=services.profile_for_store(store=store))
     spam = services.add_comment(author=UserFactory(), post=post, body="spam")
     url = f"{post_url(post, 'comments/')}{spam.pk}/hide/"
     # when
@@ -741,9 +741,9 @@ def test_publishing_and_commenting_are_rate_limited(monkeypatch):
 def test_the_following_feed_needs_a_login_and_shows_followed_profiles_newest_first(now):
     # given
     shopper, store = UserFactory(), StoreFactory()
-    services.follow(follower=shopper, profile=services.profile_for_store(store))
-    old = make_post(store.owner, profile=services.profile_for_store(store), at=now - timedelta(days=1))
-    new = make_post(store.owner, profile=services.profile_for_store(store), at=now)
+    services.follow(follower=shopper, profile=services.profile_for_store(store=store))
+    old = make_post(store.owner, profile=services.profile_for_store(store=store), at=now - timedelta(days=1))
+    new = make_post(store.owner, profile=services.profile_for_store(store=store), at=now)
     make_post()  # a stranger's
     # when
     response = client_for(shopper).get(f"{API}/feed/following/")
@@ -758,7 +758,7 @@ def test_the_following_feed_needs_a_login_and_shows_followed_profiles_newest_fir
 def test_both_feeds_walk_with_cursors_without_repeats(now):
     # given twelve posts of a followed person, some sharing a timestamp, and a few likes
     shopper, author = UserFactory(), UserFactory()
-    services.follow(follower=shopper, profile=services.profile_for_user(author))
+    services.follow(follower=shopper, profile=services.profile_for_user(user=author))
     posts = [make_post(author, at=now - timedelta(minutes=i // 3)) for i in range(12)]
     for post in posts[5:8]:
         services.like(user=UserFactory(), post=post)
@@ -829,7 +829,7 @@ def test_seen_in_posts_lists_the_posts_tagging_a_visible_product():
 def test_a_feed_page_takes_the_same_queries_for_five_and_ten_posts(django_capture_on_commit_callbacks):
     # given a shopper following a store whose posts tag products with prices
     shopper, store = UserFactory(), StoreFactory()
-    store_profile = services.profile_for_store(store)
+    store_profile = services.profile_for_store(store=store)
     services.follow(follower=shopper, profile=store_profile)
     products = [ProductFactory(store=store) for _ in range(2)]
     for product in products:

@@ -32,16 +32,16 @@ def world():
     viewer, friend, stranger, blocked = UserFactory(), UserFactory(), UserFactory(), UserFactory()
     stores = [StoreFactory(), StoreFactory()]
     for store in stores:
-        services.follow(follower=viewer, profile=services.profile_for_store(store))
-    services.follow(follower=viewer, profile=services.profile_for_user(friend))
-    services.follow(follower=viewer, profile=services.profile_for_user(blocked))
+        services.follow(follower=viewer, profile=services.profile_for_store(store=store))
+    services.follow(follower=viewer, profile=services.profile_for_user(user=friend))
+    services.follow(follower=viewer, profile=services.profile_for_user(user=blocked))
     posts = []
     for number in range(14):
         store = stores[number % 2]
         posts.append(
             make_post(
                 store.owner,
-                profile=services.profile_for_store(store),
+                profile=services.profile_for_store(store=store),
                 caption=f"#batik number {number} @{friend.username}",
                 products=[_product(store, f"P{number}-{n}") for n in range(1 + number % 3)],
                 images=1 + number % 2,

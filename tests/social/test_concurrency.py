@@ -24,10 +24,10 @@ def test_twenty_parallel_likes_count_exactly_twenty():
 
 def test_parallel_follows_and_unfollows_keep_the_follower_count_exact():
     store = StoreFactory()
-    profile = services.profile_for_store(store)
+    profile = services.profile_for_store(store=store)
     fans = [UserFactory() for _ in range(20)]
     for fan in fans[:10]:
-        services.profile_for_user(fan)
+        services.profile_for_user(user=fan)
     errors = in_parallel([lambda fan=fan: services.follow(follower=fan, profile=profile) for fan in fans])
     assert errors == []
     errors = in_parallel([lambda fan=fan: services.unfollow(follower=fan, profile=profile) for fan in fans[:7]])

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def store_post(store, caption, *, hours_ago=1):
     return make_post(
         store.owner,
-        profile=social.profile_for_store(store),
+        profile=social.profile_for_store(store=store),
         caption=caption,
         at=timezone.now() - timedelta(hours=hours_ago),
     )
@@ -28,7 +28,7 @@ def store_post(store, caption, *, hours_ago=1):
 
 def follow(user, *stores):
     for store in stores:
-        social.follow(follower=user, profile=social.profile_for_store(store))
+        social.follow(follower=user, profile=social.profile_for_store(store=store))
 
 
 def digests_of(user):
@@ -65,7 +65,7 @@ def test_one_digest_a_day_lists_several_posts_in_one_email(stores, django_captur
         "Motif baru",
     ]
     assert digest.digest_text("", 0, note.data) == "3 new posts from the stores you follow"
-    (row,) = [row for row in selectors.inbox(shopper).rows if row.kind == "daily_digest"]
+    (row,) = [row for row in selectors.inbox(user=shopper).rows if row.kind == "daily_digest"]
     assert row.text == "3 new posts from the stores you follow" and row.target_url == "/feed/following/"
     (message,) = mail.outbox
     assert message.to == [shopper.email] and message.subject == "New from the stores you follow"
@@ -99,7 +99,7 @@ def test_no_digest_without_new_posts_from_followed_stores(stores):
     friend = UserFactory()
     make_post(friend, caption="A person, not a store")
     follows_a_person = UserFactory()
-    social.follow(follower=follows_a_person, profile=social.profile_for_user(friend))
+    social.follow(follower=follows_a_person, profile=social.profile_for_user(user=friend))
     # when
     written = digest.send_daily_digests()
     # then
@@ -151,7 +151,7 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(stores, django_assert_
     for user in few + many:
         follow(user, kopi, tenun)
     now = timezone.now()
-    profile_ids = [social.profile_for_store(kopi).pk, social.profile_for_store(tenun).pk]
+    profile_ids = [social.profile_for_store(store=kopi).pk, social.profile_for_store(store=tenun).pk]
     since = now - timedelta(days=1)
     # when / then: follows, posts, pictures, blocks, recipients, preferences, the day's
     # digests already written (after an advisory lock on PostgreSQL), two bulk inserts, and

@@ -38,9 +38,9 @@ def now():
 def test_following_shows_followed_profiles_newest_first_and_nothing_else(now):
     # given
     shopper, store, friend = UserFactory(), StoreFactory(), UserFactory()
-    services.follow(follower=shopper, profile=services.profile_for_store(store))
-    services.follow(follower=shopper, profile=services.profile_for_user(friend))
-    old = make_post(store.owner, profile=services.profile_for_store(store), at=now - timedelta(days=2))
+    services.follow(follower=shopper, profile=services.profile_for_store(store=store))
+    services.follow(follower=shopper, profile=services.profile_for_user(user=friend))
+    old = make_post(store.owner, profile=services.profile_for_store(store=store), at=now - timedelta(days=2))
     new = make_post(friend, at=now - timedelta(hours=1))
     make_post(store.owner, at=now)  # the owner's personal post: not the store's
     make_post()  # a stranger
@@ -54,11 +54,11 @@ def test_following_shows_followed_profiles_newest_first_and_nothing_else(now):
 def test_a_new_post_reaches_built_feeds_through_fan_out(django_capture_on_commit_callbacks):
     # given a follower whose feed exists
     shopper, store = UserFactory(), StoreFactory()
-    services.follow(follower=shopper, profile=services.profile_for_store(store))
+    services.follow(follower=shopper, profile=services.profile_for_store(store=store))
     assert _ids(selectors.following_feed(user=shopper)) == []
     # when the store posts (fan-out runs after commit)
     with django_capture_on_commit_callbacks(execute=True):
-        post = make_post(store.owner, profile=services.profile_for_store(store))
+        post = make_post(store.owner, profile=services.profile_for_store(store=store))
     # then
     assert FeedEntry.objects.filter(owner=shopper, post=post).exists()
     assert _ids(selectors.following_feed(user=shopper)) == [post.pk]
@@ -68,9 +68,9 @@ def test_fan_out_is_idempotent_and_skips_unbuilt_feeds():
     store = StoreFactory()
     built, lazy = UserFactory(), UserFactory()
     for user in (built, lazy):
-        services.follow(follower=user, profile=services.profile_for_store(store))
+        services.follow(follower=user, profile=services.profile_for_store(store=store))
     services.build_feed(user=built)
-    post = make_post(store.owner, profile=services.profile_for_store(store))
+    post = make_post(store.owner, profile=services.profile_for_store(store=store))
     services.fan_out_post(post_id=post.pk)
     services.fan_out_post(post_id=post.pk)
     assert list(FeedEntry.objects.filter(post=post).values_list("owner", flat=True)) == [built.pk]
@@ -81,10 +81,10 @@ def test_fan_out_is_idempotent_and_skips_unbuilt_feeds():
 def test_following_later_adds_recent_posts_and_unfollowing_removes_them():
     shopper, store = UserFactory(), StoreFactory()
     services.build_feed(user=shopper)
-    post = make_post(store.owner, profile=services.profile_for_store(store))
-    services.follow(follower=shopper, profile=services.profile_for_store(store))
+    post = make_post(store.owner, profile=services.profile_for_store(store=store))
+    services.follow(follower=shopper, profile=services.profile_for_store(store=store))
     assert _ids(selectors.following_feed(user=shopper)) == [post.pk]
-    services.unfollow(follower=shopper, profile=services.profile_for_store(store))
+    services.unfollow(follower=shopper, profile=services.profile_for_store(store=store))
     assert _ids(selectors.following_feed(user=shopper)) == []
 
 
@@ -92,7 +92,7 @@ def test_following_pages_with_cursors_without_gaps_or_repeats(monkeypatch, now):
     # given 45 posts, some sharing one timestamp; the built feed holds only the newest 30
     monkeypatch.setattr("social.services.feeds.BUILD_LIMIT", 30)
     shopper, author = UserFactory(), UserFactory()
-    services.follow(follower=shopper, profile=services.profile_for_user(author))
+    services.follow(follower=shopper, profile=services.profile_for_user(user=author))
     posts = [make_post(author, at=now - timedelta(minutes=i // 3)) for i in range(45)]
     expected = [p.pk for p in sorted(posts, key=lambda p: (p.created_at, p.pk), reverse=True)]
     # when
@@ -130,8 +130,8 @@ def test_for_you_ranks_engagement_discovers_strangers_and_never_shows_my_posts(n
 def test_friends_likes_boost_a_post_in_for_you(now):
     # given a friend (mutual follow) who liked an older post
     me, friend = UserFactory(), UserFactory()
-    services.follow(follower=me, profile=services.profile_for_user(friend))
-    services.follow(follower=friend, profile=services.profile_for_user(me))
+    services.follow(follower=me, profile=services.profile_for_user(user=friend))
+    services.follow(follower=friend, profile=services.profile_for_user(user=me))
     newer = make_post(at=now)
     older = make_post(at=now - timedelta(hours=12))  # half a day: one like does not make up for it
     services.like(user=friend, post=older)
@@ -180,7 +180,7 @@ def test_post_cards_carry_viewer_state_and_tagged_products():
 def test_trimming_keeps_the_newest_entries_and_older_pages_still_work(now):
     # given a built feed of 12 posts
     shopper, author = UserFactory(), UserFactory()
-    services.follow(follower=shopper, profile=services.profile_for_user(author))
+    services.follow(follower=shopper, profile=services.profile_for_user(user=author))
     posts = [make_post(author, at=now - timedelta(minutes=i)) for i in range(12)]
     services.build_feed(user=shopper)
     # when

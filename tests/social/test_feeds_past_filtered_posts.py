@@ -86,8 +86,8 @@ def test_past_a_ranking_of_fewer_candidates_than_posts_every_visible_post_comes_
     # below the candidates), and posts inside the first window filtered out after the ranking
     monkeypatch.setattr(for_you, "FOR_YOU_CANDIDATES", 6)
     viewer, friend = UserFactory(), UserFactory()
-    services.follow(follower=viewer, profile=services.profile_for_user(friend))
-    services.follow(follower=friend, profile=services.profile_for_user(viewer))
+    services.follow(follower=viewer, profile=services.profile_for_user(user=friend))
+    services.follow(follower=friend, profile=services.profile_for_user(user=viewer))
     posts, gone = _posts(13, gone_at=range(2, 5))
     old = make_post(at=timezone.now() - timedelta(days=5))
     services.like(user=friend, post=old)

@@ -18,7 +18,7 @@ def kinds_of(user):
 def test_following_a_store_notifies_its_owner():
     store = StoreFactory()
     fan = UserFactory()
-    services.follow(follower=fan, profile=services.profile_for_store(store))
+    services.follow(follower=fan, profile=services.profile_for_store(store=store))
     note = Notification.objects.get(recipient=store.owner)
     assert note.kind == "new_follower" and note.actor == fan
     assert fan.username in note.target_url
@@ -32,7 +32,7 @@ def test_likes_group_into_one_line_and_own_likes_are_silent(django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         for name in ("ani", "budi", "citra"):
             services.like(user=UserFactory(username=name), post=post)
-    rows = selectors.inbox(author).rows
+    rows = selectors.inbox(user=author).rows
     assert len(rows) == 1 and rows[0].count == 3
     assert rows[0].text == "citra and 2 others liked your post"
     # Likes do not email by default.

@@ -57,7 +57,7 @@ def graph():
     for index in range(PAGE_SIZE + 2):  # a second page
         make_post(
             store.owner,
-            profile=services.profile_for_store(store),
+            profile=services.profile_for_store(store=store),
             # Text beyond Latin-1 (an emoji, a curly quote) in some cards: the page is put together as UTF-8.
             caption=f"Panen #{index} #kopi" + (" \u2615 \u201cenak\u201d" if index % 3 == 0 else ""),
             products=[product],
@@ -66,7 +66,7 @@ def graph():
     make_post(UserFactory(username="rina"), caption="Beli kopi #kopi", products=[product])
     seller = UserFactory(username="sellerbudi")
     StoreFactory(owner=seller, name="Batik Budi")
-    services.follow(follower=seller, profile=services.profile_for_store(store))
+    services.follow(follower=seller, profile=services.profile_for_store(store=store))
     shopper = UserFactory(username="shopperani")
     return {"seller": seller, "shopper": shopper}
 
@@ -125,7 +125,7 @@ def test_one_stencil_serves_every_viewer_of_a_shape(client, graph):
     fragments = caches["fragments"]
     fragments.clear()
     # Both follow someone (no nudge to follow stores): the same shape of For you page.
-    services.follow(follower=graph["shopper"], profile=services.profile_for_user(graph["seller"]))
+    services.follow(follower=graph["shopper"], profile=services.profile_for_user(user=graph["seller"]))
     for user in (graph["seller"], graph["shopper"]):
         client.force_login(user)
         client.get(reverse("social:for_you"))

@@ -33,7 +33,7 @@ def _product(title="Kopi Gayo", *, store=None, price=150_000, stock=5, **kwargs)
 
 
 def _store_post(store, **kwargs) -> Post:
-    return make_post(store.owner, profile=services.profile_for_store(store), **kwargs)
+    return make_post(store.owner, profile=services.profile_for_store(store=store), **kwargs)
 
 
 def _text(response) -> str:
@@ -93,7 +93,7 @@ def test_signed_in_with_follows_home_shows_following_newest_first(client):
     # given
     shopper = _login(client)
     store = StoreFactory()
-    services.follow(follower=shopper, profile=services.profile_for_store(store))
+    services.follow(follower=shopper, profile=services.profile_for_store(store=store))
     old = _store_post(store, caption="old")
     new = _store_post(store, caption="new")
     make_post(caption="a stranger's post")
@@ -108,7 +108,7 @@ def test_whether_the_person_follows_anyone_is_read_with_them(client, django_asse
     # given a shopper who follows nobody, then one store
     shopper = _login(client)
     assert not selectors.follows_anyone(user_with_store(shopper.pk))
-    services.follow(follower=shopper, profile=services.profile_for_store(StoreFactory()))
+    services.follow(follower=shopper, profile=services.profile_for_store(store=StoreFactory()))
     # when the person is loaded as each request loads them
     loaded = user_with_store(shopper.pk)
     # then asking costs no query, and the next page is Following (and For you has no nudge)
@@ -317,7 +317,7 @@ def test_following_a_store_with_htmx_swaps_the_button_and_the_count(client):
     # given
     shopper = _login(client)
     store = StoreFactory(name="Batik Sekar")
-    profile = services.profile_for_store(store)
+    profile = services.profile_for_store(store=store)
     url = reverse("social:follow", kwargs={"pk": profile.pk})
     # when
     response = client.post(url, {"on": "1", "count": "1"}, headers=HX)
@@ -337,8 +337,10 @@ def test_following_oneself_or_ones_own_store_is_refused_with_a_message(client):
     store = StoreFactory()
     _login(client, store.owner)
     # when
-    own = client.post(reverse("social:follow", kwargs={"pk": services.profile_for_user(store.owner).pk}), headers=HX)
-    shop = client.post(reverse("social:follow", kwargs={"pk": services.profile_for_store(store).pk}))
+    own = client.post(
+        reverse("social:follow", kwargs={"pk": services.profile_for_user(user=store.owner).pk}), headers=HX
+    )
+    shop = client.post(reverse("social:follow", kwargs={"pk": services.profile_for_store(store=store).pk}))
     # then
     assert own.status_code == 400 and own.text == "You cannot follow yourself."
     assert shop.status_code == 400 and "You cannot follow your own store." in _text(shop)
@@ -348,8 +350,8 @@ def test_following_oneself_or_ones_own_store_is_refused_with_a_message(client):
 def test_a_user_profile_shows_counts_posts_and_the_friends_badge(client):
     # given two people who follow each other
     ani, budi = UserFactory(username="ani", bio="Suka kopi"), UserFactory(username="budi")
-    services.follow(follower=ani, profile=services.profile_for_user(budi))
-    services.follow(follower=budi, profile=services.profile_for_user(ani))
+    services.follow(follower=ani, profile=services.profile_for_user(user=budi))
+    services.follow(follower=budi, profile=services.profile_for_user(user=ani))
     post = make_post(budi)
     _login(client, ani)
     # when
@@ -362,7 +364,7 @@ def test_a_user_profile_shows_counts_posts_and_the_friends_badge(client):
     assert post.get_absolute_url() in text
     assert reverse("social:block", kwargs={"username": "budi"}) in text
     # a one-way follow is not a friendship
-    services.unfollow(follower=budi, profile=services.profile_for_user(ani))
+    services.unfollow(follower=budi, profile=services.profile_for_user(user=ani))
     text = _text(client.get(reverse("social:user_profile", kwargs={"username": "budi"})))
     assert "Friends" not in text
 
@@ -371,7 +373,7 @@ def test_a_store_profile_links_to_its_products_and_lists_followers(client):
     # given
     store = StoreFactory(name="Batik Sekar")
     fan = UserFactory(username="fan")
-    services.follow(follower=fan, profile=services.profile_for_store(store))
+    services.follow(follower=fan, profile=services.profile_for_store(store=store))
     post = _store_post(store)
     # when
     response = client.get(reverse("social:store_profile", kwargs={"slug": store.slug}))
@@ -402,7 +404,7 @@ def test_the_profile_grid_loads_more_with_a_cursor(client):
 def test_following_lists(client):
     ani = UserFactory(username="ani")
     store = StoreFactory(name="Batik Sekar")
-    services.follow(follower=ani, profile=services.profile_for_store(store))
+    services.follow(follower=ani, profile=services.profile_for_store(store=store))
     response = client.get(reverse("social:user_following", kwargs={"username": "ani"}))
     assert response.status_code == 200 and "Batik Sekar" in _text(response)
     assert "No followers yet." in _text(client.get(reverse("social:user_followers", kwargs={"username": "ani"})))
@@ -414,7 +416,7 @@ def test_following_lists(client):
 def test_blocking_hides_posts_and_profile_and_prevents_following(client):
     # given budi follows ani, who posted
     ani, budi = UserFactory(username="ani"), UserFactory(username="budi")
-    services.follow(follower=budi, profile=services.profile_for_user(ani))
+    services.follow(follower=budi, profile=services.profile_for_user(user=ani))
     post = make_post(ani)
     _login(client, ani)
     confirm = client.get(reverse("social:block", kwargs={"username": "budi"}))
@@ -428,7 +430,7 @@ def test_blocking_hides_posts_and_profile_and_prevents_following(client):
     _login(client, budi)
     assert client.get(post.get_absolute_url()).status_code == 404
     assert client.get(reverse("social:user_profile", kwargs={"username": "ani"})).status_code == 404
-    refused = client.post(reverse("social:follow", kwargs={"pk": services.profile_for_user(ani).pk}), headers=HX)
+    refused = client.post(reverse("social:follow", kwargs={"pk": services.profile_for_user(user=ani).pk}), headers=HX)
     assert refused.status_code == 403 and refused.text == "You cannot follow this account."
     assert post.pk not in _post_ids(client.get(reverse("social:for_you")))
 
@@ -549,7 +551,7 @@ def test_a_store_publishes_a_post_with_pictures_alt_texts_and_tags(client):
     # given
     store = StoreFactory()
     _login(client, store.owner)
-    profile = services.profile_for_store(store)
+    profile = services.profile_for_store(store=store)
     kopi, gelas = _product("Kopi", store=store), _product("Gelas", store=store)
     data = _post_data(
         profile,
@@ -584,7 +586,7 @@ def test_a_refused_post_says_why_creates_nothing_and_keeps_the_caption(client, c
     # given
     store = StoreFactory()
     _login(client, store.owner)
-    profile = services.profile_for_store(store)
+    profile = services.profile_for_store(store=store)
     own, other = _product("Own", store=store), _product("Other")
     images = [image_file("a.jpg")]
     tags = [(0, own, "0.5", "0.5")]
@@ -616,7 +618,7 @@ def test_a_refused_post_says_why_creates_nothing_and_keeps_the_caption(client, c
 def test_the_tags_of_a_refused_post_come_back_for_the_composer(client):
     user = _login(client)
     product = _product("Kopi")
-    data = _post_data(services.profile_for_user(user), images=[], tags=[(0, product, "0.3", "0.4")])
+    data = _post_data(services.profile_for_user(user=user), images=[], tags=[(0, product, "0.3", "0.4")])
     response = client.post(reverse("social:post_create"), data)
     state = re.search(r'<script id="composer-state" type="application/json">(.*?)</script>', response.text)
     assert state and '"title": "Kopi"' in state.group(1) and '"x": "0.3"' in state.group(1)
@@ -625,17 +627,17 @@ def test_the_tags_of_a_refused_post_come_back_for_the_composer(client):
 def test_posting_as_someone_elses_store_is_refused(client):
     store = StoreFactory()
     user = _login(client)
-    data = _post_data(services.profile_for_store(store), images=[image_file()])
+    data = _post_data(services.profile_for_store(store=store), images=[image_file()])
     response = client.post(reverse("social:post_create"), data)
     assert response.status_code == 400 and "You cannot post for this profile." in _text(response)
     assert not Post.objects.exists()
-    assert services.profile_for_user(user)  # their own profile is still fine
+    assert services.profile_for_user(user=user)  # their own profile is still fine
 
 
 def test_posting_is_rate_limited(client, monkeypatch):
     monkeypatch.setitem(ratelimit.LIMITS, "post", ratelimit.Limit(1, 600, "Too many posts."))
     user = _login(client)
-    data = {"profile": services.profile_for_user(user).pk}
+    data = {"profile": services.profile_for_user(user=user).pk}
     assert client.post(reverse("social:post_create"), {**data, "images": [image_file()]}).status_code == 302
     response = client.post(reverse("social:post_create"), {**data, "images": [image_file()]})
     assert response.status_code == 429 and "Too many posts." in _text(response)
@@ -651,8 +653,8 @@ def test_product_search_offers_a_store_only_its_own_active_products(client):
     _product("Kopi Tetangga")
     url = reverse("social:product_search")
     # when
-    as_store = client.get(url, {"q": "kopi", "profile": services.profile_for_store(store).pk, "mode": "pick"})
-    as_person = client.get(url, {"q": "kopi", "profile": services.profile_for_user(store.owner).pk})
+    as_store = client.get(url, {"q": "kopi", "profile": services.profile_for_store(store=store).pk, "mode": "pick"})
+    as_person = client.get(url, {"q": "kopi", "profile": services.profile_for_user(user=store.owner).pk})
     # then
     assert re.findall(r'data-pick-product="(\d+)"', as_store.text) == [str(own.pk)]
     assert "Kopi Arabika" in as_person.text and "Kopi Tetangga" in as_person.text
@@ -665,7 +667,7 @@ def test_product_search_for_a_profile_one_does_not_speak_for_searches_as_oneself
     _product("Kopi Tetangga")
     _login(client)
     response = client.get(
-        reverse("social:product_search"), {"q": "kopi", "profile": services.profile_for_store(store).pk}
+        reverse("social:product_search"), {"q": "kopi", "profile": services.profile_for_store(store=store).pk}
     )
     assert "Kopi Tetangga" in response.text
 
@@ -821,7 +823,7 @@ def test_the_product_page_shows_the_posts_that_tag_it(client):
 def test_the_store_page_shows_followers_a_follow_button_and_its_posts(client):
     # given
     store = StoreFactory()
-    profile = services.profile_for_store(store)
+    profile = services.profile_for_store(store=store)
     services.follow(follower=UserFactory(), profile=profile)
     _login(client)
     # when
@@ -837,7 +839,7 @@ def test_the_store_page_never_writes_for_a_store_without_a_profile(client):
     text = _text(client.get(store.get_absolute_url()))
     assert "<strong>0</strong> followers" in text
     assert reverse("social:store_profile", kwargs={"slug": store.slug}) in text
-    assert not type(services.profile_for_user(store.owner)).objects.filter(store=store).exists()
+    assert not type(services.profile_for_user(user=store.owner)).objects.filter(store=store).exists()
 
 
 def test_the_header_offers_feed_new_post_saved_and_profile_when_signed_in(client):
@@ -890,7 +892,7 @@ def test_feed_pages_cost_the_same_queries_for_10_and_20_posts(client, django_ass
     viewer = _login(client)
     stores = [StoreFactory() for _ in range(4)]
     for store in stores:
-        services.follow(follower=viewer, profile=services.profile_for_store(store))
+        services.follow(follower=viewer, profile=services.profile_for_store(store=store))
     _feed_of(10, viewer, stores)
     services.build_feed(user=viewer)
     ten = _feed_costs(client)

@@ -20,7 +20,7 @@ PYMK_URL = reverse("social:people_you_may_know")
 
 
 def follow(follower, followee) -> None:
-    services.follow(follower=follower, profile=services.profile_for_user(followee))
+    services.follow(follower=follower, profile=services.profile_for_user(user=followee))
 
 
 def befriend(a, b) -> None:
@@ -29,7 +29,7 @@ def befriend(a, b) -> None:
 
 
 def follow_store(user, store) -> None:
-    services.follow(follower=user, profile=services.profile_for_store(store))
+    services.follow(follower=user, profile=services.profile_for_store(store=store))
 
 
 def suggested(user) -> list[str]:
@@ -199,7 +199,7 @@ def test_unfollowing_and_blocking_forget_the_cached_list(graph, django_capture_o
     me, ani = graph["me"], graph["ani"]
     selectors.people_you_may_know(user=me)
     with django_capture_on_commit_callbacks(execute=True):
-        services.unfollow(follower=me, profile=services.profile_for_user(ani))
+        services.unfollow(follower=me, profile=services.profile_for_user(user=ani))
     assert cache.get(pymk_cache_key(me.pk)) is None
     # ani is no longer a friend: fajar (ani's friend only) is no longer suggested, dewi has 2 mutual friends
     suggestions = selectors.people_you_may_know(user=me)
@@ -254,7 +254,7 @@ def test_the_page_lists_suggestions_with_follow_and_dismiss(client, graph):
     assert body.index("Dewi") < body.index("Eko") < body.index("Fajar")
     assert "Friends with Ani and 2 others" in body
     assert reverse("social:dismiss_suggestion", args=[graph["dewi"].pk]) in body
-    assert reverse("social:follow", args=[services.profile_for_user(graph["dewi"]).pk]) in body
+    assert reverse("social:follow", args=[services.profile_for_user(user=graph["dewi"]).pk]) in body
 
 
 def test_the_card_for_the_feed_is_a_fragment_and_empty_without_suggestions(client, graph):

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 
 def follow(follower, followee) -> None:
-    services.follow(follower=follower, profile=services.profile_for_user(followee))
+    services.follow(follower=follower, profile=services.profile_for_user(user=followee))
 
 
 def befriend(a, b) -> None:
@@ -188,7 +188,7 @@ def test_a_cached_shelf_loses_a_former_friends_purchases_at_once(me, variant, dj
     assert [item.product for item in friends_shelf(user=me)] == [variant.product]
     # when we are no longer friends
     with django_capture_on_commit_callbacks(execute=True):
-        services.unfollow(follower=ani, profile=services.profile_for_user(me))
+        services.unfollow(follower=ani, profile=services.profile_for_user(user=me))
     # then
     assert friends_shelf(user=me) == []
 
@@ -534,7 +534,7 @@ def test_no_one_is_told_of_a_purchase_by_someone_no_longer_a_friend_or_of_an_unr
     befriend(me, budi)
     services.recommend(sender=ani, recipients=[me], product=product)
     services.recommend(sender=budi, recipients=[me], product=buyable_variant().product)
-    services.unfollow(follower=ani, profile=services.profile_for_user(me))
+    services.unfollow(follower=ani, profile=services.profile_for_user(user=me))
     # when
     buy(me, variant, django_capture_on_commit_callbacks)
     # then

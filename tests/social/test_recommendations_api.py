@@ -17,8 +17,8 @@ RECEIVED = "/api/v1/recommendations/received/"
 
 
 def befriend(a, b) -> None:
-    services.follow(follower=a, profile=services.profile_for_user(b))
-    services.follow(follower=b, profile=services.profile_for_user(a))
+    services.follow(follower=a, profile=services.profile_for_user(user=b))
+    services.follow(follower=b, profile=services.profile_for_user(user=a))
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_recommending_a_post(client, me, ani):
 def test_a_recommendation_to_someone_not_a_friend_is_refused_whole(client, me, ani, product):
     # given: fan follows me, I do not follow back
     fan = UserFactory(username="fan")
-    services.follow(follower=fan, profile=services.profile_for_user(me))
+    services.follow(follower=fan, profile=services.profile_for_user(user=me))
     # when
     response = client.post(
         RECOMMEND, {"recipients": [ani.pk, fan.pk], "product": product.slug}, content_type="application/json"
@@ -150,7 +150,7 @@ def test_the_friends_api_needs_a_login(client, product):
 
 def test_friends_lists_mutual_follows_only(client, me, ani):
     idol = UserFactory(username="idol")
-    services.follow(follower=me, profile=services.profile_for_user(idol))
+    services.follow(follower=me, profile=services.profile_for_user(user=idol))
     assert [row["username"] for row in client.get("/api/v1/friends/").json()["results"]] == ["ani"]
 
 

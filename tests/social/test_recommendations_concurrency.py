@@ -12,8 +12,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pyt
 
 
 def _befriend(a, b) -> None:
-    services.follow(follower=a, profile=services.profile_for_user(b))
-    services.follow(follower=b, profile=services.profile_for_user(a))
+    services.follow(follower=a, profile=services.profile_for_user(user=b))
+    services.follow(follower=b, profile=services.profile_for_user(user=a))
 
 
 def test_two_orders_paid_at_once_tell_the_recommender_once():

@@ -31,7 +31,7 @@ def test_the_demo_shares_purchases_recommends_to_friends_and_fills_you_may_also_
     # some recommendations, each between friends, each notified
     made = list(Recommendation.objects.select_related("sender", "recipient"))
     assert len(made) >= 3
-    assert all(row.recipient_id in friends_among(row.sender, [row.recipient_id]) for row in made)
+    assert all(row.recipient_id in friends_among(user=row.sender, user_ids=[row.recipient_id]) for row in made)
     assert Notification.objects.filter(kind="friend_recommendation").count() == len(made)
     assert ProductAffinity.objects.exists()
     first = recommendations()

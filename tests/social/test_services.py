@@ -22,13 +22,13 @@ def _counts(profile):
 def test_following_a_store_counts_on_both_sides_and_only_once():
     # given
     shopper, store = UserFactory(), StoreFactory()
-    store_profile = services.profile_for_store(store)
+    store_profile = services.profile_for_store(store=store)
     # when
     assert services.follow(follower=shopper, profile=store_profile) is True
     assert services.follow(follower=shopper, profile=store_profile) is False
     # then
     assert _counts(store_profile)[0] == 1
-    assert _counts(services.profile_for_user(shopper))[1] == 1
+    assert _counts(services.profile_for_user(user=shopper))[1] == 1
     assert services.unfollow(follower=shopper, profile=store_profile) is True
     assert services.unfollow(follower=shopper, profile=store_profile) is False
     assert _counts(store_profile)[0] == 0
@@ -37,28 +37,28 @@ def test_following_a_store_counts_on_both_sides_and_only_once():
 def test_nobody_follows_themselves_or_their_own_store():
     store = StoreFactory()
     with pytest.raises(ValidationError):
-        services.follow(follower=store.owner, profile=services.profile_for_user(store.owner))
+        services.follow(follower=store.owner, profile=services.profile_for_user(user=store.owner))
     with pytest.raises(ValidationError):
-        services.follow(follower=store.owner, profile=services.profile_for_store(store))
+        services.follow(follower=store.owner, profile=services.profile_for_store(store=store))
 
 
 def test_blocking_ends_follows_both_ways_and_prevents_new_ones():
     # given two users who follow each other, and one follows the other's store
     ani, budi = UserFactory(), UserFactory()
     budi_store = StoreFactory(owner=budi)
-    services.follow(follower=ani, profile=services.profile_for_user(budi))
-    services.follow(follower=ani, profile=services.profile_for_store(budi_store))
-    services.follow(follower=budi, profile=services.profile_for_user(ani))
+    services.follow(follower=ani, profile=services.profile_for_user(user=budi))
+    services.follow(follower=ani, profile=services.profile_for_store(store=budi_store))
+    services.follow(follower=budi, profile=services.profile_for_user(user=ani))
     # when
     services.block(blocker=budi, blocked=ani)
     # then
     assert not Follow.objects.filter(follower__in=[ani, budi]).exists()
-    assert _counts(services.profile_for_store(budi_store))[0] == 0
-    assert _counts(services.profile_for_user(ani)) == (0, 0, 0)
+    assert _counts(services.profile_for_store(store=budi_store))[0] == 0
+    assert _counts(services.profile_for_user(user=ani)) == (0, 0, 0)
     with pytest.raises(PermissionDenied):
-        services.follow(follower=ani, profile=services.profile_for_store(budi_store))
+        services.follow(follower=ani, profile=services.profile_for_store(store=budi_store))
     with pytest.raises(PermissionDenied):
-        services.follow(follower=budi, profile=services.profile_for_user(ani))
+        services.follow(follower=budi, profile=services.profile_for_user(user=ani))
 
 
 def test_blocked_users_cannot_see_or_touch_each_others_posts():
@@ -108,7 +108,7 @@ def test_a_store_tags_only_its_own_active_products():
     store = StoreFactory()
     own, other = ProductFactory(store=store), ProductFactory()
     draft = ProductFactory(store=store, status=Product.Status.DRAFT)
-    store_profile = services.profile_for_store(store)
+    store_profile = services.profile_for_store(store=store)
     # when / then
     post = make_post(store.owner, profile=store_profile, products=[own])
     assert list(post.tags.values_list("product", flat=True)) == [own.pk]
@@ -139,7 +139,7 @@ def test_the_database_refuses_a_tag_outside_the_picture():
 def test_only_a_stores_owner_posts_as_the_store():
     store = StoreFactory()
     with pytest.raises(PermissionDenied):
-        make_post(UserFactory(), profile=services.profile_for_store(store))
+        make_post(UserFactory(), profile=services.profile_for_store(store=store))
 
 
 def test_only_the_author_edits_or_deletes_a_post():
@@ -224,6 +224,6 @@ def test_only_authors_and_the_posts_author_delete_comments():
 
 def test_a_stores_owner_moderates_comments_on_the_stores_posts():
     store = StoreFactory()
-    post = make_post(store.owner, profile=services.profile_for_store(store))
+    post = make_post(store.owner, profile=services.profile_for_store(store=store))
     comment = services.add_comment(author=UserFactory(), post=post, body="spam")
     assert services.hide_comment(comment=comment, actor=store.owner)

@@ -25,7 +25,7 @@ from shop.api import error_responses
 
 def cart_data(view, user) -> dict:
     """The user's cart, priced now (no discount or payment method)."""
-    quote = services.cart_quote(services.cart_for_user(user=user), buyer=user)
+    quote = services.cart_quote(cart=services.cart_for_user(user=user), buyer=user)
     return CartSerializer(quote, context=view.get_serializer_context()).data
 
 

@@ -44,7 +44,7 @@ def checkout_quote(
     """The quote of ``user``'s cart, of the "Buy now" ``item``, or of special ``terms`` (a
     seller's offer), with what placing it would also need (an address, a method)."""
     source = terms or item or services.cart_for_user(user=user)
-    quote = services.quote_for(source, buyer=user, discount_code=discount_code, payment_method=payment_method)
+    quote = services.quote_for(source=source, buyer=user, discount_code=discount_code, payment_method=payment_method)
     addresses = Address.objects.filter(user=user)
     address = addresses.filter(pk=address_id).first() if address_id else addresses.filter(is_default=True).first()
     if not quote.lines:
@@ -120,7 +120,7 @@ class QuoteView(CheckoutAPIMixin, generics.GenericAPIView):
 
 
 def payment_data(view, payment_id: int) -> dict:
-    payment = selectors.payment_for_buyer(view.request.user, payment_id)
+    payment = selectors.payment_for_buyer(user=view.request.user, payment_id=payment_id)
     return PaymentSerializer(payment, context=view.get_serializer_context()).data
 
 

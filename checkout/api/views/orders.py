@@ -121,20 +121,20 @@ class OrderViewSet(OrderViewSetBase):
         return Order.objects.visible_to(self.request.user)
 
     def list_queryset(self):
-        return selectors.orders_for_buyer(self.request.user)
+        return selectors.orders_for_buyer(user=self.request.user)
 
     def order_data(self, number):
-        return self.get_serializer(selectors.order_for(self.request.user, number)).data
+        return self.get_serializer(selectors.order_for(user=self.request.user, number=number)).data
 
     def actions_for(self, order):
         if order.buyer_id != self.request.user.pk:
             return []
         actions = []
-        if services.can_transition(order, OrderStatus.CANCELLED):
+        if services.can_transition(order=order, to_status=OrderStatus.CANCELLED):
             actions.append("cancel")
         if awaiting_transfer(order):
             actions.append("transfer-proof")
-        if services.can_transition(order, OrderStatus.COMPLETED):
+        if services.can_transition(order=order, to_status=OrderStatus.COMPLETED):
             actions.append("confirm-receipt")
         return actions
 
@@ -163,7 +163,7 @@ class OrderViewSet(OrderViewSetBase):
         """The image the buyer uploaded, for the order's buyer, its store's seller and the site's
         staff only (404 for anyone else, and when there is none). A private file: never cached
         by a shared cache."""
-        return serve_private_file(selectors.transfer_proof_for(request.user, number))
+        return serve_private_file(selectors.transfer_proof_for(user=request.user, number=number))
 
     @extend_schema(
         summary=_("Upload the proof of a bank transfer"),

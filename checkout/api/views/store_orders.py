@@ -53,7 +53,7 @@ class StoreOrderViewSet(OrderViewSetBase):
             "cancel": OrderStatus.CANCELLED,
             "refund": OrderStatus.REFUNDED,
         }
-        return [name for name, to in moves.items() if to and services.can_transition(order, to)]
+        return [name for name, to in moves.items() if to and services.can_transition(order=order, to_status=to)]
 
     @extend_schema(
         summary=_("Confirm a bank transfer arrived"), request=NoteSerializer, responses=ORDER_ACTION_RESPONSES

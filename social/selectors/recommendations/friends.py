@@ -84,7 +84,7 @@ def _paid_in() -> str:
     return "(" + ", ".join(f"%(paid{index})s" for index in range(len(PAID_STATUSES))) + ")"
 
 
-def friends_among(user: User, user_ids: Iterable[int]) -> set[int]:
+def friends_among(*, user: User, user_ids: Iterable[int]) -> set[int]:
     """Which of ``user_ids`` are ``user``'s friends (one query)."""
     ids = sorted({int(pk) for pk in user_ids})
     if not ids or user is None or not user.is_authenticated:
@@ -95,7 +95,7 @@ def friends_among(user: User, user_ids: Iterable[int]) -> set[int]:
     return {row[0] for row in _fetch(sql, params)}
 
 
-def friends_of(user: User) -> QuerySet[User]:
+def friends_of(*, user: User) -> QuerySet[User]:
     """``user``'s active friends by name (one query): whom a recommendation may go to."""
     if user is None or not user.is_authenticated:
         return User.objects.none()

@@ -50,7 +50,7 @@ def received_recommendations(*, user: User, cursor: str | None = None, limit: in
     return Page(items, next_cursor)
 
 
-def unseen_recommendation_count(user: User) -> int:
+def unseen_recommendation_count(*, user: User) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return Recommendation.objects.filter(recipient=user, seen_at__isnull=True).count()

@@ -1,5 +1,5 @@
-"""What marketing draws on lower layers' pages (``shop.slots``, registered in
-``MarketingConfig.ready()``)."""
+"""What marketing draws on lower layers' pages: receivers of their ``..._shown`` signals
+(connected in ``MarketingConfig.ready()``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from marketing.forms import SignupForm
 from marketing.models import EmailConsent, Identity
 
 
-def signup_form(request, *, store, **_kwargs) -> str:
+def signup_form(sender: object, *, request, store, **_kwargs) -> str:
     """On a store's page: "News from this store by email" (not for its owner)."""
     user = getattr(request, "user", None)
     if not store.is_active or (user is not None and user.is_authenticated and store.owner_id == user.pk):
@@ -40,7 +40,7 @@ def _confirmed_store_ids(request) -> set[int]:
     return request._marketing_confirmed_stores
 
 
-def checkout_checkbox(request, *, store, **_kwargs) -> str:
+def checkout_checkbox(sender: object, *, request, store, **_kwargs) -> str:
     """Under each store's lines at checkout: "Send me news from <store>", never ticked for
     the buyer, and not shown to a buyer whose consent to that store is confirmed already."""
     user = getattr(request, "user", None)
@@ -55,7 +55,7 @@ def checkout_checkbox(request, *, store, **_kwargs) -> str:
     )
 
 
-def admin_link(request, **_kwargs) -> str:
+def admin_link(sender: object, *, request, **_kwargs) -> str:
     """The back office's front page: the seller's customer list."""
     if sees_all_stores(request) or seller_store(request) is None:
         return ""
@@ -85,7 +85,7 @@ def buyer_contact_id(*, store_id: int, shopper_id: int) -> int | None:
     return merged_into_id or contact_id
 
 
-def buyer_contact_link(request, *, conversation, **_kwargs) -> str:
+def buyer_contact_link(sender: object, *, request, conversation, **_kwargs) -> str:
     """In chat's buyer panel, for the store's owner (whose customer list it is): a link to the
     buyer's page in the customer list, when the buyer is a contact already."""
     user = getattr(request, "user", None)

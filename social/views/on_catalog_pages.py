@@ -1,5 +1,5 @@
-"""What the social layer shows inside catalog pages, through shop.slots (registered in
-SocialConfig.ready()): catalog templates name the place and never import social."""
+"""What the social layer shows inside catalog pages: receivers of ``catalog.signals``
+(connected in ``SocialConfig.ready()``), so catalog's templates never import social."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from social.models import Profile
 SEEN_IN_POSTS = 8
 
 
-def seen_in_posts(request, *, product, **_kwargs) -> str:
+def seen_in_posts(sender: object, *, request, product, **_kwargs) -> str:
     """On a product page: the newest posts that tag it (nothing at all when none do)."""
     user = getattr(request, "user", None)
     posts = selectors.posts_tagging(product=product, user=user, limit=SEEN_IN_POSTS)
@@ -20,7 +20,7 @@ def seen_in_posts(request, *, product, **_kwargs) -> str:
     return render_to_string("social/slots/seen_in_posts.html", {"posts": posts, "product": product}, request=request)
 
 
-def store_social(request, *, store, **_kwargs) -> str:
+def store_social(sender: object, *, request, store, **_kwargs) -> str:
     """In a store page's header: followers, a follow button, and a link to its posts."""
     user = getattr(request, "user", None)
     # Read only: a catalog page never writes. A store nobody has followed or posted as
