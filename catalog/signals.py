@@ -1,8 +1,9 @@
-"""What catalog tells the layers above it (checkout, social), always after commit.
+"""What catalog tells the layers above it (checkout, social, marketing), always after commit.
 
-Handlers connect in their ``AppConfig.ready()``; the sender is
+Handlers connect in their ``AppConfig.ready()``. The variants' sender is
 ``catalog.services.announce_variant_change``: a seller changing a variant, or checkout putting
-an order's units back (cancelled, expired, refused, refunded before shipping).
+an order's units back (cancelled, expired, refused, refunded before shipping); the store's is
+``catalog.services.open_store``.
 """
 
 from django.dispatch import Signal
@@ -12,3 +13,5 @@ from django.dispatch import Signal
 variant_restocked = Signal()
 # variant: ProductVariant, old_price: int, new_price: int. A seller lowered a variant's price.
 variant_price_dropped = Signal()
+# store: Store. A seller opened their store (marketing sets up its automatic emails, switched off).
+store_opened = Signal()

@@ -40,6 +40,10 @@ class MarketingConfig(AppConfig):
         checkout_signals.order_paid.connect(flow_tracking.order_paid, dispatch_uid="marketing.flow_order_paid")
         tracking.connect(flow_tracking.tracking_received, dispatch_uid="marketing.flow_tracking")
         catalog_signals.variant_restocked.connect(triggers.restocked_signal, dispatch_uid="marketing.flow_restocked")
+        # A store opened gets its six flows (switched off, ready-made emails).
+        from marketing.flows import defaults as flow_defaults
+
+        catalog_signals.store_opened.connect(flow_defaults.store_opened, dispatch_uid="marketing.flow_store_opened")
         events.register_sink(product_views.store_product_views)
         # The store page's sign-up form, the checkout's "send me news" checkbox per store,
         # the back office's link to the customer list.

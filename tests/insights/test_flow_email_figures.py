@@ -182,7 +182,9 @@ def test_an_email_row_is_never_named_after_another_stores_flow():
     store = StoreFactory(owner=SellerFactory())
     [flow, *_] = defaults.ensure_flows(store=store)
     other = StoreFactory(owner=SellerFactory())
-    DailyEmailFigures.objects.create(store_id=other.pk, day=rollups.today(), kind=EmailKind.FLOW, ref_id=flow.pk, sent=1)
+    DailyEmailFigures.objects.create(
+        store_id=other.pk, day=rollups.today(), kind=EmailKind.FLOW, ref_id=flow.pk, sent=1
+    )
     client = Client(HTTP_USER_AGENT=BROWSER)
     client.force_login(other.owner)
     # when the other store's seller reads their emails
