@@ -1,10 +1,10 @@
-"""What catalog tells the layers above it (checkout, social, ...), and what its pages ask them.
+"""What catalog tells the layers above it (checkout, social, marketing), and what its pages ask them.
 
 Handlers connect in their ``AppConfig.ready()``.
 
-Told, always after commit; the sender is ``catalog.services.announce_variant_change``: a
-seller changing a variant, or checkout putting an order's units back (cancelled, expired,
-refused, refunded before shipping).
+Told, always after commit. The variants' sender is ``catalog.services.announce_variant_change``:
+a seller changing a variant, or checkout putting an order's units back (cancelled, expired,
+refused, refunded before shipping); the store's is ``catalog.services.open_store``.
 
 Asked (``shop.signals`` says how): catalog's pages show what the layers above own through
 the signals ending in ``_shown``, and receivers return what they add.
@@ -17,6 +17,8 @@ from django.dispatch import Signal
 variant_restocked = Signal()
 # variant: ProductVariant, old_price: int, new_price: int. A seller lowered a variant's price.
 variant_price_dropped = Signal()
+# store: Store. A seller opened their store (marketing sets up its automatic emails, switched off).
+store_opened = Signal()
 
 # --- Asked by catalog's pages (receivers return what they add) --------------------------------
 

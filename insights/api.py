@@ -90,7 +90,7 @@ class InsightsProductRowSerializer(serializers.Serializer):
 
 
 class InsightsChannelRowSerializer(serializers.Serializer):
-    kind = serializers.SerializerMethodField(help_text=_("direct, post, shopper_post, chat or campaign."))
+    kind = serializers.SerializerMethodField(help_text=_("direct, post, shopper_post, chat, campaign or flow."))
     orders_paid = serializers.IntegerField()
     revenue = serializers.IntegerField()
     refunds = serializers.IntegerField()
@@ -111,12 +111,14 @@ class InsightsSourceRowSerializer(serializers.Serializer):
 
 
 class InsightsEmailRowSerializer(serializers.Serializer):
-    kind = serializers.SerializerMethodField(help_text=_("campaign (later also flow)."))
-    id = serializers.IntegerField(source="ref_id", help_text=_("The campaign's id (or the flow step's)."))
-    name = serializers.CharField()
+    kind = serializers.SerializerMethodField(help_text=_("campaign, or flow (an automatic email)."))
+    id = serializers.IntegerField(source="ref_id", help_text=_("The campaign's id, or the flow's."))
+    name = serializers.CharField(help_text=_("The campaign's name, or the flow's kind (\"Welcome series\")."))
     sent = serializers.IntegerField()
     delivered = serializers.IntegerField()
-    clicked = serializers.IntegerField(help_text=_("People who clicked (each once)."))
+    clicked = serializers.IntegerField(
+        help_text=_("A campaign's: people who clicked (each once). A flow's: emails clicked (each once).")
+    )
     orders_paid = serializers.IntegerField()
     revenue = serializers.IntegerField()
     refunds = serializers.IntegerField()
@@ -209,8 +211,8 @@ class InsightsView(APIView):
         description=_(
             "The seller's own store (staff: the store named by `store`) over a period against the "
             "period before: totals, days, posts' funnels, top products, what earned the sales, "
-            "sources, emails (per campaign) and chats. Read from the daily figures (today's are updated every "
-            "few minutes). Amounts in the currency's minor unit."
+            "sources, emails (per campaign and flow) and chats. Read from the daily figures (today's are "
+            "updated every few minutes). Amounts in the currency's minor unit."
         ),
         parameters=[
             *PERIOD_PARAMETERS,

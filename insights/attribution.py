@@ -11,7 +11,7 @@ A *touch* is a moment a shopper met a store through something that may earn the 
   touch of its store within ``ATTRIBUTION_WINDOW`` before the payment; the touches before that
   one are kept as assists. With none, the order is direct. A post's touch is credited as the
   store's own post or as a shopper's post that tagged the store's product (the post's profile
-  decides), a chat's as the chat, an email click's as its campaign.
+  decides), a chat's as the chat, an email click's as its campaign or its flow (an automatic email).
 - A refund (``record_refund``, from ``order_status_changed``) reduces the net figures of the
   day the order was paid: sales count at payment time, gross and net.
 
@@ -50,6 +50,8 @@ TOUCH_EVENTS = {
     EventName.OFFER_ACCEPTED.value: TouchKind.CHAT,
     EventName.CAMPAIGN_EMAIL_CLICKED.value: TouchKind.CAMPAIGN,
     EventName.CAMPAIGN_EMAIL_CLICKED_AGAIN.value: TouchKind.CAMPAIGN,
+    EventName.FLOW_EMAIL_CLICKED.value: TouchKind.FLOW,
+    EventName.FLOW_EMAIL_CLICKED_AGAIN.value: TouchKind.FLOW,
 }
 
 

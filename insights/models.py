@@ -124,6 +124,7 @@ class TouchKind(models.IntegerChoices):
     SHOPPER_POST = 2, _("Shopper's post")
     CHAT = 3, _("Chat")
     CAMPAIGN = 4, _("Campaign")
+    FLOW = 5, _("Automatic email")
 
 
 class Touch(models.Model):
@@ -131,8 +132,9 @@ class Touch(models.Model):
     tapped or its product sheet opened (``kind`` POST; whether it was the store's own post or a
     shopper's is decided when an order is credited), a chat started or an offer bought (CHAT,
     ``ref_id`` the conversation or the offer), a campaign email clicked (CAMPAIGN, ``ref_id``
-    the campaign). Written by the event sink from the events it stores (``insights.touches``);
-    kept ``TOUCH_DAYS_KEPT`` days, long enough for the attribution window."""
+    the campaign) or an automatic email's (FLOW, ``ref_id`` the flow). Written by the event
+    sink from the events it stores (``insights.touches``); kept ``TOUCH_DAYS_KEPT`` days, long
+    enough for the attribution window."""
 
     at = models.DateTimeField()
     kind = models.PositiveSmallIntegerField(choices=TouchKind.choices)
@@ -175,7 +177,7 @@ class OrderAttribution(models.Model):
     refunded_at = models.DateTimeField(null=True)
     kind = models.PositiveSmallIntegerField(choices=TouchKind.choices, default=TouchKind.DIRECT)
     post_id = models.BigIntegerField(null=True)
-    ref_id = models.BigIntegerField(null=True)  # the conversation, offer or campaign credited
+    ref_id = models.BigIntegerField(null=True)  # the conversation, offer, campaign or flow credited
     touched_at = models.DateTimeField(null=True)
     # [{"kind": 1, "post": 12, "ref": null, "at": "2026-12-01T10:00:00+00:00"}, ...], newest first.
     assists = models.JSONField(default=list, blank=True)
@@ -204,7 +206,7 @@ class OrderAttribution(models.Model):
 
 class DailyChannelFigures(models.Model):
     """A store's paid orders of a day by what they are credited to (direct, posts, shoppers'
-    posts, chats, campaigns), and how many orders each kind assisted."""
+    posts, chats, campaigns, automatic emails), and how many orders each kind assisted."""
 
     day = models.DateField()
     store_id = models.BigIntegerField()
@@ -227,24 +229,23 @@ class DailyChannelFigures(models.Model):
 
 
 class EmailKind(models.IntegerChoices):
-    """What sent a marketing email: ``DailyEmailFigures.ref_id`` is a campaign's id or a flow
-    step's. Stored as a small int: never renumber one."""
+    """What sent a marketing email: ``DailyEmailFigures.ref_id`` is a campaign's id or a flow's
+    (a store's automatic follow-up: its steps' emails count together; marketing's own flow
+    report has them per step). Stored as a small int: never renumber one."""
 
     CAMPAIGN = 1, _("Campaign")
-    # Flows (automatic follow-ups) join when marketing records their emails' events: their
-    # names in ``insights.sales.EMAIL_EVENTS``, their touch kind in ``EMAIL_TOUCHES``.
-    FLOW = 2, _("Flow")
+    FLOW = 2, _("Automatic email")
 
 
 class DailyEmailFigures(models.Model):
-    """A day of one campaign's (or, later, one flow step's) marketing email: sent, delivered,
+    """A day of one campaign's (or one flow's) marketing email: sent, delivered,
     clicked (people: the first click of each; events from marketing), and the orders credited
     to it with their revenue (``OrderAttribution``)."""
 
     day = models.DateField()
     store_id = models.BigIntegerField()
     kind = models.PositiveSmallIntegerField(choices=EmailKind.choices, default=EmailKind.CAMPAIGN)
-    ref_id = models.BigIntegerField()  # the campaign or the flow step
+    ref_id = models.BigIntegerField()  # the campaign or the flow
     sent = models.PositiveIntegerField(default=0)
     delivered = models.PositiveIntegerField(default=0)
     clicked = models.PositiveIntegerField(default=0)

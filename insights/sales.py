@@ -9,10 +9,10 @@ inside its transaction and after the event counts, ``roll_up``:
 - a product's, those of the paid orders' lines of the product (lines' totals: shipping is
   the order's, not a product's);
 - a store's refunds (its orders paid and revenue are counted from the events);
-- per store and kind of touch (direct, post, shopper's post, chat, campaign): orders credited,
+- per store and kind of touch (direct, post, shopper's post, chat, campaign, flow): orders credited,
   revenue, refunds, and orders the kind assisted (``DailyChannelFigures``);
-- per email (a campaign's; later a flow step's): sent, delivered, clicked (events), and the
-  orders credited to it (``EMAIL_EVENTS`` and ``EMAIL_TOUCHES``: flows add a line to each);
+- per email (a campaign's or a flow's: ``EMAIL_EVENTS`` and ``EMAIL_TOUCHES``): sent,
+  delivered, clicked (events), and the orders credited to it;
 - per store and source: taps, sheet opens and product views.
 
 Every figure is of the orders *paid* on the day: a refund later reduces its payment day's net
@@ -111,15 +111,18 @@ _CHANNELS = f"""
     HAVING SUM(CASE WHEN a.kind = k.kind OR (a.assist_kinds & k.bit) <> 0 THEN 1 ELSE 0 END) > 0
 """
 
-# The events of marketing email, each as (what sent it, the figure it counts). A flow's names
-# join here (with ``EmailKind.FLOW``) and its emails get rows in the same table.
+# The events of marketing email, each as (what sent it, the figure it counts); ``ref_id`` the
+# campaign or the flow. Clicked again is a touch only (attribution), not a figure.
 EMAIL_EVENTS: dict[N, tuple[EmailKind, str]] = {
     N.CAMPAIGN_EMAIL_SENT: (EmailKind.CAMPAIGN, "sent"),
     N.CAMPAIGN_EMAIL_DELIVERED: (EmailKind.CAMPAIGN, "delivered"),
     N.CAMPAIGN_EMAIL_CLICKED: (EmailKind.CAMPAIGN, "clicked"),  # a person's first click
+    N.FLOW_EMAIL_SENT: (EmailKind.FLOW, "sent"),
+    N.FLOW_EMAIL_DELIVERED: (EmailKind.FLOW, "delivered"),
+    N.FLOW_EMAIL_CLICKED: (EmailKind.FLOW, "clicked"),  # the first click of each email sent
 }
-# The touches an order is credited to that are emails (``ref_id`` the campaign or flow step).
-EMAIL_TOUCHES: dict[TouchKind, EmailKind] = {TouchKind.CAMPAIGN: EmailKind.CAMPAIGN}
+# The touches an order is credited to that are emails (``ref_id`` the campaign or the flow).
+EMAIL_TOUCHES: dict[TouchKind, EmailKind] = {TouchKind.CAMPAIGN: EmailKind.CAMPAIGN, TouchKind.FLOW: EmailKind.FLOW}
 
 _EMAIL_TABLE = DailyEmailFigures._meta.db_table
 _EMAIL_COLUMNS = "kind, ref_id, store_id, day, sent, delivered, clicked, orders_paid, revenue, refunds"

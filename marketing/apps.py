@@ -28,7 +28,8 @@ class MarketingConfig(AppConfig):
         checkout_signals.order_paid.connect(campaign_tracking.order_paid, dispatch_uid="marketing.campaign_order_paid")
         tracking.connect(campaign_tracking.tracking_received, dispatch_uid="marketing.campaign_tracking")
         # Flows: a delivered order enrols its buyer after delivery; a restock tells who looked;
-        # an order after a flow email's click is credited to its step; product views recorded.
+        # an order after a flow email's click is credited to its step; its delivery and clicks from
+        # the provider's webhooks; product views recorded.
         from marketing.flows import product_views, triggers
         from marketing.flows import tracking as flow_tracking
         from shop import events
@@ -37,7 +38,12 @@ class MarketingConfig(AppConfig):
             triggers.order_status_changed, dispatch_uid="marketing.flow_order_status"
         )
         checkout_signals.order_paid.connect(flow_tracking.order_paid, dispatch_uid="marketing.flow_order_paid")
+        tracking.connect(flow_tracking.tracking_received, dispatch_uid="marketing.flow_tracking")
         catalog_signals.variant_restocked.connect(triggers.restocked_signal, dispatch_uid="marketing.flow_restocked")
+        # A store opened gets its six flows (switched off, ready-made emails).
+        from marketing.flows import defaults as flow_defaults
+
+        catalog_signals.store_opened.connect(flow_defaults.store_opened, dispatch_uid="marketing.flow_store_opened")
         events.register_sink(product_views.store_product_views)
         # The store page's sign-up form, the checkout's "send me news" checkbox per store,
         # the back office's link to the customer list.

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from catalog.models import Product
+from catalog.models import Product, Store
 from marketing.api import MarketingAPIView
 from marketing.campaign_api import _django_errors
 from marketing.campaign_models import PREHEADER_MAX, SUBJECT_MAX
@@ -167,12 +167,33 @@ class FlowsView(FlowAPIView):
     @extend_schema(
         operation_id="marketing_flows_list",
         summary=_("Your flows (automatic emails)"),
-        description=_("The six flows of your store, made on first use (switched off), with their emails and figures."),
+        description=_(
+            "The flows of your store (six: made, switched off, when the store was opened), with their emails "
+            "and figures. A store opened before flows existed has none until you set them up (POST)."
+        ),
         responses={200: FlowSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
-        rows = services.flow_rows(store=self.store())
-        return Response([flow_data(row.flow, row.steps, row.figures) for row in rows])
+        return Response(self._rows(self.store()))
+
+    @extend_schema(
+        operation_id="marketing_flows_set_up",
+        summary=_("Set up your flows"),
+        description=_(
+            "Makes the store's missing flows (switched off, with ready-made emails; those already there are "
+            "kept as they are) and returns all six. No body."
+        ),
+        request=None,
+        responses={200: FlowSerializer(many=True), **error_responses(401, 403)},
+    )
+    def post(self, request):
+        store = self.store()
+        services.set_up_flows(store=store)
+        return Response(self._rows(store))
+
+    def _rows(self, store: Store) -> list[dict]:
+        rows = figures.store_flow_rows(store=store)
+        return [flow_data(row.flow, row.steps, row.figures) for row in rows]
 
 
 class FlowDetailView(FlowAPIView):

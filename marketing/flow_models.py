@@ -189,6 +189,8 @@ class FlowSend(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, blank=True)
+    # The provider's webhook said so (the first time: insights counts it once).
+    delivered_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

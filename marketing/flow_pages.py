@@ -47,11 +47,22 @@ def _step(store, pk: int) -> FlowStep:
     return step
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @seller_page
 def flow_list(request, store):
-    """The store's six flows: on or off, what each does, its emails and its figures."""
-    return render(request, "marketing/flows/list.html", {"store": store, "rows": services.flow_rows(store=store)})
+    """The store's six flows: on or off, what each does, its emails and its figures. Reading
+    them makes nothing; a store without them (opened before they existed) gets a "set up"
+    button, a POST here that makes the missing ones (switched off)."""
+    if request.method == "POST":
+        services.set_up_flows(store=store)
+        messages.success(request, _("Your automatic emails are ready. Each is off until you switch it on."))
+        return redirect("marketing:flows")
+    rows = figures.store_flow_rows(store=store)
+    return render(
+        request,
+        "marketing/flows/list.html",
+        {"store": store, "rows": rows, "missing": len(rows) < len(Flow.Kind.values)},
+    )
 
 
 def _flow_page(request, store, flow: Flow, *, settings_form=None, status: int = 200):

@@ -65,12 +65,16 @@ class EventName(IntEnum):
     # Marketing email, ``ref_id`` the campaign. Sent: the mail server took it; delivered: the
     # provider's webhook said so; clicked: the recipient's first click (counted, and a touch),
     # clicked again: a later one (a touch only, so the last click still earns the sale).
-    # A flow's emails will take their own names (40-43, ``ref_id`` the flow step): insights
-    # reads every email name through one table (``insights.sales.EMAIL_EVENTS``).
+    # A flow's emails (automatic follow-ups) have their own names, the same four, ``ref_id``
+    # the flow: insights reads every email name through one table (``insights.sales.EMAIL_EVENTS``).
     CAMPAIGN_EMAIL_DELIVERED = 30
     CAMPAIGN_EMAIL_CLICKED = 31
     CAMPAIGN_EMAIL_SENT = 32
     CAMPAIGN_EMAIL_CLICKED_AGAIN = 33
+    FLOW_EMAIL_DELIVERED = 40
+    FLOW_EMAIL_CLICKED = 41
+    FLOW_EMAIL_SENT = 42
+    FLOW_EMAIL_CLICKED_AGAIN = 43
 
     @property
     def slug(self) -> str:
@@ -117,7 +121,7 @@ class Event(NamedTuple):
     visitor: int | None
     amount: int | None
     # What else the event is about, by kind: the conversation (chat started, offer sent or
-    # accepted), the campaign (campaign email delivered or clicked). Last, with a default:
+    # accepted), the campaign or the flow (its email sent, delivered or clicked). Last, with a default:
     # batches pushed before it existed still decode.
     ref_id: int | None = None
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from catalog import signals
 from catalog.models import CATEGORY_MAX_DEPTH, Category, Product, ProductImage, Store
 from catalog.services.positions import POSITION_MAX, next_position  # noqa: F401
 from catalog.services.variants import (  # noqa: F401  (the catalog's services are used as ``services.<name>``)
@@ -136,6 +137,7 @@ def open_store(
     except IntegrityError as exc:
         raise ValidationError(_("You already have a store."), code="store_exists") from exc
     make_seller(user=owner)
+    transaction.on_commit(lambda: signals.store_opened.send(sender=open_store, store=store))
     return store
 
 

@@ -31,6 +31,7 @@ from insights.models import (
 from insights.periods import Period
 from insights.rollups import day_bounds
 from marketing.campaign_models import Campaign
+from marketing.flow_models import Flow
 from shop.events import Source
 
 TOP = 10
@@ -331,25 +332,42 @@ def sources(*, store_id: int, period: Period) -> list[SourceRow]:
 class EmailRow:
     kind: EmailKind
     ref_id: int
-    name: str  # the campaign's (or flow's) name; "" once it was deleted
+    name: str  # the campaign's name or the flow's kind ("Welcome series"); "" once it was deleted
     sent: int
     delivered: int
-    clicked: int  # people: each recipient's first click
+    clicked: int  # a campaign's: people (each recipient's first click); a flow's: emails clicked
     orders_paid: int
     revenue: int
     refunds: int
 
 
 def _email_names() -> Case:
-    """Each row's name, read in the same query: a campaign's from marketing's table (of the
-    same store: a row is never named after another store's campaign). A flow's joins here."""
+    """Each row's name, read in the same query from marketing's tables, of the same store (a
+    row is never named after another store's campaign or flow): a campaign's name, a flow's
+    kind (named in the reader's language by ``_flow_name``)."""
     campaign = Campaign.objects.filter(pk=OuterRef("ref_id"), store_id=OuterRef("store_id")).values("name")[:1]
-    return Case(When(kind=EmailKind.CAMPAIGN, then=Subquery(campaign)), default=None, output_field=CharField())
+    flow = Flow.objects.filter(pk=OuterRef("ref_id"), store_id=OuterRef("store_id")).values("kind")[:1]
+    return Case(
+        When(kind=EmailKind.CAMPAIGN, then=Subquery(campaign)),
+        When(kind=EmailKind.FLOW, then=Subquery(flow)),
+        default=None,
+        output_field=CharField(),
+    )
+
+
+def _email_name(kind: EmailKind, name: str | None) -> str:
+    """A campaign's name as the seller typed it; a flow's kind as its label ("Welcome series")."""
+    if not name:
+        return ""
+    if kind == EmailKind.FLOW:
+        return str(Flow.Kind(name).label) if name in Flow.Kind.values else ""
+    return name
 
 
 def emails(*, store_id: int, period: Period, limit: int = TOP) -> list[EmailRow]:
-    """The store's marketing email, per campaign (and, later, flow step): sent, delivered,
-    clicked, orders and revenue credited. One query (the names included)."""
+    """The store's marketing email, per campaign and per flow (automatic email; its steps
+    together): sent, delivered, clicked, orders and revenue credited. One query (the names
+    included)."""
     rows = (
         DailyEmailFigures.objects.filter(in_period(period), store_id=store_id)
         .values("kind", "ref_id", "store_id")
@@ -368,7 +386,7 @@ def emails(*, store_id: int, period: Period, limit: int = TOP) -> list[EmailRow]
         EmailRow(
             kind=EmailKind(row["kind"]),
             ref_id=row["ref_id"],
-            name=row["name"] or "",
+            name=_email_name(EmailKind(row["kind"]), row["name"]),
             sent=row["sent"],
             delivered=row["delivered"],
             clicked=row["clicked"],

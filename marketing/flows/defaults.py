@@ -1,5 +1,9 @@
-"""Every store's six flows, made on first use with ready-made steps (switched off): the seller
-switches on what they want and edits the words. ``ensure_flows`` is idempotent.
+"""Every store's six flows, with ready-made steps (switched off): the seller switches on what
+they want and edits the words. ``ensure_flows`` is idempotent; it runs when a store is opened
+(catalog's ``store_opened``, after commit: ``store_opened`` below), and from the seller's
+"set up" button (a POST) for a store that has none yet (one opened before, or made another
+way). Reading the flows never makes them: a store without flow rows sends nothing, exactly as
+one whose flows are all switched off.
 
 Default waits and cooldowns, per kind (``FlowStep.delay_hours``, ``Flow.cooldown_days``):
 
@@ -15,12 +19,16 @@ Default waits and cooldowns, per kind (``FlowStep.delay_hours``, ``Flow.cooldown
 
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from catalog.models import Store
 from marketing.flow_models import Flow, FlowStep
 from marketing.tokens import absolute
+
+log = logging.getLogger(__name__)
 
 
 def _steps(kind: str, store: Store) -> tuple[int, list[tuple[int, str, list[dict]]]]:
@@ -89,6 +97,16 @@ def ensure_flows(*, store: Store) -> list[Flow]:
             continue  # made by a parallel request
     order = {kind: index for index, kind in enumerate(Flow.Kind.values)}
     return sorted(Flow.objects.filter(store=store), key=lambda flow: order[flow.kind])
+
+
+def store_opened(sender: object, *, store: Store, **kwargs: object) -> None:
+    """catalog's ``store_opened`` (after commit, in the request that opened the store: the
+    default emails are written in the seller's language). A failure is logged and never
+    reaches that request: the flows page offers to set them up."""
+    try:
+        ensure_flows(store=store)
+    except Exception:
+        log.exception("Could not set up the flows of store %s", store.pk)
 
 
 def switch(*, flow: Flow, enabled: bool) -> Flow:

@@ -20,8 +20,9 @@ No Python loop over contacts: the work is proportional to the number of due enro
 - the email goes out (over the task's one SMTP connection);
 - accepted: the row becomes *sent*, the ``MarketingSend`` the caps count is written and the
   enrolment moves to its next step (``due_at`` = now + its delay) or is completed, in one
-  transaction; refused: *failed*, and the enrolment moves on too; the mail server away (no
-  "250"): the row is deleted and the enrolment stays due (the task is retried with backoff).
+  transaction (then the email sent is recorded for insights, ``shop.events``); refused:
+  *failed*, and the enrolment moves on too; the mail server away (no "250"): the row is
+  deleted and the enrolment stays due (the task is retried with backoff).
 
 A worker that dies between the two leaves a row in *sending*: the sweeper marks it *unknown*
 after the lease and moves the enrolment on, never sending it again (campaigns make the same
@@ -63,6 +64,7 @@ from marketing.sending import (
     over_weekly_cap,
     provider_message_id,
 )
+from shop import events
 
 log = logging.getLogger(__name__)
 
@@ -316,6 +318,15 @@ def _finish(send: FlowSend, *, state: str, message_id: str, now: datetime) -> No
             )
         if updated:
             _advance(send.enrolment, step=send.step, now=now)
+    if updated and state == FlowSend.State.SENT:
+        # For the seller's insights (an append; handed on when the task ends).
+        events.record(
+            events.EventName.FLOW_EMAIL_SENT,
+            store_id=send.enrolment.store_id,
+            ref_id=send.flow_id,
+            source=events.Source.EMAIL,
+            from_request=False,
+        )
 
 
 def send_step(*, enrolment_id: int, now: datetime | None = None, connection: BaseEmailBackend | None = None) -> str:

@@ -80,7 +80,8 @@ def _steps_prefetch() -> Prefetch:
 
 def store_flow_rows(*, store: Store) -> list[FlowRow]:
     """The store's flows, in ``Flow.Kind`` order, each with its steps and figures: four
-    queries. (``marketing.flows.services.flow_rows`` makes the missing ones first.)"""
+    queries. Reads only: a store whose flows are not set up yet has fewer than six (see
+    ``marketing.flows.defaults``)."""
     flows = list(Flow.objects.filter(store=store).prefetch_related(_steps_prefetch()))
     flows.sort(key=lambda flow: ORDER.get(flow.kind, len(ORDER)))
     figures = flow_figures(store=store)

@@ -10,7 +10,7 @@ from marketing.flow_models import Flow, FlowStep, ProductTips
 
 
 def store_flows(*, store: Store) -> QuerySet[Flow]:
-    """The store's flows with their steps in order (``ensure_flows`` makes the missing ones)."""
+    """The store's flows with their steps in order (``marketing.flows.defaults`` makes them)."""
     return (
         Flow.objects.filter(store=store)
         .prefetch_related(Prefetch("steps", queryset=FlowStep.objects.order_by("position")))

@@ -23,7 +23,7 @@ from catalog.models import Product, Store
 from marketing.campaign_models import PREHEADER_MAX, SUBJECT_MAX
 from marketing.campaigns import content as campaign_content
 from marketing.flow_models import TIPS_MAX, Enrolment, Flow, FlowStep, ProductTips
-from marketing.flows import content, defaults, figures
+from marketing.flows import content, defaults
 from marketing.flows.engine import NO_PIXEL
 from marketing.sending import from_email, new_message_id
 from marketing.tokens import absolute
@@ -37,14 +37,10 @@ HTML_LIKE = re.compile(r"<\s*[a-zA-Z!/?]|&[a-zA-Z#][a-zA-Z0-9]*;")
 SWAP_POSITION = 32_000
 
 
-def flow_rows(*, store: Store) -> list[figures.FlowRow]:
-    """The store's six flows with their steps and figures, the missing flows made first
-    (switched off, with their ready-made emails: ``defaults.ensure_flows``)."""
-    rows = figures.store_flow_rows(store=store)
-    if len(rows) < len(Flow.Kind.values):
-        defaults.ensure_flows(store=store)
-        rows = figures.store_flow_rows(store=store)
-    return rows
+def set_up_flows(*, store: Store) -> list[Flow]:
+    """Make the store's missing flows (switched off, with their ready-made emails); the seller's
+    "set up" button. Idempotent (``defaults.ensure_flows``)."""
+    return defaults.ensure_flows(store=store)
 
 
 def _days(value: object, *, field: str, what: str) -> int:

@@ -2,8 +2,11 @@
 ``marketing.flows.links``), the orders a click earned, and the report per step.
 
 - A click records the first click time of the ``FlowSend`` (a link scanner's fetch leads on
-  but counts nothing). Flow clicks are not recorded through ``shop.events``: the event table's
-  names are insights' choices, and a flow touch there is left for insights to decide.
+  but counts nothing), and is recorded through the event recorder (``shop.events``) as a
+  campaign click is: ``FLOW_EMAIL_CLICKED`` for the first (counted), ``..._CLICKED_AGAIN`` for
+  a later one (a touch only), ``ref_id`` the flow; insights credits orders to it as to a
+  campaign's click (the last click within 7 days). The email sent is recorded by the engine,
+  its delivery here, from the provider's tracking webhook (``tracking_received``).
 - An order paid within ``CREDIT_WINDOW`` (7 days, as for campaigns) of its buyer's click in
   one of the store's flow emails is credited to that step (``FlowOrder``), unless a campaign
   click is more recent: the last click wins, campaign or flow
@@ -24,6 +27,7 @@ from marketing.campaigns.tracking import CREDIT_WINDOW
 from marketing.flow_models import Enrolment, Flow, FlowOrder, FlowSend, FlowStep
 from marketing.flows import content, links
 from marketing.models import Identity
+from shop import events
 
 
 def record_click(token: str, *, crawler: bool = False, now: datetime | None = None) -> str | None:
@@ -34,8 +38,74 @@ def record_click(token: str, *, crawler: bool = False, now: datetime | None = No
     if send is None:
         return None
     if not crawler:
-        FlowSend.objects.filter(pk=send.pk, clicked_at__isnull=True).update(clicked_at=now or timezone.now())
+        first = FlowSend.objects.filter(pk=send.pk, clicked_at__isnull=True).update(clicked_at=now or timezone.now())
+        _record_click(send=send, first=bool(first), product_id=int(key[1:]) if key.startswith("p") else None)
     return content.link_target(step=send.step, key=key)
+
+
+def _record_click(*, send: FlowSend, first: bool, product_id: int | None = None, from_request: bool = True) -> None:
+    """The click as an event: a flow touch for insights' attribution (the person's user, and in
+    the redirect's request their visitor id), counted once per email sent (the first)."""
+    user_id = (
+        Identity.objects.filter(contact_id=send.contact_id, kind=Identity.Kind.USER)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    events.record(
+        events.EventName.FLOW_EMAIL_CLICKED if first else events.EventName.FLOW_EMAIL_CLICKED_AGAIN,
+        store_id=send.step.flow.store_id,
+        product_id=product_id,
+        user_id=user_id,
+        source=events.Source.EMAIL,
+        ref_id=send.flow_id,
+        from_request=from_request,
+    )
+
+
+def _send_of(event: object) -> FlowSend | None:
+    """The flow email a provider's tracking event is about: by the ``flow_send`` metadata the
+    engine gave it, else by its Message-ID."""
+    metadata = getattr(event, "metadata", None) or {}
+    value = str(metadata.get("flow_send", ""))
+    rows = FlowSend.objects.select_related("step__flow")
+    if value.isdigit():
+        found = rows.filter(pk=int(value)).first()
+        if found is not None:
+            return found
+    message_id = (getattr(event, "message_id", None) or "").strip()
+    if message_id:
+        candidates = {message_id, message_id.strip("<>"), f"<{message_id.strip('<>')}>"}
+        return rows.filter(message_id__in=candidates).first()
+    return None
+
+
+def tracking_received(sender: object, event: object, esp_name: str, **kwargs: object) -> None:
+    """django-anymail's ``tracking`` signal (verified by anymail's view), for flow emails: the
+    first "delivered" is recorded for insights, a click the provider saw first counts as the
+    signed redirect's would. Bounces and complaints are the campaigns' receiver's (it
+    suppresses the address whatever sent the email); other email is ignored."""
+    kind = getattr(event, "event_type", "")
+    if kind not in ("delivered", "clicked"):
+        return
+    send = _send_of(event)
+    if send is None:
+        return
+    at = getattr(event, "timestamp", None) or timezone.now()
+    field = "delivered_at" if kind == "delivered" else "clicked_at"
+    first = FlowSend.objects.filter(pk=send.pk, **{f"{field}__isnull": True}).update(**{field: at})
+    if not first:
+        return
+    # The webhook's request is the provider's script, not the shopper (and looks like a crawler).
+    if kind == "delivered":
+        events.record(
+            events.EventName.FLOW_EMAIL_DELIVERED,
+            store_id=send.step.flow.store_id,
+            ref_id=send.flow_id,
+            source=events.Source.EMAIL,
+            from_request=False,
+        )
+    else:
+        _record_click(send=send, first=True, from_request=False)
 
 
 def last_flow_click(*, store_id: int, buyer_id: int, paid_at: datetime) -> dict | None:

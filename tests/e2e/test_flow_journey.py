@@ -29,7 +29,7 @@ def test_a_seller_switches_the_welcome_series_on_changes_its_first_email_and_tes
     smtp,  # noqa: F811 (the fixture imported above)
     django_capture_on_commit_callbacks,
 ):
-    # given a store with a product
+    # given a store with a product (made without the shop's opening: its flows are not set up)
     settings.DEBUG = False
     settings.SITE_URL = live_server.url
     store = StoreFactory(name="Batik Sekar")
@@ -41,6 +41,11 @@ def test_a_seller_switches_the_welcome_series_on_changes_its_first_email_and_tes
         # when the seller goes from their customers to the automatic emails
         page.goto("/customers/")
         page.get_by_role("link", name="Automatic emails").click()
+        # and sets them up (opening the page made nothing)
+        expect(page.locator(".flow-card")).to_have_count(0)
+        page.get_by_role("button", name="Set up the automatic emails").click()
+        expect(page.get_by_text("Your automatic emails are ready. Each is off until you switch it on.")).to_be_visible()
+        expect(page.locator(".flow-card")).to_have_count(6)
         welcome = page.locator("#flow-welcome")
         expect(welcome.locator(".pill")).to_have_text("Off")
         # and switches the welcome series on

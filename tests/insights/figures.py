@@ -10,6 +10,7 @@ from insights.models import (
     DailyProductFigures,
     DailySourceFigures,
     DailyStoreFigures,
+    EmailKind,
     TouchKind,
 )
 from insights.rollups import today
@@ -74,9 +75,15 @@ def figures_of(store, *, days: int, posts=None, products=None) -> None:
             DailyChannelFigures(store_id=store.pk, day=day, kind=TouchKind.POST, orders_paid=1, revenue=15_000_000)
         )
         source_rows.append(DailySourceFigures(store_id=store.pk, day=day, source=Source.FOLLOWING, tag_taps=20))
-        # a campaign's email (its id made up: the page names it from marketing, or not at all)
+        # a campaign's email and a flow's (their ids made up: the page names them from
+        # marketing, or not at all)
         email_rows.append(
             DailyEmailFigures(store_id=store.pk, day=day, ref_id=store.pk, sent=10, delivered=9, clicked=2)
+        )
+        email_rows.append(
+            DailyEmailFigures(
+                store_id=store.pk, day=day, kind=EmailKind.FLOW, ref_id=store.pk, sent=3, delivered=3, clicked=1
+            )
         )
     DailyStoreFigures.objects.bulk_create(store_rows)
     DailyPostFigures.objects.bulk_create(post_rows)

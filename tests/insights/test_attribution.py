@@ -1,6 +1,6 @@
 """Attribution: an order paid is credited to the shopper's last touch of the store within 7
-days (a post, a shopper's post tagging the product, a chat, a campaign), the touches before it
-assist, and the daily figures count it on its payment day, gross and net of refunds."""
+days (a post, a shopper's post tagging the product, a chat, a campaign's or a flow's email),
+the touches before it assist, and the daily figures count it on its payment day, gross and net of refunds."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +15,7 @@ from insights.models import (
     DailyPostFigures,
     DailyProductFigures,
     DailyStoreFigures,
+    EmailKind,
     OrderAttribution,
     Touch,
     TouchKind,
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 CAMPAIGN = 501
+FLOW = 502
 
 
 @pytest.fixture
@@ -121,6 +123,63 @@ def test_a_campaign_click_in_between_takes_the_credit_and_the_post_assists(shop,
     channels = {row.kind: (row.orders_paid, row.assisted) for row in rows}
     assert channels == {TouchKind.CAMPAIGN: (1, 0), TouchKind.POST: (0, 1)}
     assert not DailyPostFigures.objects.filter(post_id=shop["post"].pk, orders_paid__gt=0).exists()
+
+
+def _email_click(shop, name, *, ref_id: int, days_ago: float) -> None:
+    events.record(
+        name,
+        store_id=shop["store"].pk,
+        user_id=shop["shopper"].pk,
+        ref_id=ref_id,
+        source=Source.EMAIL,
+        at=datetime.now(UTC) - timedelta(days=days_ago),
+    )
+    events.flush()
+
+
+def test_a_flow_email_clicked_after_a_campaign_takes_the_credit_as_a_campaign_would(
+    shop, django_capture_on_commit_callbacks
+):
+    # given a campaign email clicked three days ago, then an automatic (flow) email yesterday
+    _email_click(shop, N.CAMPAIGN_EMAIL_CLICKED, ref_id=CAMPAIGN, days_ago=3)
+    _email_click(shop, N.FLOW_EMAIL_CLICKED, ref_id=FLOW, days_ago=1)
+    # when the shopper buys
+    order = _buy(shop, django_capture_on_commit_callbacks)
+    # then the flow has the credit and the campaign assisted
+    credited = OrderAttribution.objects.get(order_id=order.pk)
+    assert (credited.kind, credited.ref_id) == (TouchKind.FLOW, FLOW)
+    assert [(a["kind"], a["ref"]) for a in credited.assists] == [(TouchKind.CAMPAIGN, CAMPAIGN)]
+    rollups.roll_up_day(day=_paid_day(order))
+    flow = DailyEmailFigures.objects.get(kind=EmailKind.FLOW, ref_id=FLOW)
+    assert (flow.store_id, flow.orders_paid, flow.revenue) == (shop["store"].pk, 1, order.total)
+    assert not DailyEmailFigures.objects.filter(kind=EmailKind.CAMPAIGN, orders_paid__gt=0).exists()
+    rows = DailyChannelFigures.objects.filter(store_id=shop["store"].pk)
+    assert {row.kind: (row.orders_paid, row.assisted) for row in rows} == {
+        TouchKind.FLOW: (1, 0),
+        TouchKind.CAMPAIGN: (0, 1),
+    }
+
+
+def test_a_flow_click_again_after_a_campaign_click_still_earns_the_sale(shop, django_capture_on_commit_callbacks):
+    # given a flow email first clicked four days ago, a campaign two days ago, the flow's again yesterday
+    _email_click(shop, N.FLOW_EMAIL_CLICKED, ref_id=FLOW, days_ago=4)
+    _email_click(shop, N.CAMPAIGN_EMAIL_CLICKED, ref_id=CAMPAIGN, days_ago=2)
+    _email_click(shop, N.FLOW_EMAIL_CLICKED_AGAIN, ref_id=FLOW, days_ago=1)
+    # when the shopper buys, then the last click (the flow's) earns it
+    order = _buy(shop, django_capture_on_commit_callbacks)
+    credited = OrderAttribution.objects.get(order_id=order.pk)
+    assert (credited.kind, credited.ref_id) == (TouchKind.FLOW, FLOW)
+
+
+def test_a_flow_click_eight_days_before_the_payment_earns_nothing(shop, django_capture_on_commit_callbacks):
+    # given the shopper's only touch: a flow email clicked eight days ago
+    _email_click(shop, N.FLOW_EMAIL_CLICKED, ref_id=FLOW, days_ago=8)
+    # when they buy today, then the order is direct
+    order = _buy(shop, django_capture_on_commit_callbacks)
+    credited = OrderAttribution.objects.get(order_id=order.pk)
+    assert (credited.kind, credited.ref_id) == (TouchKind.DIRECT, None)
+    rollups.roll_up_day(day=_paid_day(order))
+    assert not DailyEmailFigures.objects.filter(orders_paid__gt=0).exists()
 
 
 def test_after_eight_days_the_order_is_direct(shop, django_capture_on_commit_callbacks):

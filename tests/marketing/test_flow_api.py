@@ -26,6 +26,7 @@ def api(user) -> APIClient:
 @pytest.fixture
 def shop():
     store = StoreFactory(name="Batik Sekar")
+    defaults.ensure_flows(store=store)  # as opening the store does (a factory's store skips it)
     product = buyable_variant(store=store).product
     other = StoreFactory()
     their_flow = defaults.ensure_flows(store=other)[0]

@@ -106,9 +106,10 @@ def test_a_post_without_the_csrf_token_is_refused(shop):
     assert not flow.enabled
 
 
-def test_the_list_makes_the_six_flows_and_says_what_each_does(shop):
-    # given a seller whose flows were never made
+def test_the_list_shows_the_six_flows_and_says_what_each_does(shop):
+    # given a seller whose flows were set up
     store = StoreFactory()
+    defaults.ensure_flows(store=store)
     client = as_user(store.owner)
     # when they open the list
     page = client.get("/customers/flows/").content.decode()
@@ -409,3 +410,59 @@ def test_the_pages_speak_indonesian(shop):
     assert "Email otomatis" in listing and "Rangkaian sambutan" in listing and ">Nyalakan</button>" in listing
     page = client.get(f"/customers/flows/{flow.pk}/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Jeda sebelum bisa masuk lagi (hari)" in page and "Ubah email 1" in page
+
+
+def test_opening_a_store_sets_up_its_six_flows_switched_off_in_the_sellers_language(
+    django_capture_on_commit_callbacks,
+):
+    from django.utils import translation
+
+    from catalog.services import open_store
+
+    # given a seller opening their store, in Indonesian
+    owner = UserFactory()
+    with translation.override("id"), django_capture_on_commit_callbacks(execute=True):
+        store = open_store(owner=owner, name="Toko Sekar")
+    # then the store has its six flows, each off, with ready-made emails in that language
+    flows = list(Flow.objects.filter(store=store))
+    assert sorted(flow.kind for flow in flows) == sorted(Flow.Kind.values)
+    assert not any(flow.enabled for flow in flows)
+    welcome = next(flow for flow in flows if flow.kind == Flow.Kind.WELCOME)
+    assert welcome.steps.order_by("position").first().subject == "Selamat datang di Toko Sekar"
+
+
+def test_reading_the_flows_makes_nothing_and_the_seller_sets_them_up():
+    from rest_framework.test import APIClient
+
+    # given a store whose flows were never set up (opened before flows existed)
+    store = StoreFactory()
+    client = as_user(store.owner)
+    # when the seller reads them, on the page and through the API
+    page = client.get("/customers/flows/")
+    api = APIClient()
+    api.force_authenticate(store.owner)
+    listing = api.get("/api/v1/marketing/flows/")
+    # then nothing was made: the page offers to set them up, the API lists none
+    assert page.status_code == 200 and listing.status_code == 200
+    assert "Set up the automatic emails" in page.content.decode()
+    assert page.content.decode().count('class="card flow-card"') == 0
+    assert listing.json() == []
+    assert not Flow.objects.filter(store=store).exists()
+    # when the seller sets them up (twice: a double click)
+    assert client.post("/customers/flows/").status_code == 302
+    response = client.post("/customers/flows/", follow=True)
+    # then the six are there, off, once each, and the button is gone
+    page = response.content.decode()
+    assert "Your automatic emails are ready." in page and "Set up the automatic emails" not in page
+    assert page.count('class="card flow-card"') == 6
+    assert Flow.objects.filter(store=store).count() == 6
+    assert not Flow.objects.filter(store=store, enabled=True).exists()
+    # and another seller does the same through the API, which answers with the six
+    other = StoreFactory()
+    api.force_authenticate(other.owner)
+    made = api.post("/api/v1/marketing/flows/")
+    assert made.status_code == 200
+    assert [row["kind"] for row in made.json()] == list(Flow.Kind.values)
+    assert Flow.objects.filter(store=other).count() == 6 and Flow.objects.filter(store=store).count() == 6
+    # and a shopper cannot set up anything
+    assert as_user(UserFactory()).post("/customers/flows/").status_code == 403
