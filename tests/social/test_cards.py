@@ -1,4 +1,4 @@
-"""Cached post cards (social.cards) and the feed pages' plain-SQL rows (social.feed_rows):
+"""Post cards from stencils (social.cards) and the feed pages' plain-SQL rows (social.feed_rows):
 the same HTML and the same posts as the uncached ORM path, for every viewer."""
 
 import re
@@ -11,6 +11,7 @@ from django.template.loader import get_template
 from django.test import RequestFactory
 from django.urls import reverse
 
+from shop import stencil
 from social import cards, selectors, services
 from social.models import Post
 from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory, make_post
@@ -174,7 +175,7 @@ def test_one_viewers_state_never_reaches_another_viewer_through_the_cache(world)
     assert 'save-button" type="submit" aria-pressed="false"' in html
     assert "follow-form" in html  # the stranger does not follow the store: the button is there
     assert 'value="stranger-token"' in html and "viewer-token" not in html
-    assert cards.CSRF_SENTINEL not in html and cards.BACK_URL_SENTINEL not in html
+    assert stencil.hole("csrf_token") not in html and stencil.hole("back_url") not in html
     assert 'value="/feed/following/?cursor=a&amp;b=&lt;c&gt;"' in html
     mine = _cached([r for r in selectors.following_feed_refs(user=viewer).items if r.pk == post.pk], viewer)
     assert 'like-button" type="submit" aria-pressed="true"' in mine and "follow-form" not in mine
@@ -229,7 +230,7 @@ def test_cards_from_another_process_come_from_the_cache_and_stay_in_memory(world
     first = _cached(_following_rows(viewer), viewer)
     cards.clear_local()  # as in a process that has not seen these cards
     stencils = []
-    monkeypatch.setattr(cards, "_stencil", lambda *args, **kwargs: stencils.append(args))
+    monkeypatch.setattr(cards, "_render", lambda *args, **kwargs: stencils.append(args))
     assert _norm(_cached(_following_rows(viewer), viewer)) == _norm(first)
     assert stencils == []  # none rendered again
 
@@ -261,20 +262,20 @@ def test_the_feed_pages_serve_cached_cards_with_the_requests_csrf_token(client, 
         response = client.get(reverse("social:following"))
         body = response.content.decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-        assert token not in (cards.CSRF_SENTINEL, "")
-        assert cards.CSRF_SENTINEL not in body and cards.BACK_URL_SENTINEL not in body
+        assert token not in (stencil.hole("csrf_token"), "")
+        assert stencil.hole("csrf_token") not in body and stencil.hole("back_url") not in body
         assert body.count('like-button" type="submit" aria-pressed="true"') == 6
 
 
 def test_a_back_address_the_urlencode_filter_wrote_is_filled_encoded():
     # given a card's HTML with the back address in a form and in a link's query string
     html = Template('<input value="{{ back }}"><a href="/login/?next={{ back|urlencode }}">').render(
-        Context({"back": cards.BACK_URL_SENTINEL})
+        Context({"back": stencil.hole("back_url")})
     )
     # when it is cut into pieces and holes
-    pieces = cards._cut(html)
+    pieces = stencil.cut(html)
     # then each hole is filled as the full render would write it
-    fills = cards._page_fills("token", BACK)
+    fills = cards.page_fills("token", BACK)
     filled = b"".join(fills[piece] if index % 2 else piece for index, piece in enumerate(pieces)).decode()
     expected = Template('<input value="{{ back }}"><a href="/login/?next={{ back|urlencode }}">').render(
         Context({"back": BACK})
