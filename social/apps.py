@@ -9,11 +9,12 @@ class SocialConfig(AppConfig):
     def ready(self) -> None:
         from catalog.auth_backends import add_person_column
         from shop import slots
-        from social import feed_rows, notifications, reminders, sellers
+        from social import notifications, reminders, sellers
+        from social.selectors import feeds
         from social.views import slots as social_slots
 
         # The home page and For you ask whether the person follows anyone: read with them.
-        add_person_column(feed_rows.PERSON_FOLLOWING_ATTRIBUTE, feed_rows.person_following_count_sql)
+        add_person_column(feeds.PERSON_FOLLOWING_ATTRIBUTE, feeds.person_following_count_sql)
 
         # The sellers group (catalog's) gets the social admin permissions; see social/sellers.py.
         sellers.connect(self)

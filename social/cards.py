@@ -173,10 +173,8 @@ def _entries(posts: list[Any], *, viewer: Any, signed_in: bool) -> dict[int, dic
                 still_missing.append(post)
         missing = still_missing
     if missing:
-        full = [post for post in missing if hasattr(post, "ordered_images")]
-        light = [post.pk for post in missing if not hasattr(post, "ordered_images")]
-        if light:
-            full += selectors.post_cards(ids=light, user=viewer)
+        # Rows carry what picks and keys a card; what it shows is loaded now.
+        full = selectors.post_cards(posts=missing, user=viewer)
         fresh = {post.pk: _render(post, signed_in=signed_in) for post in full}
         cache.set_many({keys[pk]: entry for pk, entry in fresh.items()}, cache_seconds())
         for pk, entry in fresh.items():

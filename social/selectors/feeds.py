@@ -3,11 +3,11 @@ profiles, posts with everything a post card shows, in a constant number of queri
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import OuterRef, Prefetch, Q, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -15,13 +15,13 @@ from catalog.models import Product, Store
 from catalog.selectors import with_from_price
 from shop.cursors import aware_datetime, decode_cursor, encode_cursor
 from shop.models import User
-from social import feed_rows
 from social.models import (
     Block,
     Comment,
     FeedEntry,
     Follow,
     Hashtag,
+    Like,
     Post,
     PostHashtag,
     PostImage,
@@ -45,64 +45,70 @@ class Page:
         return self.next_cursor is not None
 
 
-# --- Post cards ----------------------------------------------------------------------
+# --- Post cards ---------------------------------------------------------------------
+
+
+def _with_viewer_state(queryset: QuerySet[Post], viewer: User | None) -> QuerySet[Post]:
+    """Posts with ``viewer_liked``, ``viewer_saved`` and ``viewer_follows`` read with them
+    (three ``EXISTS`` on unique indexes); ``mark_viewer_state`` finishes the job."""
+    if viewer is None:
+        return queryset
+    state = {  # the attributes ``Post`` declares for them
+        "viewer_liked": Exists(Like.objects.filter(user=viewer, post=OuterRef("pk"))),
+        "viewer_saved": Exists(Save.objects.filter(user=viewer, post=OuterRef("pk"))),
+        "viewer_follows": Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("profile_id"))),
+    }
+    return queryset.annotate(**state)
 
 
 def post_card_queryset(viewer: User | None = None) -> QuerySet[Post]:
-    """Posts with author, profile (and store), pictures and tagged products with prices."""
+    """Posts ``viewer`` may see with everything a card shows: author, profile (and store),
+    pictures and tagged products with prices, and the viewer's state."""
     tags = with_from_price(ProductTag.objects.select_related("product__store"), product=OuterRef("product"))
-    return (
+    return _with_viewer_state(
         Post.objects.visible_to(viewer)
         .select_related("author", "profile__user", "profile__store")
         .prefetch_related(
             Prefetch("images", queryset=PostImage.objects.order_by("position", "id"), to_attr="ordered_images"),
             Prefetch("tags", queryset=tags.order_by("id"), to_attr="product_tags"),
-        )
+        ),
+        viewer,
     )
 
 
-def post_ref_queryset(viewer: User | None = None) -> QuerySet[Post]:
-    """Posts as light rows: what picks a page and keys a cached card (``social.cards``), no more."""
-    return Post.objects.visible_to(viewer).only(
-        "id",
-        "profile_id",
-        "author_id",
-        "created_at",
-        "edited_at",
-        "like_count",
-        "comment_count",
-        "hot_score",
-        "tag_version",
-    )
+# What picks a page and keys a cached card (``social.cards.card_version``), no more.
+ROW_FIELDS = (
+    "id",
+    "profile_id",
+    "author_id",
+    "created_at",
+    "edited_at",
+    "like_count",
+    "comment_count",
+    "hot_score",
+    "tag_version",
+)
+
+
+def post_rows(viewer: User | None = None) -> QuerySet[Post]:
+    """Posts ``viewer`` may see as light rows with the viewer's state: what the feeds select.
+    The pages show them as cached cards (``social.cards``), the API as ``post_cards``."""
+    return _with_viewer_state(Post.objects.visible_to(viewer).only(*ROW_FIELDS), viewer)
 
 
 def mark_viewer_state(posts: list[Post], viewer: User | None) -> list[Post]:
-    """Set ``viewer_liked``, ``viewer_saved``, ``viewer_follows`` and ``viewer_is_author``.
-
-    One query whatever the number of posts (none for an anonymous viewer, and none for rows
-    that were read with the viewer's state: ``feed_rows.PostRow.viewer_state_read``).
-    """
-    liked: set[int] = set()
-    saved: set[int] = set()
-    following: set[int] = set()
-    unread = [post for post in posts if not getattr(post, "viewer_state_read", False)]
-    if viewer is not None and viewer.is_authenticated and unread:
-        liked, saved, following = feed_rows.viewer_state(
-            viewer_id=viewer.pk,
-            post_ids=[post.pk for post in unread],
-            profile_ids=sorted({post.profile_id for post in unread}),
-        )
-    for post in unread:
-        post.viewer_liked = post.pk in liked
-        post.viewer_saved = post.pk in saved
-        post.viewer_follows = post.profile_id in following
-        post.viewer_is_author = viewer is not None and viewer.is_authenticated and post.author_id == viewer.pk
+    """Finish the viewer's state of posts from ``post_rows`` or ``post_card_queryset``: none
+    for an anonymous viewer, and ``viewer_is_author``. No query."""
+    for post in posts:
+        if viewer is None:
+            post.viewer_liked = post.viewer_saved = post.viewer_follows = False
+        post.viewer_is_author = viewer is not None and post.author_id == viewer.pk
     return posts
 
 
 def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
     """Attach what depends on the viewer (``mark_viewer_state``) and what the card template
-    reads from the prefetched pictures and tags. One query whatever the number of posts."""
+    reads from the prefetched pictures and tags. No query."""
     mark_viewer_state(posts, viewer)
     for post in posts:
         # Both lists come from ``post_card_queryset``'s Prefetch(to_attr=...), which the type of a post does not know.
@@ -121,11 +127,22 @@ def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
     return posts
 
 
-def post_cards(*, ids: list[int], user: User | AnonymousUser | None = None) -> list[Post]:
-    """Full post cards (``post_card_queryset``, decorated) for ``ids``, in that order."""
+def post_cards(*, posts: list[Post], user: User | AnonymousUser | None = None) -> list[Post]:
+    """Full post cards (``post_card_queryset``, decorated) for ``posts`` (rows a feed selected),
+    in their order; posts that are full cards already are kept, and those the viewer may no
+    longer see are left out. Three queries for any number of rows (none if all are full)."""
     viewer = _viewer(user)
-    by_id = {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=ids)}
-    return decorate([by_id[pk] for pk in ids if pk in by_id], viewer)
+    wanted = [post.pk for post in posts if not hasattr(post, "ordered_images")]
+    loaded: dict[int, Post] = {}
+    if wanted:
+        loaded = {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=wanted)}
+        decorate(list(loaded.values()), viewer)
+    cards = []
+    for post in posts:
+        card = post if hasattr(post, "ordered_images") else loaded.get(post.pk)
+        if card is not None:
+            cards.append(card)
+    return cards
 
 
 def _viewer(user: User | AnonymousUser | None) -> User | None:
@@ -150,60 +167,68 @@ def _time_page(posts: list[Post], limit: int) -> Page:
 
 
 # --- Feeds ---------------------------------------------------------------------------
-
-
-def _older_than_window(user: User, page: list, cursor: str | None, limit: int, posts: Callable) -> list:
-    """Past the materialised feed's oldest entry: the followed profiles' posts themselves."""
-    after = encode_cursor(page[-1].created_at.isoformat(), page[-1].pk) if page else cursor
-    followed = Follow.objects.filter(follower=user).values("followee_id")
-    older = _keyset_by_time(posts(user).filter(profile_id__in=followed), after)
-    return list(older[: limit + 1 - len(page)])
+# Feeds select rows (``post_rows``): the pages show them as cached cards, the API loads
+# their cards (``post_cards``).
 
 
 def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
-    """The newest posts of the people and stores ``user`` follows.
+    """The newest posts of the people and stores ``user`` follows, as rows with their state.
 
-    Reads the materialised feed (built on first visit). Past its oldest entry the page
-    is read from the posts of the followed profiles directly.
+    Reads the materialised feed (built on the first visit): one query for the page and the
+    viewer's state. Past its oldest entry the page is read from the posts of the followed
+    profiles directly.
     """
-    profile = profile_for_user(user)
-    if profile.feed_built_at is None:
-        build_feed(user=user)
     entries = _keyset_by_time(FeedEntry.objects.filter(owner=user), cursor, id_field="post_id")
-    posts = list(
-        post_card_queryset(user).filter(pk__in=entries.values("post_id")[: limit + 1]).order_by("-created_at", "-id")
-    )
-    if len(posts) <= limit:
-        posts += _older_than_window(user, posts, cursor, limit, post_card_queryset)
-    page = _time_page(posts, limit)
-    return Page(decorate(page.items, user), page.next_cursor)
 
+    def window() -> list[Post]:
+        rows = post_rows(user).filter(pk__in=entries.values("post_id")[: limit + 1])
+        return list(rows.order_by("-created_at", "-id"))
 
-def following_feed_refs(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
-    """``following_feed`` as light rows (``feed_rows.PostRow``) with the viewer's state, for
-    the pages, whose cards come from the cache (``social.cards``). The same posts, in plain SQL."""
-    position = decode_cursor(cursor, aware_datetime, int)
-    posts: list = feed_rows.feed_window(owner_id=user.pk, after=position, limit=limit + 1)
+    posts = window()
     # A full window means a built feed (entries are only ever written into built feeds), so
     # only a short one asks whether the feed was ever built.
-    if len(posts) <= limit and not feed_rows.feed_built(user.pk):
+    if len(posts) <= limit and not Profile.objects.filter(user=user, feed_built_at__isnull=False).exists():
         build_feed(user=user)
-        posts = feed_rows.feed_window(owner_id=user.pk, after=position, limit=limit + 1)
+        posts = window()
     if len(posts) <= limit:
-        posts += _older_than_window(user, posts, cursor, limit, post_ref_queryset)
+        # Past the materialised feed's oldest entry: the followed profiles' posts themselves.
+        after = encode_cursor(posts[-1].created_at.isoformat(), posts[-1].pk) if posts else cursor
+        followed = Follow.objects.filter(follower=user).values("followee_id")
+        older = _keyset_by_time(post_rows(user).filter(profile_id__in=followed), after)
+        posts += list(older[: limit + 1 - len(posts)])
     page = _time_page(posts, limit)
     return Page(mark_viewer_state(page.items, user), page.next_cursor)
+
+
+# The attribute of a signed-in user holding how many profiles they follow, read with them
+# (``catalog.auth_backends.add_person_column``): the home page and For you ask on every visit.
+PERSON_FOLLOWING_ATTRIBUTE = "following_count_read"
+
+
+def person_following_count_sql(connection: BaseDatabaseWrapper) -> str:
+    """How many profiles the user ``u`` follows, as a scalar sub-query (0 before they have a profile)."""
+    quote = connection.ops.quote_name
+    user = Profile._meta.get_field("user")
+    count, profile_user, user_id = (
+        str(Profile._meta.get_field("following_count").column),
+        str(user.column),
+        str(user.target_field.column),
+    )
+    return (
+        f"SELECT COALESCE(MAX(pr.{quote(count)}), 0) "
+        f"FROM {quote(Profile._meta.db_table)} pr WHERE pr.{quote(profile_user)} = u.{quote(user_id)}"
+    )
 
 
 def follows_anyone(user: User) -> bool:
     """Whether ``user`` follows any person or store: the home page shows them Following then,
     else For you with a nudge. Every signed-in home page asks, so the signed-in person is
-    loaded with the count (``feed_rows.person_following_count_sql``): that count, as it was
-    when this request began, costs no query; any other user is one prepared query."""
-    read = getattr(user, feed_rows.PERSON_FOLLOWING_ATTRIBUTE, None)
+    loaded with the count (``person_following_count_sql``): that count, as it was when this
+    request began, costs no query; any other user is one query."""
+    read = getattr(user, PERSON_FOLLOWING_ATTRIBUTE, None)
     if read is not None:
         return read > 0
-    return feed_rows.following_count(user.pk) > 0
+    return Profile.objects.filter(user=user, following_count__gt=0).exists()
 
 
 def friend_ids(user: User) -> list[int]:

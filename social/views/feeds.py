@@ -72,12 +72,12 @@ def _feed(request, tab: str):
     cursor = request.GET.get("cursor")
     context: dict = {"tab": tab}
     if tab == FOLLOWING:
-        page = selectors.following_feed_refs(user=request.user, cursor=cursor)
+        page = selectors.following_feed(user=request.user, cursor=cursor)
         if not page.items and not cursor:
             context["suggested_stores"] = _suggested_stores()
         url_name = "social:following"
     else:
-        page = selectors.for_you_feed_refs(user=request.user, cursor=cursor)
+        page = selectors.for_you_feed(user=request.user, cursor=cursor)
         url_name = "social:for_you"
         if request.user.is_authenticated and not cursor:
             # Someone who follows nobody yet is shown For you with a nudge to follow stores.
