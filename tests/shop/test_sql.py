@@ -1,4 +1,4 @@
-"""Prepared statements for the hot hand-written queries (``shop.sql``)."""
+"""``shop.sql.prepared_cursor``, kept for its last caller: a cursor like any other."""
 
 import pytest
 from django.db import connection
@@ -27,19 +27,6 @@ def test_a_prepared_query_answers_and_is_logged_and_counted_like_any_other():
     logged = [query["sql"] for query in queries.captured_queries]
     assert len(logged) == 3
     assert all("FROM shop_user WHERE id =" in sql for sql in logged)
-
-
-def test_on_postgresql_the_statement_is_prepared_once_and_reused(postgres_only):
-    user = UserFactory(username="budi")
-    for _ in range(7):
-        assert _run(user.pk) == ("budi",)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement = %s",
-            [SQL.replace("%s", "$1")],
-        )
-        (runs,) = cursor.fetchone()
-    assert runs == 7
 
 
 def test_database_errors_from_a_prepared_query_are_djangos():
