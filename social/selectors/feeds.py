@@ -4,6 +4,7 @@ profiles, posts with everything a post card shows, in a constant number of queri
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Store
 from catalog.selectors import with_from_price
+from shop.compiled import CompiledQuery
 from shop.cursors import aware_datetime, decode_cursor, encode_cursor
 from shop.models import User
 from social.models import (
@@ -171,6 +173,20 @@ def _time_page(posts: list[Post], limit: int) -> Page:
 # their cards (``post_cards``).
 
 
+def _feed_window(*, viewer_id: int, after_at: datetime | None, after_id: int | None, limit: int) -> QuerySet[Post]:
+    """The next ``limit`` entries of ``viewer_id``'s materialised feed after the position, as
+    rows the viewer may see, newest first."""
+    entries = FeedEntry.objects.filter(owner_id=viewer_id)
+    if after_at is not None:
+        entries = entries.filter(Q(created_at__lt=after_at) | Q(created_at=after_at, post_id__lt=after_id))
+    window = entries.order_by("-created_at", "-post_id").values("post_id")[:limit]
+    return post_rows(User(pk=viewer_id)).filter(pk__in=window).order_by("-created_at", "-id")
+
+
+# Every Following page reads it: built and compiled once per process (``shop.compiled``).
+_FEED_WINDOW = CompiledQuery(_feed_window)
+
+
 def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
     """The newest posts of the people and stores ``user`` follows, as rows with their state.
 
@@ -178,11 +194,11 @@ def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_S
     viewer's state. Past its oldest entry the page is read from the posts of the followed
     profiles directly.
     """
-    entries = _keyset_by_time(FeedEntry.objects.filter(owner=user), cursor, id_field="post_id")
+    at, last_id = decode_cursor(cursor, aware_datetime, int) or (None, None)
 
     def window() -> list[Post]:
-        rows = post_rows(user).filter(pk__in=entries.values("post_id")[: limit + 1])
-        return list(rows.order_by("-created_at", "-id"))
+        values = {"viewer_id": user.pk, "after_at": at, "after_id": last_id}
+        return _FEED_WINDOW.rows(values, limit=limit + 1)
 
     posts = window()
     # A full window means a built feed (entries are only ever written into built feeds), so

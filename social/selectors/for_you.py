@@ -9,8 +9,9 @@ from bisect import bisect_left
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from shop.compiled import CompiledQuery
 from shop.cursors import decode_cursor, encode_cursor
 from shop.models import User
 from social.models import Like, Post
@@ -109,6 +110,14 @@ def _for_you_ranking(viewer: User | None) -> Ranking:
     return ranking
 
 
+def _rows_by_ids(*, viewer_id: int | None, ids: list[int]) -> QuerySet[Post]:
+    return post_rows(User(pk=viewer_id) if viewer_id is not None else None).filter(pk__in=ids)
+
+
+# Every For you page reads it: built and compiled once per process (``shop.compiled``).
+_ROWS_BY_IDS = CompiledQuery(_rows_by_ids)
+
+
 def for_you_feed(
     *, user: User | AnonymousUser | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> Page:
@@ -131,7 +140,8 @@ def for_you_feed(
     window = limit + 1 + max(limit // FOR_YOU_HEADROOM_SHARE, 1)
     while len(page) <= limit and start < len(ranking):
         chosen = ranking.pairs(start, start + window)
-        found = {post.pk: post for post in post_rows(viewer).filter(pk__in=[post_id for _s, post_id in chosen])}
+        values = {"viewer_id": viewer.pk if viewer else None, "ids": [post_id for _s, post_id in chosen]}
+        found = {post.pk: post for post in _ROWS_BY_IDS.rows(values)}
         page += [(score, found[post_id]) for score, post_id in chosen if post_id in found]
         start += len(chosen)
         window *= 2
