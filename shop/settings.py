@@ -131,11 +131,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-if using_postgresql:
-    # psycopg prepares nothing while this is None (Django's default). Django's own queries bind
-    # their parameters on the client, which never prepares, so this only lets the few hot
-    # queries that ask for it (shop.sql.prepared_cursor) be prepared.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from shop.cursors import aware_datetime, decode_cursor, encode_cursor, row_id
 from shop.models import Notification, NotificationPreference, User
 from shop.notifications import kinds
-from shop.sql import prepared_cursor
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -81,11 +81,11 @@ def unread_count(user: User) -> int:
     """Unread in-app notifications, counted up to ``UNREAD_COUNT_CAP`` (so a bounded
     query on the ``notification_unread`` partial index, however many there are).
 
-    Every signed-in tab polls it, so it is written out once and prepared (``shop.sql``)
-    rather than built by the ORM on each poll."""
+    Every signed-in tab polls it, so it is written out once instead of being built by the
+    ORM on each poll (about 1 ms of CPU)."""
     if not user.is_authenticated:
         return 0
-    with prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_UNREAD_SQL, [user.pk, True])
         (count,) = cursor.fetchone()
     return count

@@ -1,42 +1,39 @@
 """The site header: ``{% site_header cart=cart_html %}`` in ``base.html``.
 
-Every page shows the header, and rendering it is most of what a short page costs
-(twenty-odd URL reversals, forty translated strings). Yet it depends on a handful of facts:
-the language, who is signed in (their name, their store), and which section of the site the
-page belongs to. So it is rendered once for
-each combination of those and reused. The rendering is a pure function of its key, kept in
-each process's ``fragments`` cache (as the footer's ``{% cache %}`` is; see the setting):
-nothing has to be invalidated, since a new name or a new store is a new key.
+Every page shows the header, and it is many URL reversals and translated strings, yet it
+depends on a handful of facts: the language, who is signed in (their name, their store),
+and which section of the site the page belongs to. So it is a stencil (``shop.stencil``)
+rendered once for each combination of those, kept in each process's ``fragments`` cache (as
+the footer's ``{% cache %}`` is; see the setting): nothing has to be invalidated, since a new
+name or a new store is a new key.
 
-What differs on every request is cut out of the cached HTML and filled in each time: the
-cart link (rendered by checkout, passed in as ``cart``), the CSRF token of the two forms,
-the search box's text and the page to come back to after switching languages.
+Its holes are filled on every request: the cart link (rendered by checkout, passed in as
+``cart``), the CSRF token of the two forms, the search box's text and the page to come back
+to after switching languages.
 
 With ``DEBUG`` on, that cache keeps nothing, so template edits show.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from django import template
 from django.conf import settings
 from django.core.cache import caches
 from django.template.loader import get_template
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from shop import page_stencil
 from shop import signals as shop_signals
+from shop import stencil
 from shop.context_processors import SITE_NAME
 
 TEMPLATE = "components/site_header.html"
-_SLOT = "\x00header:{}\x00"
-SLOTS = ("cart", "csrf", "search", "next")
-# The header's hole in a page kept whole by shop.page_stencil.
-HEADER_SLOT = "site_header"
+# The header's own holes (``shop.stencil``), filled on every request.
+HOLES = ("cart", "csrf_token", "search", "next_url")
+# The header's hole in a page's stencil.
+HEADER_HOLE = "site_header"
 # The header's sections (aria-current): the view names of each section's pages.
 SECTIONS = {
     "home": "feed",
@@ -65,12 +62,11 @@ def section_of(request, username: str) -> str:
     return SECTIONS.get(match.view_name, "")
 
 
-def _stencil(language: str, script_prefix: str, username: str, store_url: str, section: str, poll_seconds: int) -> str:
-    """The header's HTML for these facts, with a marker in place of each slot. ``username``
-    is empty for visitors. ``script_prefix`` is in the key because URLs are built with it."""
+def _stencil(language: str, username: str, store_url: str, section: str, poll_seconds: int) -> stencil.Parts:
+    """The header's stencil for these facts (``HOLES`` left open). ``username`` is empty for visitors."""
     signed_in = bool(username)
     with translation.override(language):
-        return get_template(TEMPLATE).render(
+        html = get_template(TEMPLATE).render(
             {
                 "signed_in": signed_in,
                 "username": username,
@@ -87,9 +83,10 @@ def _stencil(language: str, script_prefix: str, username: str, store_url: str, s
                 )
                 if signed_in
                 else "",
-                **{f"{name}_slot": _SLOT.format(name) for name in SLOTS},
+                **{name: stencil.hole(name) for name in HOLES},
             }
         )
+    return stencil.cut(html)
 
 
 def header_html(request, user, *, cart: str, csrf_token: str) -> SafeString:
@@ -98,25 +95,26 @@ def header_html(request, user, *, cart: str, csrf_token: str) -> SafeString:
     store = getattr(user, "store", None) if username else None
     facts = (
         translation.get_language() or settings.LANGUAGE_CODE,
-        get_script_prefix(),
         username,
         store.get_absolute_url() if store else "",
         section_of(request, username),
         settings.NOTIFICATION_POLL_SECONDS,
     )
-    key = "site-header:" + hashlib.md5(repr(facts).encode(), usedforsecurity=False).hexdigest()
-    html = caches["fragments"].get_or_set(key, lambda: _stencil(*facts))
-    return mark_safe(
-        html.replace(_SLOT.format("cart"), str(cart))
-        .replace(_SLOT.format("csrf"), escape(str(csrf_token)))
-        .replace(_SLOT.format("search"), escape(request.GET.get("q", "") if request else ""))
-        .replace(_SLOT.format("next"), escape(request.get_full_path() if request else "/"))
-    )
+    parts = caches["fragments"].get_or_set(stencil.key("site-header", *facts), lambda: _stencil(*facts))
+    values: dict[str, stencil.Fill] = {
+        "cart": str(cart).encode(),
+        "csrf_token": escape(str(csrf_token)).encode(),
+        "search": escape(request.GET.get("q", "") if request else "").encode(),
+        "next_url": escape(request.get_full_path() if request else "/").encode(),
+    }
+    out: list[bytes] = []
+    stencil.fill(out, parts, values)
+    return mark_safe(b"".join(out).decode())
 
 
 @register.simple_tag(takes_context=True)
 def site_header(context, cart: str = "") -> SafeString:
-    if page_stencil.is_stencil(context):
-        # A page kept whole (shop.page_stencil): the header is one of the holes it fills.
-        return page_stencil.slot(HEADER_SLOT)
+    if stencil.is_stencil(context):
+        # In a page's stencil, the header is one of the holes each request fills.
+        return stencil.hole(HEADER_HOLE)
     return header_html(context.get("request"), context.get("user"), cart=cart, csrf_token=context.get("csrf_token", ""))

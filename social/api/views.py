@@ -441,7 +441,10 @@ class PostPageView(SocialAPIMixin, generics.GenericAPIView):
     serializer_class = PostSerializer
 
     def get(self, request, **kwargs):
-        return self.page_response(self.get_page(**self.page_query(), **kwargs), PostSerializer)
+        page = self.get_page(**self.page_query(), **kwargs)
+        # Feeds select rows; the API shows each as a whole card.
+        cards = selectors.post_cards(posts=page.items, user=request.user)
+        return self.page_response(Page(cards, page.next_cursor), PostSerializer)
 
     def get_page(self, **kwargs) -> Page:
         """The page, from ``cursor``, ``limit`` (when asked for) and the URL's arguments."""

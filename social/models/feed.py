@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -121,12 +121,16 @@ class Hashtag(models.Model):
 
 
 def visible_post(user, *, via: str = "") -> Q:
-    """The condition on a post ``user`` may see: not hidden, and no block between them and the
-    author. ``via`` reaches the post from another model ("post__" from a save or a hashtag link),
-    so a window read there holds only visible posts and stays full."""
+    """The condition on a post ``user`` may see: not hidden, and no block either way between
+    them and the author. The one place this rule is written: every feed, card and API list
+    reads it (``PostQuerySet.visible_to``). ``via`` reaches the post from another model
+    ("post__" from a save or a hashtag link), so a window read there holds only visible posts
+    and stays full."""
     condition = Q(**{f"{via}is_hidden": False})
     if user is not None and user.is_authenticated:
-        condition &= ~Q(**{f"{via}author__blocks__blocked": user}) & ~Q(**{f"{via}author__blocked_by__blocker": user})
+        author = OuterRef(f"{via}author_id")
+        condition &= ~Q(Exists(Block.objects.filter(blocker_id=author, blocked_id=user.pk)))
+        condition &= ~Q(Exists(Block.objects.filter(blocker_id=user.pk, blocked_id=author)))
     return condition
 
 
@@ -167,7 +171,7 @@ class Post(models.Model):
 
     objects = PostQuerySet.as_manager()
 
-    # Set on the posts of a page by ``social.selectors.feeds.decorate`` (not columns).
+    # Read with the posts of a page by ``social.selectors.feeds`` (not columns).
     viewer_liked: bool
     viewer_saved: bool
     viewer_follows: bool

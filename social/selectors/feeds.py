@@ -3,26 +3,27 @@ profiles, posts with everything a post card shows, in a constant number of queri
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Expression, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, Expression, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Store
 from catalog.selectors import with_from_price
+from shop.compiled import CompiledQuery
 from shop.cursors import aware_datetime, decode_cursor, encode_cursor
 from shop.models import User
-from social import feed_rows
 from social.models import (
     Block,
     Comment,
     FeedEntry,
     Follow,
     Hashtag,
+    Like,
     Post,
     PostHashtag,
     PostImage,
@@ -46,64 +47,70 @@ class Page:
         return self.next_cursor is not None
 
 
-# --- Post cards ----------------------------------------------------------------------
+# --- Post cards ---------------------------------------------------------------------
+
+
+def _with_viewer_state(queryset: QuerySet[Post], viewer: User | None) -> QuerySet[Post]:
+    """Posts with ``viewer_liked``, ``viewer_saved`` and ``viewer_follows`` read with them
+    (three ``EXISTS`` on unique indexes); ``mark_viewer_state`` finishes the job."""
+    if viewer is None:
+        return queryset
+    state = {  # the attributes ``Post`` declares for them
+        "viewer_liked": Exists(Like.objects.filter(user=viewer, post=OuterRef("pk"))),
+        "viewer_saved": Exists(Save.objects.filter(user=viewer, post=OuterRef("pk"))),
+        "viewer_follows": Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("profile_id"))),
+    }
+    return queryset.annotate(**state)
 
 
 def post_card_queryset(viewer: User | None = None) -> QuerySet[Post]:
-    """Posts with author, profile (and store), pictures and tagged products with prices."""
+    """Posts ``viewer`` may see with everything a card shows: author, profile (and store),
+    pictures and tagged products with prices, and the viewer's state."""
     tags = with_from_price(ProductTag.objects.select_related("product__store"), product=OuterRef("product"))
-    return (
+    return _with_viewer_state(
         Post.objects.visible_to(viewer)
         .select_related("author", "profile__user", "profile__store")
         .prefetch_related(
             Prefetch("images", queryset=PostImage.objects.order_by("position", "id"), to_attr="ordered_images"),
             Prefetch("tags", queryset=tags.order_by("id"), to_attr="product_tags"),
-        )
+        ),
+        viewer,
     )
 
 
-def post_ref_queryset(viewer: User | None = None) -> QuerySet[Post]:
-    """Posts as light rows: what picks a page and keys a cached card (``social.cards``), no more."""
-    return Post.objects.visible_to(viewer).only(
-        "id",
-        "profile_id",
-        "author_id",
-        "created_at",
-        "edited_at",
-        "like_count",
-        "comment_count",
-        "hot_score",
-        "tag_version",
-    )
+# What picks a page and keys a cached card (``social.cards.card_version``), no more.
+ROW_FIELDS = (
+    "id",
+    "profile_id",
+    "author_id",
+    "created_at",
+    "edited_at",
+    "like_count",
+    "comment_count",
+    "hot_score",
+    "tag_version",
+)
+
+
+def post_rows(viewer: User | None = None) -> QuerySet[Post]:
+    """Posts ``viewer`` may see as light rows with the viewer's state: what the feeds select.
+    The pages show them as cached cards (``social.cards``), the API as ``post_cards``."""
+    return _with_viewer_state(Post.objects.visible_to(viewer).only(*ROW_FIELDS), viewer)
 
 
 def mark_viewer_state(posts: list[Post], viewer: User | None) -> list[Post]:
-    """Set ``viewer_liked``, ``viewer_saved``, ``viewer_follows`` and ``viewer_is_author``.
-
-    One query whatever the number of posts (none for an anonymous viewer, and none for rows
-    that were read with the viewer's state: ``feed_rows.PostRow.viewer_state_read``).
-    """
-    liked: set[int] = set()
-    saved: set[int] = set()
-    following: set[int] = set()
-    unread = [post for post in posts if not getattr(post, "viewer_state_read", False)]
-    if viewer is not None and viewer.is_authenticated and unread:
-        liked, saved, following = feed_rows.viewer_state(
-            viewer_id=viewer.pk,
-            post_ids=[post.pk for post in unread],
-            profile_ids=sorted({post.profile_id for post in unread}),
-        )
-    for post in unread:
-        post.viewer_liked = post.pk in liked
-        post.viewer_saved = post.pk in saved
-        post.viewer_follows = post.profile_id in following
-        post.viewer_is_author = viewer is not None and viewer.is_authenticated and post.author_id == viewer.pk
+    """Finish the viewer's state of posts from ``post_rows`` or ``post_card_queryset``: none
+    for an anonymous viewer, and ``viewer_is_author``. No query."""
+    for post in posts:
+        if viewer is None:
+            post.viewer_liked = post.viewer_saved = post.viewer_follows = False
+        post.viewer_is_author = viewer is not None and post.author_id == viewer.pk
     return posts
 
 
 def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
     """Attach what depends on the viewer (``mark_viewer_state``) and what the card template
-    reads from the prefetched pictures and tags. One query whatever the number of posts."""
+    reads from the prefetched pictures and tags. No query."""
     mark_viewer_state(posts, viewer)
     for post in posts:
         # Both lists come from ``post_card_queryset``'s Prefetch(to_attr=...), which the type of a post does not know.
@@ -122,11 +129,22 @@ def decorate(posts: list[Post], viewer: User | None) -> list[Post]:
     return posts
 
 
-def post_cards(*, ids: list[int], user: User | AnonymousUser | None = None) -> list[Post]:
-    """Full post cards (``post_card_queryset``, decorated) for ``ids``, in that order."""
+def post_cards(*, posts: list[Post], user: User | AnonymousUser | None = None) -> list[Post]:
+    """Full post cards (``post_card_queryset``, decorated) for ``posts`` (rows a feed selected),
+    in their order; posts that are full cards already are kept, and those the viewer may no
+    longer see are left out. Three queries for any number of rows (none if all are full)."""
     viewer = _viewer(user)
-    by_id = {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=ids)}
-    return decorate([by_id[pk] for pk in ids if pk in by_id], viewer)
+    wanted = [post.pk for post in posts if not hasattr(post, "ordered_images")]
+    loaded: dict[int, Post] = {}
+    if wanted:
+        loaded = {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=wanted)}
+        decorate(list(loaded.values()), viewer)
+    cards = []
+    for post in posts:
+        card = post if hasattr(post, "ordered_images") else loaded.get(post.pk)
+        if card is not None:
+            cards.append(card)
+    return cards
 
 
 def _viewer(user: User | AnonymousUser | None) -> User | None:
@@ -151,47 +169,49 @@ def _time_page(posts: list[Post], limit: int) -> Page:
 
 
 # --- Feeds ---------------------------------------------------------------------------
+# Feeds select rows (``post_rows``): the pages show them as cached cards, the API loads
+# their cards (``post_cards``).
 
 
-def _older_than_window(user: User, page: list, cursor: str | None, limit: int, posts: Callable) -> list:
-    """Past the materialised feed's oldest entry: the followed profiles' posts themselves."""
-    after = encode_cursor(page[-1].created_at.isoformat(), page[-1].pk) if page else cursor
-    followed = Follow.objects.filter(follower=user).values("followee_id")
-    older = _keyset_by_time(posts(user).filter(profile_id__in=followed), after)
-    return list(older[: limit + 1 - len(page)])
+def _feed_window(*, viewer_id: int, after_at: datetime | None, after_id: int | None, limit: int) -> QuerySet[Post]:
+    """The next ``limit`` entries of ``viewer_id``'s materialised feed after the position, as
+    rows the viewer may see, newest first."""
+    entries = FeedEntry.objects.filter(owner_id=viewer_id)
+    if after_at is not None:
+        entries = entries.filter(Q(created_at__lt=after_at) | Q(created_at=after_at, post_id__lt=after_id))
+    window = entries.order_by("-created_at", "-post_id").values("post_id")[:limit]
+    return post_rows(User(pk=viewer_id)).filter(pk__in=window).order_by("-created_at", "-id")
+
+
+# Every Following page reads it: built and compiled once per process (``shop.compiled``).
+_FEED_WINDOW = CompiledQuery(_feed_window)
 
 
 def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
-    """The newest posts of the people and stores ``user`` follows.
+    """The newest posts of the people and stores ``user`` follows, as rows with their state.
 
-    Reads the materialised feed (built on first visit). Past its oldest entry the page
-    is read from the posts of the followed profiles directly.
+    Reads the materialised feed (built on the first visit): one query for the page and the
+    viewer's state. Past its oldest entry the page is read from the posts of the followed
+    profiles directly.
     """
-    profile = profile_for_user(user=user)
-    if profile.feed_built_at is None:
-        build_feed(user=user)
-    entries = _keyset_by_time(FeedEntry.objects.filter(owner=user), cursor, id_field="post_id")
-    posts = list(
-        post_card_queryset(user).filter(pk__in=entries.values("post_id")[: limit + 1]).order_by("-created_at", "-id")
-    )
-    if len(posts) <= limit:
-        posts += _older_than_window(user, posts, cursor, limit, post_card_queryset)
-    page = _time_page(posts, limit)
-    return Page(decorate(page.items, user), page.next_cursor)
+    at, last_id = decode_cursor(cursor, aware_datetime, int) or (None, None)
 
+    def window() -> list[Post]:
+        values = {"viewer_id": user.pk, "after_at": at, "after_id": last_id}
+        return _FEED_WINDOW.rows(values, limit=limit + 1)
 
-def following_feed_refs(*, user: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
-    """``following_feed`` as light rows (``feed_rows.PostRow``) with the viewer's state, for
-    the pages, whose cards come from the cache (``social.cards``). The same posts, in plain SQL."""
-    position = decode_cursor(cursor, aware_datetime, int)
-    posts: list = feed_rows.feed_window(owner_id=user.pk, after=position, limit=limit + 1)
+    posts = window()
     # A full window means a built feed (entries are only ever written into built feeds), so
     # only a short one asks whether the feed was ever built.
-    if len(posts) <= limit and not feed_rows.feed_built(user.pk):
+    if len(posts) <= limit and not Profile.objects.filter(user=user, feed_built_at__isnull=False).exists():
         build_feed(user=user)
-        posts = feed_rows.feed_window(owner_id=user.pk, after=position, limit=limit + 1)
+        posts = window()
     if len(posts) <= limit:
-        posts += _older_than_window(user, posts, cursor, limit, post_ref_queryset)
+        # Past the materialised feed's oldest entry: the followed profiles' posts themselves.
+        after = encode_cursor(posts[-1].created_at.isoformat(), posts[-1].pk) if posts else cursor
+        followed = Follow.objects.filter(follower=user).values("followee_id")
+        older = _keyset_by_time(post_rows(user).filter(profile_id__in=followed), after)
+        posts += list(older[: limit + 1 - len(posts)])
     page = _time_page(posts, limit)
     return Page(mark_viewer_state(page.items, user), page.next_cursor)
 
@@ -215,7 +235,7 @@ def follows_anyone(user: User) -> bool:
     read = getattr(user, PERSON_FOLLOWING_ATTRIBUTE, None)
     if read is not None:
         return read > 0
-    return feed_rows.following_count(user.pk) > 0
+    return Profile.objects.filter(user=user, following_count__gt=0).exists()
 
 
 def friend_ids(user: User) -> list[int]:

@@ -6,27 +6,16 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
+from shop.compiled import CompiledQuery
 from shop.cursors import decode_cursor, encode_cursor
 from shop.models import User
-from social import feed_rows
 from social.models import Like, Post
-from social.selectors.feeds import (
-    PAGE_SIZE,
-    Page,
-    _viewer,
-    decorate,
-    friend_ids,
-    mark_viewer_state,
-    post_card_queryset,
-    post_ref_queryset,
-)
+from social.selectors.feeds import PAGE_SIZE, Page, _viewer, friend_ids, mark_viewer_state, post_rows
 
 FOR_YOU_CANDIDATES = 400
 FOR_YOU_CACHE_SECONDS = 300
@@ -121,15 +110,20 @@ def _for_you_ranking(viewer: User | None) -> Ranking:
     return ranking
 
 
-def _for_you_page(
-    viewer: User | None,
-    cursor: str | None,
-    limit: int,
-    *,
-    by_ids: Callable[[list[int]], Mapping[int, Any]],
-    posts: Callable[[User | None], QuerySet[Post]],
+def _rows_by_ids(*, viewer_id: int | None, ids: list[int]) -> QuerySet[Post]:
+    return post_rows(User(pk=viewer_id) if viewer_id is not None else None).filter(pk__in=ids)
+
+
+# Every For you page reads it: built and compiled once per process (``shop.compiled``).
+_ROWS_BY_IDS = CompiledQuery(_rows_by_ids)
+
+
+def for_you_feed(
+    *, user: User | AnonymousUser | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> Page:
-    """A page of For you: the ranking after the cursor, then the hot-score index past it.
+    """Discovery: posts ranked by recent engagement and friends' likes, never the viewer's own,
+    as rows with the viewer's state: the ranking after the cursor, then the hot-score index
+    past it.
 
     The cached ranking can name posts hidden, deleted or blocked since it was made: those
     are skipped and the page reads on, so it is full (and has its next cursor) whenever
@@ -137,15 +131,17 @@ def _for_you_page(
     further one (only when many were skipped) twice as many as the one before, so a page
     costs one read of the ranking's posts as a rule and a handful at most.
     """
+    viewer = _viewer(user)
     position = decode_cursor(cursor, float, int)
     ranking = _for_you_ranking(viewer)
     # Best first means descending (score, id): what comes after the cursor is smaller.
     start = ranking.start_after(position)
-    page: list[tuple[float, Any]] = []  # (score, a Post or a feed_rows.PostRow)
+    page: list[tuple[float, Post]] = []
     window = limit + 1 + max(limit // FOR_YOU_HEADROOM_SHARE, 1)
     while len(page) <= limit and start < len(ranking):
         chosen = ranking.pairs(start, start + window)
-        found = by_ids([post_id for _s, post_id in chosen])
+        values = {"viewer_id": viewer.pk if viewer else None, "ids": [post_id for _s, post_id in chosen]}
+        found = {post.pk: post for post in _ROWS_BY_IDS.rows(values)}
         page += [(score, found[post_id]) for score, post_id in chosen if post_id in found]
         start += len(chosen)
         window *= 2
@@ -153,7 +149,7 @@ def _for_you_page(
         # The ranked candidates are used up: continue down the hot-score index, below them
         # (or below the cursor, when it is already there).
         floor = ranking.floor if position is None else min(position, ranking.floor)
-        rest = posts(viewer)
+        rest = post_rows(viewer)
         if viewer is not None:
             rest = rest.exclude(author=viewer)
         rest = (
@@ -165,33 +161,4 @@ def _for_you_page(
     more = len(page) > limit
     page = page[:limit]
     next_cursor = encode_cursor(page[-1][0], page[-1][1].pk) if more and page else None
-    return Page([post for _score, post in page], next_cursor)
-
-
-def for_you_feed(
-    *, user: User | AnonymousUser | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
-) -> Page:
-    """Discovery: posts ranked by recent engagement and friends' likes, never the viewer's own.
-
-    Past the ranked candidates, the page continues down the hot-score index.
-    """
-    viewer = _viewer(user)
-
-    def by_ids(ids: list[int]) -> dict[int, Post]:
-        return {post.pk: post for post in post_card_queryset(viewer).filter(pk__in=ids)}
-
-    page = _for_you_page(viewer, cursor, limit, by_ids=by_ids, posts=post_card_queryset)
-    return Page(decorate(page.items, viewer), page.next_cursor)
-
-
-def for_you_feed_refs(
-    *, user: User | AnonymousUser | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
-) -> Page:
-    """``for_you_feed`` as light rows with the viewer's state, for the pages' cached cards."""
-    viewer = _viewer(user)
-
-    def by_ids(ids: list[int]) -> dict[int, feed_rows.PostRow]:
-        return feed_rows.by_ids(ids, viewer_id=viewer.pk if viewer else None)
-
-    page = _for_you_page(viewer, cursor, limit, by_ids=by_ids, posts=post_ref_queryset)
-    return Page(mark_viewer_state(page.items, viewer), page.next_cursor)
+    return Page(mark_viewer_state([post for _score, post in page], viewer), next_cursor)

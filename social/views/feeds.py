@@ -12,11 +12,11 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import Store
 from checkout.templatetags.cart import cart_link_for
-from shop import page_stencil
-from shop.templatetags.site_header import HEADER_SLOT, header_html
+from shop import stencil
+from shop.templatetags.site_header import HEADER_HOLE, header_html
 from social import selectors
 from social.cards import render_cards_utf8
-from social.templatetags.post_cards import CARDS_SLOT
+from social.templatetags.post_cards import CARDS_HOLE
 from social.views.common import cursor_url, is_htmx, login_required, social_errors
 
 FOLLOWING, FOR_YOU = "following", "for_you"
@@ -31,8 +31,8 @@ def _feed_response(request, *, page, url_name: str, template: str, context: dict
 
     ``context`` holds plain values (text, flags) and, for an empty page, anything else the
     empty state needs. A page with posts is filled into the stencil of its shape
-    (``shop.page_stencil``): the cards, the next page's address and, on a whole page, the
-    header are its holes. A whole page with messages waiting is rendered in full."""
+    (``shop.stencil.render_page``): the cards, the next page's address and, on a whole page,
+    the header are its holes. A whole page with messages waiting is rendered in full."""
     url = reverse(url_name, kwargs=url_kwargs)
     next_url = cursor_url(url, page.next_cursor)
     back_url = request.get_full_path()
@@ -41,19 +41,19 @@ def _feed_response(request, *, page, url_name: str, template: str, context: dict
     if page.items and _stencil_serves(request, partial=partial):
         token = get_token(request)
         fills = {
-            page_stencil.CSRF_SLOT: lambda: token,
-            CARDS_SLOT: lambda: render_cards_utf8(page.items, viewer=request.user, csrf_token=token, back_url=back_url),
+            stencil.CSRF_HOLE: lambda: token,
+            CARDS_HOLE: lambda: render_cards_utf8(page.items, viewer=request.user, csrf_token=token, back_url=back_url),
         }
         if not partial:
 
             def header():
                 return header_html(request, request.user, cart=cart_link_for(request), csrf_token=token)
 
-            fills[HEADER_SLOT] = header
+            fills[HEADER_HOLE] = header
         if next_url:
             fills["next_url"] = lambda: escape(next_url)
         shape = {**context, "posts": True}
-        return page_stencil.render(request, PARTIAL if partial else template, shape=shape, fills=fills)
+        return stencil.render_page(request, PARTIAL if partial else template, shape=shape, fills=fills)
     context = {**context, "page": page, "posts": page.items, "next_url": next_url, "back_url": back_url}
     return render(request, PARTIAL if partial else template, context)
 
@@ -61,7 +61,7 @@ def _feed_response(request, *, page, url_name: str, template: str, context: dict
 def _stencil_serves(request, *, partial: bool) -> bool:
     """Whether a page with posts comes from its stencil: always for htmx's partial (it shows
     no messages), and for a whole page unless messages wait to be shown."""
-    return partial or not page_stencil.has_messages(request)
+    return partial or not stencil.has_messages(request)
 
 
 def _suggested_stores() -> list[Store]:
@@ -72,12 +72,12 @@ def _feed(request, tab: str):
     cursor = request.GET.get("cursor")
     context: dict = {"tab": tab}
     if tab == FOLLOWING:
-        page = selectors.following_feed_refs(user=request.user, cursor=cursor)
+        page = selectors.following_feed(user=request.user, cursor=cursor)
         if not page.items and not cursor:
             context["suggested_stores"] = _suggested_stores()
         url_name = "social:following"
     else:
-        page = selectors.for_you_feed_refs(user=request.user, cursor=cursor)
+        page = selectors.for_you_feed(user=request.user, cursor=cursor)
         url_name = "social:for_you"
         if request.user.is_authenticated and not cursor:
             # Someone who follows nobody yet is shown For you with a nudge to follow stores.

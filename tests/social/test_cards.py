@@ -1,5 +1,5 @@
-"""Cached post cards (social.cards) and the feed pages' plain-SQL rows (social.feed_rows):
-the same HTML and the same posts as the uncached ORM path, for every viewer."""
+"""Post cards from stencils (social.cards) and the feeds' rows (social.selectors): the same
+HTML as the card template renders, and the posts a viewer may see, for every viewer."""
 
 import re
 
@@ -11,6 +11,7 @@ from django.template.loader import get_template
 from django.test import RequestFactory
 from django.urls import reverse
 
+from shop import stencil
 from social import cards, selectors, services
 from social.models import Post
 from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory, make_post
@@ -88,31 +89,48 @@ def _walk(feed, **kwargs) -> list[list[int]]:
         cursor = page.next_cursor
 
 
-def test_plain_sql_rows_pick_the_same_posts_as_the_orm(world):
+def _following_expected(viewer) -> list[int]:
+    """The Following feed as the rule says, read another way: the followed profiles' posts,
+    not hidden, newest first (the viewer's block removed their follow of the blocked)."""
+    from social.models import Follow
+
+    followed = Follow.objects.filter(follower=viewer).values("followee_id")
+    posts = Post.objects.filter(profile_id__in=followed, is_hidden=False).order_by("-created_at", "-id")
+    return list(posts.values_list("id", flat=True))
+
+
+def test_the_feeds_rows_are_the_posts_the_viewer_may_see_and_the_api_shows_them(world):
     # given
     viewer = world["viewer"]
-    # when / then: every page of both feeds, for the viewer and for nobody
-    assert _walk(selectors.following_feed_refs, user=viewer) == _walk(selectors.following_feed, user=viewer)
-    assert _walk(selectors.for_you_feed_refs, user=viewer) == _walk(selectors.for_you_feed, user=viewer)
-    assert _walk(selectors.for_you_feed_refs, user=AnonymousUser()) == _walk(
-        selectors.for_you_feed, user=AnonymousUser()
-    )
-    ids = sum(_walk(selectors.following_feed_refs, user=viewer), [])
+    # when / then: every page of Following is the rule's posts, and the API's cards are the same posts
+    pages = _walk(selectors.following_feed, user=viewer)
+    assert sum(pages, []) == _following_expected(viewer)
+    for user in (viewer, AnonymousUser()):
+        for feed in (selectors.following_feed, selectors.for_you_feed):
+            if feed is selectors.following_feed and user is not viewer:
+                continue
+            page = feed(user=user, limit=50)
+            cards_shown = selectors.post_cards(posts=page.items, user=user)
+            assert [card.pk for card in cards_shown] == [row.pk for row in page.items]
+    ids = sum(pages, [])
     hidden, blocked = world["posts"][7], world["posts"][16]
     assert hidden.pk not in ids and blocked.pk not in ids
     assert world["posts"][14].pk in ids  # the friend's
+    for_you = sum(_walk(selectors.for_you_feed, user=viewer), [])
+    assert hidden.pk not in for_you and blocked.pk not in for_you and world["posts"][17].pk not in for_you  # own
+    assert len(for_you) == len(set(for_you))
 
 
-def test_plain_sql_rows_carry_the_viewers_state_like_decorate(world):
+def test_the_feeds_rows_carry_the_viewers_state_as_the_cards_do(world):
     viewer = world["viewer"]
-    light = selectors.following_feed_refs(user=viewer, limit=50).items
-    full = selectors.following_feed(user=viewer, limit=50).items
+    light = selectors.following_feed(user=viewer, limit=50).items
+    full = selectors.post_cards(posts=light, user=viewer)
     fields = ("pk", "viewer_liked", "viewer_saved", "viewer_follows", "viewer_is_author", "like_count", "created_at")
     assert [[getattr(p, f) for f in fields] for p in light] == [[getattr(p, f) for f in fields] for p in full]
     assert sum(p.viewer_liked for p in light) == 6 and sum(p.viewer_saved for p in light) == 3
     # For you reads the state with its rows too (the stranger's post: followed by nobody)
-    light = selectors.for_you_feed_refs(user=viewer, limit=50).items
-    full = selectors.for_you_feed(user=viewer, limit=50).items
+    light = selectors.for_you_feed(user=viewer, limit=50).items
+    full = selectors.post_cards(posts=light, user=viewer)
     assert [[getattr(p, f) for f in fields] for p in light] == [[getattr(p, f) for f in fields] for p in full]
     assert sum(p.viewer_follows for p in light) == len(light) - 1
 
@@ -120,10 +138,10 @@ def test_plain_sql_rows_carry_the_viewers_state_like_decorate(world):
 def test_a_following_page_reads_its_posts_and_the_viewers_state_in_one_query(world, django_assert_num_queries):
     # given a built feed with more posts than a page
     viewer = world["viewer"]
-    selectors.following_feed_refs(user=viewer)
+    selectors.following_feed(user=viewer)
     # when / then: one query for the rows with their likes, saves and follows
     with django_assert_num_queries(1):
-        page = selectors.following_feed_refs(user=viewer, limit=5)
+        page = selectors.following_feed(user=viewer, limit=5)
     assert page.has_next and len(page.items) == 5
     assert [post.viewer_liked for post in page.items] == [post.pk in _liked(viewer) for post in page.items]
 
@@ -141,8 +159,8 @@ def test_a_feed_never_built_is_built_on_the_first_visit(world):
     viewer = world["viewer"]
     FeedEntry.objects.filter(owner=viewer).delete()
     Profile.objects.filter(user=viewer).update(feed_built_at=None)
-    # when / then: the first page is the same as the ORM's, and the feed is built
-    assert _walk(selectors.following_feed_refs, user=viewer) == _walk(selectors.following_feed, user=viewer)
+    # when / then: the pages are the rule's posts, and the feed is built
+    assert sum(_walk(selectors.following_feed, user=viewer), []) == _following_expected(viewer)
     assert Profile.objects.get(user=viewer).feed_built_at is not None
     assert FeedEntry.objects.filter(owner=viewer).exists()
 
@@ -150,12 +168,12 @@ def test_a_feed_never_built_is_built_on_the_first_visit(world):
 @pytest.mark.parametrize("signed_in", [True, False])
 def test_cached_cards_are_the_cards_the_template_renders(world, signed_in):
     viewer = world["viewer"] if signed_in else AnonymousUser()
-    full = selectors.for_you_feed(user=viewer, limit=50).items
+    full = selectors.post_cards(posts=selectors.for_you_feed(user=viewer, limit=50).items, user=viewer)
     expected = _norm(_direct(full, viewer))
     # a cold cache renders and stores the cards, a warm one puts them together from the stencils
-    light = selectors.for_you_feed_refs(user=viewer, limit=50).items
+    light = selectors.for_you_feed(user=viewer, limit=50).items
     assert _norm(_cached(light, viewer)) == expected
-    light = selectors.for_you_feed_refs(user=viewer, limit=50).items
+    light = selectors.for_you_feed(user=viewer, limit=50).items
     assert _norm(_cached(light, viewer)) == expected
     # full post cards (the hashtag, saved and profile pages) go through the same cache
     assert _norm(_cached(full, viewer)) == expected
@@ -165,18 +183,18 @@ def test_one_viewers_state_never_reaches_another_viewer_through_the_cache(world)
     # given the viewer liked, saved and follows; the stranger did none of it
     viewer, stranger = world["viewer"], world["stranger"]
     post = world["posts"][2]
-    _cached(selectors.following_feed_refs(user=viewer).items, viewer, token="viewer-token")
+    _cached(selectors.following_feed(user=viewer).items, viewer, token="viewer-token")
     # when the stranger gets the same (cached) card
-    rows = [row for row in selectors.for_you_feed_refs(user=stranger, limit=50).items if row.pk == post.pk]
+    rows = [row for row in selectors.for_you_feed(user=stranger, limit=50).items if row.pk == post.pk]
     html = _cached(rows, stranger, token="stranger-token")
     # then it shows the stranger's own state, token and address
     assert 'like-button" type="submit" aria-pressed="false"' in html
     assert 'save-button" type="submit" aria-pressed="false"' in html
     assert "follow-form" in html  # the stranger does not follow the store: the button is there
     assert 'value="stranger-token"' in html and "viewer-token" not in html
-    assert cards.CSRF_SENTINEL not in html and cards.BACK_URL_SENTINEL not in html
+    assert stencil.hole("csrf_token") not in html and stencil.hole("back_url") not in html
     assert 'value="/feed/following/?cursor=a&amp;b=&lt;c&gt;"' in html
-    mine = _cached([r for r in selectors.following_feed_refs(user=viewer).items if r.pk == post.pk], viewer)
+    mine = _cached([r for r in selectors.following_feed(user=viewer).items if r.pk == post.pk], viewer)
     assert 'like-button" type="submit" aria-pressed="true"' in mine and "follow-form" not in mine
 
 
@@ -185,7 +203,7 @@ def test_a_like_a_comment_an_edit_or_a_tag_shows_at_once(world):
     post = world["posts"][9]
 
     def card() -> str:
-        rows = [row for row in selectors.following_feed_refs(user=viewer, limit=50).items if row.pk == post.pk]
+        rows = [row for row in selectors.following_feed(user=viewer, limit=50).items if row.pk == post.pk]
         return str(_cached(rows, viewer))
 
     assert "0 likes" in card()
@@ -202,7 +220,7 @@ def test_a_like_a_comment_an_edit_or_a_tag_shows_at_once(world):
 
 
 def _following_rows(viewer):
-    return selectors.following_feed_refs(user=viewer, limit=50).items
+    return selectors.following_feed(user=viewer, limit=50).items
 
 
 def test_a_tag_changed_by_another_process_shows_though_this_one_holds_the_card(world):
@@ -229,7 +247,7 @@ def test_cards_from_another_process_come_from_the_cache_and_stay_in_memory(world
     first = _cached(_following_rows(viewer), viewer)
     cards.clear_local()  # as in a process that has not seen these cards
     stencils = []
-    monkeypatch.setattr(cards, "_stencil", lambda *args, **kwargs: stencils.append(args))
+    monkeypatch.setattr(cards, "_render", lambda *args, **kwargs: stencils.append(args))
     assert _norm(_cached(_following_rows(viewer), viewer)) == _norm(first)
     assert stencils == []  # none rendered again
 
@@ -261,20 +279,20 @@ def test_the_feed_pages_serve_cached_cards_with_the_requests_csrf_token(client, 
         response = client.get(reverse("social:following"))
         body = response.content.decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-        assert token not in (cards.CSRF_SENTINEL, "")
-        assert cards.CSRF_SENTINEL not in body and cards.BACK_URL_SENTINEL not in body
+        assert token not in (stencil.hole("csrf_token"), "")
+        assert stencil.hole("csrf_token") not in body and stencil.hole("back_url") not in body
         assert body.count('like-button" type="submit" aria-pressed="true"') == 6
 
 
 def test_a_back_address_the_urlencode_filter_wrote_is_filled_encoded():
     # given a card's HTML with the back address in a form and in a link's query string
     html = Template('<input value="{{ back }}"><a href="/login/?next={{ back|urlencode }}">').render(
-        Context({"back": cards.BACK_URL_SENTINEL})
+        Context({"back": stencil.hole("back_url")})
     )
     # when it is cut into pieces and holes
-    pieces = cards._cut(html)
+    pieces = stencil.cut(html)
     # then each hole is filled as the full render would write it
-    fills = cards._page_fills("token", BACK)
+    fills = cards.page_fills("token", BACK)
     filled = b"".join(fills[piece] if index % 2 else piece for index, piece in enumerate(pieces)).decode()
     expected = Template('<input value="{{ back }}"><a href="/login/?next={{ back|urlencode }}">').render(
         Context({"back": BACK})
@@ -288,7 +306,7 @@ def test_a_visitors_cards_never_ask_for_the_csrf_token(world):
         def __str__(self):
             raise AssertionError("the CSRF token was asked for")
 
-    rows = selectors.for_you_feed_refs(user=None).items
+    rows = selectors.for_you_feed(user=None).items
     for _ in range(2):  # rendered, then from the cache
         html = cards.render_cards(rows, viewer=AnonymousUser(), csrf_token=Untouchable(), back_url=BACK)
         assert html.count('class="post-card"') == len(rows) > 0 and "csrfmiddlewaretoken" not in html

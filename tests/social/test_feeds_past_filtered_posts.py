@@ -63,9 +63,9 @@ def _walk(feed, **kwargs) -> tuple[list[list[int]], list[bool]]:
         cursor = page.next_cursor
 
 
-@pytest.mark.parametrize("feed", [selectors.for_you_feed, selectors.for_you_feed_refs])
 @pytest.mark.parametrize("kind", FILTERS)
-def test_a_page_reads_the_cached_ranking_past_posts_filtered_out_since(kind, feed):
+def test_a_page_reads_the_cached_ranking_past_posts_filtered_out_since(kind):
+    feed = selectors.for_you_feed
     # given eleven posts; the ranking is cached, then three inside the first page's window
     # (more than its headroom) leave the feed
     viewer = UserFactory()
@@ -94,7 +94,7 @@ def test_past_a_ranking_of_fewer_candidates_than_posts_every_visible_post_comes_
     selectors.for_you_feed(user=viewer, limit=4)
     _filter_out(kind, gone, viewer=viewer)
     # when
-    pages, more = _walk(selectors.for_you_feed_refs, user=viewer, limit=4)
+    pages, more = _walk(selectors.for_you_feed, user=viewer, limit=4)
     # then
     assert [len(page) for page in pages] == [4, 4, 3]
     assert more == [True, True, False]
@@ -105,10 +105,10 @@ def test_a_page_costs_one_read_of_posts_when_nothing_was_filtered_out(django_ass
     # given a cached ranking
     viewer = UserFactory()
     _posts(8, gone_at=range(0))
-    selectors.for_you_feed_refs(user=viewer, limit=4)
+    selectors.for_you_feed(user=viewer, limit=4)
     # then a page is one query (its posts with the viewer's state), as before
     with django_assert_num_queries(1):
-        page = selectors.for_you_feed_refs(user=viewer, limit=4)
+        page = selectors.for_you_feed(user=viewer, limit=4)
     assert len(page.items) == 4 and page.has_next
 
 

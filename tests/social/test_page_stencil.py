@@ -1,4 +1,4 @@
-"""Feed pages kept whole (``shop.page_stencil``): what a viewer gets from the stencil is the
+"""Feed pages from their stencils (``shop.stencil.render_page``): what a viewer gets from the stencil is the
 page the templates render in full for them, whoever saw the same shape before.
 
 Each check fetches a page twice: once as every request does (the stencil, filled for this
@@ -129,7 +129,7 @@ def test_one_stencil_serves_every_viewer_of_a_shape(client, graph):
     for user in (graph["seller"], graph["shopper"]):
         client.force_login(user)
         client.get(reverse("social:for_you"))
-    stencils = [key for key in fragments._cache if "page-stencil:" in key]
+    stencils = [key for key in fragments._cache if "stencil:page:" in key]
     assert len(stencils) == 1
 
 

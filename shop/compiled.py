@@ -1,0 +1,108 @@
+"""ORM querysets turned into SQL once per process, then run with each request's values.
+
+Building and compiling a queryset costs the ORM several times the CPU that PostgreSQL needs
+to answer a small indexed query, and a feed page's rows are such a query on every request
+(``bench/README.md``). So the few queries of that kind are built once per *shape* with
+stand-in values, and each request runs the SQL with its own values in their place, through
+``raw()``: the rows are the model instances the ORM gives (field converters applied), and the
+query is logged and counted like any other. The queryset stays the one definition of what is
+read; nothing is written out by hand.
+
+Stand-ins are values no row or request has (ids below -10^12, times in 1901), each distinct;
+the parameter equal to a stand-in takes the request's value. The shape is the ``fixed``
+arguments (a page size: Django writes slices into the SQL) plus which values are None and how
+long each list of ids is; a new shape is compiled once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
+Value = int | datetime | list[int] | None
+
+_FIRST_ID = -(10**12)
+_FIRST_TIME = datetime(1901, 1, 1, tzinfo=UTC)
+
+
+class CompiledQuery(Generic[M]):
+    """``build(**values, **fixed)`` compiled once per shape; ``rows(values, **fixed)`` runs it."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+        self.build = build
+        self._compiled: dict[Hashable, tuple[QuerySet[M], str, list[Any], dict[int, tuple[str, int | None]]]] = {}
+        self._lock = threading.Lock()
+
+    def rows(self, values: Mapping[str, Value], **fixed: Hashable) -> list[M]:
+        """The rows of ``build(**values, **fixed)``."""
+        shape = (
+            tuple(sorted(fixed.items())),
+            tuple(sorted((name, _shape(value)) for name, value in values.items())),
+        )
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(shape) or self._compile(values, fixed)
+                self._compiled[shape] = compiled
+        queryset, sql, params, places = compiled
+        ops = connections[queryset.db].ops
+        actual = list(params)
+        for position, (name, index) in places.items():
+            value = values[name]
+            value = value[index] if isinstance(value, list) and index is not None else value
+            actual[position] = ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
+        return list(queryset.model._default_manager.db_manager(queryset.db).raw(sql, actual))
+
+    def _compile(self, values: Mapping[str, Value], fixed: Mapping[str, Hashable]) -> tuple:
+        stand_ins: dict[str, Value] = {}
+        wanted: dict[Any, tuple[str, int | None]] = {}
+        counter = 0
+
+        def stand_in_id() -> int:
+            nonlocal counter
+            counter += 1
+            return _FIRST_ID - counter
+
+        for name, value in values.items():
+            if value is None:
+                stand_ins[name] = None
+            elif isinstance(value, datetime):
+                stand_ins[name] = _FIRST_TIME + timedelta(seconds=stand_in_id() - _FIRST_ID)
+            elif isinstance(value, list):
+                stand_ins[name] = [stand_in_id() for _ in value]
+            else:
+                stand_ins[name] = stand_in_id()
+        queryset = self.build(**stand_ins, **fixed)
+        ops = connections[queryset.db].ops
+        for name, stand_in in stand_ins.items():
+            if isinstance(stand_in, list):
+                wanted.update({one: (name, index) for index, one in enumerate(stand_in)})
+            elif isinstance(stand_in, datetime):
+                wanted[ops.adapt_datetimefield_value(stand_in)] = (name, None)
+            elif stand_in is not None:
+                wanted[stand_in] = (name, None)
+        sql, params = queryset.query.sql_with_params()
+        places = {position: wanted[param] for position, param in enumerate(params) if _hashable(param) in wanted}
+        if any(isinstance(key, int) and str(-key) in sql for key in wanted):
+            raise ValueError("a stand-in value was written into the SQL: make that argument fixed")
+        return queryset, sql, list(params), places
+
+
+def _shape(value: Value) -> Hashable:
+    if isinstance(value, list):
+        return ("list", len(value))
+    return type(value).__name__
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return value

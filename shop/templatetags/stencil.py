@@ -1,0 +1,36 @@
+"""``{% hole "name" %}...{% endhole %}``: a part of a template that a stencil leaves as a hole
+(``shop.stencil``). Rendered as usual on a normal render; while a stencil is rendered, the
+hole ``name``, and, for a block its ``Rendering`` names a state, its content in each state."""
+
+from __future__ import annotations
+
+from django import template
+from django.template.base import NodeList, Parser, Token
+from django.template.context import Context
+from django.utils.safestring import SafeString
+
+from shop.stencil import RENDERING
+
+register = template.Library()
+
+
+class HoleNode(template.Node):
+    def __init__(self, name: str, nodelist: NodeList) -> None:
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context: Context) -> SafeString | str:
+        rendering = context.get(RENDERING)
+        if rendering is None:
+            return self.nodelist.render(context)
+        return rendering.block(self.name, self.nodelist.render, context)
+
+
+@register.tag("hole")
+def hole(parser: Parser, token: Token) -> HoleNode:
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('{% hole %} takes one quoted name: {% hole "like" %}')
+    nodelist = parser.parse(("endhole",))
+    parser.delete_first_token()
+    return HoleNode(bits[1][1:-1], nodelist)
