@@ -102,7 +102,29 @@ def _pick_paths(env: dict[str, str]) -> list[str]:
     ]
 
 
-def run(duration: int, connections: int, threads: int, workers: int, port: int, redis_url: str) -> list[dict]:
+def _session_cookie(env: dict[str, str]) -> str:
+    """A session cookie of a demo shopper (signed in, no store), made as a login makes it."""
+    script = (
+        "import django; django.setup();"
+        "from django.conf import settings; from django.test import Client; from shop.models import User;"
+        "user = User.objects.filter(store__isnull=True, is_superuser=False, is_active=True).order_by('id').first();"
+        "client = Client(); client.force_login(user);"
+        "print(settings.SESSION_COOKIE_NAME + '=' + client.cookies[settings.SESSION_COOKIE_NAME].value)"
+    )
+    out = subprocess.run([_python(), "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def run(
+    duration: int,
+    connections: int,
+    threads: int,
+    workers: int,
+    port: int,
+    redis_url: str,
+    only: list[str] | None = None,
+    signed_in: bool = False,
+) -> list[dict]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     import redis
@@ -115,6 +137,9 @@ def run(duration: int, connections: int, threads: int, workers: int, port: int, 
     subprocess.run([_python(), "manage.py", "seed_demo", "--quiet"], cwd=ROOT, env=setup_env, check=True)
     subprocess.run([_python(), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     paths = _pick_paths(env)
+    if only:
+        paths = [paths[0]] + [path for path in paths[1:] if any(part in path for part in only)]
+    cookie = ["-H", f"Cookie: {_session_cookie(env)}"] if signed_in else []
     gunicorn = subprocess.Popen(
         [
             _python(),
@@ -140,7 +165,7 @@ def run(duration: int, connections: int, threads: int, workers: int, port: int, 
     try:
         _wait_for(base + "/ping")
         for path in paths:
-            header = ["-H", f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}"]
+            header = ["-H", f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}", *cookie]
             subprocess.run(["wrk", "-t1", "-c2", "-d1s", *header, base + path], capture_output=True, check=True)
             out = subprocess.run(
                 ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(lua), *header, base + path],
@@ -170,12 +195,27 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"))
+    parser.add_argument(
+        "--only", action="append", help="pages whose path holds this text (repeatable); /ping is always measured"
+    )
+    parser.add_argument(
+        "--signed-in", action="store_true", help="every request (/ping too) from a signed-in demo shopper"
+    )
     args = parser.parse_args()
-    results = run(args.duration, args.connections, args.threads, args.workers, args.port, args.redis_url)
+    results = run(
+        args.duration,
+        args.connections,
+        args.threads,
+        args.workers,
+        args.port,
+        args.redis_url,
+        only=args.only,
+        signed_in=args.signed_in,
+    )
     database = os.environ.get("DATABASE_URL", "sqlite (default)").split("@")[-1]
     print(
         f"\ndatabase: {database}; production profile; {args.workers} gunicorn workers, "
-        f"{args.connections} connections, {args.duration}s each"
+        f"{args.connections} connections, {args.duration}s each, {'signed in' if args.signed_in else 'anonymous'}"
     )
     print(f"{'page':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'share of /ping':>15} {'errors':>7}")
     for s in results:
