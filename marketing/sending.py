@@ -20,11 +20,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
-from django.db.models import Count
+from django.db.models import Count, Model, QuerySet
 from django.utils import timezone
 
 from catalog.models import Store
@@ -44,6 +45,9 @@ STORE_LOCK_NAMESPACE = 0x4D4B54  # "MKT"
 class MailServerTrouble(Exception):
     """The mail server could not be reached or dropped the connection (no "250" came back):
     the task retries later. Campaigns and flows raise it alike."""
+
+
+M = TypeVar("M", bound=Model)
 
 
 def lock_store_sending(store_id: int) -> None:
@@ -174,6 +178,23 @@ def provider_message_id(message: EmailMultiAlternatives, default: str) -> str:
     """The id a provider's webhooks will name the message by (anymail's status), else ours."""
     status = getattr(message, "anymail_status", None)
     return (getattr(status, "message_id", None) or default)[:200]
+
+
+def sent_email_of(event: object, *, rows: QuerySet[M], metadata_key: str) -> M | None:
+    """The row of the email a provider's tracking event (django-anymail) is about: by the id
+    sent in its metadata under ``metadata_key``, else by its Message-ID; ``None`` for email
+    that is not ours."""
+    metadata = getattr(event, "metadata", None) or {}
+    value = str(metadata.get(metadata_key, ""))
+    if value.isdigit():
+        found = rows.filter(pk=int(value)).first()
+        if found is not None:
+            return found
+    message_id = (getattr(event, "message_id", None) or "").strip()
+    if message_id:
+        candidates = {message_id, message_id.strip("<>"), f"<{message_id.strip('<>')}>"}
+        return rows.filter(message_id__in=candidates).first()
+    return None
 
 
 def record_send(*, store_id: int, contact_id: int, ref: str, at: datetime | None = None) -> MarketingSend:

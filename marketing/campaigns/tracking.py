@@ -24,6 +24,7 @@ from django.utils import timezone
 from marketing.campaign_models import Campaign, CampaignOrder, Recipient
 from marketing.campaigns import content, links
 from marketing.models import Identity, Suppression
+from marketing.sending import sent_email_of
 from marketing.services.consent import suppress_address
 from shop import events
 
@@ -82,19 +83,8 @@ def record_open(token: str) -> None:
 # --- The provider's webhooks (django-anymail) ---------------------------------------------------
 
 
-def _recipient_of(event) -> Recipient | None:
-    metadata = getattr(event, "metadata", None) or {}
-    value = str(metadata.get("recipient", ""))
-    rows = Recipient.objects.select_related("campaign")
-    if value.isdigit():
-        found = rows.filter(pk=int(value)).first()
-        if found is not None:
-            return found
-    message_id = (event.message_id or "").strip()
-    if message_id:
-        candidates = {message_id, message_id.strip("<>"), f"<{message_id.strip('<>')}>"}
-        return rows.filter(message_id__in=candidates).first()
-    return None
+def _recipient_of(event: object) -> Recipient | None:
+    return sent_email_of(event, rows=Recipient.objects.select_related("campaign"), metadata_key="recipient")
 
 
 def tracking_received(sender, event, esp_name: str, **kwargs) -> None:

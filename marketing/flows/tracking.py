@@ -27,6 +27,7 @@ from marketing.campaigns.tracking import CREDIT_WINDOW
 from marketing.flow_models import Enrolment, Flow, FlowOrder, FlowSend, FlowStep
 from marketing.flows import content, links
 from marketing.models import Identity
+from marketing.sending import sent_email_of
 from shop import events
 
 
@@ -63,20 +64,9 @@ def _record_click(*, send: FlowSend, first: bool, product_id: int | None = None,
 
 
 def _send_of(event: object) -> FlowSend | None:
-    """The flow email a provider's tracking event is about: by the ``flow_send`` metadata the
-    engine gave it, else by its Message-ID."""
-    metadata = getattr(event, "metadata", None) or {}
-    value = str(metadata.get("flow_send", ""))
-    rows = FlowSend.objects.select_related("step__flow")
-    if value.isdigit():
-        found = rows.filter(pk=int(value)).first()
-        if found is not None:
-            return found
-    message_id = (getattr(event, "message_id", None) or "").strip()
-    if message_id:
-        candidates = {message_id, message_id.strip("<>"), f"<{message_id.strip('<>')}>"}
-        return rows.filter(message_id__in=candidates).first()
-    return None
+    """The flow email a provider's tracking event is about (the ``flow_send`` metadata the
+    engine gave it, else its Message-ID)."""
+    return sent_email_of(event, rows=FlowSend.objects.select_related("step__flow"), metadata_key="flow_send")
 
 
 def tracking_received(sender: object, event: object, esp_name: str, **kwargs: object) -> None:
