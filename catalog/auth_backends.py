@@ -19,10 +19,16 @@ from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import F, QuerySet
 
 from catalog import signals
+from catalog.models import Store
+from shop.compiled import CompiledQuery
 from shop.models import User
+
+# The store's columns ride along as annotations named like this (``store_col_name``...).
+_STORE_PREFIX = "store_col_"
 
 
 def person_annotations() -> dict[str, Any]:
@@ -33,14 +39,61 @@ def person_annotations() -> dict[str, Any]:
     return annotations
 
 
+def _store_needs_no_converters(db: str) -> bool:
+    """Whether every store column comes out of this database already as the ORM gives it
+    (true on PostgreSQL; on SQLite booleans and times need the ORM's converters)."""
+    connection = connections[db]
+    for field in Store._meta.concrete_fields:
+        column = field.get_col(Store._meta.db_table)
+        if connection.ops.get_db_converters(column) or field.get_db_converters(connection):
+            return False
+    return True
+
+
+def _people(db: str) -> QuerySet[User]:
+    return User.objects.db_manager(db).annotate(**person_annotations())
+
+
+def _person_with_store_columns(*, user_id: int, db: str) -> QuerySet[User]:
+    store_columns = {_STORE_PREFIX + field.attname: F(f"store__{field.attname}") for field in Store._meta.concrete_fields}
+    return _people(db).annotate(**store_columns).filter(pk=user_id)
+
+
+_person_query: CompiledQuery[User] = CompiledQuery(_person_with_store_columns)
+_fast: dict[str, bool] = {}
+
+
 def user_with_store(user_id: object, *, db: str = DEFAULT_DB_ALIAS) -> User | None:
     """The user with primary key ``user_id`` with their store (or none) and the values the apps
-    above add (``person_annotations``), in one query; ``None`` if there is no such user."""
-    people = User.objects.db_manager(db).select_related("store").annotate(**person_annotations())
-    try:
-        return people.get(pk=user_id)
-    except User.DoesNotExist:
+    above add (``person_annotations``), in one query, as ``select_related("store").get()`` gives
+    them; ``None`` if there is no such user.
+
+    It runs on every signed-in request, so on a database whose store columns need no converter
+    (PostgreSQL) the query is compiled once per process (``shop.compiled``) with the store's
+    columns as annotations, and the store is built from them with ``Model.from_db``; elsewhere
+    (SQLite) the ORM builds it each time."""
+    pk = User._meta.pk.to_python(user_id)
+    fast = _fast.get(db)
+    if fast is None:
+        fast = _fast[db] = _store_needs_no_converters(db)
+    if not fast:
+        try:
+            return _people(db).select_related("store").get(pk=pk)
+        except User.DoesNotExist:
+            return None
+    found = _person_query.rows({"user_id": pk}, db=db)
+    if not found:
         return None
+    user = found[0]
+    names = [field.attname for field in Store._meta.concrete_fields]
+    values = [user.__dict__.pop(_STORE_PREFIX + name) for name in names]
+    # Like select_related: no store (the join found nothing) is remembered as None.
+    store = None
+    if values[names.index(Store._meta.pk.attname)] is not None:
+        store = Store.from_db(db, names, values)
+        Store._meta.get_field("owner").set_cached_value(store, user)
+    User._meta.get_field("store").set_cached_value(user, store)
+    return user
 
 
 class _WithStore:
