@@ -11,6 +11,10 @@ Apps above catalog add values of their own to that query through
 Checkout adds the cart's item count, which every page's header shows, and social how many
 profiles the person follows, which the home page asks: read with the person, neither costs
 a round trip of its own.
+
+The query runs on every signed-in request, and building and compiling it with the ORM cost
+several ms of CPU, so it is compiled once per process (``shop.compiled``) and run through
+``raw()``; public APIs only (``Model.from_db``, a one-to-one's setter, ``prefetch_related_objects``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import F, QuerySet
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
 from catalog import signals
 from catalog.models import Store
@@ -55,7 +59,9 @@ def _people(db: str) -> QuerySet[User]:
 
 
 def _person_with_store_columns(*, user_id: int, db: str) -> QuerySet[User]:
-    store_columns = {_STORE_PREFIX + field.attname: F(f"store__{field.attname}") for field in Store._meta.concrete_fields}
+    store_columns = {
+        _STORE_PREFIX + field.attname: F(f"store__{field.attname}") for field in Store._meta.concrete_fields
+    }
     return _people(db).annotate(**store_columns).filter(pk=user_id)
 
 
@@ -88,11 +94,12 @@ def user_with_store(user_id: object, *, db: str = DEFAULT_DB_ALIAS) -> User | No
     names = [field.attname for field in Store._meta.concrete_fields]
     values = [user.__dict__.pop(_STORE_PREFIX + name) for name in names]
     # Like select_related: no store (the join found nothing) is remembered as None.
-    store = None
-    if values[names.index(Store._meta.pk.attname)] is not None:
-        store = Store.from_db(db, names, values)
-        Store._meta.get_field("owner").set_cached_value(store, user)
-    User._meta.get_field("store").set_cached_value(user, store)
+    if values[names.index(Store._meta.pk.attname)] is None:
+        # A prefetch from no rows runs no query (as chat.channels.outbound does).
+        prefetch_related_objects([user], Prefetch("store", queryset=Store.objects.none()))
+    else:
+        # Setting a one-to-one's forward side caches both sides, as select_related does.
+        Store.from_db(db, names, values).owner = user
     return user
 
 
