@@ -11,6 +11,10 @@ Apps above catalog add values of their own to that query through
 Checkout adds the cart's item count, which every page's header shows, and social how many
 profiles the person follows, which the home page asks: read with the person, neither costs
 a round trip of its own.
+
+The query runs on every signed-in request, and building and compiling it with the ORM cost
+several ms of CPU, so it is compiled once per process (``shop.compiled``) and run through
+``raw()``; public APIs only (``Model.from_db``, a one-to-one's setter, ``prefetch_related_objects``).
 """
 
 from __future__ import annotations
@@ -19,10 +23,16 @@ from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
 from catalog import signals
+from catalog.models import Store
+from shop.compiled import CompiledQuery
 from shop.models import User
+
+# The store's columns ride along as annotations named like this (``store_col_name``...).
+_STORE_PREFIX = "store_col_"
 
 
 def person_annotations() -> dict[str, Any]:
@@ -33,14 +43,64 @@ def person_annotations() -> dict[str, Any]:
     return annotations
 
 
+def _store_needs_no_converters(db: str) -> bool:
+    """Whether every store column comes out of this database already as the ORM gives it
+    (true on PostgreSQL; on SQLite booleans and times need the ORM's converters)."""
+    connection = connections[db]
+    for field in Store._meta.concrete_fields:
+        column = field.get_col(Store._meta.db_table)
+        if connection.ops.get_db_converters(column) or field.get_db_converters(connection):
+            return False
+    return True
+
+
+def _people(db: str) -> QuerySet[User]:
+    return User.objects.db_manager(db).annotate(**person_annotations())
+
+
+def _person_with_store_columns(*, user_id: int, db: str) -> QuerySet[User]:
+    store_columns = {
+        _STORE_PREFIX + field.attname: F(f"store__{field.attname}") for field in Store._meta.concrete_fields
+    }
+    return _people(db).annotate(**store_columns).filter(pk=user_id)
+
+
+_person_query: CompiledQuery[User] = CompiledQuery(_person_with_store_columns)
+_fast: dict[str, bool] = {}
+
+
 def user_with_store(user_id: object, *, db: str = DEFAULT_DB_ALIAS) -> User | None:
     """The user with primary key ``user_id`` with their store (or none) and the values the apps
-    above add (``person_annotations``), in one query; ``None`` if there is no such user."""
-    people = User.objects.db_manager(db).select_related("store").annotate(**person_annotations())
-    try:
-        return people.get(pk=user_id)
-    except User.DoesNotExist:
+    above add (``person_annotations``), in one query, as ``select_related("store").get()`` gives
+    them; ``None`` if there is no such user.
+
+    It runs on every signed-in request, so on a database whose store columns need no converter
+    (PostgreSQL) the query is compiled once per process (``shop.compiled``) with the store's
+    columns as annotations, and the store is built from them with ``Model.from_db``; elsewhere
+    (SQLite) the ORM builds it each time."""
+    pk = User._meta.pk.to_python(user_id)
+    fast = _fast.get(db)
+    if fast is None:
+        fast = _fast[db] = _store_needs_no_converters(db)
+    if not fast:
+        try:
+            return _people(db).select_related("store").get(pk=pk)
+        except User.DoesNotExist:
+            return None
+    found = _person_query.rows({"user_id": pk}, db=db)
+    if not found:
         return None
+    user = found[0]
+    names = [field.attname for field in Store._meta.concrete_fields]
+    values = [user.__dict__.pop(_STORE_PREFIX + name) for name in names]
+    # Like select_related: no store (the join found nothing) is remembered as None.
+    if values[names.index(Store._meta.pk.attname)] is None:
+        # A prefetch from no rows runs no query (as chat.channels.outbound does).
+        prefetch_related_objects([user], Prefetch("store", queryset=Store.objects.none()))
+    else:
+        # Setting a one-to-one's forward side caches both sides, as select_related does.
+        Store.from_db(db, names, values).owner = user
+    return user
 
 
 class _WithStore:

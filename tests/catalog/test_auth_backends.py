@@ -3,8 +3,10 @@ must give what the ORM's ``select_related("store")`` gives."""
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 
-from catalog.auth_backends import StoreAuthenticationBackend, StoreModelBackend, user_with_store
+from catalog import auth_backends
+from catalog.auth_backends import StoreAuthenticationBackend, StoreModelBackend, person_annotations, user_with_store
 from shop.models import User
 from tests.factories import StoreFactory, UserFactory
 
@@ -63,3 +65,40 @@ def test_a_signed_in_page_knows_the_person_and_their_store(client):
     client.force_login(store.owner)
     page = client.get("/").content.decode()
     assert store.owner.username in page and 'href="/admin/"' in page
+
+
+def _as_the_orm_gives(pk):
+    return User.objects.select_related("store").annotate(**person_annotations()).get(pk=pk)
+
+
+def test_on_postgresql_the_compiled_query_is_used_and_leaves_no_stand_in_attributes(django_assert_num_queries):
+    # given a seller, on the suite's PostgreSQL (where the store's columns need no converter)
+    store = StoreFactory(name="Toko Teh")
+    assert connection.vendor != "postgresql" or auth_backends._store_needs_no_converters("default")
+    expected = _as_the_orm_gives(store.owner_id)
+    # when loaded twice (the second run reuses the compiled SQL with another value)
+    other = UserFactory()
+    with django_assert_num_queries(2):
+        user = user_with_store(store.owner_id)
+        assert user_with_store(other.pk).pk == other.pk
+    # then the user has the apps' values as the ORM's annotations give them, and no store column
+    for name in person_annotations():
+        assert getattr(user, name) == getattr(expected, name)
+    assert not [name for name in vars(user) if name.startswith(auth_backends._STORE_PREFIX)]
+    assert user.store.name == "Toko Teh" and user.store.owner is user
+
+
+def test_where_the_store_needs_converters_the_orm_loads_the_person(monkeypatch, django_assert_num_queries):
+    # given a database whose store columns need converters (as SQLite's booleans and times)
+    monkeypatch.setitem(auth_backends._fast, "default", False)
+    store = StoreFactory()
+    shopper = UserFactory()
+    expected = _as_the_orm_gives(store.owner_id)
+    # when / then the same user and store, still one query each, and nobody unknown
+    with django_assert_num_queries(2):
+        user = user_with_store(str(store.owner_id))
+        assert user.store.owner is user
+        nobody_with_store = user_with_store(shopper.pk)
+        assert not hasattr(nobody_with_store, "store")
+    assert _values(user) == _values(expected) and _values(user.store) == _values(expected.store)
+    assert user_with_store(987_654) is None
