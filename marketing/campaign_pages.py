@@ -5,23 +5,21 @@ tracking, selectors) does the work, the same functions the API calls."""
 
 from __future__ import annotations
 
-from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketing.campaign_forms import CampaignForm, SegmentForm, editable_layout
 from marketing.campaign_models import Campaign
 from marketing.campaigns import engine, segments, selectors, services, tracking
-from marketing.views import _error, seller_page
+from marketing.views import _error, email_preview, seller_page
 
 State = Campaign.State
 ACTIONS = ("send", "schedule", "pause", "resume", "cancel", "test")
@@ -149,18 +147,10 @@ def _detail(request, store, campaign: Campaign, *, schedule_form=None, status: i
     )
 
 
-@require_GET
-@xframe_options_sameorigin
-@csp_replace({"style-src": ["'unsafe-inline'"], "img-src": ["*", "data:"], "frame-ancestors": ["'self'"]})
-@seller_page
-def campaign_preview(request, store, pk: int):
-    """The rendered email alone, for the campaign page's sandboxed frame. Its own policy: the
-    email's inline styles and pictures from anywhere, no script at all (the frame's sandbox
-    blocks scripts too); every value in it was escaped when it was rendered."""
-    campaign = _campaign(store, pk)
-    response = HttpResponse(services.preview(campaign=campaign).html, content_type="text/html; charset=utf-8")
-    response["Cache-Control"] = "no-store"
-    return response
+@email_preview
+def campaign_preview(request, store, pk: int) -> str:
+    """The rendered email alone, for the campaign page's sandboxed frame."""
+    return services.preview(campaign=_campaign(store, pk)).html
 
 
 @require_POST

@@ -6,14 +6,12 @@ tracking) does the work, the same functions the API calls."""
 
 from __future__ import annotations
 
-from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product
@@ -28,7 +26,7 @@ from marketing.flow_forms import (
 )
 from marketing.flow_models import Flow, FlowStep
 from marketing.flows import figures, selectors, services, tracking
-from marketing.views import _error, seller_page
+from marketing.views import _error, email_preview, seller_page
 
 STEP_ACTIONS = ("up", "down", "remove", "test")
 
@@ -206,16 +204,10 @@ def flow_step(request, store, pk: int):
     )
 
 
-@require_GET
-@xframe_options_sameorigin
-@csp_replace({"style-src": ["'unsafe-inline'"], "img-src": ["*", "data:"], "frame-ancestors": ["'self'"]})
-@seller_page
-def flow_step_preview(request, store, pk: int):
-    """The email alone, for the step page's sandboxed frame (the campaign preview's policy)."""
-    step = _step(store, pk)
-    response = HttpResponse(services.preview_step(step=step).html, content_type="text/html; charset=utf-8")
-    response["Cache-Control"] = "no-store"
-    return response
+@email_preview
+def flow_step_preview(request, store, pk: int) -> str:
+    """The email alone, for the step page's sandboxed frame."""
+    return services.preview_step(step=_step(store, pk)).html
 
 
 @require_POST

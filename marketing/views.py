@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -17,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -59,6 +61,26 @@ def seller_page(view):
         if store is None:
             return _error(request, _("Only a seller with a store has a customer list."), 403)
         return view(request, store, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def email_preview(view):
+    """A seller's page showing one rendered email alone (``view`` returns its HTML), for the
+    sandboxed frame of the page that edits it: GET only, framed by this site only, with its own
+    policy (the email's inline styles and pictures from anywhere, no script at all: the frame's
+    sandbox blocks scripts too; every value in it was escaped when it was rendered), never cached."""
+
+    @require_GET
+    @xframe_options_sameorigin
+    @csp_replace({"style-src": ["'unsafe-inline'"], "img-src": ["*", "data:"], "frame-ancestors": ["'self'"]})
+    @seller_page
+    def wrapper(request, store, *args, **kwargs):
+        response = HttpResponse(view(request, store, *args, **kwargs), content_type="text/html; charset=utf-8")
+        response["Cache-Control"] = "no-store"
+        return response
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
