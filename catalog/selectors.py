@@ -198,6 +198,11 @@ def product_detail(*, slug: str, user: User | AnonymousUser) -> Product:
     return product
 
 
+def product_with_store(*, pk: int) -> Product:
+    """A product with its store and nothing else (what is shown beside a product page's stencil)."""
+    return Product.objects.select_related("store").get(pk=pk)
+
+
 def store_detail(*, slug: str) -> Store:
     store = Store.objects.filter(slug=slug, is_active=True).select_related("owner").first()
     if store is None:

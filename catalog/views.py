@@ -1,14 +1,20 @@
+from functools import cache
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from catalog import selectors, services
+from catalog import selectors, services, signals
+from catalog.apps import CATALOG_PAGES
 from catalog.forms import OpenStoreForm, ProductFilterForm
 from catalog.models import Product, Store
-from shop import events
+from shop import events, stencil
+from shop.signals import html_from
 
 PRODUCTS_PER_PAGE = 24
 
@@ -43,29 +49,43 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
-def _product_list_page(request, *, template="catalog/product_list.html", **fixed):
+def _product_list_page(request, *, template="catalog/product_list.html", category_slug: str | None = None):
+    """All products, a search or a category: from the stencil of its query (the page, filters
+    and sort) and the catalog's version, unless messages wait to be shown."""
+
+    def context() -> dict:
+        fixed = {"category": selectors.category_by_slug(category_slug)} if category_slug else {}
+        return _product_list_context(request, **fixed)
+
+    if stencil.has_messages(request):
+        return render(request, template, context())
+    shape = {
+        "query": sorted(request.GET.lists()),
+        "category_slug": category_slug,
+        "version": stencil.version(CATALOG_PAGES),
+    }
+    return stencil.render_page(request, template, shape=shape, context=context, fills={})
+
+
+def _product_list_context(request, **fixed) -> dict:
     form = ProductFilterForm(request.GET or None)
     filters = form.to_filters(**fixed)
     page = _paginate(request, selectors.product_list(filters=filters))
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "filters": filters,
-            "page_obj": page,
-            # Stores the words name, above the products, on the first page of a search.
-            "stores": selectors.store_results(q=filters.q) if page.number == 1 else [],
-            # The layers above attach what they show on a card (social: the rating).
-            "products": selectors.for_product_cards(page.object_list),
-            "categories": selectors.category_tree(),
-            "query_without_page": _query_without_page(request),
-            "page_error": _page_error(request, page),
-            # Where the products' links say the shopper came from (shop.events.Source).
-            "src": events.Source.SEARCH.slug if filters.q else "",
-            **fixed,
-        },
-    )
+    return {
+        "form": form,
+        "filters": filters,
+        "page_obj": page,
+        # Stores the words name, above the products, on the first page of a search.
+        "stores": selectors.store_results(q=filters.q) if page.number == 1 else [],
+        # The layers above attach what they show on a card (social: the rating).
+        "products": selectors.for_product_cards(page.object_list),
+        "categories": selectors.category_tree(),
+        "query_without_page": _query_without_page(request),
+        "page_error": _page_error(request, page),
+        # Where the products' links say the shopper came from (shop.events.Source).
+        "src": events.Source.SEARCH.slug if filters.q else "",
+        **fixed,
+    }
 
 
 def product_list(request):
@@ -73,38 +93,80 @@ def product_list(request):
 
 
 def category(request, slug):
-    return _product_list_page(request, category=selectors.category_by_slug(slug))
+    return _product_list_page(request, category_slug=slug)
+
+
+# The product page's social content (``catalog.signals.product_page_shown``): the same for
+# every visitor, so inside their stencil; a hole filled for each signed-in viewer.
+SOCIAL_HOLE = "product_social"
+
+
+class _Head(NamedTuple):
+    """What the product page needs before it knows whether it comes from its stencil."""
+
+    pk: int
+    store_id: int
+    owner_id: int
+    is_public: bool
 
 
 def product_detail(request, slug):
-    product = selectors.product_detail(slug=slug, user=request.user)
+    product = cache(lambda: selectors.product_detail(slug=slug, user=request.user))
+    # The product's head is kept beside its stencil while the product is public (then anyone
+    # may see it), so a page from the stencil runs no query at all.
+    version = stencil.version(CATALOG_PAGES)
+    head_key = stencil.key("product-head", slug, version)
+    head = caches["fragments"].get(head_key)
+    loaded = None
+    if head is None:
+        loaded = product()
+        head = _Head(loaded.pk, loaded.store_id, loaded.store.owner_id, loaded.is_public and loaded.store.is_active)
+        if head.is_public:
+            caches["fragments"].set(head_key, head)
+    is_owner = request.user.is_authenticated and head.owner_id == request.user.pk
+    if not is_owner and head.is_public:  # a seller's own looks are not views
+        events.record(
+            events.EventName.PRODUCT_VIEW,
+            store_id=head.store_id,
+            product_id=head.pk,
+            post_id=events.id_from_query(request.GET.get("post")),
+            source=events.source_of(request),
+        )
+    if is_owner or not head.is_public or stencil.has_messages(request):
+        return render(request, "catalog/product_detail.html", _product_context(product(), is_owner=is_owner))
+
+    def social() -> str:
+        # Its receivers read the product and its store: no need to load the variants for them.
+        shown = loaded or selectors.product_with_store(pk=head.pk)
+        return html_from(signals.product_page_shown, request=request, product=shown)
+
+    # Everyone else sees the page from its stencil (per product and catalog version): the
+    # social content is in it for visitors, and filled in for each signed-in viewer.
+    return stencil.render_page(
+        request,
+        "catalog/product_detail.html",
+        shape={"product_id": head.pk, "version": version},
+        context=lambda: _product_context(product(), is_owner=False),
+        fills={SOCIAL_HOLE: social},
+        inline=() if request.user.is_authenticated else (SOCIAL_HOLE,),
+    )
+
+
+def _product_context(product: Product, *, is_owner: bool) -> dict:
     choices = selectors.variant_choices(product)
     variants = product.ordered_variants
     # The picker starts where the product's cards say it starts: at its "from" price.
     initial = selectors.from_variant(variants)
-    is_owner = request.user.is_authenticated and product.store.owner_id == request.user.pk
-    if not is_owner and product.status == Product.Status.ACTIVE:  # a seller's own looks are not views
-        events.record(
-            events.EventName.PRODUCT_VIEW,
-            store_id=product.store_id,
-            product_id=product.pk,
-            post_id=events.id_from_query(request.GET.get("post")),
-            source=events.source_of(request),
-        )
-    return render(
-        request,
-        "catalog/product_detail.html",
-        {
-            "product": product,
-            "variants": variants,
-            "images": product.ordered_images,
-            "variant_choices": choices,
-            "initial_variant": initial,
-            "picker_axes": _picker_axes(choices, initial),
-            "is_owner": is_owner,
-            "not_public": product.status != Product.Status.ACTIVE,
-        },
-    )
+    return {
+        "product": product,
+        "variants": variants,
+        "images": product.ordered_images,
+        "variant_choices": choices,
+        "initial_variant": initial,
+        "picker_axes": _picker_axes(choices, initial),
+        "is_owner": is_owner,
+        "not_public": product.status != Product.Status.ACTIVE,
+    }
 
 
 def store_detail(request, slug):

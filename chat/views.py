@@ -29,6 +29,7 @@ from chat.models import BODY_MAX, CLIENT_ID_MAX, REPORT_NOTE_MAX, Conversation, 
 from chat.selectors import InboxFilters
 from chat.services import quick_replies, rules
 from checkout.models import Order
+from shop import stencil
 from shop.cursors import BadCursor
 from social.models import Post
 from social.ratelimit import RateLimited
@@ -359,6 +360,7 @@ def _chat_button(request, *, product, store, order, with_response_time: bool) ->
             "order": order,
             "next": request.get_full_path() if request else "",
             "usually_replies": usually_replies,
+            "csrf_token": stencil.csrf_token(request),
         },
         request=request,
     )

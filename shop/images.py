@@ -21,6 +21,8 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from shop import stencil
+
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -172,6 +174,8 @@ def fill_renditions(model, pk) -> bool:
             thumbnail=row.thumbnail.name, display=row.display.name, webp=row.webp.name, renditions_source=source_name
         )
     )
+    if updated:
+        stencil.updated(model)  # the pages that show it show its renditions now
     storage = row.image.storage
     for name in old if updated else [row.thumbnail.name, row.display.name, row.webp.name]:
         storage.delete(name)

@@ -16,16 +16,26 @@ How a template makes a hole, while a stencil is rendered:
   names it a *state* (``states``), its content is rendered once in each of the two states and
   kept, so a request picks one instead of rendering it (a post card's like button).
 
-A stencil is rendered for nobody: the user is a stand-in (``stand_in_user``: signed in or
-not, no name, no id), ``request`` is None and there are no messages. What differs between
-viewers must therefore be a hole, and tests check that a filled stencil is byte for byte what
-the templates render in full (``tests/social/test_page_stencil.py``, ``test_cards.py``).
+A stencil is rendered for nobody: a stand-in request (``StandIn``) whose user is signed in
+or not, with no name and no id, and no messages. What differs between requests is a hole:
+the stand-in's ``get_full_path()`` and ``build_absolute_uri()`` return holes, and a template
+or signal receiver that renders ``{% csrf_token %}`` in a stencil passes
+``csrf_token=csrf_token(request)`` (the stand-in has no token, and says so loudly). Tests check
+that a filled stencil is byte for byte what the templates render in full
+(``tests/social/test_page_stencil.py``, ``test_cards.py``, ``tests/catalog/test_page_stencils.py``).
 
 Keys: a stencil is a pure function of what it was rendered from, so its cache key is made of
 that (``key``): the sources of every template file (``sources_digest``), the language, the
 time zone, the script prefix and the facts the caller names (the template, the shape of the
-page, a post's id). Nothing needs invalidating and no version number needs bumping: a
-deploy that changes a template changes every key.
+page, a post's id). No format number needs bumping: a deploy that changes a template
+changes every key.
+
+A page that shows data (a product, a list of products) names the data's *version* in its
+shape: ``version(scope)`` is a token kept in the default cache, and ``changed(scope)`` replaces
+it whenever that data changes (``watch`` connects it to models' saves and deletes; services
+that write with ``QuerySet.update()`` call it themselves). A new token makes new keys; the old
+stencils are never read again and age out of the per-process cache. The token also turns over
+every ``VERSION_SECONDS``, so what no signal announces shows within that time.
 
 A stencil is kept as UTF-8 bytes and holes (``cut``): joining a 150 kB page as text with one
 character past Latin-1 in it (an emoji in a caption) makes Python widen all of it.
@@ -35,27 +45,41 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+import secrets
+import time
+from collections.abc import Callable, Collection, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache as default_cache
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.template import Context
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # The context variable that holds the ``Rendering`` while a stencil is rendered.
 RENDERING = "stencil_rendering"
 CSRF_HOLE = "csrf_token"
+# The holes of the stand-in request's get_full_path() and build_absolute_uri().
+FULL_PATH_HOLE = "full_path"
+ABSOLUTE_URI_HOLE = "absolute_uri"
+# The site header (shop.templatetags.site_header), filled for the request by render_page.
+HEADER_HOLE = "site_header"
 _HOLE = "\x00hole:{}\x00"
 # A hole's mark, as written or as the ``urlencode`` filter leaves it (the hole ``<name>|urlencode``).
 _HOLES = re.compile("\x00hole:([a-z_]+)\x00|%00hole%3A([a-z_]+)%00")
@@ -77,14 +101,20 @@ class Rendering:
 
     ``states`` names the ``{% hole %}`` blocks rendered in each state: hole name -> (context
     variable, attribute), rendered with the attribute False and then True; ``variants`` gets
-    each block's two renderings, cut. Any other block is a plain hole."""
+    each block's two renderings, cut. ``inline`` names the blocks that are the same for
+    everyone this stencil is for, rendered into it as on a normal render (a product page's
+    social content, for visitors). Any other block is a plain hole."""
 
-    def __init__(self, states: Mapping[str, tuple[str, str]] | None = None) -> None:
+    def __init__(self, states: Mapping[str, tuple[str, str]] | None = None, inline: Collection[str] = ()) -> None:
         self.states = dict(states or {})
+        self.inline = frozenset(inline)
         self.variants: dict[str, dict[bool, Parts]] = {}
 
-    def block(self, name: str, render: Callable[[Context], str], context: Context) -> SafeString:
-        """The hole for a ``{% hole name %}`` block, recording its states first if it has some."""
+    def block(self, name: str, render: Callable[[Context], str], context: Context) -> SafeString | str:
+        """The hole for a ``{% hole name %}`` block, recording its states first if it has some;
+        the block's own HTML if it is ``inline``."""
+        if name in self.inline:
+            return render(context)
         if name in self.states:
             variable, attribute = self.states[name]
             target = context[variable]
@@ -154,6 +184,108 @@ def stand_in_user(*, signed_in: bool) -> AnonymousUser:
     return _SignedInNobody() if signed_in else AnonymousUser()
 
 
+class _NoCsrfCookie(dict):
+    """The stand-in's ``META``: asking it for the CSRF cookie is a mistake made loud (Django's
+    ``{% csrf_token %}`` would otherwise print a fresh token into every page of the stencil)."""
+
+    def __contains__(self, key: object) -> bool:
+        if key == "CSRF_COOKIE":
+            raise ImproperlyConfigured(
+                "A stencil has no CSRF token: render {% csrf_token %} with csrf_token=stencil.csrf_token(request)."
+            )
+        return super().__contains__(key)
+
+
+class StandIn:
+    """The request a stencil is rendered for: the real request's path, nothing of its query,
+    cookies or session, the stand-in user, and holes for its full path and absolute URI."""
+
+    method = "GET"
+
+    def __init__(self, request: HttpRequest, *, signed_in: bool) -> None:
+        self.user = stand_in_user(signed_in=signed_in)
+        self.path = request.path
+        self.path_info = request.path_info
+        self.resolver_match = request.resolver_match
+        self.GET = self.POST = QueryDict()
+        self.COOKIES: dict[str, str] = {}
+        self.META = _NoCsrfCookie()
+
+    def get_full_path(self) -> SafeString:
+        return hole(FULL_PATH_HOLE)
+
+    def build_absolute_uri(self, location: str | None = None) -> SafeString:
+        if location is not None:
+            raise ImproperlyConfigured("A stencil knows no host: build_absolute_uri() of another location.")
+        return hole(ABSOLUTE_URI_HOLE)
+
+
+def csrf_token(request: HttpRequest | StandIn | None) -> str:
+    """The CSRF token for a template rendered with ``request``: the request's, a stencil's
+    hole, or nothing without a request."""
+    if request is None:
+        return ""
+    return hole(CSRF_HOLE) if isinstance(request, StandIn) else get_token(request)
+
+
+# --- Versions of what pages show -------------------------------------------------------------
+
+VERSION_SECONDS = 600
+
+
+def _version_key(scope: str) -> str:
+    return f"stencil-version:{scope}"
+
+
+def version(scope: str) -> str:
+    """The current version of the data ``scope`` names ("catalog"), for a stencil's shape: a
+    token that ``changed(scope)`` replaces, and the time, in ``VERSION_SECONDS`` steps."""
+    token = default_cache.get(_version_key(scope))
+    if token is None:
+        default_cache.add(_version_key(scope), secrets.token_hex(6), timeout=None)
+        token = default_cache.get(_version_key(scope))
+    return f"{token}.{int(time.time()) // VERSION_SECONDS}"
+
+
+def changed(scope: str) -> None:
+    """The data ``scope`` names has changed: pages showing it are rendered anew. Now (this
+    request sees its own change) and again after the transaction commits (a page rendered in
+    between, from the data before the commit, is not kept under the new version)."""
+
+    def replace() -> None:
+        default_cache.set(_version_key(scope), secrets.token_hex(6), timeout=None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+# model -> the scopes that change with it (``watch``).
+_watched: dict[type[Model], set[str]] = {}
+
+
+def watch(scope: str, *models: type[Model], ignore: Callable[[Model, dict], bool] | None = None) -> None:
+    """Call ``changed(scope)`` whenever one of ``models`` is saved or deleted (from an app's
+    ``ready()``); ``ignore(instance, kwargs)`` says which saves change nothing shown. A write
+    that sends no signal (``QuerySet.update()``, raw SQL) calls ``updated(model)``."""
+
+    def receiver(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+        if ignore is None or not ignore(instance, kwargs):
+            changed(scope)
+
+    for model in models:
+        _watched.setdefault(model, set()).add(scope)
+        uid = f"stencil.watch:{scope}:{model._meta.label}"
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid + ":save")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid + ":delete")
+
+
+def updated(*models: type[Model]) -> None:
+    """Rows of ``models`` were written without a signal (``QuerySet.update()``, raw SQL): the
+    scopes that watch them have changed."""
+    for scope in sorted({scope for model in models for scope in _watched.get(model, ())}):
+        changed(scope)
+
+
 def _template_dirs() -> list[Path]:
     """Where Django's template engines look (``DIRS``, and each app's ``templates`` with ``APP_DIRS``)."""
     dirs: list[Path] = []
@@ -203,18 +335,32 @@ def has_messages(request: HttpRequest) -> bool:
     return len(messages.get_messages(request)) > 0
 
 
-def _page_stencil(request: HttpRequest, template_name: str, signed_in: bool, shape: dict, names: list[str]) -> Parts:
+def _page_stencil(
+    request: HttpRequest, template_name: str, signed_in: bool, context: dict, names: list[str], inline: Collection[str]
+) -> Parts:
     context = {
-        **shape,
+        **context,
         **{name: hole(name) for name in names},
         CSRF_HOLE: hole(CSRF_HOLE),
-        RENDERING: Rendering(),
-        "user": stand_in_user(signed_in=signed_in),
-        "request": None,
-        "messages": (),
+        RENDERING: Rendering(inline=inline),
     }
-    # The request still goes to render_to_string: the context processors and the language need it.
-    return cut(render_to_string(template_name, context, request=request))
+    return cut(render_to_string(template_name, context, request=StandIn(request, signed_in=signed_in)))  # type: ignore[arg-type]
+
+
+def _request_fills(request: HttpRequest) -> dict[str, Callable[[], str | bytes]]:
+    """What fills the holes every page may have: the CSRF token, the site header, the stand-in's
+    full path and absolute URI (as HTML, and as ``|urlencode`` writes them: "/" left as it is)."""
+    from shop.templatetags.site_header import header_for_request
+
+    token = cache(lambda: get_token(request))
+    return {
+        CSRF_HOLE: token,
+        HEADER_HOLE: lambda: header_for_request(request, csrf_token=token()),
+        FULL_PATH_HOLE: lambda: escape(request.get_full_path()),
+        FULL_PATH_HOLE + URLENCODED: lambda: escape(quote(request.get_full_path(), safe="/")),
+        ABSOLUTE_URI_HOLE: lambda: escape(request.build_absolute_uri()),
+        ABSOLUTE_URI_HOLE + URLENCODED: lambda: escape(quote(request.build_absolute_uri(), safe="/")),
+    }
 
 
 def render_page(
@@ -223,26 +369,40 @@ def render_page(
     *,
     shape: dict[str, Any],
     fills: Mapping[str, Callable[[], str | bytes]],
+    context: Callable[[], Mapping[str, Any]] | None = None,
+    inline: Collection[str] = (),
+    status: int = 200,
 ) -> HttpResponse:
     """``template_name`` as ``request`` should see it, from its stencil.
 
     The stencil is rendered once per process for each ``shape`` (the other context variables
     the template reads: plain values, all part of the key), signed in or not, and kept in the
-    ``fragments`` cache (which keeps nothing with DEBUG on, so template edits show). Each hole
-    is filled by ``fills[name]()`` (HTML, as text or UTF-8: escape what needs it), and
-    ``csrf_token`` by the request's token unless ``fills`` has it. Only for a template that
-    shows no messages while none wait (``has_messages``): the stencil has none."""
+    ``fragments`` cache (which keeps nothing with DEBUG on, so template edits show). When the
+    template needs objects, ``shape`` holds what names them (ids and the data's ``version``)
+    and ``context()`` builds them, only when the stencil is rendered. ``inline`` names the
+    ``{% hole %}`` blocks rendered into the stencil (the same for everyone it is for).
+
+    Each hole is filled by ``fills[name]()`` (HTML, as text or UTF-8: escape what needs it),
+    or, unless ``fills`` has it, by the request's CSRF token, site header, full path or
+    absolute URI. Only for a template that shows no messages while none wait
+    (``has_messages``): the stencil has none."""
     signed_in = request.user.is_authenticated
-    names = sorted(name for name in fills if name != CSRF_HOLE)
-    stencil_key = key("page", template_name, signed_in, sorted(shape.items()), names)
-    parts = caches["fragments"].get_or_set(
-        stencil_key, lambda: _page_stencil(request, template_name, signed_in, shape, names)
-    )
-    makers = {CSRF_HOLE: lambda: get_token(request), **fills}
+    names = sorted(fills)
+    # The path too: the stand-in request shows it (``request.path``).
+    stencil_key = key("page", template_name, request.path, signed_in, sorted(shape.items()), names, sorted(inline))
+
+    def render() -> Parts:
+        everything = {**shape, **(context() if context is not None else {})}
+        return _page_stencil(
+            request, template_name, signed_in, everything, [n for n in names if n != CSRF_HOLE], inline
+        )
+
+    parts = caches["fragments"].get_or_set(stencil_key, render)
+    makers = {**_request_fills(request), **fills}
     values: dict[str, Fill] = {}
     for name in holes(parts):
         value = makers[name]()
         values[name] = value if isinstance(value, bytes) else str(value).encode()
     out: list[bytes] = []
     fill(out, parts, values)
-    return HttpResponse(b"".join(out))
+    return HttpResponse(b"".join(out), status=status)

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Fields whose saves change nothing the catalog's pages show.
+_NOT_SHOWN = frozenset({"last_login", "follower_count", "following_count", "post_count", "feed_built_at"})
+
+
+def _only_counters(instance: object, kwargs: dict) -> bool:
+    update_fields = kwargs.get("update_fields")
+    return bool(update_fields) and set(update_fields) <= _NOT_SHOWN
+
 
 class SocialConfig(AppConfig):
     name = "social"
@@ -38,5 +46,30 @@ class SocialConfig(AppConfig):
         review_notifications.register_kinds()
         reviews_signals.connect()
         product_page.connect(review_views.reviews_on_product, dispatch_uid="social.reviews_on_product")
-        product_page.connect(friend_views.also_like_on_product, dispatch_uid="social.also_like_on_product")
+        catalog_signals.product_page_related_shown.connect(
+            friend_views.also_like_on_product, dispatch_uid="social.also_like_on_product"
+        )
         catalog_signals.store_page_shown.connect(on_catalog_pages.store_social, dispatch_uid="social.store_social")
+
+        # What the catalog's pages show of this app (reviews, ratings, posts that tag a
+        # product, "You may also like", names): their stencils follow it (shop.stencil.version).
+        from catalog.apps import CATALOG_PAGES
+        from shop import stencil
+        from shop.models import User
+        from social.models import (
+            Post,
+            PostImage,
+            ProductAffinity,
+            ProductRating,
+            ProductTag,
+            Profile,
+            Review,
+            ReviewPhoto,
+            ReviewReply,
+        )
+
+        stencil.watch(
+            CATALOG_PAGES, Post, PostImage, ProductTag, Review, ReviewPhoto, ReviewReply, ProductRating, ProductAffinity
+        )
+        # A profile's or a person's name (a post's author, a reviewer), not their counters or last login.
+        stencil.watch(CATALOG_PAGES, Profile, User, ignore=_only_counters)

@@ -35,6 +35,7 @@ from catalog.services.variants import (  # noqa: F401  (the catalog's services a
     validate_variant,
     variants_for_edit,
 )
+from shop import stencil
 from shop.images import fill_renditions, pending_renditions
 from shop.models import User
 
@@ -307,7 +308,9 @@ def set_products_status(
     with transaction.atomic():
         if status == Product.Status.ACTIVE:
             queryset.filter(published_at__isnull=True).update(published_at=now)
-        return queryset.update(status=status, updated_at=now)
+        count = queryset.update(status=status, updated_at=now)
+        stencil.updated(Product)
+        return count
 
 
 def publish_products(*, ids: Iterable[int]) -> int:

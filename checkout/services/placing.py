@@ -40,7 +40,7 @@ from checkout.pricing import Quote, StoreQuote
 from checkout.services.carts import cart_changed_on_commit, forget_cart_count
 from checkout.services.sources import CheckoutSource, DirectItem, quote_for
 from checkout.terms import SpecialTerms, mark_terms_used, terms_for
-from shop import events
+from shop import events, stencil
 from shop.client import ClientInfo
 from shop.models import User
 from shop.money import currency_exponent, format_money
@@ -362,6 +362,7 @@ def _reserve(quote: Quote) -> None:
     if taken != len(wanted):
         # The caller's transaction rolls back the rows that were taken.
         raise OutOfStock(_("Sorry, this just sold out. Your cart has been kept."))
+    stencil.updated(ProductVariant)  # the stock the catalog's pages show
 
 
 def _create_order(

@@ -21,7 +21,7 @@ from catalog.models import ProductVariant
 from checkout import lock_objects, notifications, signals
 from checkout.exceptions import IllegalTransition
 from checkout.models import DiscountCode, DiscountRedemption, Order, OrderEvent, OrderStatus, Payment, PaymentMethod
-from shop import events
+from shop import events, stencil
 from shop.models import User
 
 # --- The state machine --------------------------------------------------------------------
@@ -135,6 +135,7 @@ def _restock(order: Order) -> None:
     for variant in lock_objects.variants_for_update(quantities):
         previous_stock = variant.stock
         ProductVariant.objects.filter(pk=variant.pk).update(stock=F("stock") + quantities[variant.pk])
+        stencil.updated(ProductVariant)
         variant.stock = previous_stock + quantities[variant.pk]
         announce_variant_change(variant=variant, previous_stock=previous_stock, previous_price=None)
 

@@ -44,6 +44,7 @@ from checkout.models import CartLine
 from checkout.pricing import find_discount
 from checkout.selectors import prefetch_line_covers
 from checkout.views.checkout import BUY_NOW, checkout_url, remember_buy_now, remember_discount_code
+from shop import stencil
 from shop.htmx import SWAP_ERRORS_HEADER, is_htmx
 
 
@@ -282,7 +283,8 @@ def buy_box(sender: object, *, request, product, variant=None, form_id: str = "b
         return ""
     return render_to_string(
         "components/add_to_cart.html",
-        {"product": product, "variant": variant, "form_id": form_id},
+        # The token given, not taken by {% csrf_token %}: a stencil's stand-in request has none.
+        {"product": product, "variant": variant, "form_id": form_id, "csrf_token": stencil.csrf_token(request)},
         request=request,
     )
 

@@ -16,9 +16,12 @@ With ``DEBUG`` on, that cache keeps nothing, so template edits show.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django import template
 from django.conf import settings
 from django.core.cache import caches
+from django.template import engines
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
@@ -33,7 +36,7 @@ TEMPLATE = "components/site_header.html"
 # The header's own holes (``shop.stencil``), filled on every request.
 HOLES = ("cart", "csrf_token", "search", "next_url")
 # The header's hole in a page's stencil.
-HEADER_HOLE = "site_header"
+HEADER_HOLE = stencil.HEADER_HOLE
 # The header's sections (aria-current): the view names of each section's pages.
 SECTIONS = {
     "home": "feed",
@@ -110,6 +113,19 @@ def header_html(request, user, *, cart: str, csrf_token: str) -> SafeString:
     out: list[bytes] = []
     stencil.fill(out, parts, values)
     return mark_safe(b"".join(out).decode())
+
+
+@cache
+def _cart_link():
+    # Checkout's tag, as base.html uses it: shop does not import checkout.
+    return engines["django"].from_string("{% load cart %}{% cart_link_html %}")
+
+
+def header_for_request(request, *, csrf_token: str) -> SafeString:
+    """The header as ``base.html`` shows it on ``request``'s page (the hole a page's stencil
+    leaves for it, filled by ``stencil.render_page``)."""
+    cart = _cart_link().render({"request": request})
+    return header_html(request, request.user, cart=cart, csrf_token=csrf_token)
 
 
 @register.simple_tag(takes_context=True)

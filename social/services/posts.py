@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
+from shop import stencil
 from shop.models import User
 from social.models import (
     CAPTION_MAX,
@@ -245,6 +246,7 @@ def delete_post(*, post: Post, actor: User) -> None:
 def hide_post(*, post: Post, hidden: bool = True) -> None:
     """Staff moderation: a hidden post leaves every feed."""
     Post.objects.filter(pk=post.pk).update(is_hidden=hidden)
+    stencil.updated(Post)
     if hidden:
         FeedEntry.objects.filter(post=post).delete()
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Product
 from checkout.models import Order
+from shop import stencil
 from shop.models import User
 from social import ratelimit
 from social.models import Block, FriendSuggestionDismissal, Post, ProductAffinity, Recommendation
@@ -361,5 +362,6 @@ def compute_product_affinities() -> int:
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {table}")
         cursor.execute(sql, params)
+        stencil.updated(ProductAffinity)  # "You may also like" on the product pages
         # (SQLite reports no row count for an INSERT that starts with WITH.)
         return ProductAffinity.objects.count()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from checkout.models import OrderLine, OrderStatus
+from shop import stencil
 from shop.images import verify_image
 from shop.models import User
 from social import review_notifications
@@ -81,7 +82,10 @@ def mark_verified_purchases(*, reviews: QuerySet[Review]) -> int:
     purchase = Exists(
         _paid_order_lines().filter(product_id=OuterRef("product_id"), order__buyer_id=OuterRef("author_id"))
     )
-    return reviews.filter(purchase, verified_purchase=False).update(verified_purchase=True)
+    marked = reviews.filter(purchase, verified_purchase=False).update(verified_purchase=True)
+    if marked:
+        stencil.updated(Review)
+    return marked
 
 
 # --- Checking what a person typed ----------------------------------------------------------------
@@ -155,6 +159,7 @@ def _move_rating(product_id: int, *, add: int | None = None, remove: int | None 
     if total:
         changes["total"] = F("total") + total
     ProductRating.objects.filter(pk=product_id).update(**changes)
+    stencil.updated(ProductRating)
 
 
 def _locked(review: Review) -> Review:
@@ -337,6 +342,7 @@ def vote_helpful(*, user: User, review: Review) -> bool:
     except IntegrityError:
         return False
     Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+    stencil.updated(Review)
     return True
 
 
@@ -345,6 +351,7 @@ def unvote_helpful(*, user: User, review: Review) -> bool:
     deleted, _detail = ReviewVote.objects.filter(review=review, user=user).delete()
     if deleted:
         Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") - 1)
+        stencil.updated(Review)
     return bool(deleted)
 
 
@@ -379,6 +386,7 @@ def hide_review(*, review: Review, actor: User) -> bool:
     if review.is_hidden:
         return False
     Review.objects.filter(pk=review.pk).update(is_hidden=True, hidden_by=actor)
+    stencil.updated(Review)
     _move_rating(review.product_id, remove=review.rating)
     ReviewReport.objects.filter(review=review, resolved_at__isnull=True).update(resolved_at=timezone.now())
     return True
@@ -393,6 +401,7 @@ def unhide_review(*, review: Review, actor: User) -> bool:
     if not review.is_hidden:
         return False
     Review.objects.filter(pk=review.pk).update(is_hidden=False, hidden_by=None)
+    stencil.updated(Review)
     _move_rating(review.product_id, add=review.rating)
     return True
 

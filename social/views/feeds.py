@@ -11,9 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import Store
-from checkout.templatetags.cart import cart_link_for
 from shop import stencil
-from shop.templatetags.site_header import HEADER_HOLE, header_html
 from social import selectors
 from social.cards import render_cards_utf8
 from social.templatetags.post_cards import CARDS_HOLE
@@ -44,12 +42,6 @@ def _feed_response(request, *, page, url_name: str, template: str, context: dict
             stencil.CSRF_HOLE: lambda: token,
             CARDS_HOLE: lambda: render_cards_utf8(page.items, viewer=request.user, csrf_token=token, back_url=back_url),
         }
-        if not partial:
-
-            def header():
-                return header_html(request, request.user, cart=cart_link_for(request), csrf_token=token)
-
-            fills[HEADER_HOLE] = header
         if next_url:
             fills["next_url"] = lambda: escape(next_url)
         shape = {**context, "posts": True}

@@ -196,8 +196,8 @@ def test_a_product_image_gets_its_renditions_once(django_capture_on_commit_callb
         image = services.add_product_image(
             product=product, image=verify_image(image_file(size=(1600, 1200))), alt_text="Front"
         )
-    # then
-    assert len(callbacks) == 1
+    # then (the other callbacks turn the catalog pages' version: shop.stencil.changed)
+    assert len([callback for callback in callbacks if "stencil" not in callback.__module__]) == 1
     image.refresh_from_db()
     assert image.renditions_ready
     assert image.display_url != image.image.url and image.webp_url.endswith(".webp")
