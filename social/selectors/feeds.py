@@ -305,11 +305,20 @@ def posts_tagging_page(
 
 
 def posts_tagging(*, product: Product, user: User | AnonymousUser | None = None, limit: int = 12) -> list[Post]:
-    """ "Seen in posts": the newest posts that tag ``product``."""
+    """ "Seen in posts": the newest posts that tag ``product`` that ``user`` may see, with what
+    their thumbnails show (the profile, the pictures as ``ordered_images``), not whole cards.
+    Two queries."""
     viewer = _viewer(user)
     ids = ProductTag.objects.filter(product=product).order_by("-post_id").values("post_id")
-    posts = list(post_card_queryset(viewer).filter(pk__in=ids[: limit * 2]).order_by("-created_at", "-id")[:limit])
-    return decorate(posts, viewer)
+    return list(
+        Post.objects.visible_to(viewer)
+        .filter(pk__in=ids[: limit * 2])
+        .select_related("profile__user", "profile__store")
+        .prefetch_related(
+            Prefetch("images", queryset=PostImage.objects.order_by("position", "id"), to_attr="ordered_images")
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def post_detail(*, pk: int, user: User | AnonymousUser | None = None) -> Post:
