@@ -106,9 +106,11 @@ def ensure_months(months: set[date]) -> list[date]:
         for month in made:
             start = datetime(month.year, month.month, 1, tzinfo=UTC)
             end = datetime(*add_months(month, 1).timetuple()[:3], tzinfo=UTC)
+            # DDL takes no bound parameters: the bounds are written as literals (UTC times this
+            # function made, so their text is digits and separators only).
             cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {partition_name(month)} PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)",
-                [start, end],
+                f"CREATE TABLE IF NOT EXISTS {partition_name(month)} PARTITION OF {TABLE} "
+                f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
             )
     # Remembered once committed: a rolled-back CREATE TABLE must be made again.
     transaction.on_commit(lambda: _known.update(wanted))

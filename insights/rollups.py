@@ -220,8 +220,9 @@ def roll_up_day(*, day: date) -> RolledUp:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The distinct counts sort a day's events: in memory rather than in temporary files
-            # (for this transaction only; measured in bench/insights_bench.py).
-            cursor.execute("SET LOCAL work_mem = %s", [settings.INSIGHTS_ROLLUP_WORK_MEM])
+            # (for this transaction only; measured in bench/insights_bench.py). set_config(...,
+            # true) is SET LOCAL as a function: a SET statement takes no bound parameter.
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.INSIGHTS_ROLLUP_WORK_MEM])
         for table in (post_table, store_table, product_table):
             cursor.execute(f"DELETE FROM {table} WHERE day = %s", [day_value])
         # Posts first: the stores' impressions are summed from their rows.

@@ -121,6 +121,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 using_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if using_postgresql or PRODUCTION else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if using_postgresql and env.bool("DB_SERVER_SIDE_BINDING", default=True):
+    # Server-side parameter binding (Django's documented OPTIONS switch, psycopg 3): parameters
+    # travel apart from the SQL, so psycopg can prepare a statement once it has run
+    # prepare_threshold times on a (persistent) connection and PostgreSQL stops re-planning the
+    # hot queries (the signed-in person, the feed pages). Django turns psycopg's automatic
+    # preparation off unless prepare_threshold is given, so it is given here: psycopg's own
+    # default. Not behind a transaction-mode pooler (prepared statements belong to a session).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": env.int("DB_PREPARE_THRESHOLD", default=5)}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside a writer; IMMEDIATE transactions take the write lock up
     # front, so a second writer waits (busy timeout) instead of failing with "database is locked".
