@@ -124,13 +124,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", defa
 if using_postgresql and env.bool("DB_SERVER_SIDE_BINDING", default=True):
     # Server-side parameter binding (Django's documented OPTIONS switch, psycopg 3): parameters
     # travel apart from the SQL, so psycopg can prepare a statement once it has run
-    # prepare_threshold times on a (persistent) connection and PostgreSQL stops re-planning the
-    # hot queries (the signed-in person, the feed pages). Django turns psycopg's automatic
+    # prepare_threshold times on a (persistent) connection and PostgreSQL stops parsing the hot
+    # queries again (the signed-in person, the feed pages). Django turns psycopg's automatic
     # preparation off unless prepare_threshold is given, so it is given here: psycopg's own
     # default. Not behind a transaction-mode pooler (prepared statements belong to a session).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": env.int("DB_PREPARE_THRESHOLD", default=5)}
     )
+    # But each statement planned for its values: PostgreSQL's generic plan of the feed's query
+    # (chosen after five runs) made Following 5.7 times slower at ten times the posts, where
+    # custom plans stay flat (bench/README.md, "Server-side binding"). Prepared statements still
+    # save the parsing and analysis.
+    plan_cache_mode = env.str("DB_PLAN_CACHE_MODE", default="force_custom_plan")
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c plan_cache_mode={plan_cache_mode}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside a writer; IMMEDIATE transactions take the write lock up
     # front, so a second writer waits (busy timeout) instead of failing with "database is locked".
