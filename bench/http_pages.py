@@ -50,14 +50,14 @@ def _python() -> str:
 PROXY_HEADER = ("X-Forwarded-Proto", "https")
 
 
-def _django_env(redis_url: str) -> dict[str, str]:
-    """The production profile, as deployed, on loopback."""
+def production_env(redis_url: str, *, allowed_hosts: str = "127.0.0.1,localhost") -> dict[str, str]:
+    """The production profile, as deployed, on loopback (also for bench/server_binding.py)."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="shop.settings",
         DJANGO_ENV="production",
         SECRET_KEY=os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(40),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+        ALLOWED_HOSTS=allowed_hosts,
         REDIS_URL=redis_url,
         DEBUG="0",
         LOG_LEVEL="ERROR",
@@ -130,7 +130,7 @@ def run(
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    env = _django_env(redis_url)
+    env = production_env(redis_url)
     # The demo data with its tasks (pictures' renditions) run in this process: no worker runs here.
     setup_env = {**env, "CELERY_TASK_ALWAYS_EAGER": "1"}
     subprocess.run([_python(), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=setup_env, check=True)

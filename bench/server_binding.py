@@ -19,12 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from http_pages import production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ("off", "on")
@@ -115,17 +116,8 @@ def child(warmup: int, requests: int) -> None:
 
 
 def _env(mode: str, args: argparse.Namespace) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="shop.settings",
-        DJANGO_ENV="production",
-        SECRET_KEY=os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(40),
-        ALLOWED_HOSTS="testserver",
-        REDIS_URL=args.redis_url,
-        DEBUG="0",
-        LOG_LEVEL="ERROR",
-        DB_SERVER_SIDE_BINDING="1" if mode == "on" else "0",
-    )
+    env = production_env(args.redis_url, allowed_hosts="testserver")
+    env["DB_SERVER_SIDE_BINDING"] = "1" if mode == "on" else "0"
     return env
 
 
