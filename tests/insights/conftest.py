@@ -27,3 +27,11 @@ def events_redis(settings):
     client.delete(events.REDIS_KEY, events._DRAIN_LOCK_KEY)
     yield client
     client.delete(events.REDIS_KEY, events._DRAIN_LOCK_KEY)
+
+
+@pytest.fixture
+def mailgun(settings):
+    """Mailgun's webhook signing key, as the email figures' tests sign their deliveries."""
+    from tests.marketing.test_campaign_tracking import SIGNING_KEY
+
+    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY, "MAILGUN_API_KEY": "key-test"}

@@ -7,12 +7,7 @@ revenue as marketing's own campaign report counts them, to the store's seller on
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-
 import pytest
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -25,19 +20,12 @@ from marketing.campaigns import engine, tracking
 from shop import events
 from shop.money import to_major
 from tests.factories import SellerFactory, StoreFactory, UserFactory
+from tests.insights.emails import BROWSER, SCANNER, click_path, csv_rows
 from tests.marketing.campaign_helpers import bulk_mailable, campaign_for, mailable_contact
 from tests.marketing.helpers import paid_order
-from tests.marketing.test_campaign_tracking import SIGNING_KEY, mailgun_payload, post
+from tests.marketing.test_campaign_tracking import mailgun_payload, post
 
-pytestmark = pytest.mark.django_db
-
-BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
-SCANNER = "Mozilla/5.0 (compatible; Slackbot-LinkExpanding 1.0)"
-
-
-@pytest.fixture(autouse=True)
-def _mailgun(settings):
-    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY, "MAILGUN_API_KEY": "key-test"}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mailgun")]
 
 
 def _send(store, name: str, *, buyer, others: int, capture) -> tuple:
@@ -49,15 +37,6 @@ def _send(store, name: str, *, buyer, others: int, capture) -> tuple:
         engine.start_campaign(campaign)
     events.flush()  # what the worker's task_postrun does (here the task ran eagerly)
     return campaign, Recipient.objects.get(campaign=campaign, contact=contact)
-
-
-def _click_path(to: str) -> str:
-    message = next(message for message in reversed(mail.outbox) if message.to == [to])
-    return re.search(r"https?://[^/\s]+(/m/c/[^\s]+)", message.body).group(1)
-
-
-def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
 
 
 def test_a_campaign_sent_delivered_clicked_and_bought_from_shows_in_its_sellers_insights(
@@ -79,7 +58,7 @@ def test_a_campaign_sent_delivered_clicked_and_bought_from_shows_in_its_sellers_
         payload = mailgun_payload("delivered", delivered, delivered.contact.consent.email)
         assert post(provider, payload).status_code == 200
     # and a link scanner opens the buyer's link, then the buyer clicks it twice
-    click = _click_path(recipient.contact.consent.email)
+    click = click_path(recipient.contact.consent.email, prefix="/m/c/")
     assert Client(HTTP_USER_AGENT=SCANNER).get(click).status_code == 302
     shopper = Client(HTTP_USER_AGENT=BROWSER)
     assert shopper.get(click).status_code == 302
@@ -130,7 +109,7 @@ def test_a_campaign_sent_delivered_clicked_and_bought_from_shows_in_its_sellers_
     assert to_major(order.total) == to_major(order.total).to_integral_value()  # whole rupiah
     export = seller.get(reverse("insights:export", args=["emails"]), {"range": "7d"})
     assert export.status_code == 200
-    assert _csv(export)[1:] == [
+    assert csv_rows(export)[1:] == [
         ["Ramadan sale", "Campaign", "3", "2", "1", "1", str(to_major(order.total).to_integral_value()), "0"]
     ]
     api = seller.get(reverse("api:insights"), {"range": "7d"}).json()
@@ -154,7 +133,7 @@ def test_a_campaign_sent_delivered_clicked_and_bought_from_shows_in_its_sellers_
     assert [(row["name"], row["sent"], row["clicked"], row["orders_paid"]) for row in theirs] == [
         ("Kopi promo", 1, 0, 0)
     ]
-    assert _csv(rival.get(reverse("insights:export", args=["emails"]), {"range": "7d"}))[1:] == [
+    assert csv_rows(rival.get(reverse("insights:export", args=["emails"]), {"range": "7d"}))[1:] == [
         ["Kopi promo", "Campaign", "1", "0", "0", "0", "0", "0"]
     ]
     assert rival.get(reverse("insights:dashboard"), {"store": store.pk}).status_code == 404
@@ -225,7 +204,7 @@ def test_a_campaign_named_like_a_formula_is_text_in_the_csv():
 
     response = csv_response(table="emails", header=["Email"], body=[["=HYPERLINK(1)"]], filename="x.csv")
     # then a spreadsheet reads it as text
-    assert _csv(response)[1][0] == "'=HYPERLINK(1)"
+    assert csv_rows(response)[1][0] == "'=HYPERLINK(1)"
 
 
 def test_a_click_the_providers_tracking_saw_first_is_counted_once(
@@ -239,7 +218,7 @@ def test_a_click_the_providers_tracking_saw_first_is_counted_once(
     collected.clear()
     # when the provider's click tracking reports the click, then the signed redirect sees it
     assert post(Client(), mailgun_payload("clicked", recipient, email)).status_code == 200
-    assert Client(HTTP_USER_AGENT=BROWSER).get(_click_path(email)).status_code == 302
+    assert Client(HTTP_USER_AGENT=BROWSER).get(click_path(email, prefix="/m/c/")).status_code == 302
     events.flush()
     # then one click is counted (the first), the second is a touch only, both the buyer's
     clicks = [(e.name, e.user_id) for batch in collected for e in batch if e.ref_id == campaign.pk]

@@ -8,12 +8,7 @@ revenue as marketing's own flow report counts them, to the store's seller only."
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-
 import pytest
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -27,19 +22,12 @@ from marketing.flows import defaults, engine, tracking
 from shop import events
 from shop.money import to_major
 from tests.factories import SellerFactory, StoreFactory, UserFactory, buyable_variant
+from tests.insights.emails import BROWSER, SCANNER, click_path, csv_rows
 from tests.marketing.campaign_helpers import mailable_contact
 from tests.marketing.helpers import paid_order
-from tests.marketing.test_campaign_tracking import SIGNING_KEY, mailgun_payload, post
+from tests.marketing.test_campaign_tracking import mailgun_payload, post
 
-pytestmark = pytest.mark.django_db
-
-BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
-SCANNER = "Mozilla/5.0 (compatible; Slackbot-LinkExpanding 1.0)"
-
-
-@pytest.fixture(autouse=True)
-def _mailgun(settings):
-    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY, "MAILGUN_API_KEY": "key-test"}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mailgun")]
 
 
 def _browse_flow_sent(store, *, buyer, others: int, capture) -> tuple[Flow, FlowSend]:
@@ -60,20 +48,11 @@ def _browse_flow_sent(store, *, buyer, others: int, capture) -> tuple[Flow, Flow
     return flow, FlowSend.objects.get(flow=flow, contact=contacts[0])
 
 
-def _click_path(to: str) -> str:
-    message = next(message for message in reversed(mail.outbox) if message.to == [to])
-    return re.search(r"https?://[^/\s]+(/m/f/[^\s\"<]+)", message.body).group(1)
-
-
 def _delivered(send: FlowSend) -> dict:
     """Mailgun's "delivered" for a flow email: its metadata names the flow send."""
     return mailgun_payload(
         "delivered", send, send.contact.consent.email, **{"user-variables": {"flow_send": str(send.pk)}}
     )
-
-
-def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
 
 
 def test_a_flow_email_sent_delivered_clicked_and_bought_from_shows_in_its_sellers_insights(
@@ -93,7 +72,7 @@ def test_a_flow_email_sent_delivered_clicked_and_bought_from_shows_in_its_seller
     for _ in range(2):
         assert post(provider, _delivered(send)).status_code == 200
     # and a link scanner opens the buyer's link, then the buyer clicks it twice
-    click = _click_path(send.contact.consent.email)
+    click = click_path(send.contact.consent.email, prefix="/m/f/")
     assert Client(HTTP_USER_AGENT=SCANNER).get(click).status_code == 302
     shopper = Client(HTTP_USER_AGENT=BROWSER)
     assert shopper.get(click).status_code == 302
@@ -139,7 +118,7 @@ def test_a_flow_email_sent_delivered_clicked_and_bought_from_shows_in_its_seller
     rupiah = str(to_major(order.total).to_integral_value())
     export = seller.get(reverse("insights:export", args=["emails"]), {"range": "7d"})
     assert export.status_code == 200
-    assert _csv(export)[1:] == [["Browse abandonment", "Automatic email", "2", "1", "1", "1", rupiah, "0"]]
+    assert csv_rows(export)[1:] == [["Browse abandonment", "Automatic email", "2", "1", "1", "1", rupiah, "0"]]
     api = seller.get(reverse("api:insights"), {"range": "7d"}).json()
     assert api["emails"] == [
         {
@@ -162,7 +141,7 @@ def test_a_flow_email_sent_delivered_clicked_and_bought_from_shows_in_its_seller
     assert [(row["kind"], row["id"], row["sent"], row["clicked"], row["orders_paid"]) for row in theirs] == [
         ("flow", other_flow.pk, 1, 0, 0)
     ]
-    assert _csv(rival.get(reverse("insights:export", args=["emails"]), {"range": "7d"}))[1:] == [
+    assert csv_rows(rival.get(reverse("insights:export", args=["emails"]), {"range": "7d"}))[1:] == [
         ["Browse abandonment", "Automatic email", "1", "0", "0", "0", "0", "0"]
     ]
     assert rival.get(reverse("insights:dashboard"), {"store": store.pk}).status_code == 404
@@ -208,7 +187,7 @@ def test_a_flow_click_the_providers_tracking_saw_first_is_counted_once(
     email = send.contact.consent.email
     payload = mailgun_payload("clicked", send, email, **{"user-variables": {"flow_send": str(send.pk)}})
     assert post(Client(), payload).status_code == 200
-    assert Client(HTTP_USER_AGENT=BROWSER).get(_click_path(email)).status_code == 302
+    assert Client(HTTP_USER_AGENT=BROWSER).get(click_path(email, prefix="/m/f/")).status_code == 302
     events.flush()
     # then one click is counted (the first), the second is a touch only, both the buyer's
     clicks = [(e.name, e.user_id) for batch in collected for e in batch if e.ref_id == flow.pk]
