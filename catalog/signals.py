@@ -22,13 +22,11 @@ store_opened = Signal()
 
 # --- Asked by catalog's pages (receivers return what they add) --------------------------------
 
-# request, product -> HTML under the product page's details that may differ with who looks
-# (social: their friends, the posts they may see, the reviews with their own). In the page's
-# stencil it is the same for every visitor and a hole filled for each signed-in viewer.
+# request, product -> HTML under the product page's details (social: what the viewer's friends
+# did with it, the posts that tag it, its reviews, "You may also like"). It goes into the page's
+# stencil, so ``request`` may be a stand-in (``shop.stencil``): what shows of the viewer is
+# left as holes that the receiver fills for each request (``shop.stencil.fill_later``).
 product_page_shown = Signal()
-# request, product -> HTML below that, the same for every shopper but the seller (social: "You
-# may also like"): always in the page's stencil, so ``request`` may be a stand-in (shop.stencil).
-product_page_related_shown = Signal()
 # request, product, variant: ProductVariant | None, form_id: str -> HTML under the variant
 # picker (checkout: "Add to cart" and "Buy now"; chat: "Chat with the seller").
 buy_box_shown = Signal()

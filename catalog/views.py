@@ -9,12 +9,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from catalog import selectors, services, signals
+from catalog import selectors, services
 from catalog.apps import CATALOG_PAGES
 from catalog.forms import OpenStoreForm, ProductFilterForm
 from catalog.models import Product, Store
 from shop import events, stencil
-from shop.signals import html_from
 
 PRODUCTS_PER_PAGE = 24
 
@@ -96,11 +95,6 @@ def category(request, slug):
     return _product_list_page(request, category_slug=slug)
 
 
-# The product page's social content (``catalog.signals.product_page_shown``): the same for
-# every visitor, so inside their stencil; a hole filled for each signed-in viewer.
-SOCIAL_HOLE = "product_social"
-
-
 class _Head(NamedTuple):
     """What the product page needs before it knows whether it comes from its stencil."""
 
@@ -117,7 +111,6 @@ def product_detail(request, slug):
     version = stencil.version(CATALOG_PAGES)
     head_key = stencil.key("product-head", slug, version)
     head = caches["fragments"].get(head_key)
-    loaded = None
     if head is None:
         loaded = product()
         head = _Head(loaded.pk, loaded.store_id, loaded.store.owner_id, loaded.is_public and loaded.store.is_active)
@@ -134,21 +127,14 @@ def product_detail(request, slug):
         )
     if is_owner or not head.is_public or stencil.has_messages(request):
         return render(request, "catalog/product_detail.html", _product_context(product(), is_owner=is_owner))
-
-    def social() -> str:
-        # Its receivers read the product and its store: no need to load the variants for them.
-        shown = loaded or selectors.product_with_store(pk=head.pk)
-        return html_from(signals.product_page_shown, request=request, product=shown)
-
-    # Everyone else sees the page from its stencil (per product and catalog version): the
-    # social content is in it for visitors, and filled in for each signed-in viewer.
+    # Everyone else sees the page from its stencil (per product and catalog version); what the
+    # page's receivers show of the viewer they fill for each request (``stencil.fill_later``).
     return stencil.render_page(
         request,
         "catalog/product_detail.html",
         shape={"product_id": head.pk, "version": version},
         context=lambda: _product_context(product(), is_owner=False),
-        fills={SOCIAL_HOLE: social},
-        inline=() if request.user.is_authenticated else (SOCIAL_HOLE,),
+        fills={},
     )
 
 

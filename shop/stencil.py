@@ -11,10 +11,16 @@ How a template makes a hole, while a stencil is rendered:
 
 - a context variable whose value is ``hole(name)`` (``render_page`` sets one for every fill);
 - a tag that returns ``hole(name)`` when ``is_stencil(context)`` (the site header);
-- a block ``{% hole "name" %}...{% endhole %}`` (``shop/templatetags/stencil.py``): rendered
-  as usual on a normal render; a hole in a stencil, and when the stencil's ``Rendering``
-  names it a *state* (``states``), its content is rendered once in each of the two states and
-  kept, so a request picks one instead of rendering it (a post card's like button).
+- a block ``{% hole "name" %}...{% endhole %}`` (``shop/templatetags/stencil.py``; ``{% hole
+  "name" key %}`` for one of many, the hole ``name_<key>``): rendered as usual on a normal
+  render; a hole in a stencil, and when the stencil's ``Rendering`` names it a *state*
+  (``states``), its content is rendered once in each state and kept, so a request picks one
+  instead of rendering it (a post card's like button, a review's "Helpful").
+
+Who fills a hole: the view that renders the page (``render_page``'s ``fills``), or, for a
+signal receiver that adds something of the viewer to a page it does not own (social's reviews
+on catalog's product page), the receiver itself: it returns ``fill_later(request, html,
+filler, ...)``, and the stencil keeps ``filler`` to call for each request.
 
 A stencil is rendered for nobody: a stand-in request (``StandIn``) whose user is signed in
 or not, with no name and no id, and no messages. What differs between requests is a hole:
@@ -44,10 +50,11 @@ character past Latin-1 in it (an emoji in a caption) makes Python widen all of i
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import secrets
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -82,7 +89,7 @@ ABSOLUTE_URI_HOLE = "absolute_uri"
 HEADER_HOLE = "site_header"
 _HOLE = "\x00hole:{}\x00"
 # A hole's mark, as written or as the ``urlencode`` filter leaves it (the hole ``<name>|urlencode``).
-_HOLES = re.compile("\x00hole:([a-z_]+)\x00|%00hole%3A([a-z_]+)%00")
+_HOLES = re.compile("\x00hole:([a-z0-9_]+)\x00|%00hole%3A([a-z0-9_]+)%00")
 URLENCODED = "|urlencode"
 
 # A stencil: UTF-8, hole name, UTF-8, ..., UTF-8 (even indexes bytes, odd indexes names).
@@ -92,41 +99,49 @@ Fill = bytes | list
 
 
 def hole(name: str) -> SafeString:
-    """The mark of the hole ``name`` (lowercase letters and ``_``)."""
+    """The mark of the hole ``name`` (lowercase letters, digits and ``_``)."""
     return mark_safe(_HOLE.format(name))
+
+
+# The state a block was rendered in: its attribute's value, or its attributes' values in order.
+State = bool | tuple[bool, ...]
 
 
 class Rendering:
     """What a stencil being rendered keeps beside its HTML (the ``RENDERING`` context variable).
 
     ``states`` names the ``{% hole %}`` blocks rendered in each state: hole name -> (context
-    variable, attribute), rendered with the attribute False and then True; ``variants`` gets
-    each block's two renderings, cut. ``inline`` names the blocks that are the same for
-    everyone this stencil is for, rendered into it as on a normal render (a product page's
-    social content, for visitors). Any other block is a plain hole."""
+    variable, attribute), rendered with the attribute False and then True, or (context variable,
+    (attribute, ...)), rendered in every combination of the attributes' values (keyed by the
+    tuple of them). ``variants`` gets each block's renderings, cut, under its hole's name
+    (``{% hole "helpful" review.pk %}`` makes ``helpful_12``). Any other block is a plain hole.
 
-    def __init__(self, states: Mapping[str, tuple[str, str]] | None = None, inline: Collection[str] = ()) -> None:
+    ``later`` gets what signal receivers leave to fill for each request (``fill_later``)."""
+
+    def __init__(self, states: Mapping[str, tuple[str, str | tuple[str, ...]]] | None = None) -> None:
         self.states = dict(states or {})
-        self.inline = frozenset(inline)
-        self.variants: dict[str, dict[bool, Parts]] = {}
+        self.variants: dict[str, dict[State, Parts]] = {}
+        self.later: list[tuple[Callable[..., Mapping[str, Any]], dict[str, Any]]] = []
 
-    def block(self, name: str, render: Callable[[Context], str], context: Context) -> SafeString | str:
-        """The hole for a ``{% hole name %}`` block, recording its states first if it has some;
-        the block's own HTML if it is ``inline``."""
-        if name in self.inline:
-            return render(context)
+    def block(self, name: str, render: Callable[[Context], str], context: Context, key: object = None) -> SafeString:
+        """The hole for a ``{% hole name key %}`` block, recording its states first if it has some."""
+        full = name if key is None else f"{name}_{key}"
         if name in self.states:
-            variable, attribute = self.states[name]
+            variable, attributes = self.states[name]
+            names = (attributes,) if isinstance(attributes, str) else attributes
             target = context[variable]
-            current = getattr(target, attribute, False)
+            current = [getattr(target, attribute, False) for attribute in names]
+            recorded: dict[State, Parts] = {}
             try:
-                self.variants[name] = {}
-                for state in (False, True):
-                    setattr(target, attribute, state)
-                    self.variants[name][state] = cut(render(context))
+                for values in itertools.product((False, True), repeat=len(names)):
+                    for attribute, value in zip(names, values, strict=True):
+                        setattr(target, attribute, value)
+                    recorded[values[0] if isinstance(attributes, str) else values] = cut(render(context))
             finally:
-                setattr(target, attribute, current)
-        return hole(name)
+                for attribute, value in zip(names, current, strict=True):
+                    setattr(target, attribute, value)
+            self.variants[full] = recorded
+        return hole(full)
 
 
 def is_stencil(context: Context | Mapping[str, Any]) -> bool:
@@ -144,11 +159,6 @@ def cut(html: str) -> Parts:
         plain, encoded = pieces[index], pieces[index + 1]
         parts += [plain if plain is not None else encoded + URLENCODED, pieces[index + 2].encode()]
     return parts
-
-
-def holes(parts: Parts) -> set[str]:
-    """The names of the holes of ``parts``."""
-    return set(parts[1::2])
 
 
 def fill(out: list[bytes], parts: Parts, values: Mapping[str, Fill]) -> None:
@@ -198,11 +208,13 @@ class _NoCsrfCookie(dict):
 
 class StandIn:
     """The request a stencil is rendered for: the real request's path, nothing of its query,
-    cookies or session, the stand-in user, and holes for its full path and absolute URI."""
+    cookies or session, the stand-in user, holes for its full path and absolute URI, and the
+    stencil's ``Rendering`` (for ``fill_later``)."""
 
     method = "GET"
 
-    def __init__(self, request: HttpRequest, *, signed_in: bool) -> None:
+    def __init__(self, request: HttpRequest, *, signed_in: bool, rendering: Rendering | None = None) -> None:
+        self.rendering = rendering if rendering is not None else Rendering()
         self.user = stand_in_user(signed_in=signed_in)
         self.path = request.path
         self.path_info = request.path_info
@@ -226,6 +238,27 @@ def csrf_token(request: HttpRequest | StandIn | None) -> str:
     if request is None:
         return ""
     return hole(CSRF_HOLE) if isinstance(request, StandIn) else get_token(request)
+
+
+def is_stand_in(request: object) -> bool:
+    """Whether ``request`` is a stencil's stand-in: what it renders is for everyone alike."""
+    return isinstance(request, StandIn)
+
+
+def fill_later(
+    request: HttpRequest | StandIn, html: str, filler: Callable[..., Mapping[str, Any]], **arguments: Any
+) -> SafeString:
+    """What a signal receiver returns when its HTML shows something of the viewer and its page
+    may be a stencil (the product page's reviews, friends and posts). ``html`` goes into the
+    page as it is; in a stencil it was rendered for the stand-in, with holes where the viewer
+    shows, and each request the page serves calls ``filler(request, **arguments)`` for what
+    fills them: hole name -> HTML (text or UTF-8) or a stencil (one of ``Rendering.variants``'
+    states; the stand-in's own HTML, cut). ``filler`` is a module-level function and
+    ``arguments`` plain values: they are kept with the stencil. On a normal render ``html`` was
+    rendered for the viewer, and there is nothing to fill."""
+    if isinstance(request, StandIn):
+        request.rendering.later.append((filler, arguments))
+    return mark_safe(html)
 
 
 # --- Versions of what pages show -------------------------------------------------------------
@@ -335,16 +368,39 @@ def has_messages(request: HttpRequest) -> bool:
     return len(messages.get_messages(request)) > 0
 
 
+class _Fills(dict):
+    """The values of a stencil's holes, each made (by ``makers[name]()``) when first filled."""
+
+    def __init__(self, makers: Mapping[str, Callable[[], str | bytes]]) -> None:
+        super().__init__()
+        self.makers = makers
+
+    def __missing__(self, name: str) -> Fill:
+        value = self[name] = _utf8(self.makers[name]())
+        return value
+
+
+def _utf8(value: object) -> Fill:
+    return value if isinstance(value, bytes | list) else str(value).encode()
+
+
+# A page's stencil: its parts, and what receivers fill for each request (``Rendering.later``).
+_PageStencil = tuple[Parts, list[tuple[Callable[..., Mapping[str, Any]], dict[str, Any]]]]
+
+
 def _page_stencil(
-    request: HttpRequest, template_name: str, signed_in: bool, context: dict, names: list[str], inline: Collection[str]
-) -> Parts:
+    request: HttpRequest, template_name: str, signed_in: bool, context: dict, names: list[str]
+) -> _PageStencil:
+    rendering = Rendering()
     context = {
         **context,
         **{name: hole(name) for name in names},
         CSRF_HOLE: hole(CSRF_HOLE),
-        RENDERING: Rendering(inline=inline),
+        RENDERING: rendering,
     }
-    return cut(render_to_string(template_name, context, request=StandIn(request, signed_in=signed_in)))  # type: ignore[arg-type]
+    stand_in = StandIn(request, signed_in=signed_in, rendering=rendering)
+    html = render_to_string(template_name, context, request=stand_in)  # type: ignore[arg-type]
+    return cut(html), rendering.later
 
 
 def _request_fills(request: HttpRequest) -> dict[str, Callable[[], str | bytes]]:
@@ -370,7 +426,6 @@ def render_page(
     shape: dict[str, Any],
     fills: Mapping[str, Callable[[], str | bytes]],
     context: Callable[[], Mapping[str, Any]] | None = None,
-    inline: Collection[str] = (),
     status: int = 200,
 ) -> HttpResponse:
     """``template_name`` as ``request`` should see it, from its stencil.
@@ -379,30 +434,25 @@ def render_page(
     the template reads: plain values, all part of the key), signed in or not, and kept in the
     ``fragments`` cache (which keeps nothing with DEBUG on, so template edits show). When the
     template needs objects, ``shape`` holds what names them (ids and the data's ``version``)
-    and ``context()`` builds them, only when the stencil is rendered. ``inline`` names the
-    ``{% hole %}`` blocks rendered into the stencil (the same for everyone it is for).
+    and ``context()`` builds them, only when the stencil is rendered.
 
     Each hole is filled by ``fills[name]()`` (HTML, as text or UTF-8: escape what needs it),
     or, unless ``fills`` has it, by the request's CSRF token, site header, full path or
-    absolute URI. Only for a template that shows no messages while none wait
-    (``has_messages``): the stencil has none."""
+    absolute URI, or by what the page's signal receivers left to fill (``fill_later``). Only
+    for a template that shows no messages while none wait (``has_messages``): the stencil has none."""
     signed_in = request.user.is_authenticated
     names = sorted(fills)
     # The path too: the stand-in request shows it (``request.path``).
-    stencil_key = key("page", template_name, request.path, signed_in, sorted(shape.items()), names, sorted(inline))
+    stencil_key = key("page", template_name, request.path, signed_in, sorted(shape.items()), names)
 
-    def render() -> Parts:
+    def render() -> _PageStencil:
         everything = {**shape, **(context() if context is not None else {})}
-        return _page_stencil(
-            request, template_name, signed_in, everything, [n for n in names if n != CSRF_HOLE], inline
-        )
+        return _page_stencil(request, template_name, signed_in, everything, [n for n in names if n != CSRF_HOLE])
 
-    parts = caches["fragments"].get_or_set(stencil_key, render)
-    makers = {**_request_fills(request), **fills}
-    values: dict[str, Fill] = {}
-    for name in holes(parts):
-        value = makers[name]()
-        values[name] = value if isinstance(value, bytes) else str(value).encode()
+    parts, later = caches["fragments"].get_or_set(stencil_key, render)
+    values = _Fills({**_request_fills(request), **fills})
+    for filler, arguments in later:
+        values.update({name: _utf8(value) for name, value in filler(request, **arguments).items()})
     out: list[bytes] = []
     fill(out, parts, values)
     return HttpResponse(b"".join(out), status=status)

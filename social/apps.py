@@ -17,11 +17,13 @@ class SocialConfig(AppConfig):
     def ready(self) -> None:
         from catalog import signals as catalog_signals
         from social import notifications, reminders, sellers
-        from social.selectors.feeds import person_following_count
+        from social.selectors.feeds import person_following_count, person_has_blocks
         from social.views import on_catalog_pages
 
         # The home page and For you ask whether the person follows anyone: read with them.
         catalog_signals.person_loading.connect(person_following_count, dispatch_uid="social.person_following_count")
+        # Whether they have blocks: if not, the product page's "Seen in posts" is everyone's.
+        catalog_signals.person_loading.connect(person_has_blocks, dispatch_uid="social.person_has_blocks")
 
         # The sellers group (catalog's) gets the social admin permissions; see social/sellers.py.
         sellers.connect(self)
@@ -46,9 +48,7 @@ class SocialConfig(AppConfig):
         review_notifications.register_kinds()
         reviews_signals.connect()
         product_page.connect(review_views.reviews_on_product, dispatch_uid="social.reviews_on_product")
-        catalog_signals.product_page_related_shown.connect(
-            friend_views.also_like_on_product, dispatch_uid="social.also_like_on_product"
-        )
+        product_page.connect(friend_views.also_like_on_product, dispatch_uid="social.also_like_on_product")
         catalog_signals.store_page_shown.connect(on_catalog_pages.store_social, dispatch_uid="social.store_social")
 
         # What the catalog's pages show of this app (reviews, ratings, posts that tag a

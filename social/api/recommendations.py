@@ -309,7 +309,7 @@ class ProductFriendsView(FriendsAPIMixin, generics.GenericAPIView):
     serializer_class = FriendProofSerializer
 
     def get(self, request, slug: str):
-        proof = reads.friend_proof(product=self.product(slug), user=request.user)
+        proof = reads.friend_proof(product_id=self.product(slug).pk, user=request.user)
         return Response(FriendProofSerializer(proof, context=self.get_serializer_context()).data)
 
 

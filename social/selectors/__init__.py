@@ -11,10 +11,12 @@ from social.selectors.reviews import (  # noqa: F401
     REVIEWS_PAGE,
     RatingSummary,
     ReviewFilters,
+    ViewerMarks,
     attach_rating_summaries,
     rating_summaries,
     rating_summary,
     review_detail,
     reviews_for,
+    viewer_marks,
     viewer_review,
 )

@@ -227,6 +227,28 @@ def person_following_count(sender: object, **kwargs: object) -> dict[str, Expres
     return {PERSON_FOLLOWING_ATTRIBUTE: Coalesce(Subquery(following), 0, output_field=IntegerField())}
 
 
+# The attribute of a signed-in user holding whether they blocked or were blocked by anyone.
+PERSON_HAS_BLOCKS_ATTRIBUTE = "has_blocks_read"
+
+
+def person_has_blocks(sender: object, **kwargs: object) -> dict[str, Exists]:
+    """``catalog.signals.person_loading``: whether the signed-in person blocked anyone or was
+    blocked, read with them: pages that show others' posts as everyone sees them then need no
+    query of their own for the rest (``has_blocks``)."""
+    blocks = Block.objects.filter(Q(blocker=OuterRef("pk")) | Q(blocked=OuterRef("pk")))
+    return {PERSON_HAS_BLOCKS_ATTRIBUTE: Exists(blocks)}
+
+
+def has_blocks(user: User) -> bool:
+    """Whether ``user`` blocked anyone or was blocked by anyone: if not, they see every
+    visible post (``visible_post``). The signed-in person's answer is read with them, as this
+    request began; any other user's is one query."""
+    read = getattr(user, PERSON_HAS_BLOCKS_ATTRIBUTE, None)
+    if read is not None:
+        return bool(read)
+    return Block.objects.filter(Q(blocker=user) | Q(blocked=user)).exists()
+
+
 def follows_anyone(user: User) -> bool:
     """Whether ``user`` follows any person or store: the home page shows them Following then,
     else For you with a nudge. Every signed-in home page asks, so the signed-in person is

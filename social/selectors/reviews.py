@@ -4,9 +4,10 @@ costs a constant number of queries, whatever the number of reviews."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from shop.compiled import CompiledQuery
 from shop.cursors import BadCursor, aware_datetime, decode_cursor, encode_cursor
 from shop.models import User
 from social.models import ProductRating, Review, ReviewPhoto, ReviewReport, ReviewVote
@@ -249,3 +251,57 @@ def viewer_review(*, product: Product, viewer: User | AnonymousUser | None) -> R
     if viewer is None:
         return None
     return Review.objects.filter(product=product, author=viewer).first()
+
+
+@dataclass(frozen=True)
+class ViewerMarks:
+    """What one viewer did with a product's reviews: their own review (its id, and whether it is
+    hidden), and which of some reviews they found helpful or reported."""
+
+    own_id: int | None = None
+    own_hidden: bool = False
+    voted: frozenset[int] = frozenset()
+    reported: frozenset[int] = frozenset()
+
+
+def _marked_reviews(*, viewer_id: int, product_id: int, review_ids: list[int]) -> QuerySet[Review]:
+    """The reviews ``review_ids`` and the viewer's own review of the product, with the viewer's marks."""
+    return (
+        Review.objects.filter(Q(pk__in=review_ids) | Q(product_id=product_id, author_id=viewer_id))
+        .annotate(
+            viewer_voted=Exists(ReviewVote.objects.filter(review=OuterRef("pk"), user_id=viewer_id)),
+            viewer_reported=Exists(ReviewReport.objects.filter(review=OuterRef("pk"), reporter_id=viewer_id)),
+        )
+        .only("pk", "author_id", "is_hidden")
+    )
+
+
+class _MarkedReview(Protocol):
+    pk: int
+    author_id: int
+    is_hidden: bool
+    viewer_voted: bool
+    viewer_reported: bool
+
+
+# On every signed-in product page: compiled once per number of reviews (``shop.compiled``).
+_MARKED_REVIEWS = CompiledQuery(_marked_reviews)
+
+
+def viewer_marks(*, product_id: int, viewer: User, review_ids: Collection[int]) -> ViewerMarks:
+    """``viewer``'s marks on the product ``product_id``'s reviews ``review_ids`` (the ones a
+    page shows), and their own review of it wherever it is: one query."""
+    values: dict[str, int | list[int]] = {
+        "viewer_id": viewer.pk,
+        "product_id": product_id,
+        "review_ids": list(review_ids),
+    }
+    own_id, own_hidden, voted, reported = None, False, set(), set()
+    for review in cast(list[_MarkedReview], _MARKED_REVIEWS.rows(values)):
+        if review.author_id == viewer.pk:
+            own_id, own_hidden = review.pk, review.is_hidden
+        if review.viewer_voted:
+            voted.add(review.pk)
+        if review.viewer_reported:
+            reported.add(review.pk)
+    return ViewerMarks(own_id, own_hidden, frozenset(voted), frozenset(reported))

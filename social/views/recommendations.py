@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import Product
+from shop import stencil
 from shop.models import User
 from social.models import Post
 from social.selectors import recommendations as friends
@@ -234,18 +235,28 @@ def friends_settings(request):
 # --- On the product page (``catalog.signals.product_page_shown``) ------------------------------
 
 
+PROOF_HOLE = "friend_proof"
+PROOF = "social/slots/friend_proof.html"
+PROOF_LINES = "social/slots/friend_proof_lines.html"
+
+
 def friends_on_product(sender: object, *, request, product, **_kwargs) -> str:
     """What the viewer's friends did with this product, and "Send to a friend". One query for
-    a signed-in viewer whatever the number of friends; none for a visitor."""
+    a signed-in viewer who follows someone, whatever the number of friends; none for a visitor.
+    In the page's stencil the friends' lines are a hole, filled for each viewer."""
     if not product.is_public:
         return ""  # a draft or archived product, seen by its seller: nothing to share
-    user = getattr(request, "user", None)
-    proof = friends.friend_proof(product=product, user=user)
-    return render_to_string(
-        "social/slots/friend_proof.html",
-        {"proof": proof, "product": product},
-        request=request,
-    )
+    proof = friends.friend_proof(product_id=product.pk, user=request.user)  # a stand-in has none
+    if not (stencil.is_stand_in(request) and request.user.is_authenticated):
+        return render_to_string(PROOF, {"proof": proof, "product": product}, request=request)
+    context = {"proof": proof, "product": product, stencil.RENDERING: stencil.Rendering()}
+    html = render_to_string(PROOF, context, request=request)
+    return stencil.fill_later(request, html, _proof_for_viewer, product_id=product.pk)
+
+
+def _proof_for_viewer(request, *, product_id: int) -> dict[str, str]:
+    proof = friends.friend_proof(product_id=product_id, user=request.user)
+    return {PROOF_HOLE: render_to_string(PROOF_LINES, {"proof": proof}) if proof else ""}
 
 
 def also_like_on_product(sender: object, *, request, product, **_kwargs) -> str:

@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Product
+from shop import stencil
 from social import selectors, services
 from social.forms import ReviewForm, ReviewReplyForm, ReviewReportForm
 from social.models import Review, ReviewReport, ReviewVote
@@ -106,9 +107,70 @@ def section_context(
     return context
 
 
+# On the product page, in its stencil: the section is a hole (a moderator's is their own), and
+# the blocks that show the viewer are rendered in each state, for each request to pick its own.
+REVIEWS_HOLE = "product_reviews"
+VIEWER_STATES = {
+    "review_own": ("own_review", ("exists", "is_hidden")),
+    "review_helpful": ("review", ("viewer_is_author", "viewer_voted")),
+    "review_report": ("review", ("viewer_is_author", "viewer_reported")),
+}
+
+
+class _OwnReviewStandIn:
+    """``own_review`` while the stencil is rendered: whether there is one, and whether it is hidden."""
+
+    exists = False
+    is_hidden = False
+
+    def __bool__(self) -> bool:
+        return self.exists
+
+
 def reviews_on_product(sender: object, *, request, product, **_kwargs) -> str:
     """On a product page (``catalog.signals.product_page_shown``): its reviews section."""
-    return render_to_string(SECTION, section_context(request, product), request=request)
+    context = section_context(request, product)
+    if not (stencil.is_stand_in(request) and request.user.is_authenticated):
+        return render_to_string(SECTION, context, request=request)
+    rendering = stencil.Rendering(VIEWER_STATES)
+    context.update(
+        {
+            "own_review": _OwnReviewStandIn(),
+            stencil.CSRF_HOLE: stencil.csrf_token(request),
+            stencil.RENDERING: rendering,
+        }
+    )
+    return stencil.fill_later(
+        request,
+        stencil.hole(REVIEWS_HOLE),
+        _reviews_for_viewer,
+        product_id=product.pk,
+        owner_id=product.store.owner_id,
+        review_ids=[review.pk for review in context["reviews"]],
+        section=stencil.cut(render_to_string(SECTION, context, request=request)),
+        variants=rendering.variants,
+    )
+
+
+def _reviews_for_viewer(
+    request, *, product_id: int, owner_id: int, review_ids: list[int], section: list, variants: dict
+) -> dict[str, stencil.Fill | str]:
+    """The viewer's reviews section from the stencil's: their own review's actions, and their
+    "Helpful" and "Report" on each review (one query); a moderator's rendered in full."""
+    user = request.user
+    if user.is_superuser or user.pk == owner_id:  # who may reply or hide (is_moderator, can_reply)
+        product = catalog_selectors.product_with_store(pk=product_id)
+        return {REVIEWS_HOLE: render_to_string(SECTION, section_context(request, product), request=request)}
+    marks = selectors.viewer_marks(product_id=product_id, viewer=user, review_ids=review_ids)
+    values: dict[str, stencil.Fill | str] = {
+        REVIEWS_HOLE: section,
+        "review_own": variants["review_own"][(marks.own_id is not None, marks.own_hidden)],
+    }
+    for pk in review_ids:
+        mine = pk == marks.own_id
+        values[f"review_helpful_{pk}"] = variants[f"review_helpful_{pk}"][(mine, pk in marks.voted)]
+        values[f"review_report_{pk}"] = variants[f"review_report_{pk}"][(mine, pk in marks.reported)]
+    return values
 
 
 def _section_response(request, product: Product, *, status: int = 200, **kwargs) -> HttpResponse:

@@ -112,6 +112,67 @@ def test_a_signed_in_shopper_gets_the_full_product_page_with_their_own_social_co
     assert warm <= cold
 
 
+def _helpful_pressed(body: str, review) -> str | None:
+    """The "Helpful" button's aria-pressed of ``review`` on the page, or None without one."""
+    item = body.split(f'id="review-{review.pk}"', 1)[1].split('class="review"', 1)[0]
+    found = re.search(r'review__helpful-button" type="submit" aria-pressed="(\w+)"', item)
+    return found.group(1) if found else None
+
+
+def test_each_signed_in_viewer_gets_their_own_reviews_friends_and_posts_from_one_stencil(client, monkeypatch, shop):
+    """One stencil serves every signed-in shopper; what shows of the viewer comes from the
+    receivers' fills (``stencil.fill_later``): their own review, "Helpful" pressed or not,
+    "Report" or "You reported", what their friends did, posts they may see, a moderator's
+    "Hide". Each page equals the full render for that viewer."""
+    product, url = shop["product"], shop["product"].get_absolute_url()
+    rina_review = product.reviews.get()
+    budi, ani, sari = (UserFactory(username=name, first_name=name.title()) for name in ("budi", "ani", "sari"))
+    sari_review, _ = social_services.write_review(author=sari, product=product, rating=2, title="Kurang")
+    budi_review, _ = social_services.write_review(author=budi, product=product, rating=4, title="Enak")
+    social_services.vote_helpful(user=budi, review=rina_review)
+    social_services.report_review(user=budi, review=sari_review, reason="spam")
+    # ani is budi's friend and liked the post that tags the product.
+    for a, b in ((budi, ani), (ani, budi)):
+        social_services.follow(follower=a, profile=social_services.profile_for_user(user=b))
+    social_services.like(user=ani, post=shop["post"])
+
+    client.force_login(budi)
+    body = _same_page(client, monkeypatch, url)
+    assert "Edit your review" in body and "Write a review" not in body
+    assert _helpful_pressed(body, rina_review) == "true" and _helpful_pressed(body, sari_review) == "false"
+    assert _helpful_pressed(body, budi_review) is None  # not on one's own review
+    assert body.count("You reported this review.") == 1
+    assert "Ani liked this" in body and "Seen in posts" in body
+    assert "Hide this review?" not in body
+    warm = _queries(client, url)
+    assert warm == 3  # the person, their friends' proof, their marks on the reviews
+
+    client.force_login(ani)  # from the same stencil: nothing of budi's
+    body = _same_page(client, monkeypatch, url)
+    assert "Write a review" in body and "Edit your review" not in body
+    assert {_helpful_pressed(body, review) for review in (rina_review, sari_review, budi_review)} == {"false"}
+    assert "You reported this review." not in body and "liked this" not in body
+    client.force_login(UserFactory(username="tono"))  # (a new person is a change: a new stencil)
+    client.get(url)
+    assert _queries(client, url) == 2  # following nobody, tono has no friends to ask about
+
+    social_services.hide_review(review=budi_review, actor=product.store.owner)
+    client.force_login(budi)
+    body = _same_page(client, monkeypatch, url)
+    assert "Your review is hidden" in body and "Edit your review" in body and "Enak" not in body
+
+    # Blocked by the store's owner: the post that tags the product is not theirs to see.
+    social_services.block(blocker=product.store.owner, blocked=sari)
+    client.force_login(sari)
+    body = _same_page(client, monkeypatch, url)
+    assert "Seen in posts" not in body
+
+    # A moderator hides any review: their section is rendered for them.
+    client.force_login(UserFactory(username="staff", is_staff=True, is_superuser=True))
+    body = _same_page(client, monkeypatch, url)
+    assert body.count("Hide this review?") == 2  # rina's and sari's (budi's is hidden)
+
+
 def test_the_sellers_own_product_page_is_rendered_in_full_for_them(client, shop):
     client.force_login(shop["product"].store.owner)
     body = client.get(shop["product"].get_absolute_url()).content.decode()

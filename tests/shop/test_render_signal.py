@@ -63,7 +63,7 @@ def test_a_template_that_names_something_else_than_a_signal_fails_loudly():
 
 def test_the_apps_above_add_what_they_read_with_the_signed_in_person():
     # (catalog.signals.person_loading, answered by checkout and social)
-    assert set(person_annotations()) == {"cart_item_count_read", "following_count_read"}
+    assert set(person_annotations()) == {"cart_item_count_read", "following_count_read", "has_blocks_read"}
 
 
 @pytest.mark.django_db

@@ -100,7 +100,7 @@ def test_friends_who_liked_rated_and_bought_are_counted_once_each(
     write_review(author=citra, product=product, rating=4)
     like_a_post_tagging(citra, product)
     # when
-    proof = friend_proof(product=product, user=me)
+    proof = friend_proof(product_id=product.pk, user=me)
     # then
     assert proof.count == 3
     kinds = {entry.username: entry.kinds for entry in proof.friends}
@@ -125,7 +125,7 @@ def test_what_does_not_count_as_proof(me, product, variant, django_capture_on_co
     like_a_post_tagging(other, ProductFactory())
     # when / then
     assert Review.objects.filter(product=product).count() == 2
-    assert not friend_proof(product=product, user=me)
+    assert not friend_proof(product_id=product.pk, user=me)
 
 
 def test_only_friends_count_never_people_who_follow_one_way(me, product):
@@ -137,7 +137,7 @@ def test_only_friends_count_never_people_who_follow_one_way(me, product):
         like_a_post_tagging(someone, product)
         write_review(author=someone, product=product, rating=5)
     # when / then
-    assert not friend_proof(product=product, user=me)
+    assert not friend_proof(product_id=product.pk, user=me)
     assert friends_shelf(user=me) == []
 
 
@@ -145,7 +145,7 @@ def test_a_visitor_sees_no_proof_and_costs_no_query(product, django_assert_num_q
     from django.contrib.auth.models import AnonymousUser
 
     with django_assert_num_queries(0):
-        assert not friend_proof(product=product, user=AnonymousUser())
+        assert not friend_proof(product_id=product.pk, user=AnonymousUser())
 
 
 def test_an_opted_out_purchase_never_shows_on_the_page_the_shelf_or_the_api(
@@ -172,7 +172,7 @@ def test_an_opted_out_purchase_never_shows_on_the_page_the_shelf_or_the_api(
     assert "private" not in str(api) + str(api_shelf)
     # and once the sharing friend stops sharing, nothing is left
     services.set_share_purchases(user=sharing, share=False)
-    assert not friend_proof(product=product, user=me)
+    assert not friend_proof(product_id=product.pk, user=me)
     assert client.get(f"/api/v1/products/{product.slug}/friends/").json()["count"] == 0
     assert "bought this" not in client.get(product.get_absolute_url()).content.decode()
     # the shelf was cached with that purchase in it: it is dropped at once, not minutes later

@@ -12,6 +12,7 @@ from django.core.cache import cache
 
 from catalog.models import Product
 from shop.models import User
+from social.selectors.feeds import PERSON_FOLLOWING_ATTRIBUTE
 from social.selectors.recommendations.friends import FRIENDS_CTE, _fetch, _paid_in, _paid_params, _sql
 from social.selectors.recommendations.products import product_cards
 
@@ -129,13 +130,16 @@ def _proof_order(entry: FriendProofEntry) -> tuple:
     return (strongest, entry.name.lower(), entry.user_id)
 
 
-def friend_proof(*, product: Product, user: User | AnonymousUser | None) -> FriendProof:
-    """What the viewer's friends did with ``product``: one query, whatever the number of
-    friends; nothing (and no query) for an anonymous viewer."""
-    if user is None or not user.is_authenticated:
+def friend_proof(*, product_id: int, user: User | AnonymousUser | None) -> FriendProof:
+    """What the viewer's friends did with the product ``product_id``: one query, whatever the
+    number of friends; nothing (and no query) for an anonymous viewer or one who follows nobody
+    (friends follow each other)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return FriendProof()
+    if getattr(user, PERSON_FOLLOWING_ATTRIBUTE, None) == 0:  # read with the person: no friends
         return FriendProof()
     sql = _sql(FRIEND_PROOF_SQL.replace("{proof_rows}", _proof_rows(product_filter=True)))
-    params = {"me": user.pk, "product": product.pk, "positive": POSITIVE_RATING, **_paid_params()}
+    params = {"me": user.pk, "product": product_id, "positive": POSITIVE_RATING, **_paid_params()}
     entries: dict[int, FriendProofEntry] = {}
     for user_id, username, first_name, last_name, kind in _fetch(sql, params):
         entry = entries.get(user_id)
