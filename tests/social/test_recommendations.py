@@ -665,3 +665,29 @@ def test_sharing_purchases_is_off_by_default_and_a_setting(client):
     client.post(url, {})
     user.refresh_from_db()
     assert user.share_purchases is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_friend_proof_keeps_its_plan_and_leaves_the_connection_as_it_was(me, product):
+    """Outside a transaction the proof runs with PostgreSQL's choice of plan (``_fetch``'s
+    ``generic_plan``): past psycopg's prepare threshold it gives the same answer, for other
+    values too, and the connection's plan setting is the site's again afterwards."""
+    ani, budi = person("Ani"), person("Budi")
+    befriend(me, ani)
+    write_review(author=ani, product=product, rating=5)
+    other = buyable_variant(store=product.store).product
+    write_review(author=budi, product=other, rating=5)
+
+    def plan_mode() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode" if connection.vendor == "postgresql" else "SELECT 'n/a'")
+            return cursor.fetchone()[0]
+
+    before = plan_mode()
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(8):
+            assert [entry.username for entry in friend_proof(product_id=product.pk, user=me).friends] == ["ani"]
+            assert not friend_proof(product_id=other.pk, user=me)
+    assert plan_mode() == before
+    if connection.vendor == "postgresql":
+        assert sum("plan_cache_mode" in query["sql"] for query in queries) == 16
