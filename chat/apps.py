@@ -9,7 +9,7 @@ class ChatConfig(AppConfig):
     def ready(self) -> None:
         from catalog import signals as catalog_signals
         from chat import notifications, sellers
-        from chat.assistant import hooks as assistant_hooks
+        from chat.assistant import receivers as assistant_receivers
         from chat.channels import intake, order_updates, outbound
         from chat.channels.click_to_chat import whatsapp_order_button
         from chat.channels.pages import whatsapp_updates_form
@@ -27,7 +27,7 @@ class ChatConfig(AppConfig):
             card_updates.order_status_changed, dispatch_uid="chat.cards.order_status_changed"
         )
         events.connect()  # committed messages, reads and buyers' cart changes are published to the sockets
-        assistant_hooks.connect()  # a shopper's committed message: the assistant may answer
+        assistant_receivers.connect()  # a shopper's committed message: the assistant may answer
         # "Chat with the seller": product page, the feed's product sheet, each store in the
         # cart, the order page; and on the store's page with how fast it usually replies.
         for place in (

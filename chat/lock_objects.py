@@ -37,7 +37,7 @@ def conversation_to_send(
 
     - ``existing_message_id``: the sender's message with ``client_id`` (a retry), or None;
     - ``blocked_sides``: the sides that blocked the other in this pair (``Block.blocked_by``);
-    - ``assistant_on``: whether the store's assistant is on (``chat.assistant.hooks``)."""
+    - ``assistant_on``: whether the store's assistant is on (``chat.assistant.receivers``)."""
     from django.db.models import Exists, OuterRef, Q, Subquery
 
     from chat.assistant.models import AssistantSettings

@@ -329,7 +329,7 @@ def header_link(sender: object, *, request, signed_in: bool, has_store: bool, **
     """Beside the header's bell: a link to the chats with an unread badge, which
     static/js/chat.js fills (and keeps current over the socket). Part of the cached header,
     so it knows no user: only whether they have a store (the link goes to the inbox)."""
-    return render_to_string("chat/slots/header_link.html", {"has_store": has_store})
+    return render_to_string("chat/on_pages/header_link.html", {"has_store": has_store})
 
 
 def store_chat_button(sender: object, *, request, store, **_kwargs) -> str:
@@ -353,7 +353,7 @@ def _chat_button(request, *, product, store, order, with_response_time: bool) ->
     if with_response_time:
         usually_replies = selectors.usually_replies(selectors.response_stats(store=store))
     return render_to_string(
-        "chat/slots/chat_button.html",
+        "chat/on_pages/chat_button.html",
         {
             "store": store,
             "product": product,

@@ -19,7 +19,7 @@ def signup_form(sender: object, *, request, store, **_kwargs) -> str:
         return ""
     initial = {"email": user.email} if user is not None and user.is_authenticated else {}
     return render_to_string(
-        "marketing/slots/signup_form.html",
+        "marketing/on_pages/signup_form.html",
         {"store": store, "form": SignupForm(initial=initial), "consent_text": texts.form_text(store.name)},
         request=request,
     )
@@ -49,7 +49,7 @@ def checkout_checkbox(sender: object, *, request, store, **_kwargs) -> str:
     if store.pk in _confirmed_store_ids(request):
         return ""
     return render_to_string(
-        "marketing/slots/checkout_checkbox.html",
+        "marketing/on_pages/checkout_checkbox.html",
         {"store": store, "text": texts.checkout_text(store.name)},
         request=request,
     )
@@ -59,7 +59,7 @@ def admin_link(sender: object, *, request, **_kwargs) -> str:
     """The back office's front page: the seller's customer list."""
     if sees_all_stores(request) or seller_store(request) is None:
         return ""
-    return render_to_string("marketing/slots/admin_link.html", {}, request=request)
+    return render_to_string("marketing/on_pages/admin_link.html", {}, request=request)
 
 
 def buyer_contact_id(*, store_id: int, shopper_id: int) -> int | None:
@@ -94,4 +94,4 @@ def buyer_contact_link(sender: object, *, request, conversation, **_kwargs) -> s
     contact_id = buyer_contact_id(store_id=conversation.store_id, shopper_id=conversation.shopper_id)
     if contact_id is None:
         return ""
-    return render_to_string("marketing/slots/buyer_contact_link.html", {"contact_id": contact_id}, request=request)
+    return render_to_string("marketing/on_pages/buyer_contact_link.html", {"contact_id": contact_id}, request=request)

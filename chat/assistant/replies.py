@@ -1,7 +1,7 @@
 """What the assistant does with a shopper's new messages, and the auto-reply.
 
 ``answer_new_messages`` runs in a Celery task enqueued when a shopper's message is committed
-(``chat.assistant.hooks``), so the shopper's send never waits for it. It locks the
+(``chat.assistant.receivers``), so the shopper's send never waits for it. It locks the
 conversation, takes the shopper messages it has not considered yet (a watermark on
 ``AssistantState``: a task run twice answers once), decides who answers
 (``handoff.who_answers``) and, for the assistant, per message, in this order:

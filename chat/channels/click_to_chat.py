@@ -93,7 +93,7 @@ def whatsapp_order_button(sender: object, *, request, store=None, block=None, **
     seller_link = settings.SITE_URL + reverse("chat:whatsapp_cart", kwargs={"token": token})
     text = order_text(store=store, lines=block.lines, total=block.subtotal, seller_link=seller_link)
     url = f"https://wa.me/{store.whatsapp.lstrip('+')}?text={quote(text, safe='')}"
-    return render_to_string("chat/slots/whatsapp_order.html", {"url": url, "store": store}, request=request)
+    return render_to_string("chat/on_pages/whatsapp_order.html", {"url": url, "store": store}, request=request)
 
 
 def conversation_for_cart(*, cart: SharedCart, seller: User):

@@ -116,7 +116,7 @@ def whatsapp_updates_form(sender: object, *, request, order=None, **_kwargs) -> 
         return ""
     choice = WhatsAppOrderUpdates.objects.filter(user=user).first()
     return render_to_string(
-        "chat/slots/whatsapp_updates.html", {"choice": choice, "next": request.get_full_path()}, request=request
+        "chat/on_pages/whatsapp_updates.html", {"choice": choice, "next": request.get_full_path()}, request=request
     )
 
 

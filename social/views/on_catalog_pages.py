@@ -30,7 +30,7 @@ def _seen_in_posts(request, product) -> str:
     posts = selectors.posts_tagging(product=product, user=request.user, limit=SEEN_IN_POSTS)
     if not posts:
         return ""
-    return render_to_string("social/slots/seen_in_posts.html", {"posts": posts, "product": product}, request=request)
+    return render_to_string("social/on_pages/seen_in_posts.html", {"posts": posts, "product": product}, request=request)
 
 
 def _seen_by_viewer(request, *, product_id: int, seen: str) -> dict[str, str]:
@@ -49,7 +49,7 @@ def store_social(sender: object, *, request, store, **_kwargs) -> str:
     is_self = user is not None and user.is_authenticated and store.owner_id == user.pk
     following = bool(profile.pk) and not is_self and selectors.follow_state(viewer=user, profile=profile)
     return render_to_string(
-        "social/slots/store_social.html",
+        "social/on_pages/store_social.html",
         {"profile": profile, "store": store, "is_self": is_self, "following": following},
         request=request,
     )

@@ -236,8 +236,8 @@ def friends_settings(request):
 
 
 PROOF_HOLE = "friend_proof"
-PROOF = "social/slots/friend_proof.html"
-PROOF_LINES = "social/slots/friend_proof_lines.html"
+PROOF = "social/on_pages/friend_proof.html"
+PROOF_LINES = "social/on_pages/friend_proof_lines.html"
 
 
 def friends_on_product(sender: object, *, request, product, **_kwargs) -> str:
@@ -265,5 +265,5 @@ def also_like_on_product(sender: object, *, request, product, **_kwargs) -> str:
     if not products:
         return ""
     return render_to_string(
-        "social/slots/you_may_also_like.html", {"products": products, "product": product}, request=request
+        "social/on_pages/you_may_also_like.html", {"products": products, "product": product}, request=request
     )

@@ -1,5 +1,5 @@
 """Chat's buyer panel (the store's side of a thread) links to the buyer's page in the customer
-list when the buyer is a contact: drawn by marketing into chat's "buyer_panel" slot, since chat
+list when the buyer is a contact: drawn by marketing into chat.signals.buyer_panel_shown, since chat
 cannot import marketing. Only the store's owner sees it (the customer list is theirs)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The shopper-facing social pages, driven through the Django test client: feeds with
 infinite scroll, posts, likes, saves, follows, comments, publishing with product tags,
-the product sheet, profiles and blocks, and the catalog slots. htmx requests are sent
+the product sheet, profiles and blocks, and what social shows on catalog's pages. htmx requests are sent
 with the ``HX-Request`` header, exactly as htmx sends them."""
 
 import html
@@ -805,7 +805,7 @@ def test_the_sheet_of_a_tag_on_a_post_one_may_not_see_is_404(client):
     assert client.get(reverse("social:product_sheet", kwargs={"pk": post.tags.get().pk}), headers=HX).status_code == 404
 
 
-# --- Catalog slots ----------------------------------------------------------------------------
+# --- On catalog's pages ----------------------------------------------------------------------------
 
 
 def test_the_product_page_shows_the_posts_that_tag_it(client):
