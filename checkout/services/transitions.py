@@ -135,9 +135,10 @@ def _restock(order: Order) -> None:
     for variant in lock_objects.variants_for_update(quantities):
         previous_stock = variant.stock
         ProductVariant.objects.filter(pk=variant.pk).update(stock=F("stock") + quantities[variant.pk])
-        stencil.updated(ProductVariant)
         variant.stock = previous_stock + quantities[variant.pk]
         announce_variant_change(variant=variant, previous_stock=previous_stock, previous_price=None)
+    if quantities:
+        stencil.updated(ProductVariant)  # the stock the catalog's pages show
 
 
 def _release_discount(order: Order) -> None:

@@ -231,12 +231,15 @@ def person_following_count(sender: object, **kwargs: object) -> dict[str, Expres
 PERSON_HAS_BLOCKS_ATTRIBUTE = "has_blocks_read"
 
 
+def _blocks_involving(user: User | OuterRef) -> QuerySet[Block]:
+    return Block.objects.filter(Q(blocker=user) | Q(blocked=user))
+
+
 def person_has_blocks(sender: object, **kwargs: object) -> dict[str, Exists]:
     """``catalog.signals.person_loading``: whether the signed-in person blocked anyone or was
     blocked, read with them: pages that show others' posts as everyone sees them then need no
     query of their own for the rest (``has_blocks``)."""
-    blocks = Block.objects.filter(Q(blocker=OuterRef("pk")) | Q(blocked=OuterRef("pk")))
-    return {PERSON_HAS_BLOCKS_ATTRIBUTE: Exists(blocks)}
+    return {PERSON_HAS_BLOCKS_ATTRIBUTE: Exists(_blocks_involving(OuterRef("pk")))}
 
 
 def has_blocks(user: User) -> bool:
@@ -246,7 +249,7 @@ def has_blocks(user: User) -> bool:
     read = getattr(user, PERSON_HAS_BLOCKS_ATTRIBUTE, None)
     if read is not None:
         return bool(read)
-    return Block.objects.filter(Q(blocker=user) | Q(blocked=user)).exists()
+    return _blocks_involving(user).exists()
 
 
 def follows_anyone(user: User) -> bool:

@@ -127,11 +127,15 @@ class _OwnReviewStandIn:
         return self.exists
 
 
+def _section_html(request, product: Product) -> str:
+    return render_to_string(SECTION, section_context(request, product), request=request)
+
+
 def reviews_on_product(sender: object, *, request, product, **_kwargs) -> str:
     """On a product page (``catalog.signals.product_page_shown``): its reviews section."""
-    context = section_context(request, product)
     if not (stencil.is_stand_in(request) and request.user.is_authenticated):
-        return render_to_string(SECTION, context, request=request)
+        return _section_html(request, product)
+    context = section_context(request, product)
     rendering = stencil.Rendering(VIEWER_STATES)
     context.update(
         {
@@ -160,7 +164,7 @@ def _reviews_for_viewer(
     user = request.user
     if user.is_superuser or user.pk == owner_id:  # who may reply or hide (is_moderator, can_reply)
         product = catalog_selectors.product_with_store(pk=product_id)
-        return {REVIEWS_HOLE: render_to_string(SECTION, section_context(request, product), request=request)}
+        return {REVIEWS_HOLE: _section_html(request, product)}
     marks = selectors.viewer_marks(product_id=product_id, viewer=user, review_ids=review_ids)
     values: dict[str, stencil.Fill | str] = {
         REVIEWS_HOLE: section,
