@@ -27,6 +27,10 @@ def pytest_configure(config):
         **settings.CACHES["fragments"],
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     }
+    # Sessions are read as with Redis (from the cache, written through to the database), also
+    # where the cache is the in-process one (``make test`` on a machine with nothing running):
+    # the query budgets of signed-in pages are the same everywhere.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 
 @pytest.fixture(autouse=True)
