@@ -4,9 +4,10 @@ Building and compiling a queryset costs the ORM several times the CPU that Postg
 to answer a small indexed query, and a feed page's rows are such a query on every request
 (``bench/README.md``). So the few queries of that kind are built once per *shape* with
 stand-in values, and each request runs the SQL with its own values in their place, through
-``raw()``: the rows are the model instances the ORM gives (field converters applied), and the
-query is logged and counted like any other. The queryset stays the one definition of what is
-read; nothing is written out by hand.
+the connection's cursor: the rows are the model instances the ORM gives, built with the
+documented ``Model.from_db`` where no column needs a converter (PostgreSQL), else by ``raw()``
+(which applies the fields' converters), and the query is logged and counted like any other.
+The queryset stays the one definition of what is read; nothing is written out by hand.
 
 Stand-ins are values no row or request has (ids below -10^12, times in 1901), each distinct;
 the parameter equal to a stand-in takes the request's value. The shape is the ``fixed``
@@ -17,18 +18,33 @@ long each list of ids is; a new shape is compiled once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
 Value = int | datetime | list[int] | None
+_Reading = tuple[list[str], list[str]]  # the model's field names, then the annotations' names
 
 _FIRST_ID = -(10**12)
 _FIRST_TIME = datetime(1901, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class _Compiled(Generic[M]):
+    queryset: QuerySet[M]
+    sql: str
+    params: list[Any]
+    places: dict[int, tuple[str, int | None]]  # parameter position -> (value's name, index in its list)
+    # How a row becomes an instance, learnt from the first run's columns: the model's field
+    # names (its columns, in its field order) and the annotations after them; False where
+    # ``raw()`` has to do it (a column needs a converter, or the columns come in another order).
+    reading: _Reading | bool | None = None
 
 
 class CompiledQuery(Generic[M]):
@@ -36,7 +52,7 @@ class CompiledQuery(Generic[M]):
 
     def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
         self.build = build
-        self._compiled: dict[Hashable, tuple[QuerySet[M], str, list[Any], dict[int, tuple[str, int | None]]]] = {}
+        self._compiled: dict[Hashable, _Compiled[M]] = {}
         self._lock = threading.Lock()
 
     def rows(self, values: Mapping[str, Value], **fixed: Hashable) -> list[M]:
@@ -50,16 +66,35 @@ class CompiledQuery(Generic[M]):
             with self._lock:
                 compiled = self._compiled.get(shape) or self._compile(values, fixed)
                 self._compiled[shape] = compiled
-        queryset, sql, params, places = compiled
-        ops = connections[queryset.db].ops
-        actual = list(params)
-        for position, (name, index) in places.items():
+        queryset = compiled.queryset
+        connection = connections[queryset.db]
+        actual = list(compiled.params)
+        for position, (name, index) in compiled.places.items():
             value = values[name]
             value = value[index] if isinstance(value, list) and index is not None else value
-            actual[position] = ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
-        return list(queryset.model._default_manager.db_manager(queryset.db).raw(sql, actual))
+            actual[position] = connection.ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
+        if compiled.reading is False:
+            return list(queryset.model._default_manager.db_manager(queryset.db).raw(compiled.sql, actual))
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, actual)
+            found = cursor.fetchall()
+            if compiled.reading is None:
+                names = [column[0] for column in cursor.description]
+                compiled.reading = _reading(queryset.model, names, connection) or False
+                if compiled.reading is False:
+                    return self.rows(values, **fixed)
+        assert isinstance(compiled.reading, tuple)
+        init_names, annotations = compiled.reading
+        model, db, split = queryset.model, queryset.db, len(init_names)
+        instances = []
+        for row in found:
+            instance = model.from_db(db, init_names, row[:split])
+            for name, value in zip(annotations, row[split:], strict=True):
+                setattr(instance, name, value)
+            instances.append(instance)
+        return instances
 
-    def _compile(self, values: Mapping[str, Value], fixed: Mapping[str, Hashable]) -> tuple:
+    def _compile(self, values: Mapping[str, Value], fixed: Mapping[str, Hashable]) -> _Compiled[M]:
         stand_ins: dict[str, Value] = {}
         wanted: dict[Any, tuple[str, int | None]] = {}
         counter = 0
@@ -91,7 +126,26 @@ class CompiledQuery(Generic[M]):
         places = {position: wanted[param] for position, param in enumerate(params) if _hashable(param) in wanted}
         if any(isinstance(key, int) and str(-key) in sql for key in wanted):
             raise ValueError("a stand-in value was written into the SQL: make that argument fixed")
-        return queryset, sql, list(params), places
+        return _Compiled(queryset, sql, list(params), places)
+
+
+def _reading(model: type[Model], names: Sequence[str], connection: BaseDatabaseWrapper) -> _Reading | None:
+    """The model's field names and the annotations of a row with columns ``names``, if
+    ``Model.from_db`` can take the row as it comes: the model's columns first and in its field
+    order (as the ORM writes them), the primary key among them, none needing a converter on
+    this database. ``None`` otherwise."""
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    split = 0
+    while split < len(names) and names[split] in by_column:
+        split += 1
+    fields = [by_column[name] for name in names[:split]]
+    in_model_order = [field for field in model._meta.concrete_fields if field in fields]
+    if fields != in_model_order or model._meta.pk not in fields or any(name in by_column for name in names[split:]):
+        return None
+    for field in fields:
+        if connection.ops.get_db_converters(field.get_col(model._meta.db_table)) or field.get_db_converters(connection):
+            return None
+    return [field.attname for field in fields], list(names[split:])
 
 
 def _shape(value: Value) -> Hashable:

@@ -4,10 +4,11 @@ its own values, not the values it was compiled with."""
 from datetime import timedelta
 
 import pytest
+from django.db.models import Count
 from django.utils import timezone
 
 from shop.compiled import CompiledQuery
-from shop.models import User
+from shop.models import Notification, User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,3 +32,38 @@ def test_each_run_reads_with_its_own_values_as_the_orm_would():
         expected = list(_users(joined_after=joined_after, ids=wanted, limit=3))
         assert [row.pk for row in rows] == [user.pk for user in expected] and rows
         assert [row.date_joined for row in rows] == [user.date_joined for user in expected]
+
+
+def _annotated_users(*, ids: list[int]):
+    return User.objects.filter(pk__in=ids).annotate(notified=Count("notifications")).order_by("pk")
+
+
+def test_rows_are_model_instances_with_annotations_as_the_orm_gives_them():
+    # given
+    users = [UserFactory() for _ in range(3)]
+    Notification.objects.create(recipient=users[1], kind="test", data={"a": 1})
+    query = CompiledQuery(_annotated_users)
+    # when (twice: the second run reads with what the first learnt of the columns)
+    for _ in range(2):
+        rows = query.rows({"ids": [user.pk for user in users]})
+        expected = list(_annotated_users(ids=[user.pk for user in users]))
+        # then
+        assert [(row.pk, row.username, row.date_joined, row.notified) for row in rows] == [
+            (user.pk, user.username, user.date_joined, user.notified) for user in expected
+        ]
+        assert all(row._state.adding is False and row._state.db == "default" for row in rows)
+
+
+def _notifications(*, recipient_id: int):
+    return Notification.objects.filter(recipient_id=recipient_id).order_by("pk")
+
+
+def test_a_column_that_needs_a_converter_is_read_with_it():
+    # given a JSON column (a converter on every database) holding a string of JSON
+    recipient = UserFactory()
+    Notification.objects.create(recipient=recipient, kind="test", data={"items": [1, 2]})
+    query = CompiledQuery(_notifications)
+    # when / then: the value the ORM gives (a dict, not text), on every run
+    for _ in range(2):
+        (row,) = query.rows({"recipient_id": recipient.pk})
+        assert row.data == {"items": [1, 2]} and row.kind == "test"
