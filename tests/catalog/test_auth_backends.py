@@ -7,6 +7,7 @@ from django.db import connection
 
 from catalog import auth_backends
 from catalog.auth_backends import StoreAuthenticationBackend, StoreModelBackend, person_annotations, user_with_store
+from catalog.models import Store
 from shop.models import User
 from tests.factories import StoreFactory, UserFactory
 
@@ -49,6 +50,18 @@ def test_a_shopper_without_a_store_has_none_without_another_query(django_assert_
         user = user_with_store(shopper.pk)
         assert not hasattr(user, "store")  # as with select_related: no store, no query
     assert _values(user) == _values(User.objects.get(pk=shopper.pk))
+
+
+def test_remembering_no_store_reads_nothing_the_first_time_either(monkeypatch, django_assert_num_queries):
+    # given the marker for "no store" as a process starts (nothing read through it yet)
+    monkeypatch.setattr(auth_backends, "_NO_STORE", auth_backends._NoStores(Store).none())
+    StoreFactory()  # someone else's store, which it must not read
+    shopper = UserFactory()
+    # when / then: the person's query alone, and the user knows they have no store
+    with django_assert_num_queries(1):
+        user = user_with_store(shopper.pk)
+        assert not hasattr(user, "store")
+        assert len(auth_backends._NO_STORE) == 0 and not list(auth_backends._NO_STORE.filter(pk=1))
 
 
 def test_an_unknown_or_inactive_person_is_nobody():
