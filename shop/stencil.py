@@ -82,6 +82,8 @@ from django.utils.safestring import SafeString, mark_safe
 # The context variable that holds the ``Rendering`` while a stencil is rendered.
 RENDERING = "stencil_rendering"
 CSRF_HOLE = "csrf_token"
+# Where ``csrf_token`` keeps the request's token.
+_REQUEST_TOKEN = "stencil_csrf_token"
 # The holes of the stand-in request's get_full_path() and build_absolute_uri().
 FULL_PATH_HOLE = "full_path"
 ABSOLUTE_URI_HOLE = "absolute_uri"
@@ -233,11 +235,18 @@ class StandIn:
 
 
 def csrf_token(request: HttpRequest | StandIn | None) -> str:
-    """The CSRF token for a template rendered with ``request``: the request's, a stencil's
-    hole, or nothing without a request."""
+    """The CSRF token for a template rendered with ``request``: the request's (one per request:
+    Django masks the secret anew on each ``get_token``), a stencil's hole, or nothing without a
+    request."""
     if request is None:
         return ""
-    return hole(CSRF_HOLE) if isinstance(request, StandIn) else get_token(request)
+    if isinstance(request, StandIn):
+        return hole(CSRF_HOLE)
+    token = getattr(request, _REQUEST_TOKEN, None)
+    if token is None:
+        token = get_token(request)
+        setattr(request, _REQUEST_TOKEN, token)
+    return token
 
 
 def is_stand_in(request: object) -> bool:
@@ -408,10 +417,9 @@ def _request_fills(request: HttpRequest) -> dict[str, Callable[[], str | bytes]]
     full path and absolute URI (as HTML, and as ``|urlencode`` writes them: "/" left as it is)."""
     from shop.templatetags.site_header import header_for_request
 
-    token = cache(lambda: get_token(request))
     return {
-        CSRF_HOLE: token,
-        HEADER_HOLE: lambda: header_for_request(request, csrf_token=token()),
+        CSRF_HOLE: lambda: csrf_token(request),
+        HEADER_HOLE: lambda: header_for_request(request, csrf_token=csrf_token(request)),
         FULL_PATH_HOLE: lambda: escape(request.get_full_path()),
         FULL_PATH_HOLE + URLENCODED: lambda: escape(quote(request.get_full_path(), safe="/")),
         ABSOLUTE_URI_HOLE: lambda: escape(request.build_absolute_uri()),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape
@@ -37,9 +36,8 @@ def _feed_response(request, *, page, url_name: str, template: str, context: dict
     context = {**context, "is_later_page": bool(request.GET.get("cursor"))}
     partial = is_htmx(request)
     if page.items and _stencil_serves(request, partial=partial):
-        token = get_token(request)
+        token = stencil.csrf_token(request)
         fills = {
-            stencil.CSRF_HOLE: lambda: token,
             CARDS_HOLE: lambda: render_cards_utf8(page.items, viewer=request.user, csrf_token=token, back_url=back_url),
         }
         if next_url:
