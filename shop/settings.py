@@ -131,12 +131,13 @@ if using_postgresql and env.bool("DB_SERVER_SIDE_BINDING", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": env.int("DB_PREPARE_THRESHOLD", default=5)}
     )
-    # But each statement planned for its values: PostgreSQL's generic plan of the feed's query
-    # (chosen after five runs) made Following 5.7 times slower at ten times the posts, where
-    # custom plans stay flat (bench/README.md, "Server-side binding"). Prepared statements still
-    # save the parsing and analysis.
-    plan_cache_mode = env.str("DB_PLAN_CACHE_MODE", default="force_custom_plan")
-    DATABASES["default"]["OPTIONS"]["options"] = f"-c plan_cache_mode={plan_cache_mode}"
+    # PostgreSQL then keeps one plan for a prepared statement once it costs no more than
+    # planning for each run's values (plan_cache_mode auto, its default): the hot pages' queries
+    # are planned once per connection. A viewer's marks on a page of rows are read with
+    # shop.expressions.Probe, whose plan does not depend on how many rows the viewer has
+    # (bench/README.md, "Server-side binding"). DB_PLAN_CACHE_MODE overrides it for a measurement.
+    if plan_cache_mode := env.str("DB_PLAN_CACHE_MODE", default=""):
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c plan_cache_mode={plan_cache_mode}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside a writer; IMMEDIATE transactions take the write lock up
     # front, so a second writer waits (busy timeout) instead of failing with "database is locked".

@@ -16,6 +16,7 @@ from catalog.models import Product, Store
 from catalog.selectors import with_from_price
 from shop.compiled import CompiledQuery
 from shop.cursors import aware_datetime, decode_cursor, encode_cursor
+from shop.expressions import Probe
 from shop.models import User
 from social.models import (
     Block,
@@ -52,13 +53,13 @@ class Page:
 
 def _with_viewer_state(queryset: QuerySet[Post], viewer: User | None) -> QuerySet[Post]:
     """Posts with ``viewer_liked``, ``viewer_saved`` and ``viewer_follows`` read with them
-    (three ``EXISTS`` on unique indexes); ``mark_viewer_state`` finishes the job."""
+    (three probes of unique indexes, ``Probe``); ``mark_viewer_state`` finishes the job."""
     if viewer is None:
         return queryset
     state = {  # the attributes ``Post`` declares for them
-        "viewer_liked": Exists(Like.objects.filter(user=viewer, post=OuterRef("pk"))),
-        "viewer_saved": Exists(Save.objects.filter(user=viewer, post=OuterRef("pk"))),
-        "viewer_follows": Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("profile_id"))),
+        "viewer_liked": Probe(Like.objects.filter(user=viewer, post=OuterRef("pk"))),
+        "viewer_saved": Probe(Save.objects.filter(user=viewer, post=OuterRef("pk"))),
+        "viewer_follows": Probe(Follow.objects.filter(follower=viewer, followee=OuterRef("profile_id"))),
     }
     return queryset.annotate(**state)
 

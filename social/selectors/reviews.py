@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product
 from shop.compiled import CompiledQuery
 from shop.cursors import BadCursor, aware_datetime, decode_cursor, encode_cursor
+from shop.expressions import Probe
 from shop.models import User
 from social.models import ProductRating, Review, ReviewPhoto, ReviewReport, ReviewVote
 from social.selectors.feeds import Page
@@ -165,8 +166,8 @@ def review_queryset(*, viewer: User | AnonymousUser | None = None) -> QuerySet[R
     if viewer is None:
         return queryset.annotate(viewer_voted=Value(False), viewer_reported=Value(False))
     return queryset.annotate(
-        viewer_voted=Exists(ReviewVote.objects.filter(review=OuterRef("pk"), user=viewer)),
-        viewer_reported=Exists(ReviewReport.objects.filter(review=OuterRef("pk"), reporter=viewer)),
+        viewer_voted=Probe(ReviewVote.objects.filter(review=OuterRef("pk"), user=viewer)),
+        viewer_reported=Probe(ReviewReport.objects.filter(review=OuterRef("pk"), reporter=viewer)),
     )
 
 
@@ -269,8 +270,8 @@ def _marked_reviews(*, viewer_id: int, product_id: int, review_ids: list[int]) -
     return (
         Review.objects.filter(Q(pk__in=review_ids) | Q(product_id=product_id, author_id=viewer_id))
         .annotate(
-            viewer_voted=Exists(ReviewVote.objects.filter(review=OuterRef("pk"), user_id=viewer_id)),
-            viewer_reported=Exists(ReviewReport.objects.filter(review=OuterRef("pk"), reporter_id=viewer_id)),
+            viewer_voted=Probe(ReviewVote.objects.filter(review=OuterRef("pk"), user_id=viewer_id)),
+            viewer_reported=Probe(ReviewReport.objects.filter(review=OuterRef("pk"), reporter_id=viewer_id)),
         )
         .only("pk", "author_id", "is_hidden")
     )

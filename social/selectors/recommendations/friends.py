@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 
 from catalog.models import Product
@@ -70,18 +70,7 @@ def _sql(template: str) -> str:
     return template.format(materialized=materialized, **_tables())
 
 
-def _fetch(sql: str, params: dict, *, generic_plan: bool = False) -> list[tuple]:
-    """The rows of ``sql``. ``generic_plan``: once psycopg has prepared the statement, let
-    PostgreSQL keep one plan for it (``plan_cache_mode`` auto, for this statement's transaction)
-    instead of planning it for each call's values as the site's connections do (``shop/settings.py``):
-    for a statement whose best plan does not depend on its values and costs more to plan than
-    to run (the friend proof on every signed-in product page, ``bench/README.md``). Not inside
-    a transaction already begun, which the setting would outlive."""
-    if generic_plan and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('plan_cache_mode', 'auto', true)")
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+def _fetch(sql: str, params: dict) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
