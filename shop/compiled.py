@@ -18,13 +18,15 @@ long each list of ids is; a new shape is compiled once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
@@ -47,11 +49,35 @@ class _Compiled(Generic[M]):
     reading: _Reading | bool | None = None
 
 
-class CompiledQuery(Generic[M]):
-    """``build(**values, **fixed)`` compiled once per shape; ``rows(values, **fixed)`` runs it."""
+@contextmanager
+def kept_plan(cursor: CursorWrapper) -> Iterator[None]:
+    """The statements run inside on ``cursor`` keep one plan for any values once prepared
+    (PostgreSQL's own choice, ``plan_cache_mode`` auto), where the site's connections plan
+    each run for its values (``shop/settings.py``): for a hot statement that costs more to plan
+    than to run and whose best plan does not depend on its values, which a test checks (the
+    feed's rows: their viewer's marks are ``shop.expressions.Probe``). Two small statements
+    more, so only where they pay (``bench/README.md``, "Session 16").
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+    Only in autocommit, as requests read: inside a transaction already begun, how that
+    transaction ends would decide whether the setting is undone, so the statements run
+    planned for their values there. Elsewhere than on PostgreSQL, nothing."""
+    if cursor.db.vendor != "postgresql" or cursor.db.in_atomic_block:
+        yield
+        return
+    cursor.execute("SELECT set_config('plan_cache_mode', 'auto', false)")
+    try:
+        yield
+    finally:
+        cursor.execute("RESET plan_cache_mode")
+
+
+class CompiledQuery(Generic[M]):
+    """``build(**values, **fixed)`` compiled once per shape; ``rows(values, **fixed)`` runs it,
+    with a plan kept for any values if ``kept_plan`` (see ``kept_plan``)."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *, kept_plan: bool = False) -> None:
         self.build = build
+        self.kept_plan = kept_plan
         self._compiled: dict[Hashable, _Compiled[M]] = {}
         self._lock = threading.Lock()
 
@@ -75,14 +101,14 @@ class CompiledQuery(Generic[M]):
             actual[position] = connection.ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
         if compiled.reading is False:
             return list(queryset.model._default_manager.db_manager(queryset.db).raw(compiled.sql, actual))
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, kept_plan(cursor) if self.kept_plan else nullcontext():
             cursor.execute(compiled.sql, actual)
             found = cursor.fetchall()
-            if compiled.reading is None:
-                names = [column[0] for column in cursor.description]
-                compiled.reading = _reading(queryset.model, names, connection) or False
-                if compiled.reading is False:
-                    return self.rows(values, **fixed)
+            names = [column[0] for column in cursor.description] if compiled.reading is None else []
+        if compiled.reading is None:
+            compiled.reading = _reading(queryset.model, names, connection) or False
+            if compiled.reading is False:
+                return self.rows(values, **fixed)
         assert isinstance(compiled.reading, tuple)
         init_names, annotations = compiled.reading
         model, db, split = queryset.model, queryset.db, len(init_names)

@@ -14,10 +14,9 @@ class Probe(Exists):
 
     A plain ``EXISTS`` in a select list may instead be planned as reading every row of the
     viewer's in that table once and hashing them, which the planner picks when it expects few:
-    always in the plan it keeps for a prepared statement (the site's connections prepare
-    statements run often, ``shop/settings.py``), which expects the average viewer: slow for
-    someone with thousands of likes (``bench/README.md``, "Server-side binding"). ``OFFSET 0``
-    keeps PostgreSQL from turning the sub-query into that hashed form."""
+    always in a plan kept for any values (``shop.compiled.kept_plan``), which expects the
+    average viewer: slow for someone with thousands of likes (``bench/README.md``, "Session
+    16"). ``OFFSET 0`` keeps PostgreSQL from turning the sub-query into that hashed form."""
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
         return self.as_sql(compiler, connection, template="EXISTS(%(subquery)s OFFSET 0)", **extra_context)

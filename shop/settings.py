@@ -131,13 +131,13 @@ if using_postgresql and env.bool("DB_SERVER_SIDE_BINDING", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": env.int("DB_PREPARE_THRESHOLD", default=5)}
     )
-    # PostgreSQL then keeps one plan for a prepared statement once it costs no more than
-    # planning for each run's values (plan_cache_mode auto, its default): the hot pages' queries
-    # are planned once per connection. A viewer's marks on a page of rows are read with
-    # shop.expressions.Probe, whose plan does not depend on how many rows the viewer has
-    # (bench/README.md, "Server-side binding"). DB_PLAN_CACHE_MODE overrides it for a measurement.
-    if plan_cache_mode := env.str("DB_PLAN_CACHE_MODE", default=""):
-        DATABASES["default"]["OPTIONS"]["options"] = f"-c plan_cache_mode={plan_cache_mode}"
+    # But each statement planned for its values: a plan PostgreSQL keeps for any values (its
+    # default after five runs) can be far worse for some (the thread API of a chat of 50,000
+    # messages answered in 250 ms instead of 29; bench/README.md, "Server-side binding").
+    # Prepared statements still save the parsing and analysis. The few hot statements whose
+    # best plan does not depend on their values keep one plan (shop.compiled.kept_plan).
+    plan_cache_mode = env.str("DB_PLAN_CACHE_MODE", default="force_custom_plan")
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c plan_cache_mode={plan_cache_mode}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside a writer; IMMEDIATE transactions take the write lock up
     # front, so a second writer waits (busy timeout) instead of failing with "database is locked".

@@ -114,8 +114,9 @@ def _rows_by_ids(*, viewer_id: int | None, ids: list[int]) -> QuerySet[Post]:
     return post_rows(User(pk=viewer_id) if viewer_id is not None else None).filter(pk__in=ids)
 
 
-# Every For you page reads it: built and compiled once per process (``shop.compiled``).
-_ROWS_BY_IDS = CompiledQuery(_rows_by_ids)
+# Every For you page reads it: built and compiled once per process, and planned once per
+# connection (``shop.compiled``): posts by their ids are read the same way for anyone.
+_ROWS_BY_IDS = CompiledQuery(_rows_by_ids, kept_plan=True)
 
 
 def for_you_feed(

@@ -4,10 +4,11 @@ its own values, not the values it was compiled with."""
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.utils import timezone
 
-from shop.compiled import CompiledQuery
+from shop.compiled import CompiledQuery, kept_plan
 from shop.models import Notification, User
 from tests.factories import UserFactory
 
@@ -67,3 +68,43 @@ def test_a_column_that_needs_a_converter_is_read_with_it():
     for _ in range(2):
         (row,) = query.rows({"recipient_id": recipient.pk})
         assert row.data == {"items": [1, 2]} and row.kind == "test"
+
+
+def _plan_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+def _users_by_ids(*, ids: list[int]):
+    return User.objects.filter(pk__in=ids).order_by("pk")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's kept plans")
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_plan_is_planned_once_for_any_values_and_the_connection_plans_the_rest_as_before():
+    # given
+    users = [UserFactory() for _ in range(3)]
+    query = CompiledQuery(_users_by_ids, kept_plan=True)
+    before = _plan_mode()
+    # when run past psycopg's prepare threshold, with other values each time
+    for run in range(16):
+        wanted = [users[run % 3].pk, users[(run + 1) % 3].pk]
+        assert [row.pk for row in query.rows({"ids": wanted})] == sorted(wanted)
+    # then PostgreSQL kept a plan for it, and the connection's setting is the site's again
+    assert before == "force_custom_plan" and _plan_mode() == before
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "shop_user" WHERE "shop_user"."id" IN%'],
+        )
+        assert [generic for (generic,) in cursor.fetchall()][0] > 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's kept plans")
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_that_fails_with_a_kept_plan_leaves_the_connection_as_it_was():
+    before = _plan_mode()
+    with pytest.raises(DatabaseError), connection.cursor() as cursor, kept_plan(cursor):
+        cursor.execute("SELECT 1 / 0")
+    assert _plan_mode() == before

@@ -667,20 +667,30 @@ def test_sharing_purchases_is_off_by_default_and_a_setting(client):
     assert user.share_purchases is False
 
 
-def test_the_friend_proof_answers_the_same_from_the_plan_postgresql_keeps(me, product):
-    """Run more often than psycopg's prepare threshold, the proof is a prepared statement, and
-    PostgreSQL plans it once for any values (``shop/settings.py``): the answers stay each
-    product's and viewer's own."""
+@pytest.mark.django_db(transaction=True)
+def test_the_friend_proof_keeps_its_plan_answers_the_same_and_leaves_the_connection_as_it_was(me, product):
+    """Run more often than psycopg's prepare threshold, the proof is a prepared statement
+    whose plan PostgreSQL keeps for any values (``shop.compiled.kept_plan``): the answers stay
+    each product's and viewer's own, and the connection plans other statements as before."""
     ani, budi = person("Ani"), person("Budi")
     befriend(me, ani)
     write_review(author=ani, product=product, rating=5)
     other = buyable_variant(store=product.store).product
     write_review(author=budi, product=other, rating=5)
+
+    def plan_mode() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode" if connection.vendor == "postgresql" else "SELECT 'n/a'")
+            return cursor.fetchone()[0]
+
+    before = plan_mode()
     for _ in range(8):
         assert [entry.username for entry in friend_proof(product_id=product.pk, user=me).friends] == ["ani"]
         assert not friend_proof(product_id=other.pk, user=me)
         assert not friend_proof(product_id=product.pk, user=ani)  # Ani's friends did nothing with it
+    assert plan_mode() == before
     if connection.vendor == "postgresql":
+        assert before == "force_custom_plan"  # the site's (shop/settings.py)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE %s", ["%SELECT DISTINCT u.id%"]

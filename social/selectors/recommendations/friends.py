@@ -5,12 +5,14 @@ tables by their models, the ``friends`` CTE, and the paid states a purchase must
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 from django.db import connection
 from django.db.models import QuerySet
 
 from catalog.models import Product
 from checkout.models import Order, OrderLine, OrderStatus
+from shop.compiled import kept_plan
 from shop.models import User
 from social.models import (
     Block,
@@ -70,8 +72,11 @@ def _sql(template: str) -> str:
     return template.format(materialized=materialized, **_tables())
 
 
-def _fetch(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
+def _fetch(sql: str, params: dict, *, keep_plan: bool = False) -> list[tuple]:
+    """The rows of ``sql``; with one plan kept for any values if ``keep_plan``
+    (``shop.compiled.kept_plan``: the friend proof, on every signed-in product page, costs
+    more to plan than to run)."""
+    with connection.cursor() as cursor, kept_plan(cursor) if keep_plan else nullcontext():
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -141,7 +141,7 @@ def friend_proof(*, product_id: int, user: User | AnonymousUser | None) -> Frien
     sql = _sql(FRIEND_PROOF_SQL.replace("{proof_rows}", _proof_rows(product_filter=True)))
     params = {"me": user.pk, "product": product_id, "positive": POSITIVE_RATING, **_paid_params()}
     entries: dict[int, FriendProofEntry] = {}
-    for user_id, username, first_name, last_name, kind in _fetch(sql, params):
+    for user_id, username, first_name, last_name, kind in _fetch(sql, params, keep_plan=True):
         entry = entries.get(user_id)
         if entry is None:
             name = f"{first_name} {last_name}".strip() or username
