@@ -5,8 +5,8 @@ to answer a small indexed query, and a feed page's rows are such a query on ever
 (``bench/README.md``). So the few queries of that kind are built once per *shape* with
 stand-in values, and each request runs the SQL with its own values in their place, through
 the connection's cursor: the rows are the model instances the ORM gives, built with the
-documented ``Model.from_db`` where no column needs a converter (PostgreSQL), else by ``raw()``
-(which applies the fields' converters), and the query is logged and counted like any other.
+documented ``Model.from_db`` where no column of the model needs a converter (PostgreSQL), else
+by ``raw()`` (which applies the fields' converters), and the query is logged and counted like any other.
 The queryset stays the one definition of what is read; nothing is written out by hand.
 
 Stand-ins are values no row or request has (ids below -10^12, times in 1901), each distinct;
@@ -31,10 +31,16 @@ from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
 Value = int | datetime | list[int] | None
-_Reading = tuple[list[str], list[str]]  # the model's field names, then the annotations' names
 
 _FIRST_ID = -(10**12)
 _FIRST_TIME = datetime(1901, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    names: list[str]  # the model's fields the row holds, in the model's order
+    positions: list[int] | None  # where each is in the row; None: the row's first columns
+    annotations: list[tuple[str, int]]  # the other columns: name, place in the row
 
 
 @dataclass
@@ -43,9 +49,8 @@ class _Compiled(Generic[M]):
     sql: str
     params: list[Any]
     places: dict[int, tuple[str, int | None]]  # parameter position -> (value's name, index in its list)
-    # How a row becomes an instance, learnt from the first run's columns: the model's field
-    # names (its columns, in its field order) and the annotations after them; False where
-    # ``raw()`` has to do it (a column needs a converter, or the columns come in another order).
+    # How a row becomes an instance, learnt from the first run's columns; False where
+    # ``raw()`` reads the rows (a column of the model needs a converter on this database).
     reading: _Reading | bool | None = None
 
 
@@ -106,17 +111,17 @@ class CompiledQuery(Generic[M]):
             found = cursor.fetchall()
             names = [column[0] for column in cursor.description] if compiled.reading is None else []
         if compiled.reading is None:
-            compiled.reading = _reading(queryset.model, names, connection) or False
-            if compiled.reading is False:
-                return self.rows(values, **fixed)
-        assert isinstance(compiled.reading, tuple)
-        init_names, annotations = compiled.reading
-        model, db, split = queryset.model, queryset.db, len(init_names)
+            compiled.reading = _reading(queryset.model, names)
+        assert isinstance(compiled.reading, _Reading)
+        reading, model, db = compiled.reading, queryset.model, queryset.db
         instances = []
         for row in found:
-            instance = model.from_db(db, init_names, row[:split])
-            for name, value in zip(annotations, row[split:], strict=True):
-                setattr(instance, name, value)
+            if reading.positions is None:
+                instance = model.from_db(db, reading.names, row[: len(reading.names)])
+            else:
+                instance = model.from_db(db, reading.names, [row[index] for index in reading.positions])
+            for name, index in reading.annotations:
+                setattr(instance, name, row[index])
             instances.append(instance)
         return instances
 
@@ -152,26 +157,32 @@ class CompiledQuery(Generic[M]):
         places = {position: wanted[param] for position, param in enumerate(params) if _hashable(param) in wanted}
         if any(isinstance(key, int) and str(-key) in sql for key in wanted):
             raise ValueError("a stand-in value was written into the SQL: make that argument fixed")
-        return _Compiled(queryset, sql, list(params), places)
+        # Where a field needs a converter (SQLite's times and booleans), raw() applies them.
+        reading = False if _needs_converters(queryset.model, connections[queryset.db]) else None
+        return _Compiled(queryset, sql, list(params), places, reading)
 
 
-def _reading(model: type[Model], names: Sequence[str], connection: BaseDatabaseWrapper) -> _Reading | None:
-    """The model's field names and the annotations of a row with columns ``names``, if
-    ``Model.from_db`` can take the row as it comes: the model's columns first and in its field
-    order (as the ORM writes them), the primary key among them, none needing a converter on
-    this database. ``None`` otherwise."""
+def _needs_converters(model: type[Model], connection: BaseDatabaseWrapper) -> bool:
+    """Whether a column of ``model`` comes out of this database otherwise than the ORM gives it."""
+    table = model._meta.db_table
+    return any(
+        connection.ops.get_db_converters(field.get_col(table)) or field.get_db_converters(connection)
+        for field in model._meta.concrete_fields
+    )
+
+
+def _reading(model: type[Model], names: Sequence[str]) -> _Reading:
+    """How ``Model.from_db`` takes a row with columns ``names``, as ``raw()`` reads it: the
+    model's columns by name, the other columns as annotations."""
     by_column = {field.column: field for field in model._meta.concrete_fields}
-    split = 0
-    while split < len(names) and names[split] in by_column:
-        split += 1
-    fields = [by_column[name] for name in names[:split]]
-    in_model_order = [field for field in model._meta.concrete_fields if field in fields]
-    if fields != in_model_order or model._meta.pk not in fields or any(name in by_column for name in names[split:]):
-        return None
-    for field in fields:
-        if connection.ops.get_db_converters(field.get_col(model._meta.db_table)) or field.get_db_converters(connection):
-            return None
-    return [field.attname for field in fields], list(names[split:])
+    where = {by_column[name].attname: index for index, name in enumerate(names) if name in by_column}
+    if model._meta.pk.attname not in where:
+        raise ValueError(f"a compiled query of {model.__name__} must select its primary key")
+    fields = [field.attname for field in model._meta.concrete_fields if field.attname in where]
+    positions = [where[name] for name in fields]
+    annotations = [(name, index) for index, name in enumerate(names) if name not in by_column]
+    in_order = positions == list(range(len(positions)))
+    return _Reading(fields, None if in_order else positions, annotations)
 
 
 def _shape(value: Value) -> Hashable:

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.utils import timezone
 
-from shop.compiled import CompiledQuery, kept_plan
+from shop.compiled import CompiledQuery, _reading, kept_plan
 from shop.models import Notification, User
 from tests.factories import UserFactory
 
@@ -59,15 +59,25 @@ def _notifications(*, recipient_id: int):
     return Notification.objects.filter(recipient_id=recipient_id).order_by("pk")
 
 
-def test_a_column_that_needs_a_converter_is_read_with_it():
+def test_a_column_that_needs_a_converter_is_read_with_it_in_one_query(django_assert_num_queries):
     # given a JSON column (a converter on every database) holding a string of JSON
     recipient = UserFactory()
     Notification.objects.create(recipient=recipient, kind="test", data={"items": [1, 2]})
     query = CompiledQuery(_notifications)
-    # when / then: the value the ORM gives (a dict, not text), on every run
+    # when / then: the value the ORM gives (a dict, not text), one query a run, the first too
     for _ in range(2):
-        (row,) = query.rows({"recipient_id": recipient.pk})
+        with django_assert_num_queries(1):
+            (row,) = query.rows({"recipient_id": recipient.pk})
         assert row.data == {"items": [1, 2]} and row.kind == "test"
+
+
+def test_a_row_is_read_by_its_column_names_as_raw_reads_it():
+    reading = _reading(User, ["username", "id", "notified"])
+    assert reading.names == ["id", "username"] and reading.positions == [1, 0]
+    assert reading.annotations == [("notified", 2)]
+    assert _reading(User, ["id", "username"]).positions is None  # the row's first columns
+    with pytest.raises(ValueError, match="primary key"):
+        _reading(User, ["username"])
 
 
 def _plan_mode() -> str:
