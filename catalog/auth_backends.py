@@ -29,7 +29,7 @@ from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
 from catalog import signals
 from catalog.models import Store
-from shop.compiled import CompiledQuery
+from shop.compiled import CompiledQuery, needs_converters
 from shop.models import User
 
 # The store's columns ride along as annotations named like this (``store_col_name``...).
@@ -47,12 +47,7 @@ def person_annotations() -> dict[str, Any]:
 def _store_needs_no_converters(db: str) -> bool:
     """Whether every store column comes out of this database already as the ORM gives it
     (true on PostgreSQL; on SQLite booleans and times need the ORM's converters)."""
-    connection = connections[db]
-    for field in Store._meta.concrete_fields:
-        column = field.get_col(Store._meta.db_table)
-        if connection.ops.get_db_converters(column) or field.get_db_converters(connection):
-            return False
-    return True
+    return not needs_converters(Store, connections[db])
 
 
 def _people(db: str) -> QuerySet[User]:

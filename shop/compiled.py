@@ -22,7 +22,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -51,7 +51,7 @@ class _Compiled(Generic[M]):
     places: dict[int, tuple[str, int | None]]  # parameter position -> (value's name, index in its list)
     # How a row becomes an instance, learnt from the first run's columns; False where
     # ``raw()`` reads the rows (a column of the model needs a converter on this database).
-    reading: _Reading | bool | None = None
+    reading: _Reading | Literal[False] | None = None
 
 
 @contextmanager
@@ -158,11 +158,11 @@ class CompiledQuery(Generic[M]):
         if any(isinstance(key, int) and str(-key) in sql for key in wanted):
             raise ValueError("a stand-in value was written into the SQL: make that argument fixed")
         # Where a field needs a converter (SQLite's times and booleans), raw() applies them.
-        reading = False if _needs_converters(queryset.model, connections[queryset.db]) else None
+        reading = False if needs_converters(queryset.model, connections[queryset.db]) else None
         return _Compiled(queryset, sql, list(params), places, reading)
 
 
-def _needs_converters(model: type[Model], connection: BaseDatabaseWrapper) -> bool:
+def needs_converters(model: type[Model], connection: BaseDatabaseWrapper) -> bool:
     """Whether a column of ``model`` comes out of this database otherwise than the ORM gives it."""
     table = model._meta.db_table
     return any(
