@@ -59,9 +59,11 @@ def kept_plan(cursor: CursorWrapper) -> Iterator[None]:
     """The statements run inside on ``cursor`` keep one plan for any values once prepared
     (PostgreSQL's own choice, ``plan_cache_mode`` auto), where the site's connections plan
     each run for its values (``shop/settings.py``): for a hot statement that costs more to plan
-    than to run and whose best plan does not depend on its values, which a test checks (the
-    feed's rows: their viewer's marks are ``shop.expressions.Probe``). Two small statements
-    more, so only where they pay (``bench/README.md``, "Session 16").
+    than to run and whose best plan does not depend on its values (For you's rows by id; the
+    viewer's marks are ``shop.expressions.Probe``). Not for a list keyed by a parent whose
+    children can number in thousands for a few: the plan, made for the average parent, reads
+    all of a big one's (``tests/shop/test_generic_plans.py``). Two small statements more, so
+    only where they pay (``bench/README.md``, "Session 16").
 
     Only in autocommit, as requests read: inside a transaction already begun, how that
     transaction ends would decide whether the setting is undone, so the statements run
