@@ -1,8 +1,6 @@
 """``shop.expressions.Probe``: a viewer's marks on a page of rows are read by probing an index
 per row, also in the plan PostgreSQL keeps for a prepared statement whatever the viewer."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.db.models import Exists, OuterRef
@@ -10,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from shop.expressions import Probe
 from social.models import Like, Post
 from tests.factories import UserFactory, make_post
+from tests.shop.kept_plans import explain_kept_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +21,7 @@ def _page_with_likes(exists: type[Exists], viewer_id: int):
 def _kept_plan(queryset) -> str:
     """The plan PostgreSQL keeps for the query prepared with parameters (its generic plan)."""
     sql, params = queryset.query.sql_with_params()
-    numbered = iter(range(1, len(params) + 1))
-    prepared = re.sub(r"%s", lambda _match: f"${next(numbered)}", sql)
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        cursor.execute(f"PREPARE marked_page AS {prepared}")
-        try:
-            values = ", ".join(str(int(value)) for value in params)
-            cursor.execute(f"EXPLAIN (VERBOSE) EXECUTE marked_page({values})")
-            return "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute("DEALLOCATE marked_page")
+    return "\n".join(row[0] for row in explain_kept_plan(sql, params, "VERBOSE"))
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans; SQLite has no kept plans")

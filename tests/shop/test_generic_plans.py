@@ -18,20 +18,19 @@ site's default stays.
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from psycopg import sql as pg_sql
 
 from chat.models import Conversation, Message
 from shop.models import Notification, User
 from shop.notifications.selectors import WINDOW
 from tests.chat.factories import conversation, say
 from tests.factories import StoreFactory, UserFactory
+from tests.shop.kept_plans import explain_kept_plan
 
 pytestmark = [
     # Outside a test transaction, as requests run: shop.compiled.kept_plan acts there only.
@@ -42,10 +41,6 @@ pytestmark = [
 BIG = 3000  # the big parent's children
 SMALL_PARENTS = 300  # parents with one child each: the average a kept plan expects is ~10
 BOUND = 200  # rows a read of the big table may handle: a page (30), its extras, a few times over
-
-
-def _literal(value) -> str:
-    return pg_sql.Literal(value).as_string()
 
 
 class _Statements:
@@ -93,18 +88,7 @@ def _steps(node: dict):
 def _widest_read(sql: str, params: tuple, table: str) -> tuple[int, str]:
     """The most rows one read of ``table`` in ``sql``'s generic plan handled with ``params``
     (0 when it reads none), and that plan."""
-    numbered = iter(range(1, len(params) + 1))
-    prepared = re.sub(r"%s", lambda _match: f"${next(numbered)}", sql).replace("%%", "%")
-    with connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
-        cursor.execute(f"PREPARE generic_page AS {prepared}")
-        try:
-            values = ", ".join(_literal(value) for value in params)
-            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_page{f'({values})' if values else ''}")
-            (plan,) = cursor.fetchone()
-        finally:
-            cursor.execute("DEALLOCATE generic_page")
-            cursor.execute("RESET plan_cache_mode")
+    ((plan,),) = explain_kept_plan(sql, params, "ANALYZE, FORMAT JSON")
     plan = plan if isinstance(plan, list) else json.loads(plan)
     steps = list(_steps(plan[0]["Plan"]))
     widest = max(
