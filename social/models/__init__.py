@@ -4,6 +4,7 @@ friends' recommendations (``recommendations``)."""
 from social.models.feed import (
     CAPTION_MAX,
     COMMENT_MAX,
+    HAS_BLOCKS_ATTRIBUTE,
     POST_IMAGES_MAX,
     Block,
     Comment,
@@ -20,6 +21,7 @@ from social.models.feed import (
     Profile,
     Save,
     TaggedPost,
+    may_have_blocks,
     visible_post,
 )
 from social.models.recommendations import (
@@ -66,5 +68,7 @@ __all__ = [
     "ReviewVote",
     "Save",
     "TaggedPost",
+    "HAS_BLOCKS_ATTRIBUTE",
+    "may_have_blocks",
     "visible_post",
 ]

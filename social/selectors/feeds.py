@@ -19,6 +19,7 @@ from shop.cursors import aware_datetime, decode_cursor, encode_cursor
 from shop.expressions import Probe
 from shop.models import User
 from social.models import (
+    HAS_BLOCKS_ATTRIBUTE,
     Block,
     Comment,
     FeedEntry,
@@ -31,6 +32,7 @@ from social.models import (
     ProductTag,
     Profile,
     Save,
+    may_have_blocks,
     visible_post,
 )
 from social.services import build_feed, profile_for_store, profile_for_user
@@ -93,10 +95,11 @@ ROW_FIELDS = (
 )
 
 
-def post_rows(viewer: User | None = None) -> QuerySet[Post]:
+def post_rows(viewer: User | None = None, *, blocks: bool | None = None) -> QuerySet[Post]:
     """Posts ``viewer`` may see as light rows with the viewer's state: what the feeds select.
-    The pages show them as cached cards (``social.cards``), the API as ``post_cards``."""
-    return _with_viewer_state(Post.objects.visible_to(viewer).only(*ROW_FIELDS), viewer)
+    The pages show them as cached cards (``social.cards``), the API as ``post_cards``.
+    ``blocks`` as for ``visible_post``."""
+    return _with_viewer_state(Post.objects.visible_to(viewer, blocks=blocks).only(*ROW_FIELDS), viewer)
 
 
 def mark_viewer_state(posts: list[Post], viewer: User | None) -> list[Post]:
@@ -174,14 +177,16 @@ def _time_page(posts: list[Post], limit: int) -> Page:
 # their cards (``post_cards``).
 
 
-def _feed_window(*, viewer_id: int, after_at: datetime | None, after_id: int | None, limit: int) -> QuerySet[Post]:
+def _feed_window(
+    *, viewer_id: int, after_at: datetime | None, after_id: int | None, limit: int, blocks: bool
+) -> QuerySet[Post]:
     """The next ``limit`` entries of ``viewer_id``'s materialised feed after the position, as
-    rows the viewer may see, newest first."""
+    rows the viewer may see (``blocks`` as for ``visible_post``), newest first."""
     entries = FeedEntry.objects.filter(owner_id=viewer_id)
     if after_at is not None:
         entries = entries.filter(Q(created_at__lt=after_at) | Q(created_at=after_at, post_id__lt=after_id))
     window = entries.order_by("-created_at", "-post_id").values("post_id")[:limit]
-    return post_rows(User(pk=viewer_id)).filter(pk__in=window).order_by("-created_at", "-id")
+    return post_rows(User(pk=viewer_id), blocks=blocks).filter(pk__in=window).order_by("-created_at", "-id")
 
 
 # Every Following page reads it: built and compiled once per process (``shop.compiled``).
@@ -201,7 +206,7 @@ def following_feed(*, user: User, cursor: str | None = None, limit: int = PAGE_S
 
     def window() -> list[Post]:
         values = {"viewer_id": user.pk, "after_at": at, "after_id": last_id}
-        return _FEED_WINDOW.rows(values, limit=limit + 1)
+        return _FEED_WINDOW.rows(values, limit=limit + 1, blocks=may_have_blocks(user))
 
     posts = window()
     # A full window means a built feed (entries are only ever written into built feeds), so
@@ -230,10 +235,6 @@ def person_following_count(sender: object, **kwargs: object) -> dict[str, Expres
     return {PERSON_FOLLOWING_ATTRIBUTE: Coalesce(Subquery(following), 0, output_field=IntegerField())}
 
 
-# The attribute of a signed-in user holding whether they blocked or were blocked by anyone.
-PERSON_HAS_BLOCKS_ATTRIBUTE = "has_blocks_read"
-
-
 def _blocks_involving(user: User | OuterRef) -> QuerySet[Block]:
     return Block.objects.filter(Q(blocker=user) | Q(blocked=user))
 
@@ -242,14 +243,14 @@ def person_has_blocks(sender: object, **kwargs: object) -> dict[str, Exists]:
     """``catalog.signals.person_loading``: whether the signed-in person blocked anyone or was
     blocked, read with them: pages that show others' posts as everyone sees them then need no
     query of their own for the rest (``has_blocks``)."""
-    return {PERSON_HAS_BLOCKS_ATTRIBUTE: Exists(_blocks_involving(OuterRef("pk")))}
+    return {HAS_BLOCKS_ATTRIBUTE: Exists(_blocks_involving(OuterRef("pk")))}
 
 
 def has_blocks(user: User) -> bool:
     """Whether ``user`` blocked anyone or was blocked by anyone: if not, they see every
     visible post (``visible_post``). The signed-in person's answer is read with them, as this
     request began; any other user's is one query."""
-    read = getattr(user, PERSON_HAS_BLOCKS_ATTRIBUTE, None)
+    read = getattr(user, HAS_BLOCKS_ATTRIBUTE, None)
     if read is not None:
         return bool(read)
     return _blocks_involving(user).exists()

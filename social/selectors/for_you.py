@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from shop.compiled import CompiledQuery
 from shop.cursors import decode_cursor, encode_cursor
 from shop.models import User
-from social.models import Like, Post
+from social.models import Like, Post, may_have_blocks
 from social.selectors.feeds import PAGE_SIZE, Page, _viewer, friend_ids, mark_viewer_state, post_rows
 
 FOR_YOU_CANDIDATES = 400
@@ -110,8 +110,8 @@ def _for_you_ranking(viewer: User | None) -> Ranking:
     return ranking
 
 
-def _rows_by_ids(*, viewer_id: int | None, ids: list[int]) -> QuerySet[Post]:
-    return post_rows(User(pk=viewer_id) if viewer_id is not None else None).filter(pk__in=ids)
+def _rows_by_ids(*, viewer_id: int | None, ids: list[int], blocks: bool) -> QuerySet[Post]:
+    return post_rows(User(pk=viewer_id) if viewer_id is not None else None, blocks=blocks).filter(pk__in=ids)
 
 
 # Every For you page reads it: built and compiled once per process, and planned once per
@@ -142,7 +142,7 @@ def for_you_feed(
     while len(page) <= limit and start < len(ranking):
         chosen = ranking.pairs(start, start + window)
         values = {"viewer_id": viewer.pk if viewer else None, "ids": [post_id for _s, post_id in chosen]}
-        found = {post.pk: post for post in _ROWS_BY_IDS.rows(values)}
+        found = {post.pk: post for post in _ROWS_BY_IDS.rows(values, blocks=may_have_blocks(viewer))}
         page += [(score, found[post_id]) for score, post_id in chosen if post_id in found]
         start += len(chosen)
         window *= 2

@@ -13,7 +13,7 @@ from catalog.models import Store
 from shop import events
 from shop.models import User
 from social import signals
-from social.models import Block, FeedEntry, Follow, Profile
+from social.models import HAS_BLOCKS_ATTRIBUTE, Block, FeedEntry, Follow, Profile
 from social.services.recommendations import forget_friend_reads
 
 log = logging.getLogger(__name__)
@@ -151,6 +151,10 @@ def block(*, blocker: User, blocked: User) -> bool:
             Block.objects.create(blocker=blocker, blocked=blocked)
     except IntegrityError:
         return False
+    # Both were maybe read as having no block as this request began (``may_have_blocks``):
+    # what the request shows from now on must leave each other's posts out.
+    for person in (blocker, blocked):
+        setattr(person, HAS_BLOCKS_ATTRIBUTE, True)
     forget_friend_reads(blocker.pk, blocked.pk)
     for profile in _profiles_spoken_for_by(blocker):
         unfollow(follower=blocked, profile=profile)

@@ -450,6 +450,30 @@ def test_blocking_and_unblocking_with_htmx_swap_the_profile(client):
     assert client.post(reverse("social:block", kwargs={"username": "ani"})).status_code == 400
 
 
+def test_the_following_window_asks_about_blocks_only_for_people_with_one(client):
+    # given ani and sari follow budi, who posted twice; sari blocked dedi, whom nobody follows
+    ani, sari, budi, dedi = (UserFactory(username=name) for name in ("ani", "sari", "budi", "dedi"))
+    for follower in (ani, sari):
+        services.follow(follower=follower, profile=services.profile_for_user(user=budi))
+    posts = [make_post(budi), make_post(budi)]
+    services.block(blocker=sari, blocked=dedi)
+
+    def window_sql(person):
+        _login(client, person)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("social:following"))
+        assert response.status_code == 200 and set(_post_ids(response)) == {post.pk for post in posts}
+        return next(
+            query["sql"]
+            for query in queries
+            if query["sql"].startswith("SELECT") and "social_feedentry" in query["sql"]
+        )
+
+    # then ani's has no block condition, and sari's has both
+    assert "social_block" not in window_sql(ani)
+    assert window_sql(sari).count("social_block") == 2
+
+
 # --- Comments --------------------------------------------------------------------------------
 
 

@@ -2,9 +2,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from catalog.auth_backends import user_with_store
 from catalog.models import Product
 from social import services
-from social.models import Comment, Follow, Hashtag, Post, Profile
+from social.models import Comment, Follow, Hashtag, Post, Profile, may_have_blocks
 from social.services.posts import TagSpec, hashtags_in, mentions_in
 from tests.factories import ProductFactory, StoreFactory, UserFactory, image_file, make_post
 
@@ -71,6 +72,20 @@ def test_blocked_users_cannot_see_or_touch_each_others_posts():
         services.like(user=ani, post=post)
     with pytest.raises(PermissionDenied):
         services.add_comment(author=ani, post=post, body="hi")
+
+
+def test_a_person_read_with_no_block_sees_a_block_made_later_in_the_same_request():
+    # given both read as the site reads the signed-in person: with no block, so the posts they
+    # may see are asked without the block conditions
+    ani, budi = UserFactory(), UserFactory()
+    post = make_post(budi)
+    ani_read, budi_read = user_with_store(ani.pk), user_with_store(budi.pk)
+    assert not may_have_blocks(ani_read) and Post.objects.visible_to(ani_read).filter(pk=post.pk).exists()
+    # when budi blocks ani, in the request that read them
+    services.block(blocker=budi_read, blocked=ani_read)
+    # then what that request reads from then on leaves the other's posts out
+    assert may_have_blocks(ani_read) and may_have_blocks(budi_read)
+    assert not Post.objects.visible_to(ani_read).filter(pk=post.pk).exists()
 
 
 # --- Posts and tags ----------------------------------------------------------------------
