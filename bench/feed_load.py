@@ -26,6 +26,11 @@ round (the order alternating), then prints each page's share of /ping for both a
 
     make bench-feed BENCH_ARGS="--skip-growth --against ../before"
 
+Where a page's time goes: while wrk drives a page, the CPU that the server's gunicorn workers,
+PostgreSQL's processes, Redis and wrk itself use is read from /proc (Linux), and each page
+gets the milliseconds of CPU per request of each, over all rounds ("CPU per request"). On a
+machine whose cores are all busy (the benchmark's case) the share of /ping follows the total.
+
 Everything stays on 127.0.0.1: PostgreSQL, Redis, gunicorn and wrk.
 """
 
@@ -35,6 +40,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -240,10 +246,12 @@ def _with_csrf_cookie(url: str, cookie: str) -> str:
     raise SystemExit(f"{url} set no CSRF cookie")
 
 
-def _wrk(url: str, cookie: str, lua: Path, duration: int, connections: int, threads: int, warm_up: bool) -> dict:
+def _warm_up(url: str, cookie: str) -> None:
+    subprocess.run(["wrk", "-t1", "-c2", "-d2s", "-H", f"Cookie: {cookie}", url], capture_output=True, check=True)
+
+
+def _wrk(url: str, cookie: str, lua: Path, duration: int, connections: int, threads: int) -> dict:
     header = ["-H", f"Cookie: {cookie}"]
-    if warm_up:
-        subprocess.run(["wrk", "-t1", "-c2", "-d2s", *header, url], capture_output=True, check=True)
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(lua), *header, url],
         capture_output=True,
@@ -254,6 +262,48 @@ def _wrk(url: str, cookie: str, lua: Path, duration: int, connections: int, thre
     stats = json.loads(line.removeprefix("WRK_JSON "))
     stats["rps"] = stats["requests"] / stats["seconds"]
     return stats
+
+
+CPU_PARTS = ("web", "postgres", "redis", "wrk")
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(web_group: int) -> dict[str, dict[int, float]]:
+    """CPU used so far (user and system) by each process of gunicorn's group ``web_group``, of
+    PostgreSQL and of Redis, from /proc; wrk's (as process 0) from this process's finished
+    children. Empty where there is no /proc."""
+    if not Path("/proc/self/stat").exists():
+        return {}
+    used: dict[str, dict[int, float]] = {part: {} for part in CPU_PARTS}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        # After the name: state, ppid, pgrp, ...; utime and stime are the 12th and 13th.
+        seconds = (int(fields[11]) + int(fields[12])) / _TICKS
+        part = None
+        if int(fields[2]) == web_group:
+            part = "web"
+        elif name == "postgres":
+            part = "postgres"
+        elif name.startswith("redis-server"):
+            part = "redis"
+        if part:
+            used[part][int(entry.name)] = seconds
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["wrk"][0] = children.ru_utime + children.ru_stime
+    return used
+
+
+def _cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """The CPU each part used between two ``_cpu_seconds``: what each process running at the end
+    used since the start (a database connection opened meanwhile, all of its own; one that
+    closed meanwhile is not counted)."""
+    return {part: sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items()) for part in after}
 
 
 def start_gunicorn(env: dict[str, str], *, port: int, workers: int, root: Path = ROOT) -> subprocess.Popen:
@@ -302,6 +352,10 @@ def _measure_pages(stats_by_round: list[dict], kind: str, check: dict) -> dict:
         "p99_ms": max(run["p99_ms"] for run in runs),
         "rounds_rps": [run["rps"] for run in runs],
     }
+    if all(run.get("cpu_seconds") for run in runs):
+        stats["cpu_ms_per_request"] = {
+            part: 1000 * sum(run["cpu_seconds"][part] for run in runs) / max(stats["requests"], 1) for part in CPU_PARTS
+        }
     stats["rps"] = stats["requests"] / stats["seconds"]
     return stats
 
@@ -324,7 +378,14 @@ def measure(database: str, pages: list[tuple[str, str, str]], args, servers: lis
             base = f"http://127.0.0.1:{server.port}"
             _wait_for(base + "/ping")
             cookie = _with_csrf_cookie(base + FOLLOWING_URL, f"sessionid={prepared['session']}")
-            server.state = {"prepared": prepared, "base": base, "cookie": cookie, "rounds": {}, "checks": {}}
+            server.state = {
+                "prepared": prepared,
+                "base": base,
+                "cookie": cookie,
+                "rounds": {},
+                "checks": {},
+                "web_group": gunicorn.pid,
+            }
         # Every page runs in each round, so a machine that speeds up or slows down during the
         # run (a shared host) moves /ping and every page alike.
         for number in range(args.rounds):
@@ -342,9 +403,12 @@ def measure(database: str, pages: list[tuple[str, str, str]], args, servers: lis
                             raise SystemExit(f"{server.label}: {url} does not show the signed-in user's feed: {check}")
                         state["checks"][label] = (url.removeprefix(state["base"]), kind, check)
                     seconds = max(1, round(args.duration / args.rounds))
-                    stats = _wrk(
-                        url, state["cookie"], lua, seconds, args.connections, args.threads, warm_up=number == 0
-                    )
+                    if number == 0:
+                        _warm_up(url, state["cookie"])
+                    before = _cpu_seconds(state["web_group"])
+                    stats = _wrk(url, state["cookie"], lua, seconds, args.connections, args.threads)
+                    after = _cpu_seconds(state["web_group"])
+                    stats["cpu_seconds"] = _cpu_used(before, after)
                     state["rounds"].setdefault(label, []).append(stats)
                     if args.verbose:
                         print(
@@ -386,6 +450,23 @@ def _side_by_side(this: dict, against: dict) -> list[str]:
             continue
         change = (s["share_of_ping"] / old["share_of_ping"] - 1) * 100
         rows.append(f"{s['page']:<24} {s['share_of_ping']:12.3f} {old['share_of_ping']:15.3f} {change:+7.1f}%")
+    return rows
+
+
+def _cpu_table(run: dict, against: dict | None = None) -> list[str]:
+    """CPU per request of each page by process (ms), and the change against ``against``'s."""
+    rows = [f"{'page':<24} " + " ".join(f"{part:>8}" for part in (*CPU_PARTS, "total"))]
+    earlier = {s["page"]: s for s in against["pages"]} if against else {}
+    for s in run["pages"]:
+        cpu = s.get("cpu_ms_per_request")
+        if not cpu:
+            continue
+        cells = [*(cpu[part] for part in CPU_PARTS), sum(cpu.values())]
+        rows.append(f"{s['page']:<24} " + " ".join(f"{cell:8.2f}" for cell in cells))
+        old = earlier.get(s["page"], {}).get("cpu_ms_per_request")
+        if old:
+            changes = [*(cpu[part] - old[part] for part in CPU_PARTS), sum(cpu.values()) - sum(old.values())]
+            rows.append(f"{'  change':<24} " + " ".join(f"{change:+8.2f}" for change in changes))
     return rows
 
 
@@ -467,6 +548,13 @@ def main() -> None:
     if len(both) > 1:
         print(f"\nSide by side (interleaved, same run): this code against {both[1]['code']}")
         print("\n".join(_side_by_side(both[0], both[1])))
+    for run, against in ((both[0], both[1] if len(both) > 1 else None), *((other, None) for other in both[1:])):
+        if len(_cpu_table(run)) > 1:
+            print(
+                f"\nCPU per request (ms), {run['database']}, {run['server']}"
+                + (", change against the other" if against else "")
+            )
+            print("\n".join(_cpu_table(run, against)))
     summary = {"target_share": 0.25}
     feeds = [s for s in runs[0]["pages"] if s["kind"] == "feed"]
     summary["lowest_share"] = min(s["share_of_ping"] for s in feeds)

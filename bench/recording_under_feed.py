@@ -292,9 +292,9 @@ def measure(args) -> dict:
                         check = feed_load._check_page(base + path, cookie)
                         if kind == "feed" and (check["status"] != 200 or not check["signed_in"]):
                             raise SystemExit(f"{path} does not show the signed-in user's feed: {check}")
-                    stats = feed_load._wrk(
-                        base + path, cookie, lua, seconds, args.feed_connections, args.feed_threads, warm_up=number == 0
-                    )
+                    if number == 0:
+                        feed_load._warm_up(base + path, cookie)
+                    stats = feed_load._wrk(base + path, cookie, lua, seconds, args.feed_connections, args.feed_threads)
                     rounds.setdefault((mode, label), []).append(stats)
                     if getattr(args, "verbose", True):
                         print(f"  round {number + 1} {mode:<8} recording: {label:<22} {stats['rps']:8.0f} req/s")
