@@ -139,8 +139,8 @@ def visible_post(user, *, via: str = "", blocks: bool | None = None) -> Q:
     and stays full.
 
     ``blocks``: whether a block may involve ``user`` (default: ``may_have_blocks``). Most
-    people have none, and for them the block conditions are left out: PostgreSQL plans the
-    statement in half the time (``bench/README.md``, "Session 18")."""
+    people have none, and for them the block conditions are left out, which halves the time
+    PostgreSQL takes to plan a feed page's statement."""
     condition = Q(**{f"{via}is_hidden": False})
     if blocks is None:
         blocks = may_have_blocks(user)
