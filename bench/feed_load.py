@@ -548,13 +548,16 @@ def main() -> None:
     if len(both) > 1:
         print(f"\nSide by side (interleaved, same run): this code against {both[1]['code']}")
         print("\n".join(_side_by_side(both[0], both[1])))
-    for run, against in ((both[0], both[1] if len(both) > 1 else None), *((other, None) for other in both[1:])):
-        if len(_cpu_table(run)) > 1:
+    for index, run in enumerate(both):
+        # This code's table shows its change against the other's; the other's stands alone.
+        against = both[1] if index == 0 and len(both) > 1 else None
+        rows = _cpu_table(run, against)
+        if len(rows) > 1:
             print(
                 f"\nCPU per request (ms), {run['database']}, {run['server']}"
                 + (", change against the other" if against else "")
             )
-            print("\n".join(_cpu_table(run, against)))
+            print("\n".join(rows))
     summary = {"target_share": 0.25}
     feeds = [s for s in runs[0]["pages"] if s["kind"] == "feed"]
     summary["lowest_share"] = min(s["share_of_ping"] for s in feeds)
